@@ -1,0 +1,114 @@
+"""clientcore: the client-management core a host application imports.
+
+>>> import clientcore
+>>> core = clientcore.open("memory://", tenant="vet-1", actor=clientcore.Actor("anna"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from clientcore import errors
+from clientcore.bootstrap import backend_for
+from clientcore.entities import (
+    Actor,
+    Address,
+    AddressKind,
+    AttributeDefinition,
+    AttributeType,
+    Channel,
+    Client,
+    ClientKind,
+    ClientPage,
+    ClientStatus,
+    ConsentRecord,
+    DocumentKind,
+    Email,
+    Event,
+    FieldChange,
+    Group,
+    IdentityDocument,
+    NameDay,
+    Note,
+    NoteKind,
+    Phone,
+    Purpose,
+    Role,
+    StaffMember,
+    StatusFilter,
+    Subject,
+    TenantSettings,
+)
+from clientcore.facade import Core
+from clientcore.operations.clients import ClientFields
+from clientcore.ports.clock import Clock, IdFactory
+from clientcore.ports.unit_of_work import Participant
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Actor",
+    "Address",
+    "AddressKind",
+    "AttributeDefinition",
+    "AttributeType",
+    "Channel",
+    "Client",
+    "ClientFields",
+    "ClientKind",
+    "ClientPage",
+    "ClientStatus",
+    "ConsentRecord",
+    "Core",
+    "DocumentKind",
+    "Email",
+    "Event",
+    "FieldChange",
+    "Group",
+    "IdentityDocument",
+    "NameDay",
+    "Note",
+    "NoteKind",
+    "Phone",
+    "Purpose",
+    "Role",
+    "StaffMember",
+    "StatusFilter",
+    "Subject",
+    "TenantSettings",
+    "__version__",
+    "errors",
+    "open",
+]
+
+
+def open(
+    target: object,
+    *,
+    tenant: str,
+    actor: Actor | None = None,
+    clock: Clock | None = None,
+    ids: IdFactory | None = None,
+    participants: Sequence[Participant] = (),
+) -> Core:
+    """Open the core on a URL (``memory://``) or a backend, scoped to ``tenant``.
+
+    ``actor`` is who makes the changes (required for any change; see ``Core.acting_as``).
+    ``clock`` and ``ids`` replace the real time and ``uuid4`` (tests fix them).
+    ``participants`` join the host's own client-linked records (see ``ports.Participant``).
+    Raises :class:`~clientcore.errors.InvalidTenant` for a missing or blank tenant and
+    :class:`~clientcore.errors.UnsupportedTarget` for an unknown URL or object.
+    """
+    from clientcore.entities.common import check_tenant
+
+    check_tenant(tenant)
+    backend, owned = backend_for(target)
+    return Core(
+        backend,
+        tenant=tenant,
+        actor=actor,
+        clock=clock,
+        ids=ids,
+        participants=participants,
+        owns_backend=owned,
+    )

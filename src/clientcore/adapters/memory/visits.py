@@ -1,0 +1,63 @@
+"""In-memory visits and working hours. The overlap rule is checked under the store's lock,
+which every unit of work holds, so check and write are one atomic step here too."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from clientcore.adapters.memory.linked import MemoryLinkedRecords
+from clientcore.adapters.memory.table import Journal, Table
+from clientcore.entities.visit import Visit
+from clientcore.entities.working_hours import WorkingHours
+from clientcore.errors import ConcurrencyError, VisitOverlap
+
+
+def by_start(row: Visit, _seq: int) -> tuple[datetime, str]:
+    return (row.start, str(row.id))
+
+
+class MemoryVisitRepository(MemoryLinkedRecords[Visit]):
+    def _refuse_overlap(self, visit: Visit) -> None:
+        if not visit.holds_time:
+            return
+        for other in self.for_staff(visit.staff_id, visit.start, visit.end):
+            if other.id != visit.id and other.holds_time:
+                raise VisitOverlap(other.id, other.start, other.end)
+
+    def add(self, visit: Visit) -> None:
+        self._refuse_overlap(visit)
+        self._insert(visit)
+
+    def get(self, visit_id: UUID) -> Visit:
+        return self._get(visit_id)
+
+    def update(self, visit: Visit) -> None:
+        if self._get(visit.id).version != visit.version - 1:
+            raise ConcurrencyError("visit", visit.id, visit.version - 1)
+        self._refuse_overlap(visit)
+        self._replace(visit)
+
+    def delete(self, visit: Visit) -> None:
+        if self._get(visit.id).version != visit.version:
+            raise ConcurrencyError("visit", visit.id, visit.version)
+        self._remove(visit.id)
+
+    def for_staff(self, staff_id: UUID, start: datetime, end: datetime) -> list[Visit]:
+        return self._select(lambda v: v.staff_id == staff_id and v.overlaps(start, end))
+
+    def asap_after(self, staff_id: UUID, after: datetime) -> list[Visit]:
+        return self._select(
+            lambda v: v.staff_id == staff_id and v.asap and v.holds_time and v.start >= after
+        )
+
+
+class MemoryWorkingHoursRepository:
+    def __init__(self, tenant: str, table: Table[UUID, WorkingHours], journal: Journal) -> None:
+        self._tenant, self._table, self._journal = tenant, table, journal
+
+    def get(self, staff_id: UUID) -> WorkingHours:
+        return self._table.get(self._tenant, staff_id) or WorkingHours(staff_id)
+
+    def put(self, hours: WorkingHours) -> None:
+        self._table.put(self._tenant, hours.staff_id, hours, self._journal)

@@ -1,0 +1,40 @@
+"""The ``clientcore`` command: ``demo`` tells the clinic story, ``migrate`` upgrades a database."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="clientcore", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="run the vet-clinic story on a fresh SQLite file")
+    demo.add_argument("--url", help="where to store it (default: a new SQLite file in a temp dir)")
+    migrate = commands.add_parser("migrate", help="upgrade a SQL database to the current schema")
+    migrate.add_argument("url", help="e.g. sqlite:///clinic.db or postgresql+psycopg://...")
+    migrate.add_argument("--prefix", default="", help="table name prefix, e.g. cc_")
+    migrate.add_argument("--schema", default=None, help="database schema to put the tables in")
+    args = parser.parse_args(argv)
+
+    if args.command == "demo":
+        from clientcore.demo import run
+
+        if args.url:
+            run(args.url)
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                run(f"sqlite:///{Path(folder) / 'clinic.db'}")
+        return 0
+    from clientcore.adapters.sql import upgrade
+
+    upgrade(args.url, prefix=args.prefix, schema=args.schema)
+    print(f"{args.url}: schema is at the newest revision")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Phones, e-mail addresses and postal addresses, validated and normalised.
+
+Phones are parsed with ``phonenumbers`` (Google's libphonenumber metadata: every country's
+numbering plan, kept current upstream) and stored in E.164. E-mail addresses are checked
+with ``email-validator`` without any DNS look-up and stored in its normalised form.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+import attrs
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from clientcore.entities import validation
+from clientcore.entities.common import pii
+from clientcore.errors import ValidationError
+
+PHONE_INPUT_MAX_LENGTH = 40
+EMAIL_MAX_LENGTH = 254
+LABEL_MAX_LENGTH = 40
+ADDRESS_LINE_MAX_LENGTH = 200
+CITY_MAX_LENGTH = 100
+POSTAL_CODE_MAX_LENGTH = 20
+
+
+@attrs.frozen
+class Phone:
+    """A phone number in E.164 (``+48601234567``), with an optional label."""
+
+    number: str = pii()
+    label: str = ""
+    primary: bool = False
+
+
+@attrs.frozen
+class Email:
+    """A normalised e-mail address, with an optional label."""
+
+    address: str = pii()
+    label: str = ""
+    primary: bool = False
+
+
+class AddressKind(enum.StrEnum):
+    RESIDENCE = "residence"
+    CORRESPONDENCE = "correspondence"
+    REGISTERED = "registered"
+    WORKPLACE = "workplace"
+
+
+@attrs.frozen
+class Address:
+    """A postal address of one kind; a client has at most one address per kind."""
+
+    kind: AddressKind
+    street: str = pii(default="")
+    postal_code: str = pii(default="")
+    city: str = pii(default="")
+    country: str = ""
+    """ISO 3166-1 alpha-2 code, upper case, or empty."""
+
+
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+def normalize_phone(raw: object, *, region: str | None, field: str = "phones") -> str:
+    """E.164 form of ``raw``; a number without ``+`` is read in the tenant's ``region``."""
+    number = validation.required_text(field, raw, max_length=PHONE_INPUT_MAX_LENGTH)
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException as exc:
+        hint = "" if region else " (no default region is set: write it with +country code)"
+        raise ValidationError(field, f"{number!r} is not a phone number{hint}") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValidationError(field, f"{number!r} is not a valid phone number")
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+
+
+def phone_search_keys(e164: str) -> tuple[str, ...]:
+    """Digit strings a person may type to find this number: international and national.
+
+    Derived from the country-code table instead of re-parsing the number (country calling
+    codes are prefix-free, so the first 1-3 digits that name a country are its code).
+    """
+    digits = e164.lstrip("+")
+    for size in (1, 2, 3):
+        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits[:size]))
+        if regions:
+            break
+    else:
+        return (digits,)
+    national = digits[size:]
+    keys = {digits, national}
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(regions[0])
+    if metadata is not None and metadata.national_prefix:
+        keys.add(metadata.national_prefix + national)
+    return tuple(sorted(keys))
+
+
+def normalize_email(raw: object, *, field: str = "emails") -> str:
+    """The normalised address; no DNS look-up is made."""
+    address = validation.required_text(field, raw, max_length=EMAIL_MAX_LENGTH)
+    try:
+        result = validate_email(address, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(field, f"{address!r} is not a valid e-mail address: {exc}") from exc
+    normalized = str(result.normalized)
+    if len(normalized) > EMAIL_MAX_LENGTH:
+        raise ValidationError(field, f"is longer than {EMAIL_MAX_LENGTH} characters")
+    return normalized
+
+
+def normalize_country(raw: object, *, field: str = "addresses.country") -> str:
+    country = validation.text(field, raw, max_length=2).upper()
+    if country and not _COUNTRY.fullmatch(country):
+        raise ValidationError(field, f"{raw!r} is not an ISO 3166-1 alpha-2 code such as 'PL'")
+    return country
+
+
+def _one_primary(items: list[tuple[str, str, bool]], field: str) -> list[tuple[str, str, bool]]:
+    primaries = [item for item in items if item[2]]
+    if len(primaries) > 1:
+        raise ValidationError(field, "at most one entry can be primary")
+    seen: set[str] = set()
+    for value, _, _ in items:
+        if value in seen:
+            raise ValidationError(field, f"{value!r} is listed twice")
+        seen.add(value)
+    if items and not primaries:
+        first = items[0]
+        items[0] = (first[0], first[1], True)
+    return items
+
+
+def normalize_phones(raw: object, *, region: str | None) -> tuple[Phone, ...]:
+    """Validated phones; the first becomes primary unless one is marked."""
+    items = []
+    for entry in validation.sequence("phones", raw):
+        number, label, primary = (
+            (entry.number, entry.label, entry.primary)
+            if isinstance(entry, Phone)
+            else (entry, "", False)
+        )
+        items.append(
+            (
+                normalize_phone(number, region=region),
+                validation.text("phones.label", label, max_length=LABEL_MAX_LENGTH),
+                primary,
+            )
+        )
+    return tuple(Phone(n, lbl, p) for n, lbl, p in _one_primary(items, "phones"))
+
+
+def normalize_emails(raw: object) -> tuple[Email, ...]:
+    """Validated e-mail addresses; the first becomes primary unless one is marked."""
+    items = []
+    for entry in validation.sequence("emails", raw):
+        address, label, primary = (
+            (entry.address, entry.label, entry.primary)
+            if isinstance(entry, Email)
+            else (entry, "", False)
+        )
+        items.append(
+            (
+                normalize_email(address),
+                validation.text("emails.label", label, max_length=LABEL_MAX_LENGTH),
+                primary,
+            )
+        )
+    return tuple(Email(a, lbl, p) for a, lbl, p in _one_primary(items, "emails"))
+
+
+def normalize_addresses(raw: object) -> tuple[Address, ...]:
+    """Validated addresses, at most one per kind, ordered by kind."""
+    by_kind: dict[AddressKind, Address] = {}
+    for entry in validation.sequence("addresses", raw):
+        if not isinstance(entry, Address):
+            raise ValidationError("addresses", "each address must be an Address(...)")
+        kind = validation.choice("addresses.kind", AddressKind, entry.kind)
+        if kind in by_kind:
+            raise ValidationError("addresses", f"two addresses of kind {kind.value!r}")
+        by_kind[kind] = Address(
+            kind=kind,
+            street=validation.text(
+                "addresses.street", entry.street, max_length=ADDRESS_LINE_MAX_LENGTH
+            ),
+            postal_code=validation.text(
+                "addresses.postal_code", entry.postal_code, max_length=POSTAL_CODE_MAX_LENGTH
+            ),
+            city=validation.text("addresses.city", entry.city, max_length=CITY_MAX_LENGTH),
+            country=normalize_country(entry.country),
+        )
+    return tuple(by_kind[kind] for kind in AddressKind if kind in by_kind)

@@ -1,0 +1,106 @@
+"""What a client can be found by, and how a search text becomes prefix terms (C10).
+
+Every adapter stores the keys of :func:`client_search_keys` and matches a client when each
+term of :func:`search_terms` is a prefix of one of its keys; so all adapters agree.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from uuid import UUID
+
+import attrs
+import phonenumbers
+
+from clientcore.entities.client import AttributeValue, Client, ClientStatus
+from clientcore.entities.contacts import phone_search_keys
+from clientcore.entities.text import fold
+
+SEARCH_TEXT_MAX_LENGTH = 200
+KEY_MAX_LENGTH = 100
+"""Keys and terms are cut to this many characters (folding can lengthen text: "ﬃ" -> "ffi")."""
+PAGE_MAX_SIZE = 1000
+
+_PHONE_LIKE = re.compile(r"[\d\s().\-/+]+")
+_MIN_PHONE_DIGITS = 3
+
+
+class StatusFilter(enum.StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    ALL = "all"
+
+
+@attrs.frozen
+class ClientQuery:
+    """A validated search: prefix ``terms`` (all must match) plus exact filters."""
+
+    terms: tuple[str, ...] = ()
+    status: StatusFilter = StatusFilter.ACTIVE
+    group_id: UUID | None = None
+    caretaker_id: UUID | None = None
+    source: str | None = None
+    attribute: tuple[str, AttributeValue] | None = None
+    limit: int = 50
+    after: tuple[str, UUID] | None = None
+    """Keyset cursor: the (sort key, id) of the last client of the previous page."""
+
+    def matches_status(self, status: ClientStatus) -> bool:
+        return self.status is StatusFilter.ALL or self.status.value == status.value
+
+
+@attrs.frozen
+class ClientPage:
+    """One page of results; pass ``next_cursor`` as ``after`` for the next page (None: last)."""
+
+    clients: tuple[Client, ...]
+    next_cursor: str | None
+
+
+def _words(text: str) -> set[str]:
+    words = set()
+    for word in fold(text).split():
+        words.add(word)
+        words.update(part for part in re.split(r"[-'’.]", word) if part)
+    return words
+
+
+def client_search_keys(client: Client) -> frozenset[str]:
+    """Folded name words, e-mail addresses, phone digit forms and the code."""
+    keys = _words(client.first_name) | _words(client.last_name) | _words(client.company_name)
+    for email in client.emails:
+        folded = fold(email.address)
+        keys.add(folded)
+        keys.update(_words(folded.split("@", 1)[0]))
+    for phone in client.phones:
+        keys.update(phone_search_keys(phone.number))
+    keys.add(fold(client.code))
+    return frozenset(key[:KEY_MAX_LENGTH] for key in keys)
+
+
+def client_sort_key(client: Client) -> str:
+    """Order of search results: folded display name; ties are broken by id."""
+    return " ".join(fold(client.display_name).split())[:KEY_MAX_LENGTH]
+
+
+def search_terms(text: str, *, region: str | None) -> tuple[str, ...]:
+    """Prefix terms for a search text; a phone written in any common format is one term."""
+    if _PHONE_LIKE.fullmatch(text.strip()):
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if len(digits) >= _MIN_PHONE_DIGITS:
+            return (_phone_digits(text.strip(), digits, region),)
+    return tuple(sorted({term[:KEY_MAX_LENGTH] for term in fold(text).split()}))
+
+
+def _phone_digits(text: str, digits: str, region: str | None) -> str:
+    """International numbers (``+48…``, ``0048…``) become E.164 digits; others stay as typed."""
+    if text.lstrip("( ").startswith("+") or digits.startswith("00"):
+        return digits[2:] if digits.startswith("00") else digits
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return digits
+    if phonenumbers.is_valid_number(parsed):
+        return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))[1:]
+    return digits

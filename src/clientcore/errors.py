@@ -1,0 +1,154 @@
+"""The one exception hierarchy of clientcore.
+
+Every error a caller can see is a subclass of :class:`ClientCoreError`. Adapters translate
+driver errors into these classes in one place each, so a host never has to catch an
+SQLAlchemy or pymongo exception. An operation that raises has changed nothing: its unit
+of work is rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+__all__ = [
+    "ActorRequired",
+    "ClientCoreError",
+    "ClientInUse",
+    "ConcurrencyError",
+    "Conflict",
+    "DuplicateCode",
+    "DuplicateName",
+    "InvalidTenant",
+    "NotFound",
+    "OutsideWorkingHours",
+    "PermissionDenied",
+    "StorageError",
+    "UnsupportedTarget",
+    "ValidationError",
+    "VisitOverlap",
+]
+
+
+class ClientCoreError(Exception):
+    """Base class of every error raised by clientcore."""
+
+
+class ValidationError(ClientCoreError, ValueError):
+    """An input value was refused; ``field`` names it and the message says what to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
+
+
+class InvalidTenant(ValidationError):
+    """The tenant was None, empty or malformed; nothing is read or written without one."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("tenant", message)
+
+
+class ActorRequired(ClientCoreError, ValueError):
+    """A change was attempted without saying who makes it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "every change records who made it: pass actor=Actor(...) to clientcore.open "
+            "or use core.acting_as(actor)"
+        )
+
+
+class NotFound(ClientCoreError, LookupError):
+    """No record of this kind with this id or key exists in the current tenant."""
+
+    def __init__(self, kind: str, key: object) -> None:
+        super().__init__(f"no {kind} {key!s} in this tenant")
+        self.kind = kind
+        self.key = key
+
+
+class Conflict(ClientCoreError):
+    """The change contradicts data that is already stored."""
+
+
+class DuplicateCode(Conflict):
+    """Another client of the tenant already has this code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"client code {code!r} is already used by another client in this tenant")
+        self.code = code
+
+
+class DuplicateName(Conflict):
+    """Another definition (group, attribute) of the tenant already has this name or key."""
+
+    def __init__(self, kind: str, name: str) -> None:
+        super().__init__(f"a {kind} named {name!r} already exists in this tenant")
+        self.kind = kind
+        self.name = name
+
+
+class ConcurrencyError(Conflict):
+    """Someone else changed the record since it was read; re-read it and apply the change again."""
+
+    def __init__(self, kind: str, key: UUID, expected_version: int) -> None:
+        super().__init__(
+            f"{kind} {key} was changed by someone else (expected version {expected_version}); "
+            "read it again and retry"
+        )
+        self.kind = kind
+        self.key = key
+        self.expected_version = expected_version
+
+
+class ClientInUse(Conflict):
+    """A client that other records refer to cannot be deleted; deactivate it instead."""
+
+    def __init__(self, client_id: UUID, referenced_by: Sequence[str]) -> None:
+        kinds = ", ".join(referenced_by)
+        super().__init__(
+            f"client {client_id} cannot be deleted because {kinds} refer to it; "
+            "deactivate the client instead (core.deactivate_client)"
+        )
+        self.client_id = client_id
+        self.referenced_by = tuple(referenced_by)
+
+
+class VisitOverlap(Conflict):
+    """The time is taken: another visit or break of the same staff member overlaps it."""
+
+    def __init__(self, conflicting_id: UUID, start: datetime, end: datetime) -> None:
+        super().__init__(
+            f"the staff member already has an entry from {start.isoformat()} to "
+            f"{end.isoformat()} (id {conflicting_id}); touching end-to-start is allowed"
+        )
+        self.conflicting_id = conflicting_id
+        self.start = start
+        self.end = end
+
+
+class OutsideWorkingHours(Conflict):
+    """The time is not inside the staff member's working hours."""
+
+    def __init__(self, start: datetime, end: datetime) -> None:
+        super().__init__(
+            f"{start.isoformat()} to {end.isoformat()} is outside the staff member's working "
+            "hours; an owner or administrator may book it with override_hours=True"
+        )
+        self.start = start
+        self.end = end
+
+
+class PermissionDenied(ClientCoreError):
+    """The acting person's roles do not allow this operation."""
+
+
+class UnsupportedTarget(ClientCoreError, ValueError):
+    """``clientcore.open`` was given a URL or object it cannot bind to."""
+
+
+class StorageError(ClientCoreError):
+    """The storage failed in a way no other error describes (connection lost, disk full...)."""

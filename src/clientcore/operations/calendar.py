@@ -1,0 +1,168 @@
+"""Reading the calendar: a client's visits, a staff member's days, free slots, the ASAP
+list, and iCalendar export (RFC 5545, written with the ``icalendar`` library)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import attrs
+import icalendar
+
+from clientcore.entities.visit import Visit, VisitKind
+from clientcore.entities.working_hours import working_intervals
+from clientcore.errors import ValidationError
+from clientcore.operations.visits import check_duration, tenant_zone
+from clientcore.ports.unit_of_work import UnitOfWork
+
+MAX_RANGE = timedelta(days=366)
+Interval = tuple[datetime, datetime]
+
+
+@attrs.frozen
+class ClientVisits:
+    past: tuple[Visit, ...]
+    upcoming: tuple[Visit, ...]
+
+
+@attrs.frozen
+class FreeSlot:
+    staff_id: UUID
+    start: datetime
+    end: datetime
+
+
+def check_range(start: datetime, end: datetime) -> None:
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValidationError(name, "must be a timezone-aware datetime")
+    if not start < end or end - start > MAX_RANGE:
+        raise ValidationError("end", "must be after start, at most 366 days later")
+
+
+def client_visits(uow: UnitOfWork, client_id: UUID, now: datetime) -> ClientVisits:
+    """The client's visits that have begun (past) and those still to come (V8)."""
+    uow.clients.get(client_id)
+    visits = uow.visits.for_client(client_id)
+    return ClientVisits(
+        past=tuple(v for v in visits if v.start <= now),
+        upcoming=tuple(v for v in visits if v.start > now),
+    )
+
+
+def staff_calendar(uow: UnitOfWork, staff_id: UUID, start: datetime, end: datetime) -> list[Visit]:
+    """Every entry of the staff member overlapping the range, cancelled ones included."""
+    check_range(start, end)
+    uow.staff.get(staff_id)
+    return uow.visits.for_staff(staff_id, start, end)
+
+
+def subtract(free: list[Interval], busy: Sequence[Interval]) -> list[Interval]:
+    """``free`` minus every ``busy`` interval (both sorted, half-open)."""
+    result = []
+    for begin, finish in free:
+        cursor = begin
+        for b_start, b_end in busy:
+            if b_end <= cursor or b_start >= finish:
+                continue
+            if b_start > cursor:
+                result.append((cursor, b_start))
+            cursor = max(cursor, b_end)
+        if cursor < finish:
+            result.append((cursor, finish))
+    return result
+
+
+def free_intervals(
+    uow: UnitOfWork, staff_id: UUID, start: datetime, end: datetime
+) -> list[Interval]:
+    """Working time of the staff member in the range that no entry holds."""
+    hours = uow.working_hours.get(staff_id)
+    work = [
+        (max(a, start), min(b, end))
+        for a, b in working_intervals(hours, tenant_zone(uow), start, end)
+    ]
+    busy = sorted(
+        (v.start, v.end) for v in uow.visits.for_staff(staff_id, start, end) if v.holds_time
+    )
+    return subtract(work, busy)
+
+
+def free_slots(
+    uow: UnitOfWork,
+    staff_ids: Sequence[UUID],
+    duration_minutes: int,
+    start: datetime,
+    end: datetime,
+    step_minutes: int,
+) -> list[FreeSlot]:
+    """Start times a booking of this length would be accepted at, every ``step_minutes``
+    of local time, for each staff member; ordered by start, then staff."""
+    check_range(start, end)
+    length = check_duration(duration_minutes)
+    step = check_duration(step_minutes)
+    zone = tenant_zone(uow)
+    slots = []
+    for staff_id in dict.fromkeys(staff_ids):
+        uow.staff.get(staff_id)
+        for begin, finish in free_intervals(uow, staff_id, start, end):
+            local = begin.astimezone(zone)
+            minute = local.hour * 60 + local.minute
+            offset = (-minute) % int(step.total_seconds() // 60)
+            candidate = begin + timedelta(minutes=offset)
+            while candidate + length <= finish:
+                slots.append(FreeSlot(staff_id, candidate, candidate + length))
+                candidate += step
+    return sorted(slots, key=lambda s: (s.start, str(s.staff_id)))
+
+
+def asap_candidates(uow: UnitOfWork, visit_id: UUID) -> list[Visit]:
+    """ASAP-flagged visits of the same staff member, later than the freed time, that fit
+    into the free gap that a cancelled (or moved) visit leaves (V3)."""
+    freed = uow.visits.get(visit_id)
+    gap = next(
+        (
+            (a, b)
+            for a, b in free_intervals(
+                uow, freed.staff_id, freed.start - timedelta(days=1), freed.end + timedelta(days=1)
+            )
+            if a <= freed.start and freed.end <= b
+        ),
+        None,
+    )
+    if gap is None:
+        return []
+    return [
+        v
+        for v in uow.visits.asap_after(freed.staff_id, freed.end)
+        if v.id != freed.id and v.kind is VisitKind.VISIT and gap[1] - gap[0] >= v.duration
+    ]
+
+
+def to_ical(uow: UnitOfWork, staff_id: UUID, start: datetime, end: datetime) -> bytes:
+    """The staff member's booked entries in the range as an iCalendar file."""
+    member = uow.staff.get(staff_id)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//clientcore//calendar export//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", member.name)
+    for visit in staff_calendar(uow, staff_id, start, end):
+        if not visit.holds_time:
+            continue
+        event = icalendar.Event()
+        event.add("uid", f"{visit.id}@clientcore")
+        event.add("dtstamp", visit.updated_at)
+        event.add("dtstart", visit.start)
+        event.add("dtend", visit.end)
+        event.add("summary", "Break" if visit.kind is VisitKind.BREAK else _summary(uow, visit))
+        event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def _summary(uow: UnitOfWork, visit: Visit) -> str:
+    assert visit.client_id is not None
+    client = uow.clients.get(visit.client_id)
+    flags = " (first consultation)" if visit.first_consultation else ""
+    return f"Visit: {client.display_name}{flags}"

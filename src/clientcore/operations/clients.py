@@ -1,0 +1,416 @@
+"""Register, change, find, deactivate and delete clients (C1-C4, C6, C10-C12, O6)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, TypedDict
+from uuid import UUID
+
+import attrs
+
+from clientcore.entities import validation
+from clientcore.entities.client import (
+    CODE_MAX_LENGTH,
+    COMPANY_NAME_MAX_LENGTH,
+    DOCUMENT_NUMBER_MAX_LENGTH,
+    LONG_TEXT_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    SOURCE_MAX_LENGTH,
+    AttributeValue,
+    Client,
+    ClientKind,
+    ClientStatus,
+    DocumentKind,
+    IdentityDocument,
+    NameDay,
+)
+from clientcore.entities.contacts import (
+    Address,
+    Email,
+    Phone,
+    normalize_addresses,
+    normalize_emails,
+    normalize_phones,
+)
+from clientcore.entities.event import Event
+from clientcore.entities.search import (
+    PAGE_MAX_SIZE,
+    SEARCH_TEXT_MAX_LENGTH,
+    ClientPage,
+    ClientQuery,
+    StatusFilter,
+    client_sort_key,
+    search_terms,
+)
+from clientcore.errors import (
+    ClientInUse,
+    ConcurrencyError,
+    DuplicateCode,
+    NotFound,
+    ValidationError,
+)
+from clientcore.operations.context import Context, diff, save_change
+from clientcore.ports.unit_of_work import UnitOfWork
+
+CODE_COUNTER = "client_code"
+
+
+class ClientFields(TypedDict, total=False):
+    """The fields a caller may set on a client; every one is validated."""
+
+    kind: ClientKind | str
+    code: str
+    first_name: str
+    last_name: str
+    company_name: str
+    phones: Sequence[str | Phone]
+    emails: Sequence[str | Email]
+    addresses: Sequence[Address]
+    description: str
+    source: str
+    caretaker_id: UUID | None
+    name_day: NameDay | None
+    birthday: date | None
+    identity_documents: Sequence[IdentityDocument]
+    remarks: str
+    group_ids: Sequence[UUID]
+    attributes: Mapping[str, object]
+
+
+EDITABLE_FIELDS: tuple[str, ...] = tuple(ClientFields.__annotations__)
+HISTORY_FIELDS: tuple[str, ...] = (*EDITABLE_FIELDS, "status")
+
+
+def _check_code(code: object) -> str:
+    value = validation.required_text("code", code, max_length=CODE_MAX_LENGTH)
+    if any(ch.isspace() for ch in value):
+        raise ValidationError("code", f"{value!r} must not contain spaces")
+    return value
+
+
+def _check_birthday(value: object, today: date) -> date | None:
+    if value is None:
+        return None
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationError("birthday", f"must be a datetime.date, got {value!r}")
+    if value > today:
+        raise ValidationError("birthday", f"{value.isoformat()} is in the future")
+    if value.year < 1900:
+        raise ValidationError("birthday", f"{value.isoformat()} is before 1900")
+    return value
+
+
+def _check_documents(raw: object) -> tuple[IdentityDocument, ...]:
+    documents = []
+    for entry in validation.sequence("identity_documents", raw):
+        if not isinstance(entry, IdentityDocument):
+            raise ValidationError("identity_documents", "each entry must be an IdentityDocument")
+        documents.append(
+            IdentityDocument(
+                validation.choice("identity_documents.kind", DocumentKind, entry.kind),
+                validation.required_text(
+                    "identity_documents.number", entry.number, max_length=DOCUMENT_NUMBER_MAX_LENGTH
+                ),
+            )
+        )
+    return tuple(documents)
+
+
+def _check_attributes(uow: UnitOfWork, raw: object) -> dict[str, AttributeValue]:
+    if not isinstance(raw, Mapping):
+        raise ValidationError("attributes", "must be a mapping of attribute key to value")
+    values: dict[str, AttributeValue] = {}
+    for key, value in raw.items():
+        try:
+            definition = uow.attributes.get(str(key))
+        except NotFound:
+            raise ValidationError(
+                "attributes", f"{key!r} is not defined; define it with core.define_attribute"
+            ) from None
+        values[definition.key] = definition.validate(value)
+    return values
+
+
+def _check_groups(uow: UnitOfWork, raw: object) -> frozenset[UUID]:
+    group_ids = set()
+    for entry in validation.sequence("group_ids", raw):
+        if not isinstance(entry, UUID):
+            raise ValidationError("group_ids", f"{entry!r} is not a group id (UUID)")
+        group_ids.add(uow.groups.get(entry).id)
+    return frozenset(group_ids)
+
+
+def _check_caretaker(uow: UnitOfWork, raw: object) -> UUID | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, UUID):
+        raise ValidationError("caretaker_id", f"{raw!r} is not a staff member id (UUID)")
+    member = uow.staff.get(raw)
+    if not member.active:
+        raise ValidationError("caretaker_id", f"staff member {member.name!r} is inactive")
+    return member.id
+
+
+def _validated(uow: UnitOfWork, ctx: Context, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Each given field checked and normalised; unknown names are refused."""
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationError(
+            unknown[0], f"is not a client field; known: {', '.join(EDITABLE_FIELDS)}"
+        )
+    region = uow.settings.get().default_region
+    checks: dict[str, Any] = {
+        "kind": lambda v: validation.choice("kind", ClientKind, v),
+        "code": _check_code,
+        "first_name": lambda v: validation.text("first_name", v, max_length=NAME_MAX_LENGTH),
+        "last_name": lambda v: validation.text("last_name", v, max_length=NAME_MAX_LENGTH),
+        "company_name": lambda v: validation.text(
+            "company_name", v, max_length=COMPANY_NAME_MAX_LENGTH
+        ),
+        "phones": lambda v: normalize_phones(v, region=region),
+        "emails": normalize_emails,
+        "addresses": normalize_addresses,
+        "description": lambda v: validation.text(
+            "description", v, max_length=LONG_TEXT_MAX_LENGTH, multiline=True
+        ),
+        "source": lambda v: validation.text("source", v, max_length=SOURCE_MAX_LENGTH),
+        "caretaker_id": lambda v: _check_caretaker(uow, v),
+        "name_day": lambda v: _check_name_day(v),
+        "birthday": lambda v: _check_birthday(v, ctx.now().date()),
+        "identity_documents": _check_documents,
+        "remarks": lambda v: validation.text(
+            "remarks", v, max_length=LONG_TEXT_MAX_LENGTH, multiline=True
+        ),
+        "group_ids": lambda v: _check_groups(uow, v),
+        "attributes": lambda v: _check_attributes(uow, v),
+    }
+    return {name: checks[name](value) for name, value in fields.items()}
+
+
+def _check_name_day(value: object) -> NameDay | None:
+    if value is not None and not isinstance(value, NameDay):
+        raise ValidationError("name_day", "must be a NameDay(month=..., day=...)")
+    return value
+
+
+def _check_names(client: Client) -> None:
+    if client.kind is ClientKind.COMPANY and not client.company_name.strip():
+        raise ValidationError("company_name", "a company client needs a company name")
+    if client.kind is ClientKind.PERSON and not (
+        client.first_name.strip() or client.last_name.strip()
+    ):
+        raise ValidationError("last_name", "a person needs a first or a last name")
+
+
+def _free_codes(uow: UnitOfWork, count: int, reserved: frozenset[str]) -> list[str]:
+    """``count`` counter values that no client holds (a hand-set code may have taken one)."""
+    codes: list[str] = []
+    while len(codes) < count:
+        need = count - len(codes)
+        first = uow.counters.next(CODE_COUNTER, need)
+        candidates = [str(value) for value in range(first, first + need)]
+        taken = uow.clients.taken_codes(candidates) | reserved
+        codes.extend(code for code in candidates if code not in taken)
+    return codes
+
+
+def register(uow: UnitOfWork, ctx: Context, fields: Mapping[str, Any]) -> Client:
+    """Create a client; its code comes from the tenant's counter unless one is given."""
+    return register_many(uow, ctx, [fields])[0]
+
+
+def register_many(uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any]]) -> list[Client]:
+    """Create clients in one unit of work (one, or an import); all or none are stored."""
+    ctx.acting()
+    validated = [_validated(uow, ctx, row) for row in rows]
+    given = [values["code"] for values in validated if "code" in values]
+    seen: set[str] = set()
+    for code in given:
+        if code in seen:
+            raise DuplicateCode(code)
+        seen.add(code)
+    for code in sorted(uow.clients.taken_codes(given)):
+        raise DuplicateCode(code)
+    auto_codes = iter(_free_codes(uow, len(validated) - len(given), frozenset(given)))
+    now = ctx.now()
+    clients = []
+    for values in validated:
+        values.setdefault("code", next(auto_codes, ""))
+        kind = values.pop("kind", ClientKind.PERSON)
+        client = Client(id=ctx.ids(), kind=kind, created_at=now, updated_at=now, **values)
+        _check_names(client)
+        clients.append(client)
+    uow.clients.add_many(clients)
+    uow.events.append(
+        [
+            ctx.event(
+                "client.registered",
+                entity_id=client.id,
+                client_id=client.id,
+                changes=diff(None, client, HISTORY_FIELDS),
+            )
+            for client in clients
+        ]
+    )
+    return clients
+
+
+def _save(uow: UnitOfWork, ctx: Context, old: Client, new: Client, kind: str) -> Client:
+    return save_change(
+        uow, ctx, kind, old, new, fields=HISTORY_FIELDS, store=uow.clients.update, client_id=old.id
+    )
+
+
+def _load(uow: UnitOfWork, client_id: UUID, expected_version: int | None) -> Client:
+    client = uow.clients.get(client_id)
+    if expected_version is not None and client.version != expected_version:
+        raise ConcurrencyError("client", client_id, expected_version)
+    return client
+
+
+def update(
+    uow: UnitOfWork,
+    ctx: Context,
+    client_id: UUID,
+    fields: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+) -> Client:
+    """Change the given fields. With ``expected_version`` a stale read is refused."""
+    ctx.acting()
+    old = _load(uow, client_id, expected_version)
+    values = _validated(uow, ctx, fields)
+    code = values.get("code", old.code)
+    if code != old.code and uow.clients.taken_codes([code]):
+        raise DuplicateCode(code)
+    new = attrs.evolve(old, **values)
+    _check_names(new)
+    return _save(uow, ctx, old, new, "client.updated")
+
+
+def set_status(uow: UnitOfWork, ctx: Context, client_id: UUID, status: ClientStatus) -> Client:
+    ctx.acting()
+    old = uow.clients.get(client_id)
+    return _save(uow, ctx, old, attrs.evolve(old, status=status), f"client.{status.value}")
+
+
+def assign_groups(
+    uow: UnitOfWork, ctx: Context, client_id: UUID, group_ids: Sequence[UUID]
+) -> Client:
+    ctx.acting()
+    old = uow.clients.get(client_id)
+    added = _check_groups(uow, list(group_ids))
+    return _save(
+        uow, ctx, old, attrs.evolve(old, group_ids=old.group_ids | added), "client.grouped"
+    )
+
+
+def unassign_group(uow: UnitOfWork, ctx: Context, client_id: UUID, group_id: UUID) -> Client:
+    ctx.acting()
+    old = uow.clients.get(client_id)
+    uow.groups.get(group_id)
+    return _save(
+        uow, ctx, old, attrs.evolve(old, group_ids=old.group_ids - {group_id}), "client.ungrouped"
+    )
+
+
+def set_attribute(
+    uow: UnitOfWork, ctx: Context, client_id: UUID, key: str, value: object
+) -> Client:
+    ctx.acting()
+    old = uow.clients.get(client_id)
+    values = {**old.attributes, **_check_attributes(uow, {key: value})}
+    return _save(uow, ctx, old, attrs.evolve(old, attributes=values), "client.updated")
+
+
+def clear_attribute(uow: UnitOfWork, ctx: Context, client_id: UUID, key: str) -> Client:
+    ctx.acting()
+    old = uow.clients.get(client_id)
+    uow.attributes.get(key)
+    values = {k: v for k, v in old.attributes.items() if k != key}
+    return _save(uow, ctx, old, attrs.evolve(old, attributes=values), "client.updated")
+
+
+def delete(uow: UnitOfWork, ctx: Context, client_id: UUID, *, expected_version: int | None) -> None:
+    """Delete a client nothing refers to; otherwise :class:`ClientInUse` points to deactivation."""
+    ctx.acting()
+    client = _load(uow, client_id, expected_version)
+    in_use = [
+        linked.kind
+        for linked in ctx.linked_records(uow)
+        if linked.blocks_deletion and linked.count_for_client(client_id)
+    ]
+    if in_use:
+        raise ClientInUse(client_id, in_use)
+    uow.clients.delete(client)
+    ctx.record(
+        uow,
+        "client.deleted",
+        entity_id=client_id,
+        client_id=client_id,
+        changes=diff(client, None, ("code",)),
+    )
+
+
+def history(uow: UnitOfWork, client_id: UUID) -> list[Event]:
+    """The client's events in order; a deleted client's history stays readable."""
+    events = list(uow.events.for_client(client_id))
+    if not events:
+        uow.clients.get(client_id)
+    return events
+
+
+def encode_cursor(client: Client) -> str:
+    raw = f"{client.id}:{client_sort_key(client)}".encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def decode_cursor(cursor: str) -> tuple[str, UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode("ascii")).decode()
+        client_id, sort_key = raw.split(":", 1)
+        return sort_key, UUID(client_id)
+    except (ValueError, UnicodeError, binascii.Error):
+        raise ValidationError("after", "is not a cursor returned by a previous page") from None
+
+
+def search(
+    uow: UnitOfWork,
+    text: str = "",
+    *,
+    status: StatusFilter | str = StatusFilter.ACTIVE,
+    group_id: UUID | None = None,
+    caretaker_id: UUID | None = None,
+    source: str | None = None,
+    attribute: tuple[str, object] | None = None,
+    limit: int = 50,
+    after: str | None = None,
+) -> ClientPage:
+    """A page of clients matching the text and every filter, in a stable order."""
+    text = validation.text("text", text, max_length=SEARCH_TEXT_MAX_LENGTH)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= PAGE_MAX_SIZE:
+        raise ValidationError("limit", f"must be a whole number from 1 to {PAGE_MAX_SIZE}")
+    checked_attribute = None
+    if attribute is not None:
+        key, value = attribute
+        definition = uow.attributes.get(key)
+        checked_attribute = (definition.key, definition.validate(value))
+    query = ClientQuery(
+        terms=search_terms(text, region=uow.settings.get().default_region),
+        status=validation.choice("status", StatusFilter, status),
+        group_id=group_id,
+        caretaker_id=caretaker_id,
+        source=None
+        if source is None
+        else validation.text("source", source, max_length=SOURCE_MAX_LENGTH),
+        attribute=checked_attribute,
+        limit=limit + 1,
+        after=None if after is None else decode_cursor(after),
+    )
+    found = uow.clients.search(query)
+    page = tuple(found[:limit])
+    more = len(found) > limit
+    return ClientPage(clients=page, next_cursor=encode_cursor(page[-1]) if more else None)

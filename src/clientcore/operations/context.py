@@ -1,0 +1,166 @@
+"""What every operation gets besides its unit of work: who acts, the time, new ids."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
+
+import attrs
+
+from clientcore.entities.client import IdentityDocument, NameDay
+from clientcore.entities.common import Actor, Role, utc_millis
+from clientcore.entities.contacts import Address, Email, Phone
+from clientcore.entities.event import Event, FieldChange
+from clientcore.errors import ActorRequired, PermissionDenied
+from clientcore.ports.clock import Clock, IdFactory
+from clientcore.ports.linked import ClientLinkedRecords
+from clientcore.ports.unit_of_work import Participant, UnitOfWork
+
+
+@attrs.frozen
+class Context:
+    actor: Actor | None
+    clock: Clock
+    ids: IdFactory
+    participants: tuple[Participant, ...] = ()
+
+    def linked_records(self, uow: UnitOfWork) -> list[ClientLinkedRecords]:
+        """Every kind of record that refers to a client: clientcore's and the host's."""
+        return [*uow.linked_records(), *(participant(uow) for participant in self.participants)]
+
+    def now(self) -> datetime:
+        """The clock's time in UTC, truncated to milliseconds as every store keeps it."""
+        return utc_millis(self.clock.now())
+
+    def acting(self) -> Actor:
+        """The actor of a change; a change without one is refused."""
+        if self.actor is None:
+            raise ActorRequired()
+        return self.actor
+
+    def require_role(self, *roles: Role) -> Actor:
+        actor = self.acting()
+        if not actor.has_any(*roles):
+            names = " or ".join(role.value for role in roles)
+            raise PermissionDenied(f"{actor.id!r} needs the role {names} for this")
+        return actor
+
+    def event(
+        self,
+        kind: str,
+        *,
+        entity_id: UUID,
+        client_id: UUID | None,
+        changes: Iterable[FieldChange] = (),
+    ) -> Event:
+        """An audit event of a change made now by the acting actor."""
+        actor = self.acting()
+        return Event(
+            id=self.ids(),
+            kind=kind,
+            entity_id=entity_id,
+            client_id=client_id,
+            actor_id=actor.id,
+            actor_roles=actor.roles,
+            at=self.now(),
+            changes=tuple(changes),
+        )
+
+    def record(
+        self,
+        uow: UnitOfWork,
+        kind: str,
+        *,
+        entity_id: UUID,
+        client_id: UUID | None,
+        changes: Iterable[FieldChange] = (),
+    ) -> None:
+        """Append an audit event of this change to the unit of work's log."""
+        uow.events.append(
+            [self.event(kind, entity_id=entity_id, client_id=client_id, changes=changes)]
+        )
+
+
+class Changeable(Protocol):
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+C = TypeVar("C", bound=Changeable)
+
+
+def save_change(
+    uow: UnitOfWork,
+    ctx: Context,
+    kind: str,
+    old: C,
+    new: C,
+    *,
+    fields: Iterable[str],
+    store: Callable[[C], None],
+    client_id: UUID | None,
+) -> C:
+    """Store ``new`` if any of ``fields`` differs from ``old``, and record the event.
+
+    ``updated_at`` is set, and ``version`` is bumped on records that have one (optimistic
+    locking: the store refuses the write if someone else bumped it first).
+    """
+    changes = diff(old, new, fields)
+    if not changes:
+        return old
+    stamp: dict[str, Any] = {"updated_at": ctx.now()}
+    if hasattr(old, "version"):
+        stamp["version"] = old.version + 1
+    new = attrs.evolve(new, **stamp)  # type: ignore[misc]
+    store(new)
+    ctx.record(uow, kind, entity_id=new.id, client_id=client_id, changes=changes)
+    return new
+
+
+def render(value: Any) -> str | None:
+    """A field value as history text; None and empty values read as None."""
+    if value is None or value == "" or value == () or value == frozenset():
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, str | int | Decimal | UUID):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, NameDay):
+        return f"{value.day:02d}.{value.month:02d}"
+    if isinstance(value, Phone | Email):
+        text = value.number if isinstance(value, Phone) else value.address
+        return text + (f" ({value.label})" if value.label else "") + (" *" if value.primary else "")
+    if isinstance(value, Address):
+        parts = (value.street, value.postal_code, value.city, value.country)
+        return f"{value.kind.value}: " + ", ".join(p for p in parts if p)
+    if isinstance(value, IdentityDocument):
+        return f"{value.kind.value} {value.number}"
+    if isinstance(value, frozenset):
+        return "; ".join(sorted(str(render(item)) for item in value))
+    if isinstance(value, tuple):
+        return "; ".join(str(render(item)) for item in value)
+    if hasattr(value, "items"):
+        return "; ".join(f"{k}={render(v)}" for k, v in sorted(value.items())) or None
+    return str(value)
+
+
+def diff(old: object | None, new: object | None, fields: Iterable[str]) -> tuple[FieldChange, ...]:
+    """Field changes between two versions of an attrs record (None: created, or removed)."""
+    changes = []
+    for name in fields:
+        before = render(getattr(old, name)) if old is not None else None
+        after = render(getattr(new, name)) if new is not None else None
+        if before != after:
+            changes.append(FieldChange(name, before, after))
+    return tuple(changes)

@@ -1,0 +1,40 @@
+"""Notes and memos on a client, optionally grouped by project (C7)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from clientcore.entities import validation
+from clientcore.entities.note import NOTE_MAX_LENGTH, PROJECT_MAX_LENGTH, Note, NoteKind
+from clientcore.operations.context import Context, diff
+from clientcore.ports.unit_of_work import UnitOfWork
+
+
+def add_note(
+    uow: UnitOfWork, ctx: Context, client_id: UUID, text: str, *, kind: NoteKind | str, project: str
+) -> Note:
+    actor = ctx.acting()
+    client = uow.clients.get(client_id)
+    note = Note(
+        id=ctx.ids(),
+        client_id=client.id,
+        kind=validation.choice("kind", NoteKind, kind),
+        text=validation.required_text("text", text, max_length=NOTE_MAX_LENGTH, multiline=True),
+        project=validation.text("project", project, max_length=PROJECT_MAX_LENGTH),
+        author_id=actor.id,
+        created_at=ctx.now(),
+    )
+    uow.notes.add(note)
+    ctx.record(
+        uow,
+        f"{note.kind.value}.added",
+        entity_id=note.id,
+        client_id=client.id,
+        changes=diff(None, note, ("kind", "text", "project")),
+    )
+    return note
+
+
+def notes_of(uow: UnitOfWork, client_id: UUID) -> list[Note]:
+    uow.clients.get(client_id)
+    return list(uow.notes.for_client(client_id))

@@ -1,0 +1,331 @@
+"""Booking, changing, cancelling and deleting visits and breaks (V2-V8).
+
+Every booking and reschedule is checked against the staff member's working hours here,
+and against other entries both here (for a clear error) and by the store (atomically,
+so concurrent writers can never double-book).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from clientcore.entities import validation
+from clientcore.entities.client import ClientStatus
+from clientcore.entities.common import Role, utc_millis
+from clientcore.entities.visit import (
+    CHARGE_DESCRIPTION_MAX_LENGTH,
+    MAX_DURATION_MINUTES,
+    VISIT_NOTES_MAX_LENGTH,
+    VISIT_SOURCE_MAX_LENGTH,
+    Charge,
+    ChargeKind,
+    Visit,
+    VisitKind,
+    VisitStatus,
+)
+from clientcore.entities.working_hours import within, working_intervals
+from clientcore.errors import (
+    ConcurrencyError,
+    OutsideWorkingHours,
+    ValidationError,
+    VisitOverlap,
+)
+from clientcore.operations.context import Context, diff, save_change
+from clientcore.ports.unit_of_work import UnitOfWork
+
+HOURS_OVERRIDE_ROLES = (Role.OWNER, Role.ADMINISTRATOR)
+DELETE_ROLES = (Role.OWNER, Role.ADMINISTRATOR)
+VISIT_FIELDS = (
+    "kind",
+    "staff_id",
+    "start",
+    "end",
+    "client_id",
+    "subject_id",
+    "first_consultation",
+    "asap",
+    "notes",
+    "source",
+    "status",
+    "charges",
+    "settled",
+)
+
+
+def check_start(value: object) -> datetime:
+    """A timezone-aware instant on a whole minute, in UTC."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValidationError("start", "must be a timezone-aware datetime")
+    if value.second or value.microsecond:
+        raise ValidationError("start", "must be on a whole minute")
+    return utc_millis(value)
+
+
+def check_duration(value: object) -> timedelta:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 1 <= value <= MAX_DURATION_MINUTES
+    ):
+        raise ValidationError(
+            "duration_minutes", f"must be a whole number from 1 to {MAX_DURATION_MINUTES}"
+        )
+    return timedelta(minutes=value)
+
+
+def tenant_zone(uow: UnitOfWork) -> ZoneInfo:
+    return ZoneInfo(uow.settings.get().time_zone)
+
+
+def _check_time(uow: UnitOfWork, ctx: Context, visit: Visit, override_hours: bool) -> None:
+    """Inside working hours (unless a permitted actor overrides) and free of other entries."""
+    if override_hours:
+        ctx.require_role(*HOURS_OVERRIDE_ROLES)
+    else:
+        hours = uow.working_hours.get(visit.staff_id)
+        intervals = working_intervals(hours, tenant_zone(uow), visit.start, visit.end)
+        if not within(intervals, visit.start, visit.end):
+            raise OutsideWorkingHours(visit.start, visit.end)
+    for other in uow.visits.for_staff(visit.staff_id, visit.start, visit.end):
+        if other.id != visit.id and other.holds_time:
+            raise VisitOverlap(other.id, other.start, other.end)
+
+
+def _check_client_and_subject(uow: UnitOfWork, client_id: UUID, subject_id: UUID | None) -> None:
+    client = uow.clients.get(client_id)
+    if client.status is not ClientStatus.ACTIVE:
+        raise ValidationError(
+            "client_id", "the client is inactive; reactivate them to book a visit"
+        )
+    if subject_id is not None:
+        subject = uow.subjects.get(subject_id)
+        if subject.client_id != client_id:
+            raise ValidationError("subject_id", "the subject belongs to another client")
+        if not subject.active:
+            raise ValidationError("subject_id", f"{subject.name!r} is inactive")
+
+
+def _active_staff(uow: UnitOfWork, staff_id: UUID) -> UUID:
+    member = uow.staff.get(staff_id)
+    if not member.active:
+        raise ValidationError("staff_id", f"staff member {member.name!r} is inactive")
+    return member.id
+
+
+def _details(fields: Mapping[str, Any]) -> dict[str, Any]:
+    checks: dict[str, Any] = {
+        "notes": lambda v: validation.text(
+            "notes", v, max_length=VISIT_NOTES_MAX_LENGTH, multiline=True
+        ),
+        "source": lambda v: validation.text("source", v, max_length=VISIT_SOURCE_MAX_LENGTH),
+        "first_consultation": lambda v: _flag("first_consultation", v),
+        "asap": lambda v: _flag("asap", v),
+    }
+    unknown = sorted(set(fields) - set(checks))
+    if unknown:
+        raise ValidationError(unknown[0], f"is not a visit detail; known: {', '.join(checks)}")
+    return {name: checks[name](value) for name, value in fields.items()}
+
+
+def _flag(field: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(field, "must be True or False")
+    return value
+
+
+def book(
+    uow: UnitOfWork,
+    ctx: Context,
+    *,
+    staff_id: UUID,
+    start: datetime,
+    duration_minutes: int,
+    client_id: UUID | None,
+    subject_id: UUID | None,
+    kind: VisitKind,
+    override_hours: bool,
+    details: Mapping[str, Any],
+) -> Visit:
+    """Book a visit of a client, or a break (no client), with a staff member."""
+    ctx.acting()
+    kind = validation.choice("kind", VisitKind, kind)
+    begin = check_start(start)
+    if kind is VisitKind.VISIT:
+        if client_id is None:
+            raise ValidationError("client_id", "a visit needs a client (book a break without one)")
+        _check_client_and_subject(uow, client_id, subject_id)
+    elif client_id is not None or subject_id is not None:
+        raise ValidationError("client_id", "a break has no client or subject")
+    now = ctx.now()
+    visit = Visit(
+        id=ctx.ids(),
+        staff_id=_active_staff(uow, staff_id),
+        kind=kind,
+        start=begin,
+        end=begin + check_duration(duration_minutes),
+        created_at=now,
+        updated_at=now,
+        client_id=client_id,
+        subject_id=subject_id,
+        **_details(details),
+    )
+    _check_time(uow, ctx, visit, override_hours)
+    uow.visits.add(visit)
+    ctx.record(
+        uow,
+        f"{kind.value}.booked",
+        entity_id=visit.id,
+        client_id=client_id,
+        changes=diff(None, visit, VISIT_FIELDS),
+    )
+    return visit
+
+
+def _save(uow: UnitOfWork, ctx: Context, old: Visit, new: Visit, kind: str) -> Visit:
+    return save_change(
+        uow,
+        ctx,
+        kind,
+        old,
+        new,
+        fields=VISIT_FIELDS,
+        store=uow.visits.update,
+        client_id=old.client_id,
+    )
+
+
+def _load_booked(uow: UnitOfWork, visit_id: UUID, expected_version: int | None) -> Visit:
+    visit = uow.visits.get(visit_id)
+    if expected_version is not None and visit.version != expected_version:
+        raise ConcurrencyError("visit", visit_id, expected_version)
+    if visit.status is not VisitStatus.BOOKED:
+        raise ValidationError(
+            "status", f"the visit is {visit.status.value}; only a booked visit can change"
+        )
+    return visit
+
+
+def reschedule(
+    uow: UnitOfWork,
+    ctx: Context,
+    visit_id: UUID,
+    *,
+    start: datetime | None,
+    duration_minutes: int | None,
+    staff_id: UUID | None,
+    override_hours: bool,
+    expected_version: int | None,
+) -> Visit:
+    """Move a booked visit in time or to another staff member, with the booking checks."""
+    ctx.acting()
+    old = _load_booked(uow, visit_id, expected_version)
+    begin = old.start if start is None else check_start(start)
+    length = old.duration if duration_minutes is None else check_duration(duration_minutes)
+    member = old.staff_id if staff_id is None else _active_staff(uow, staff_id)
+    new = attrs.evolve(old, start=begin, end=begin + length, staff_id=member)
+    _check_time(uow, ctx, new, override_hours)
+    return _save(uow, ctx, old, new, f"{old.kind.value}.rescheduled")
+
+
+def update_details(
+    uow: UnitOfWork,
+    ctx: Context,
+    visit_id: UUID,
+    details: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+) -> Visit:
+    """Change notes, source, first-consultation or ASAP flags of a booked visit."""
+    ctx.acting()
+    old = _load_booked(uow, visit_id, expected_version)
+    return _save(uow, ctx, old, attrs.evolve(old, **_details(details)), f"{old.kind.value}.updated")
+
+
+def set_status(uow: UnitOfWork, ctx: Context, visit_id: UUID, status: VisitStatus) -> Visit:
+    """Cancel, or mark arrived / did not arrive; only a booked visit changes status."""
+    ctx.acting()
+    old = _load_booked(uow, visit_id, None)
+    if old.kind is VisitKind.BREAK and status is not VisitStatus.CANCELLED:
+        raise ValidationError("status", "a break can only be cancelled")
+    return _save(
+        uow, ctx, old, attrs.evolve(old, status=status), f"{old.kind.value}.{status.value}"
+    )
+
+
+def _charge(raw: object) -> Charge:
+    if not isinstance(raw, Charge):
+        raise ValidationError("charges", "each charge must be a Charge(...)")
+    amounts = {}
+    for name in ("quantity", "unit_price"):
+        value = getattr(raw, name)
+        if isinstance(value, float | bool) or not isinstance(value, Decimal | int | str):
+            raise ValidationError(
+                f"charges.{name}", "use a Decimal (or int, or digits), never a float"
+            )
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            raise ValidationError(f"charges.{name}", f"{value!r} is not a number") from None
+        exponent = amount.as_tuple().exponent
+        if not isinstance(exponent, int) or amount < 0 or exponent < -4 or amount >= 10**12:
+            raise ValidationError(
+                f"charges.{name}", "must be 0 or more, below 10^12, at most 4 decimals"
+            )
+        amounts[name] = amount
+    currency = raw.currency.upper() if isinstance(raw.currency, str) else ""
+    if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
+        raise ValidationError(
+            "charges.currency", f"{raw.currency!r} is not an ISO 4217 code such as 'EUR'"
+        )
+    return Charge(
+        kind=validation.choice("charges.kind", ChargeKind, raw.kind),
+        description=validation.required_text(
+            "charges.description", raw.description, max_length=CHARGE_DESCRIPTION_MAX_LENGTH
+        ),
+        quantity=amounts["quantity"],
+        unit_price=amounts["unit_price"],
+        currency=currency,
+    )
+
+
+def set_charges(uow: UnitOfWork, ctx: Context, visit_id: UUID, charges: Sequence[Charge]) -> Visit:
+    """Replace the services and goods on a visit; a change makes it to be paid again."""
+    ctx.acting()
+    old = uow.visits.get(visit_id)
+    if old.kind is VisitKind.BREAK:
+        raise ValidationError("charges", "a break has no charges")
+    lines = tuple(_charge(line) for line in validation.sequence("charges", charges))
+    if len({line.currency for line in lines}) > 1:
+        raise ValidationError("charges.currency", "all charges of a visit are in one currency")
+    new = attrs.evolve(old, charges=lines, settled=old.settled and lines == old.charges)
+    return _save(uow, ctx, old, new, "visit.charged")
+
+
+def settle(uow: UnitOfWork, ctx: Context, visit_id: UUID) -> Visit:
+    """Record that the visit's charges are paid."""
+    ctx.acting()
+    old = uow.visits.get(visit_id)
+    if not old.charges:
+        raise ValidationError("charges", "the visit has no charges to settle")
+    return _save(uow, ctx, old, attrs.evolve(old, settled=True), "visit.settled")
+
+
+def delete(uow: UnitOfWork, ctx: Context, visit_id: UUID) -> None:
+    """Delete a visit with its charges; only an owner or administrator may (V7)."""
+    ctx.require_role(*DELETE_ROLES)
+    visit = uow.visits.get(visit_id)
+    uow.visits.delete(visit)
+    ctx.record(
+        uow,
+        f"{visit.kind.value}.deleted",
+        entity_id=visit.id,
+        client_id=visit.client_id,
+        changes=diff(visit, None, VISIT_FIELDS),
+    )

@@ -1,0 +1,216 @@
+"""Repository ports. Every repository is scoped to the tenant of its unit of work.
+
+An id of another tenant reads as :class:`~clientcore.errors.NotFound`, and writes with it
+change nothing. Methods raise only the errors of :mod:`clientcore.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from clientcore.entities.attribute import AttributeDefinition
+from clientcore.entities.client import Client
+from clientcore.entities.consent import ConsentRecord
+from clientcore.entities.event import Event
+from clientcore.entities.group import Group
+from clientcore.entities.note import Note
+from clientcore.entities.search import ClientQuery
+from clientcore.entities.settings import TenantSettings
+from clientcore.entities.staff import StaffMember
+from clientcore.entities.subject import Subject
+from clientcore.entities.visit import Visit
+from clientcore.entities.working_hours import WorkingHours
+from clientcore.ports.linked import ClientLinkedRecords
+
+
+class ClientRepository(Protocol):
+    def add_many(self, clients: Sequence[Client]) -> None:
+        """Store many new clients at once. Raises DuplicateCode (and stores none of them)."""
+        ...
+
+    def get(self, client_id: UUID) -> Client:
+        """Raises NotFound."""
+        ...
+
+    def get_by_code(self, code: str) -> Client:
+        """Raises NotFound."""
+        ...
+
+    def taken_codes(self, codes: Sequence[str]) -> frozenset[str]:
+        """Those of ``codes`` that clients of the tenant already have."""
+        ...
+
+    def update(self, client: Client) -> None:
+        """Replace the stored client, whose version must be ``client.version - 1``.
+
+        Raises NotFound, ConcurrencyError (stored version differs), DuplicateCode.
+        """
+        ...
+
+    def delete(self, client: Client) -> None:
+        """Remove the client, whose stored version must be ``client.version``.
+
+        Raises NotFound, ConcurrencyError.
+        """
+        ...
+
+    def search(self, query: ClientQuery) -> list[Client]:
+        """Clients matching every term (as a prefix of a search key) and every filter,
+        ordered by (sort key, id), after the query's cursor, at most ``query.limit``."""
+        ...
+
+
+class StaffRepository(Protocol):
+    def add(self, member: StaffMember) -> None: ...
+
+    def get(self, staff_id: UUID) -> StaffMember:
+        """Raises NotFound."""
+        ...
+
+    def update(self, member: StaffMember) -> None:
+        """Raises NotFound."""
+        ...
+
+    def list(self, *, active_only: bool = True) -> list[StaffMember]:
+        """Ordered by name, then id."""
+        ...
+
+
+class GroupRepository(Protocol):
+    def add(self, group: Group) -> None:
+        """Raises DuplicateName."""
+        ...
+
+    def get(self, group_id: UUID) -> Group:
+        """Raises NotFound."""
+        ...
+
+    def list(self) -> list[Group]:
+        """Ordered by name, then id."""
+        ...
+
+
+class AttributeDefinitionRepository(Protocol):
+    def add(self, definition: AttributeDefinition) -> None:
+        """Raises DuplicateName (the key is taken)."""
+        ...
+
+    def get(self, key: str) -> AttributeDefinition:
+        """Raises NotFound."""
+        ...
+
+    def list(self) -> list[AttributeDefinition]:
+        """Ordered by key."""
+        ...
+
+
+class SubjectRepository(ClientLinkedRecords, Protocol):
+    def add(self, subject: Subject) -> None: ...
+
+    def get(self, subject_id: UUID) -> Subject:
+        """Raises NotFound."""
+        ...
+
+    def update(self, subject: Subject) -> None:
+        """Raises NotFound."""
+        ...
+
+    def for_client(self, client_id: UUID) -> Sequence[Subject]:
+        """Ordered by creation time, then id."""
+        ...
+
+
+class NoteRepository(ClientLinkedRecords, Protocol):
+    def add(self, note: Note) -> None: ...
+
+    def for_client(self, client_id: UUID) -> Sequence[Note]:
+        """Ordered by creation time, then id."""
+        ...
+
+    def for_project(self, project: str) -> list[Note]:
+        """Every note of the project, across clients; ordered by creation time, then id."""
+        ...
+
+
+class ConsentRepository(ClientLinkedRecords, Protocol):
+    def append(self, record: ConsentRecord) -> None: ...
+
+    def for_client(self, client_id: UUID) -> Sequence[ConsentRecord]:
+        """The ledger in the order it was written."""
+        ...
+
+
+class EventLog(ClientLinkedRecords, Protocol):
+    def append(self, events: Sequence[Event]) -> None:
+        """Add events after every event already in the log."""
+        ...
+
+    def for_client(self, client_id: UUID) -> Sequence[Event]:
+        """The client's history in the order it was written."""
+        ...
+
+
+class VisitRepository(ClientLinkedRecords, Protocol):
+    """Visits and breaks. ``add`` and ``update`` enforce the no-overlap rule in the store
+    itself, atomically, so that concurrent writers can never both succeed."""
+
+    def add(self, visit: Visit) -> None:
+        """Raises VisitOverlap if a time-holding entry of the same staff member overlaps it."""
+        ...
+
+    def get(self, visit_id: UUID) -> Visit:
+        """Raises NotFound."""
+        ...
+
+    def update(self, visit: Visit) -> None:
+        """Replace the stored visit, whose version must be ``visit.version - 1``.
+
+        Raises NotFound, ConcurrencyError, VisitOverlap (other entries only).
+        """
+        ...
+
+    def delete(self, visit: Visit) -> None:
+        """Remove the visit and its charges. Raises NotFound, ConcurrencyError."""
+        ...
+
+    def for_staff(self, staff_id: UUID, start: datetime, end: datetime) -> list[Visit]:
+        """Entries of the staff member overlapping ``[start, end)``, cancelled ones too,
+        ordered by start, then id."""
+        ...
+
+    def for_client(self, client_id: UUID) -> Sequence[Visit]:
+        """The client's visits, ordered by start, then id."""
+        ...
+
+    def asap_after(self, staff_id: UUID, after: datetime) -> list[Visit]:
+        """Booked visits of the staff member flagged "as soon as possible" that start at or
+        after ``after``, ordered by start, then id."""
+        ...
+
+
+class WorkingHoursRepository(Protocol):
+    def get(self, staff_id: UUID) -> WorkingHours:
+        """The staff member's hours (empty if never set)."""
+        ...
+
+    def put(self, hours: WorkingHours) -> None: ...
+
+
+class Counters(Protocol):
+    def next(self, name: str, count: int = 1) -> int:
+        """Reserve ``count`` consecutive values of the tenant's counter; return the first.
+
+        A value taken by a committed unit of work is never handed out again.
+        """
+        ...
+
+
+class SettingsRepository(Protocol):
+    def get(self) -> TenantSettings:
+        """The tenant's settings (defaults if never set)."""
+        ...
+
+    def put(self, settings: TenantSettings) -> None: ...

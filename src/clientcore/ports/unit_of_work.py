@@ -1,0 +1,125 @@
+"""The unit of work: one tenant, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Protocol
+
+import attrs
+
+from clientcore.ports.linked import ClientLinkedRecords
+from clientcore.ports.repositories import (
+    AttributeDefinitionRepository,
+    ClientRepository,
+    ConsentRepository,
+    Counters,
+    EventLog,
+    GroupRepository,
+    NoteRepository,
+    SettingsRepository,
+    StaffRepository,
+    SubjectRepository,
+    VisitRepository,
+    WorkingHoursRepository,
+)
+
+
+@attrs.frozen
+class Capabilities:
+    """What a backend guarantees, declared so that callers and tests can see it."""
+
+    transactions: bool
+    """All-or-nothing units of work across several records (even after a crash)."""
+
+
+class UnitOfWork(Protocol):
+    """Repositories of one tenant inside one transaction.
+
+    Used as a context manager: leaving the block without :meth:`commit` rolls back.
+    """
+
+    @property
+    def tenant(self) -> str: ...
+
+    @property
+    def clients(self) -> ClientRepository: ...
+
+    @property
+    def staff(self) -> StaffRepository: ...
+
+    @property
+    def groups(self) -> GroupRepository: ...
+
+    @property
+    def attributes(self) -> AttributeDefinitionRepository: ...
+
+    @property
+    def subjects(self) -> SubjectRepository: ...
+
+    @property
+    def notes(self) -> NoteRepository: ...
+
+    @property
+    def consents(self) -> ConsentRepository: ...
+
+    @property
+    def events(self) -> EventLog: ...
+
+    @property
+    def counters(self) -> Counters: ...
+
+    @property
+    def settings(self) -> SettingsRepository: ...
+
+    @property
+    def visits(self) -> VisitRepository: ...
+
+    @property
+    def working_hours(self) -> WorkingHoursRepository: ...
+
+    def linked_records(self) -> Sequence[ClientLinkedRecords]:
+        """Every kind of clientcore record that refers to a client (see Participant for a
+        host's own kinds)."""
+        ...
+
+    def commit(self) -> None:
+        """Make every change of this unit of work durable at once."""
+        ...
+
+    def rollback(self) -> None:
+        """Discard every change of this unit of work."""
+        ...
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class Backend(Protocol):
+    """A storage binding: makes units of work for tenants."""
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    def unit_of_work(self, tenant: str) -> UnitOfWork:
+        """A fresh unit of work scoped to ``tenant`` (already validated)."""
+        ...
+
+    def close(self) -> None:
+        """Release what the backend opened itself (never a host's own engine or client)."""
+        ...
+
+
+Participant = Callable[[UnitOfWork], ClientLinkedRecords]
+"""A host's own kind of client-linked record, joined to clientcore's.
+
+Called with each unit of work (on SQL, ``uow.connection`` is the transaction's connection),
+it returns the host's records through the same interface as ours, so deleting, merging,
+forgetting and exporting a client reach them inside the same unit of work.
+"""

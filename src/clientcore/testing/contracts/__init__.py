@@ -1,0 +1,34 @@
+"""The contract suites. ``AllContracts`` combines them; subclass it with a ``backend`` fixture."""
+
+from clientcore.testing.contracts.base import BackendContract
+from clientcore.testing.contracts.clients import ClientContract
+from clientcore.testing.contracts.records import RecordsContract
+from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
+from clientcore.testing.contracts.search import SearchContract
+from clientcore.testing.contracts.tenancy import TenancyContract
+from clientcore.testing.contracts.unicode import UnicodeContract
+
+
+class AllContracts(
+    ClientContract,
+    SearchContract,
+    TenancyContract,
+    RecordsContract,
+    UnicodeContract,
+    ScheduleContract,
+    RaceContract,
+):
+    """Every contract of the storage ports, for one adapter."""
+
+
+__all__ = [
+    "AllContracts",
+    "BackendContract",
+    "ClientContract",
+    "RaceContract",
+    "RecordsContract",
+    "ScheduleContract",
+    "SearchContract",
+    "TenancyContract",
+    "UnicodeContract",
+]

@@ -1,0 +1,38 @@
+"""The fixtures every contract shares; an adapter supplies only ``backend``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+import clientcore
+from clientcore.entities.common import Actor, Role
+from clientcore.facade import Core
+from clientcore.ports.unit_of_work import Backend
+from clientcore.testing.clock import TickingClock, new_tenant
+
+
+class BackendContract:
+    """Base of the contracts. Subclasses provide a ``backend`` fixture.
+
+    The backend may be shared between tests: every test works in tenants of its own.
+    """
+
+    @pytest.fixture
+    def backend(self) -> Iterator[Backend]:
+        raise NotImplementedError("an adapter's test class provides the backend fixture")
+
+    @pytest.fixture
+    def clock(self) -> TickingClock:
+        return TickingClock()
+
+    @pytest.fixture
+    def owner(self) -> Actor:
+        return Actor("owner-1", roles={Role.OWNER}, name="Olga Owner")
+
+    @pytest.fixture
+    def core(self, backend: Backend, clock: TickingClock, owner: Actor) -> Core:
+        core = clientcore.open(backend, tenant=new_tenant(), actor=owner, clock=clock)
+        core.configure(default_region="PL", time_zone="Europe/Warsaw")
+        return core

@@ -1,0 +1,326 @@
+"""Contract: registering, changing, deactivating and deleting clients; their history."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+
+import clientcore
+from clientcore.entities.attribute import AttributeType
+from clientcore.entities.client import (
+    ClientKind,
+    ClientStatus,
+    DocumentKind,
+    IdentityDocument,
+    NameDay,
+)
+from clientcore.entities.common import Actor, Role
+from clientcore.entities.consent import Purpose
+from clientcore.entities.contacts import Address, AddressKind, Email, Phone
+from clientcore.errors import (
+    ActorRequired,
+    ClientInUse,
+    ConcurrencyError,
+    DuplicateCode,
+    DuplicateName,
+    NotFound,
+    ValidationError,
+)
+from clientcore.facade import Core
+from clientcore.ports.unit_of_work import Backend
+from clientcore.testing.clock import new_tenant
+from clientcore.testing.contracts.base import BackendContract
+
+
+class ClientContract(BackendContract):
+    def test_codes_come_from_a_counter_in_order(self, core: Core) -> None:
+        codes = [core.register_client(last_name=f"Nowak {i}").code for i in range(3)]
+        assert codes == ["1", "2", "3"]
+
+    def test_a_deleted_clients_code_is_never_reused(self, core: Core) -> None:
+        first = core.register_client(last_name="Nowak")
+        core.delete_client(first.id)
+        assert core.register_client(last_name="Kowalski").code == "2"
+
+    def test_hand_set_code_is_kept_and_skipped_by_the_counter(self, core: Core) -> None:
+        core.register_client(last_name="Hand", code="2")
+        auto = [core.register_client(last_name=f"Auto {i}").code for i in range(2)]
+        assert auto == ["1", "3"]
+        assert core.client_by_code("2").last_name == "Hand"
+
+    def test_duplicate_code_is_refused_on_register_and_update(self, core: Core) -> None:
+        core.register_client(last_name="A", code="K-1")
+        other = core.register_client(last_name="B")
+        with pytest.raises(DuplicateCode):
+            core.register_client(last_name="C", code="K-1")
+        with pytest.raises(DuplicateCode):
+            core.update_client(other.id, code="K-1")
+        assert core.get_client(other.id).code == other.code
+
+    def test_codes_differ_by_case_and_trailing_characters(self, core: Core) -> None:
+        core.register_client(last_name="A", code="ab")
+        core.register_client(last_name="B", code="AB")
+        core.register_client(last_name="C", code="ab.")
+        assert core.client_by_code("AB").last_name == "B"
+
+    def test_code_must_not_be_blank_or_contain_spaces(self, core: Core) -> None:
+        for bad in ("", "  ", "a b", "x" * 33):
+            with pytest.raises(ValidationError) as info:
+                core.register_client(last_name="A", code=bad)
+            assert info.value.field == "code"
+
+    def test_register_stores_every_field(self, core: Core) -> None:
+        staff = core.add_staff("Dr Anna")
+        group = core.define_group("regulars")
+        core.define_attribute("weight", label="Weight", type=AttributeType.NUMBER)
+        client = core.register_client(
+            first_name="Łukasz",
+            last_name="Żółć",
+            phones=["601 234 567", Phone("+31 6 12345678", label="NL", primary=True)],
+            emails=["Lukasz@Example.com"],
+            addresses=[
+                Address(
+                    AddressKind.RESIDENCE,
+                    street="Długa 1",
+                    postal_code="00-001",
+                    city="Warszawa",
+                    country="pl",
+                )
+            ],
+            description="Prefers mornings.\nAllergic to penicillin.",
+            source="leaflet",
+            caretaker_id=staff.id,
+            name_day=NameDay(month=10, day=18),
+            birthday=date(1980, 2, 29),
+            identity_documents=[IdentityDocument(DocumentKind.PASSPORT, "AB123456")],
+            remarks="VIP",
+            group_ids=[group.id],
+            attributes={"weight": "72.50"},
+        )
+        stored = core.get_client(client.id)
+        assert stored == client
+        assert stored.phones == (
+            Phone("+48601234567", "", False),
+            Phone("+31612345678", "NL", True),
+        )
+        assert stored.primary_phone == Phone("+31612345678", "NL", True)
+        assert stored.emails == (Email("Lukasz@example.com", "", True),)
+        assert stored.addresses[0].country == "PL"
+        assert stored.attributes == {"weight": Decimal("72.5")}
+        assert stored.group_ids == {group.id}
+        assert stored.version == 1
+        assert stored.status is ClientStatus.ACTIVE
+
+    def test_company_needs_a_company_name_and_person_a_name(self, core: Core) -> None:
+        with pytest.raises(ValidationError):
+            core.register_client(kind=ClientKind.COMPANY, first_name="Jan")
+        with pytest.raises(ValidationError):
+            core.register_client(first_name=" ", last_name="")
+        company = core.register_client(kind="company", company_name="Vet & Co")
+        assert company.display_name == "Vet & Co"
+
+    @pytest.mark.parametrize(
+        ("fields", "field"),
+        [
+            ({"phones": ["12"]}, "phones"),
+            ({"phones": ["not a phone"]}, "phones"),
+            ({"phones": "601234567"}, "phones"),
+            ({"phones": ["601234567", "+48 601 234 567"]}, "phones"),
+            ({"emails": ["no-at-sign"]}, "emails"),
+            ({"emails": ["a@b@c.com"]}, "emails"),
+            (
+                {
+                    "emails": [
+                        Email("a@example.com", primary=True),
+                        Email("b@example.com", primary=True),
+                    ]
+                },
+                "emails",
+            ),
+            ({"birthday": date(2999, 1, 1)}, "birthday"),
+            ({"birthday": "1980-01-01"}, "birthday"),
+            (
+                {"addresses": [Address(AddressKind.RESIDENCE), Address(AddressKind.RESIDENCE)]},
+                "addresses",
+            ),
+            (
+                {"addresses": [Address(AddressKind.RESIDENCE, country="Poland")]},
+                "addresses.country",
+            ),
+            ({"first_name": "x" * 101}, "first_name"),
+            ({"first_name": "line\nbreak"}, "first_name"),
+            ({"remarks": "nul\x00"}, "remarks"),
+            ({"kind": "robot"}, "kind"),
+            ({"attributes": {"undefined": 1}}, "attributes"),
+            ({"group_ids": ["not-a-uuid"]}, "group_ids"),
+            ({"colour": "red"}, "colour"),
+        ],
+    )
+    def test_bad_input_is_refused_with_the_field_named(
+        self, core: Core, fields: dict[str, object], field: str
+    ) -> None:
+        with pytest.raises(ValidationError) as info:
+            core.register_client(last_name="Nowak", **fields)  # type: ignore[arg-type]
+        assert info.value.field == field
+        assert core.search_clients(status="all").clients == ()
+
+    def test_name_day_rejects_impossible_days(self) -> None:
+        with pytest.raises(ValidationError):
+            NameDay(month=2, day=30)
+        assert NameDay(month=2, day=29).day == 29
+
+    def test_unknown_ids_are_not_found(self, core: Core) -> None:
+        with pytest.raises(NotFound):
+            core.get_client(uuid4())
+        with pytest.raises(NotFound):
+            core.update_client(uuid4(), last_name="X")
+        with pytest.raises(NotFound):
+            core.register_client(last_name="X", caretaker_id=uuid4())
+        with pytest.raises(NotFound):
+            core.register_client(last_name="X", group_ids=[uuid4()])
+        with pytest.raises(NotFound):
+            core.client_by_code("nope")
+
+    def test_inactive_staff_cannot_become_caretaker(self, core: Core) -> None:
+        staff = core.deactivate_staff(core.add_staff("Former").id)
+        with pytest.raises(ValidationError):
+            core.register_client(last_name="X", caretaker_id=staff.id)
+
+    def test_update_changes_only_given_fields_and_bumps_version(self, core: Core) -> None:
+        client = core.register_client(first_name="Jan", last_name="Nowak", phones=["601234567"])
+        updated = core.update_client(client.id, last_name="Kowalski")
+        assert updated.version == 2
+        assert updated.first_name == "Jan"
+        assert updated.phones == client.phones
+        assert core.get_client(client.id) == updated
+
+    def test_update_without_a_change_keeps_the_version(self, core: Core) -> None:
+        client = core.register_client(last_name="Nowak")
+        assert core.update_client(client.id, last_name="Nowak") == client
+        assert len(core.history(client.id)) == 1
+
+    def test_stale_expected_version_is_a_concurrency_error(self, core: Core) -> None:
+        client = core.register_client(last_name="Nowak")
+        core.update_client(client.id, expected_version=1, last_name="Kowalski")
+        with pytest.raises(ConcurrencyError):
+            core.update_client(client.id, expected_version=1, last_name="Wiśniewski")
+        assert core.get_client(client.id).last_name == "Kowalski"
+
+    def test_deactivate_and_reactivate(self, core: Core) -> None:
+        client = core.register_client(last_name="Nowak")
+        assert core.deactivate_client(client.id).status is ClientStatus.INACTIVE
+        assert core.reactivate_client(client.id).status is ClientStatus.ACTIVE
+        kinds = [event.kind for event in core.history(client.id)]
+        assert kinds == ["client.registered", "client.inactive", "client.active"]
+
+    def test_groups_assign_and_unassign(self, core: Core) -> None:
+        regulars, allergic = core.define_group("regulars"), core.define_group("allergic")
+        client = core.register_client(last_name="Nowak")
+        client = core.assign_groups(client.id, regulars.id, allergic.id)
+        assert client.group_ids == {regulars.id, allergic.id}
+        client = core.unassign_group(client.id, regulars.id)
+        assert core.get_client(client.id).group_ids == {allergic.id}
+        with pytest.raises(DuplicateName):
+            core.define_group("allergic")
+        assert [g.name for g in core.groups()] == ["allergic", "regulars"]
+
+    def test_attributes_are_typed_and_validated(self, core: Core) -> None:
+        core.define_attribute("vip", label="VIP", type="flag")
+        core.define_attribute("since", label="Client since", type=AttributeType.DATE)
+        core.define_attribute("tier", label="Tier", type="choice", choices=["gold", "silver"])
+        core.define_attribute("nickname", label="Nickname", type="text")
+        core.define_attribute("balance", label="Balance", type="number")
+        client = core.register_client(last_name="Nowak")
+        for key, value in [
+            ("vip", "yes"),
+            ("since", "2020-01-01"),
+            ("tier", "bronze"),
+            ("balance", "1e400"),
+            ("balance", 1.5),
+            ("nickname", "x" * 1001),
+        ]:
+            with pytest.raises(ValidationError):
+                core.set_attribute(client.id, key, value)
+        core.set_attribute(client.id, "vip", True)
+        core.set_attribute(client.id, "since", date(2020, 1, 1))
+        core.set_attribute(client.id, "tier", "gold")
+        core.set_attribute(client.id, "nickname", "Łuki")
+        client = core.set_attribute(client.id, "balance", Decimal("-12.340"))
+        assert core.get_client(client.id).attributes == {
+            "vip": True,
+            "since": date(2020, 1, 1),
+            "tier": "gold",
+            "nickname": "Łuki",
+            "balance": Decimal("-12.34"),
+        }
+        client = core.clear_attribute(client.id, "vip")
+        assert "vip" not in core.get_client(client.id).attributes
+        with pytest.raises(DuplicateName):
+            core.define_attribute("vip", label="again", type="flag")
+        with pytest.raises(ValidationError):
+            core.define_attribute("Bad Key", label="x", type="text")
+        with pytest.raises(ValidationError):
+            core.define_attribute("colour", label="x", type="choice")
+        assert [d.key for d in core.attribute_definitions()] == [
+            "balance",
+            "nickname",
+            "since",
+            "tier",
+            "vip",
+        ]
+
+    def test_delete_an_unreferenced_client(self, core: Core) -> None:
+        client = core.register_client(last_name="Nowak")
+        core.delete_client(client.id)
+        with pytest.raises(NotFound):
+            core.get_client(client.id)
+        assert [e.kind for e in core.history(client.id)] == ["client.registered", "client.deleted"]
+
+    def test_delete_a_referenced_client_points_to_deactivation(self, core: Core) -> None:
+        client = core.register_client(last_name="Nowak")
+        core.add_subject(client.id, kind="pet", name="Burek")
+        core.record_consent(client.id, Purpose.DATA_PROCESSING, granted=True, source="form")
+        with pytest.raises(ClientInUse) as info:
+            core.delete_client(client.id)
+        assert set(info.value.referenced_by) == {"subjects", "consents"}
+        assert "deactivate" in str(info.value)
+        assert core.get_client(client.id) == client
+
+    def test_history_records_actor_time_and_field_changes(self, core: Core) -> None:
+        client = core.register_client(first_name="Jan", last_name="Nowak")
+        reception = core.acting_as(Actor("rita", roles={Role.RECEPTION}))
+        reception.update_client(client.id, last_name="Kowalski", emails=["jan@example.com"])
+        events = core.history(client.id)
+        assert [e.kind for e in events] == ["client.registered", "client.updated"]
+        registered, updated = events
+        assert registered.actor_id == "owner-1"
+        assert registered.actor_roles == {Role.OWNER}
+        assert updated.actor_id == "rita"
+        assert updated.at > registered.at
+        assert {(c.field, c.old, c.new) for c in updated.changes} == {
+            ("last_name", "Nowak", "Kowalski"),
+            ("emails", None, "jan@example.com *"),
+        }
+        assert ("first_name", None, "Jan") in {(c.field, c.old, c.new) for c in registered.changes}
+
+    def test_changes_need_an_actor(self, backend: Backend) -> None:
+        anonymous = clientcore.open(backend, tenant=new_tenant())
+        with pytest.raises(ActorRequired):
+            anonymous.register_client(last_name="Nowak")
+        assert anonymous.search_clients(status="all").clients == ()
+
+    def test_import_is_all_or_nothing(self, core: Core) -> None:
+        core.register_client(last_name="Existing", code="7")
+        with pytest.raises(DuplicateCode):
+            core.import_clients([{"last_name": "A"}, {"last_name": "B", "code": "7"}])
+        with pytest.raises(ValidationError):
+            core.import_clients([{"last_name": "A"}, {"last_name": "B", "phones": ["bad"]}])
+        assert len(core.search_clients(status="all").clients) == 1
+        imported = core.import_clients([{"last_name": f"N{i}"} for i in range(5)])
+        numbers = [int(c.code) for c in imported]
+        assert numbers == sorted(set(numbers))
+        assert 7 not in numbers
+        assert len(core.search_clients(status="all").clients) == 6

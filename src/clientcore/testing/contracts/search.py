@@ -1,0 +1,174 @@
+"""Contract: finding clients by text (case-, accent- and form-insensitive) and by filters."""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+
+import pytest
+
+from clientcore.entities.client import Client
+from clientcore.errors import NotFound, ValidationError
+from clientcore.facade import Core
+from clientcore.testing.contracts.base import BackendContract
+
+
+def _names(core: Core, text: str = "", **filters: object) -> list[str]:
+    page = core.search_clients(text, limit=1000, **filters)  # type: ignore[arg-type]
+    return sorted(c.display_name for c in page.clients)
+
+
+class SearchContract(BackendContract):
+    @pytest.fixture
+    def people(self, core: Core) -> dict[str, Client]:
+        rows = {
+            "lukasz": {"first_name": "Łukasz", "last_name": "Żółć", "phones": ["601 234 567"]},
+            "sarunas": {
+                "first_name": "Šarūnas",
+                "last_name": "Žemaitis",
+                "phones": ["+370 612 34567"],
+            },
+            "ijs": {
+                "first_name": "Anouk",
+                "last_name": "van der IJssel",
+                "emails": ["anouk@example.nl"],
+                "phones": ["+31 6 12345678"],
+            },
+            "percent": {"first_name": "Ann%", "last_name": "Under_score"},
+            "backslash": {"first_name": "Back\\slash", "last_name": "Person"},
+            "kowalska": {
+                "first_name": "Anna",
+                "last_name": "Kowalska-Nowak",
+                "code": "K-77",
+                "emails": ["a.kowalska@poczta.pl"],
+            },
+        }
+        return {key: core.register_client(**fields) for key, fields in rows.items()}  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("lukasz", ["Łukasz Żółć"]),
+            ("LUKASZ", ["Łukasz Żółć"]),
+            ("zolc", ["Łukasz Żółć"]),
+            ("Żółć", ["Łukasz Żółć"]),
+            ("sarunas", ["Šarūnas Žemaitis"]),
+            ("zemait", ["Šarūnas Žemaitis"]),
+            ("ijssel", ["Anouk van der IJssel"]),
+            ("van der", ["Anouk van der IJssel"]),
+            ("anouk@example", ["Anouk van der IJssel"]),
+            ("a.kowalska@", ["Anna Kowalska-Nowak"]),
+            ("nowak", ["Anna Kowalska-Nowak"]),
+            ("kowalska-n", ["Anna Kowalska-Nowak"]),
+            ("k-77", ["Anna Kowalska-Nowak"]),
+            ("ann%", ["Ann% Under_score"]),
+            ("under_", ["Ann% Under_score"]),
+            ("%", []),
+            ("_", []),
+            ("back\\", ["Back\\slash Person"]),
+            ("\\", []),
+            ("an", ["Ann% Under_score", "Anna Kowalska-Nowak", "Anouk van der IJssel"]),
+            ("anna nowak", ["Anna Kowalska-Nowak"]),
+            ("anna zolc", []),
+        ],
+    )
+    def test_text_search(
+        self, core: Core, people: dict[str, Client], text: str, expected: list[str]
+    ) -> None:
+        assert _names(core, text) == expected
+
+    def test_nfd_and_nfc_forms_are_equal(self, core: Core, people: dict[str, Client]) -> None:
+        nfd = unicodedata.normalize("NFD", "Šarūnas")
+        assert _names(core, nfd) == ["Šarūnas Žemaitis"]
+        stored = core.register_client(
+            first_name=unicodedata.normalize("NFD", "Zofia"),
+            last_name=unicodedata.normalize("NFD", "Gęś"),
+        )
+        assert stored.last_name == unicodedata.normalize("NFC", "Gęś")
+        assert _names(core, "ges") == ["Zofia Gęś"]
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("601234567", "Łukasz Żółć"),
+            ("601 234 567", "Łukasz Żółć"),
+            ("601-234", "Łukasz Żółć"),
+            ("+48 601 234 567", "Łukasz Żółć"),
+            ("0048601234567", "Łukasz Żółć"),
+            ("(+48) 601.234.567", "Łukasz Żółć"),
+            ("+370 612 34567", "Šarūnas Žemaitis"),
+            ("+31 6 1234 5678", "Anouk van der IJssel"),
+            ("06 12345678", "Anouk van der IJssel"),
+        ],
+    )
+    def test_phone_in_any_common_format(
+        self, core: Core, people: dict[str, Client], text: str, expected: str
+    ) -> None:
+        assert _names(core, text) == [expected]
+
+    def test_status_filter_defaults_to_active(self, core: Core, people: dict[str, Client]) -> None:
+        core.deactivate_client(people["lukasz"].id)
+        assert _names(core, "lukasz") == []
+        assert _names(core, "lukasz", status="all") == ["Łukasz Żółć"]
+        assert _names(core, "", status="inactive") == ["Łukasz Żółć"]
+        with pytest.raises(ValidationError):
+            core.search_clients(status="deleted")
+
+    def test_group_caretaker_source_and_attribute_filters(
+        self, core: Core, people: dict[str, Client]
+    ) -> None:
+        group = core.define_group("allergic")
+        vet = core.add_staff("Dr Ewa")
+        core.define_attribute("tier", label="Tier", type="choice", choices=["gold", "silver"])
+        core.define_attribute("credit", label="Credit", type="number")
+        core.define_attribute("vip", label="VIP", type="flag")
+        core.assign_groups(people["lukasz"].id, group.id)
+        core.update_client(people["sarunas"].id, caretaker_id=vet.id, source="google")
+        core.set_attribute(people["ijs"].id, "tier", "gold")
+        core.set_attribute(people["kowalska"].id, "credit", "1.50")
+        core.set_attribute(people["percent"].id, "credit", 1)
+        core.set_attribute(people["backslash"].id, "vip", True)
+        assert _names(core, group_id=group.id) == ["Łukasz Żółć"]
+        assert _names(core, caretaker_id=vet.id) == ["Šarūnas Žemaitis"]
+        assert _names(core, source="google") == ["Šarūnas Žemaitis"]
+        assert _names(core, attribute=("tier", "gold")) == ["Anouk van der IJssel"]
+        assert _names(core, attribute=("credit", Decimal("1.5"))) == ["Anna Kowalska-Nowak"]
+        assert _names(core, attribute=("credit", 1)) == ["Ann% Under_score"]
+        assert _names(core, attribute=("vip", True)) == ["Back\\slash Person"]
+        assert _names(core, "an", attribute=("tier", "gold")) == ["Anouk van der IJssel"]
+        with pytest.raises(NotFound):
+            core.search_clients(attribute=("undefined", 1))
+        with pytest.raises(ValidationError):
+            core.search_clients(attribute=("tier", "bronze"))
+
+    def test_paging_is_stable_and_complete(self, core: Core) -> None:
+        clients = core.import_clients(
+            [{"last_name": "Same", "first_name": f"{i % 3}"} for i in range(23)]
+        )
+        seen: list[Client] = []
+        after = None
+        while True:
+            page = core.search_clients("same", limit=5, after=after)
+            seen.extend(page.clients)
+            if page.next_cursor is None:
+                break
+            after = page.next_cursor
+        assert sorted(c.id for c in seen) == sorted(c.id for c in clients)
+        ranked = [(c.display_name.casefold(), str(c.id)) for c in seen]
+        assert ranked == sorted(ranked)
+
+    def test_paging_survives_a_change_between_pages(self, core: Core) -> None:
+        core.import_clients([{"last_name": f"Name{i:02d}"} for i in range(10)])
+        first = core.search_clients(limit=4)
+        assert first.next_cursor is not None
+        core.register_client(last_name="Aaa")
+        rest = core.search_clients(limit=100, after=first.next_cursor)
+        names = [c.last_name for c in first.clients + rest.clients]
+        assert names == [f"Name{i:02d}" for i in range(10)]
+
+    def test_bad_search_arguments(self, core: Core) -> None:
+        for kwargs in ({"limit": 0}, {"limit": 1001}, {"after": "garbage!"}):
+            with pytest.raises(ValidationError):
+                core.search_clients("", **kwargs)
+        with pytest.raises(ValidationError):
+            core.search_clients("x" * 201)
