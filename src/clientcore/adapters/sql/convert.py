@@ -1,0 +1,448 @@
+"""Explicit conversion between entities and rows. No ORM: a row is a plain mapping.
+
+Nested values (phones, attributes, charges, history changes...) are stored as JSON text
+written here, with Decimals and dates as strings, so that every engine stores the same
+bytes and every value reads back equal (``==``) to what was written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, time
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from clientcore.entities.attribute import AttributeDefinition, AttributeType
+from clientcore.entities.client import (
+    AttributeValue,
+    Client,
+    ClientKind,
+    ClientStatus,
+    DocumentKind,
+    IdentityDocument,
+    NameDay,
+)
+from clientcore.entities.common import Role
+from clientcore.entities.consent import Channel, ConsentRecord, Purpose
+from clientcore.entities.contacts import Address, AddressKind, Email, Phone
+from clientcore.entities.event import Event, FieldChange
+from clientcore.entities.group import Group
+from clientcore.entities.note import Note, NoteKind
+from clientcore.entities.search import client_search_keys, client_sort_key
+from clientcore.entities.settings import TenantSettings
+from clientcore.entities.staff import StaffMember
+from clientcore.entities.subject import Subject
+from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
+from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
+
+Row = Mapping[str, Any]
+
+
+def dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+load = json.loads
+
+_TAGS: tuple[tuple[type, str], ...] = (
+    (bool, "flag"),
+    (Decimal, "number"),
+    (date, "date"),
+    (str, "text"),
+)
+
+
+def attribute_text(value: AttributeValue) -> tuple[str, str]:
+    """A value as (type tag, canonical text): equal values, and only they, give equal pairs."""
+    for kind, tag in _TAGS:
+        if isinstance(value, kind):
+            break
+    else:  # pragma: no cover - AttributeDefinition.validate returns only these types
+        raise TypeError(f"not an attribute value: {value!r}")
+    if isinstance(value, bool):
+        return tag, "1" if value else "0"
+    if isinstance(value, Decimal):
+        return tag, "0" if value == 0 else format(value.normalize(), "f")
+    if isinstance(value, date):
+        return tag, value.isoformat()
+    return tag, value
+
+
+def attribute_match(value: AttributeValue) -> str:
+    """The ``client_attributes.value`` of a value (what an attribute filter compares)."""
+    tag, text = attribute_text(value)
+    return f"{tag}:{text}"
+
+
+def _attribute_value(tag: str, text: str) -> AttributeValue:
+    if tag == "flag":
+        return text == "1"
+    if tag == "number":
+        return Decimal(text)
+    if tag == "date":
+        return date.fromisoformat(text)
+    return text
+
+
+def _stored_attribute(value: AttributeValue) -> list[str]:
+    """Attributes are kept exactly as given (Decimal("1.50") stays 1.50), with their tag."""
+    tag, text = attribute_text(value)
+    return [tag, str(value) if isinstance(value, Decimal) else text]
+
+
+# -- clients -------------------------------------------------------------------------
+
+
+def client_row(tenant: str, client: Client) -> dict[str, Any]:
+    name_day = client.name_day
+    return {
+        "tenant": tenant,
+        "id": client.id,
+        "code": client.code,
+        "kind": client.kind.value,
+        "created_at": client.created_at,
+        "updated_at": client.updated_at,
+        "first_name": client.first_name,
+        "last_name": client.last_name,
+        "company_name": client.company_name,
+        "phones": dump([[p.number, p.label, p.primary] for p in client.phones]),
+        "emails": dump([[e.address, e.label, e.primary] for e in client.emails]),
+        "addresses": dump(
+            [[a.kind.value, a.street, a.postal_code, a.city, a.country] for a in client.addresses]
+        ),
+        "description": client.description,
+        "source": client.source,
+        "caretaker_id": client.caretaker_id,
+        "name_day_month": None if name_day is None else name_day.month,
+        "name_day_day": None if name_day is None else name_day.day,
+        "birthday": client.birthday,
+        "identity_documents": dump([[d.kind.value, d.number] for d in client.identity_documents]),
+        "remarks": client.remarks,
+        "group_ids": dump(sorted(str(group_id) for group_id in client.group_ids)),
+        "attributes": dump({k: _stored_attribute(v) for k, v in client.attributes.items()}),
+        "status": client.status.value,
+        "version": client.version,
+        "sort_key": client_sort_key(client),
+    }
+
+
+def client_from_row(row: Row) -> Client:
+    month, day = row["name_day_month"], row["name_day_day"]
+    return Client(
+        id=row["id"],
+        code=row["code"],
+        kind=ClientKind(row["kind"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        company_name=row["company_name"],
+        phones=tuple(Phone(n, lbl, p) for n, lbl, p in load(row["phones"])),
+        emails=tuple(Email(a, lbl, p) for a, lbl, p in load(row["emails"])),
+        addresses=tuple(
+            Address(AddressKind(k), street=s, postal_code=pc, city=c, country=co)
+            for k, s, pc, c, co in load(row["addresses"])
+        ),
+        description=row["description"],
+        source=row["source"],
+        caretaker_id=row["caretaker_id"],
+        name_day=None if month is None else NameDay(month=month, day=day),
+        birthday=row["birthday"],
+        identity_documents=tuple(
+            IdentityDocument(DocumentKind(k), n) for k, n in load(row["identity_documents"])
+        ),
+        remarks=row["remarks"],
+        group_ids=frozenset(UUID(g) for g in load(row["group_ids"])),
+        attributes={k: _attribute_value(t, v) for k, (t, v) in load(row["attributes"]).items()},
+        status=ClientStatus(row["status"]),
+        version=row["version"],
+    )
+
+
+def search_key_rows(tenant: str, client: Client) -> list[dict[str, Any]]:
+    return [
+        {"tenant": tenant, "key": key, "client_id": client.id}
+        for key in sorted(client_search_keys(client))
+    ]
+
+
+def group_rows(tenant: str, client: Client) -> list[dict[str, Any]]:
+    return [
+        {"tenant": tenant, "client_id": client.id, "group_id": group_id}
+        for group_id in sorted(client.group_ids)
+    ]
+
+
+def attribute_rows(tenant: str, client: Client) -> list[dict[str, Any]]:
+    return [
+        {"tenant": tenant, "client_id": client.id, "key": key, "value": attribute_match(value)}
+        for key, value in sorted(client.attributes.items())
+    ]
+
+
+# -- set-up records ------------------------------------------------------------------
+
+
+def staff_row(tenant: str, member: StaffMember) -> dict[str, Any]:
+    return {
+        "tenant": tenant,
+        "id": member.id,
+        "name": member.name,
+        "created_at": member.created_at,
+        "roles": dump(sorted(role.value for role in member.roles)),
+        "active": member.active,
+    }
+
+
+def staff_from_row(row: Row) -> StaffMember:
+    return StaffMember(
+        id=row["id"],
+        name=row["name"],
+        created_at=row["created_at"],
+        roles=frozenset(Role(role) for role in load(row["roles"])),
+        active=bool(row["active"]),
+    )
+
+
+def group_row(tenant: str, group: Group) -> dict[str, Any]:
+    return {"tenant": tenant, "id": group.id, "name": group.name, "created_at": group.created_at}
+
+
+def group_from_row(row: Row) -> Group:
+    return Group(id=row["id"], name=row["name"], created_at=row["created_at"])
+
+
+def definition_row(tenant: str, definition: AttributeDefinition) -> dict[str, Any]:
+    return {
+        "tenant": tenant,
+        "key": definition.key,
+        "id": definition.id,
+        "label": definition.label,
+        "type": definition.type.value,
+        "created_at": definition.created_at,
+        "choices": dump(list(definition.choices)),
+    }
+
+
+def definition_from_row(row: Row) -> AttributeDefinition:
+    return AttributeDefinition(
+        id=row["id"],
+        key=row["key"],
+        label=row["label"],
+        type=AttributeType(row["type"]),
+        created_at=row["created_at"],
+        choices=tuple(load(row["choices"])),
+    )
+
+
+def settings_row(tenant: str, settings: TenantSettings) -> dict[str, Any]:
+    return {
+        "tenant": tenant,
+        "default_region": settings.default_region,
+        "time_zone": settings.time_zone,
+    }
+
+
+def settings_from_row(row: Row) -> TenantSettings:
+    return TenantSettings(default_region=row["default_region"], time_zone=row["time_zone"])
+
+
+# -- client-linked records -------------------------------------------------------------
+
+
+def subject_row(tenant: str, subject: Subject) -> dict[str, Any]:
+    return {
+        "tenant": tenant,
+        "id": subject.id,
+        "client_id": subject.client_id,
+        "kind": subject.kind,
+        "name": subject.name,
+        "created_at": subject.created_at,
+        "updated_at": subject.updated_at,
+        "details": dump(dict(subject.details)),
+        "active": subject.active,
+    }
+
+
+def subject_from_row(row: Row) -> Subject:
+    return Subject(
+        id=row["id"],
+        client_id=row["client_id"],
+        kind=row["kind"],
+        name=row["name"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        details=load(row["details"]),
+        active=bool(row["active"]),
+    )
+
+
+def note_row(tenant: str, note: Note) -> dict[str, Any]:
+    return {
+        "tenant": tenant,
+        "id": note.id,
+        "client_id": note.client_id,
+        "kind": note.kind.value,
+        "text": note.text,
+        "project": note.project,
+        "author_id": note.author_id,
+        "created_at": note.created_at,
+    }
+
+
+def note_from_row(row: Row) -> Note:
+    return Note(
+        id=row["id"],
+        client_id=row["client_id"],
+        kind=NoteKind(row["kind"]),
+        text=row["text"],
+        project=row["project"],
+        author_id=row["author_id"],
+        created_at=row["created_at"],
+    )
+
+
+def consent_row(tenant: str, record: ConsentRecord) -> dict[str, Any]:
+    return {
+        "tenant": tenant,
+        "id": record.id,
+        "client_id": record.client_id,
+        "purpose": record.purpose.value,
+        "channel": None if record.channel is None else record.channel.value,
+        "granted": record.granted,
+        "at": record.at,
+        "source": record.source,
+        "evidence": record.evidence,
+        "recorded_by": record.recorded_by,
+        "recorded_at": record.recorded_at,
+    }
+
+
+def consent_from_row(row: Row) -> ConsentRecord:
+    channel = row["channel"]
+    return ConsentRecord(
+        id=row["id"],
+        client_id=row["client_id"],
+        purpose=Purpose(row["purpose"]),
+        channel=None if channel is None else Channel(channel),
+        granted=bool(row["granted"]),
+        at=row["at"],
+        source=row["source"],
+        evidence=row["evidence"],
+        recorded_by=row["recorded_by"],
+        recorded_at=row["recorded_at"],
+    )
+
+
+def event_row(tenant: str, event: Event) -> dict[str, Any]:
+    return {
+        "tenant": tenant,
+        "id": event.id,
+        "kind": event.kind,
+        "entity_id": event.entity_id,
+        "client_id": event.client_id,
+        "actor_id": event.actor_id,
+        "at": event.at,
+        "actor_roles": dump(sorted(role.value for role in event.actor_roles)),
+        "changes": dump([[c.field, c.old, c.new] for c in event.changes]),
+    }
+
+
+def event_from_row(row: Row) -> Event:
+    return Event(
+        id=row["id"],
+        kind=row["kind"],
+        entity_id=row["entity_id"],
+        client_id=row["client_id"],
+        actor_id=row["actor_id"],
+        at=row["at"],
+        actor_roles=frozenset(Role(role) for role in load(row["actor_roles"])),
+        changes=tuple(FieldChange(f, old, new) for f, old, new in load(row["changes"])),
+    )
+
+
+def visit_row(tenant: str, visit: Visit) -> dict[str, Any]:
+    return {
+        "tenant": tenant,
+        "id": visit.id,
+        "staff_id": visit.staff_id,
+        "kind": visit.kind.value,
+        "starts_at": visit.start,
+        "ends_at": visit.end,
+        "created_at": visit.created_at,
+        "updated_at": visit.updated_at,
+        "client_id": visit.client_id,
+        "subject_id": visit.subject_id,
+        "first_consultation": visit.first_consultation,
+        "asap": visit.asap,
+        "notes": visit.notes,
+        "source": visit.source,
+        "status": visit.status.value,
+        "charges": dump(
+            [
+                [c.kind.value, c.description, str(c.quantity), str(c.unit_price), c.currency]
+                for c in visit.charges
+            ]
+        ),
+        "settled": visit.settled,
+        "version": visit.version,
+    }
+
+
+def visit_from_row(row: Row) -> Visit:
+    return Visit(
+        id=row["id"],
+        staff_id=row["staff_id"],
+        kind=VisitKind(row["kind"]),
+        start=row["starts_at"],
+        end=row["ends_at"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        client_id=row["client_id"],
+        subject_id=row["subject_id"],
+        first_consultation=bool(row["first_consultation"]),
+        asap=bool(row["asap"]),
+        notes=row["notes"],
+        source=row["source"],
+        status=VisitStatus(row["status"]),
+        charges=tuple(
+            Charge(ChargeKind(k), d, Decimal(q), Decimal(p), c)
+            for k, d, q, p, c in load(row["charges"])
+        ),
+        settled=bool(row["settled"]),
+        version=row["version"],
+    )
+
+
+def _range(hours: TimeRange) -> list[str]:
+    return [hours.start.isoformat(), hours.end.isoformat()]
+
+
+def _time_range(pair: list[str]) -> TimeRange:
+    return TimeRange(time.fromisoformat(pair[0]), time.fromisoformat(pair[1]))
+
+
+def working_hours_row(tenant: str, hours: WorkingHours) -> dict[str, Any]:
+    return {
+        "tenant": tenant,
+        "staff_id": hours.staff_id,
+        "weekly": dump([[slot.weekday, *_range(slot.hours)] for slot in hours.weekly]),
+        "overrides": dump(
+            [[o.day.isoformat(), [_range(h) for h in o.hours]] for o in hours.overrides]
+        ),
+    }
+
+
+def working_hours_from_row(row: Row) -> WorkingHours:
+    return WorkingHours(
+        staff_id=row["staff_id"],
+        weekly=tuple(
+            WeeklySlot(day, _time_range([start, end])) for day, start, end in load(row["weekly"])
+        ),
+        overrides=tuple(
+            DayOverride(date.fromisoformat(day), tuple(_time_range(pair) for pair in ranges))
+            for day, ranges in load(row["overrides"])
+        ),
+    )

@@ -1,0 +1,69 @@
+"""Engines for URLs, with the settings each engine needs to keep clientcore's promises.
+
+SQLite (the embedded default) gets WAL, a busy timeout, foreign keys, and ``BEGIN
+IMMEDIATE`` for every transaction (SQLAlchemy's recipe "Serializable isolation /
+Savepoints / Transactional DDL", which also makes SAVEPOINT work), so that threads and
+processes writing at once wait for each other instead of failing with "database is
+locked". A host with its own SQLite engine can apply the same with
+:func:`configure_sqlite`.
+
+MariaDB/MySQL connections use utf8mb4 and READ COMMITTED.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy
+from sqlalchemy import URL, Engine, event, make_url
+from sqlalchemy.pool import StaticPool
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def is_memory_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: object) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_begin(connection: sqlalchemy.Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def configure_sqlite(engine: Engine) -> Engine:
+    """Make a SQLite engine safe for concurrent writers (idempotent; returns the engine).
+
+    Connections it opens from now on use WAL, wait up to 30 s for a lock, enforce foreign
+    keys, and start every transaction with ``BEGIN IMMEDIATE``.
+    """
+    if not event.contains(engine, "connect", _on_sqlite_connect):
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def create_engine(url: str | URL, **options: Any) -> Engine:
+    """An engine for ``url`` configured for clientcore; ``options`` go to SQLAlchemy."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        options.setdefault("connect_args", {}).setdefault("check_same_thread", False)
+        if is_memory_sqlite(parsed):
+            options.setdefault("poolclass", StaticPool)
+        return configure_sqlite(sqlalchemy.create_engine(parsed, **options))
+    if backend in ("mysql", "mariadb"):
+        if "charset" not in parsed.query:
+            parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+        options.setdefault("isolation_level", "READ COMMITTED")
+        options.setdefault("pool_recycle", 3600)
+    return sqlalchemy.create_engine(parsed, **options)

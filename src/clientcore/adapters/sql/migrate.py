@@ -1,0 +1,148 @@
+"""Schema migrations: Alembic revisions shipped in ``migrations/``, applied by one call.
+
+>>> from clientcore.adapters.sql import upgrade
+>>> upgrade("sqlite:///clinic.db")                                   # doctest: +SKIP
+>>> upgrade(engine, prefix="cc_", schema="clients")                  # doctest: +SKIP
+
+Our revision history is recorded in its own version table, ``{prefix}clientcore_version``,
+so it never mixes with a host's own ``alembic_version``. See docs/sql.md for including
+our revisions in a host's Alembic environment instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.runtime.environment import EnvironmentContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
+
+from clientcore.adapters.sql.engine import create_engine
+from clientcore.adapters.sql.errors import translated
+from clientcore.adapters.sql.schema import binary_collation, make_metadata
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+VERSIONS = MIGRATIONS / "versions"
+BRANCH = "clientcore"
+"""The branch label of our revisions (``alembic upgrade clientcore@head`` in a host setup)."""
+
+
+def version_table(prefix: str = "") -> str:
+    return f"{prefix}clientcore_version"
+
+
+def alembic_config(prefix: str = "", schema: str | None = None) -> Config:
+    """An Alembic ``Config`` for our revisions with the given table prefix and schema."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["clientcore_prefix"] = prefix
+    config.attributes["clientcore_schema"] = schema
+    return config
+
+
+def configure_options(prefix: str, schema: str | None) -> dict[str, Any]:
+    """The ``context.configure`` keywords our revisions need (see docs/sql.md for hosts)."""
+    return {
+        "target_metadata": make_metadata(prefix, schema),
+        "version_table": version_table(prefix),
+        "version_table_schema": schema,
+        "clientcore_prefix": prefix,
+        "clientcore_schema": schema,
+    }
+
+
+def run_environment(context: EnvironmentContext) -> None:
+    """The body of ``migrations/env.py``: run our revisions on the given connection."""
+    config = context.config
+    x_args = context.get_x_argument(as_dictionary=True)
+    prefix = config.attributes.get("clientcore_prefix", x_args.get("prefix", ""))
+    schema = config.attributes.get("clientcore_schema", x_args.get("schema"))
+    options = configure_options(prefix, schema)
+    connection = config.attributes.get("connection")
+    if context.is_offline_mode():
+        context.configure(url=config.get_main_option("sqlalchemy.url"), **options)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    with contextlib.ExitStack() as stack:
+        if connection is None:
+            engine = create_engine(str(config.get_main_option("sqlalchemy.url")))
+            stack.callback(engine.dispose)
+            connection = stack.enter_context(engine.connect())
+        context.configure(connection=connection, **options)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+@contextlib.contextmanager
+def _connection(target: str | Engine | Connection) -> Iterator[Connection]:
+    """A connection in a transaction that commits at the end (a host's Connection: its own
+    transaction, which the host commits)."""
+    if isinstance(target, Connection):
+        yield target
+        return
+    engine = create_engine(target) if isinstance(target, str) else target
+    try:
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        if isinstance(target, str):
+            engine.dispose()
+
+
+def _create_schema(connection: Connection, schema: str) -> None:
+    dialect = connection.dialect
+    quoted = dialect.identifier_preparer.quote_schema(schema)
+    if dialect.name == "postgresql":
+        connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {quoted}"))
+    elif dialect.name in ("mysql", "mariadb"):
+        collation = binary_collation(dialect)
+        connection.execute(
+            text(f"CREATE DATABASE IF NOT EXISTS {quoted} CHARACTER SET utf8mb4 COLLATE {collation}")
+        )
+
+
+def upgrade(
+    target: str | Engine | Connection,
+    *,
+    prefix: str = "",
+    schema: str | None = None,
+    revision: str = "head",
+) -> None:
+    """Upgrade the database at ``target`` (a URL, an Engine or a Connection) to ``revision``.
+
+    Creates ``schema`` first if it does not exist (PostgreSQL schema, MariaDB database).
+    On a host's Connection the work joins the host's transaction, which the host commits.
+    Raises :class:`~clientcore.errors.StorageError` if the database refuses.
+    """
+    with translated(), _connection(target) as connection:
+        if schema is not None:
+            _create_schema(connection, schema)
+        config = alembic_config(prefix, schema)
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def current_revision(
+    target: str | Engine | Connection, *, prefix: str = "", schema: str | None = None
+) -> str | None:
+    """The revision the database is at (None: never upgraded)."""
+    with translated(), _connection(target) as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"version_table": version_table(prefix), "version_table_schema": schema},
+        )
+        return context.get_current_revision()
+
+
+def head_revision() -> str:
+    """The newest revision shipped with this version of clientcore."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head

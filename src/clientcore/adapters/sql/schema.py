@@ -1,0 +1,437 @@
+"""The tables of the SQL adapter: SQLAlchemy Core ``Table`` objects on a ``MetaData``.
+
+:func:`make_metadata` builds them under a host's table-name prefix and schema; the module's
+``metadata`` is the default (no prefix, the connection's default schema). Every row carries
+its tenant, and every primary key starts with it.
+
+Columns that are compared or ordered in SQL (tenant, client code, search keys, sort key,
+group names...) compare code point by code point on every engine, like Python's ``str``:
+``COLLATE "C"`` on PostgreSQL, a binary NO PAD collation on MariaDB/MySQL (so ``"a"`` and
+``"a "`` stay distinct), and SQLite's default BINARY collation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy.types import TypeEngine
+
+from clientcore.entities.search import KEY_MAX_LENGTH
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s",
+    "pk": "pk_%(table_name)s",
+}
+TENANT_LENGTH = 64
+
+
+def _is_mariadb(dialect: Dialect) -> bool:
+    return bool(getattr(dialect, "is_mariadb", False))
+
+
+def binary_collation(dialect: Dialect) -> str | None:
+    """The collation that compares like Python's ``str`` on this dialect (None: the default)."""
+    if dialect.name == "postgresql":
+        return "C"
+    if dialect.name in ("mysql", "mariadb"):
+        return "utf8mb4_nopad_bin" if _is_mariadb(dialect) else "utf8mb4_0900_bin"
+    return None
+
+
+class Key(TypeDecorator[str]):
+    """Text compared and ordered by code point: codes, tenants, search keys, names."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int) -> None:
+        super().__init__(length)
+        self.length = length
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        collation = binary_collation(dialect)
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(
+                mysql.VARCHAR(self.length, charset="utf8mb4", collation=collation)
+            )
+        return dialect.type_descriptor(String(self.length, collation=collation))
+
+
+class LongText(TypeDecorator[str]):
+    """Free text and JSON documents (MEDIUMTEXT on MariaDB, where TEXT stops at 64 KiB)."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.MEDIUMTEXT(charset="utf8mb4"))
+        return dialect.type_descriptor(Text())
+
+
+class Id(TypeDecorator[uuid.UUID]):
+    """A UUID: native on PostgreSQL, 32 lowercase hex digits elsewhere.
+
+    Both order like ``str(uuid)``: the hex digits sit in the same places.
+    """
+
+    impl = String(32)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.UUID(as_uuid=True))
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.CHAR(32, charset="ascii", collation="ascii_bin"))
+        return dialect.type_descriptor(String(32))
+
+    def process_bind_param(self, value: uuid.UUID | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name == "postgresql":
+            return value
+        return value.hex
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
+        if value is None or isinstance(value, uuid.UUID):
+            return value
+        return uuid.UUID(hex=value)
+
+
+class Moment(TypeDecorator[datetime]):
+    """A timezone-aware instant, stored in UTC with milliseconds; read back aware, in UTC.
+
+    TIMESTAMP WITH TIME ZONE on PostgreSQL, DATETIME(3) on MariaDB, ISO text on SQLite.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.TIMESTAMP(timezone=True))
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.DATETIME(fsp=3))
+        return dialect.type_descriptor(DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; store timezone-aware ones")
+        value = value.astimezone(UTC)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _sequence() -> TypeEngine[int]:
+    """An autoincrement integer: INTEGER on SQLite (its rowid), BIGINT elsewhere."""
+    return BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _tenant() -> Column[str]:
+    return Column("tenant", Key(TENANT_LENGTH), nullable=False)
+
+
+def _moment(name: str, *, nullable: bool = False) -> Column[datetime]:
+    return Column(name, Moment(), nullable=nullable)
+
+
+@attrs.frozen
+class Tables:
+    """The adapter's tables, by their role (the real names carry the prefix)."""
+
+    metadata: MetaData
+    clients: Table
+    client_search_keys: Table
+    client_groups: Table
+    client_attributes: Table
+    staff: Table
+    groups: Table
+    attribute_definitions: Table
+    settings: Table
+    counters: Table
+    subjects: Table
+    notes: Table
+    consents: Table
+    events: Table
+    visits: Table
+    working_hours: Table
+
+    @property
+    def prefix(self) -> str:
+        return str(self.metadata.info["clientcore_prefix"])
+
+    @property
+    def schema(self) -> str | None:
+        return self.metadata.schema
+
+
+def _ref(tables: dict[str, Table], name: str, *columns: str) -> list[str]:
+    table = tables[name]
+    return [f"{table.fullname}.{column}" for column in columns]
+
+
+def make_tables(prefix: str = "", schema: str | None = None) -> Tables:
+    """Every table, named ``prefix + role`` in ``schema`` (None: the connection's default)."""
+    metadata = MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
+    metadata.info["clientcore_prefix"] = prefix
+    options = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
+    made: dict[str, Table] = {}
+
+    def table(role: str, *items: Any) -> Table:
+        made[role] = Table(prefix + role, metadata, *items, **options)
+        return made[role]
+
+    def fk(columns: list[str], role: str, *target: str) -> ForeignKeyConstraint:
+        return ForeignKeyConstraint(columns, _ref(made, role, *target))
+
+    table(
+        "staff",
+        _tenant(),
+        Column("id", Id(), nullable=False),
+        Column("name", LongText(), nullable=False),
+        _moment("created_at"),
+        Column("roles", LongText(), nullable=False),
+        Column("active", Boolean(), nullable=False),
+        PrimaryKeyConstraint("tenant", "id"),
+    )
+    table(
+        "groups",
+        _tenant(),
+        Column("id", Id(), nullable=False),
+        Column("name", Key(100), nullable=False),
+        _moment("created_at"),
+        PrimaryKeyConstraint("tenant", "id"),
+        UniqueConstraint("tenant", "name"),
+    )
+    table(
+        "attribute_definitions",
+        _tenant(),
+        Column("key", Key(64), nullable=False),
+        Column("id", Id(), nullable=False),
+        Column("label", LongText(), nullable=False),
+        Column("type", Key(16), nullable=False),
+        _moment("created_at"),
+        Column("choices", LongText(), nullable=False),
+        PrimaryKeyConstraint("tenant", "key"),
+    )
+    table(
+        "settings",
+        _tenant(),
+        Column("default_region", Key(8), nullable=True),
+        Column("time_zone", Key(64), nullable=False),
+        PrimaryKeyConstraint("tenant"),
+    )
+    table(
+        "counters",
+        _tenant(),
+        Column("name", Key(64), nullable=False),
+        Column("value", BigInteger(), nullable=False),
+        PrimaryKeyConstraint("tenant", "name"),
+    )
+    table(
+        "clients",
+        _tenant(),
+        Column("id", Id(), nullable=False),
+        Column("code", Key(32), nullable=False),
+        Column("kind", Key(16), nullable=False),
+        _moment("created_at"),
+        _moment("updated_at"),
+        Column("first_name", LongText(), nullable=False),
+        Column("last_name", LongText(), nullable=False),
+        Column("company_name", LongText(), nullable=False),
+        Column("phones", LongText(), nullable=False),
+        Column("emails", LongText(), nullable=False),
+        Column("addresses", LongText(), nullable=False),
+        Column("description", LongText(), nullable=False),
+        Column("source", Key(100), nullable=False),
+        Column("caretaker_id", Id(), nullable=True),
+        Column("name_day_month", SmallInteger(), nullable=True),
+        Column("name_day_day", SmallInteger(), nullable=True),
+        Column("birthday", Date(), nullable=True),
+        Column("identity_documents", LongText(), nullable=False),
+        Column("remarks", LongText(), nullable=False),
+        Column("group_ids", LongText(), nullable=False),
+        Column("attributes", LongText(), nullable=False),
+        Column("status", Key(16), nullable=False),
+        Column("version", Integer(), nullable=False),
+        Column("sort_key", Key(KEY_MAX_LENGTH), nullable=False),
+        PrimaryKeyConstraint("tenant", "id"),
+        UniqueConstraint("tenant", "code"),
+        fk(["tenant", "caretaker_id"], "staff", "tenant", "id"),
+    )
+    made["clients"].append_constraint(
+        Index(f"ix_{prefix}clients_order", "tenant", "sort_key", "id")
+    )
+    made["clients"].append_constraint(
+        Index(f"ix_{prefix}clients_caretaker", "tenant", "caretaker_id")
+    )
+    table(
+        "client_search_keys",
+        _tenant(),
+        Column("key", Key(KEY_MAX_LENGTH), nullable=False),
+        Column("client_id", Id(), nullable=False),
+        PrimaryKeyConstraint("tenant", "key", "client_id"),
+        fk(["tenant", "client_id"], "clients", "tenant", "id"),
+        Index(f"ix_{prefix}client_search_keys_client", "tenant", "client_id"),
+    )
+    table(
+        "client_groups",
+        _tenant(),
+        Column("client_id", Id(), nullable=False),
+        Column("group_id", Id(), nullable=False),
+        PrimaryKeyConstraint("tenant", "client_id", "group_id"),
+        fk(["tenant", "client_id"], "clients", "tenant", "id"),
+        fk(["tenant", "group_id"], "groups", "tenant", "id"),
+        Index(f"ix_{prefix}client_groups_group", "tenant", "group_id"),
+    )
+    table(
+        "client_attributes",
+        _tenant(),
+        Column("client_id", Id(), nullable=False),
+        Column("key", Key(64), nullable=False),
+        Column("value", Key(1100), nullable=False),
+        PrimaryKeyConstraint("tenant", "client_id", "key"),
+        fk(["tenant", "client_id"], "clients", "tenant", "id"),
+        fk(["tenant", "key"], "attribute_definitions", "tenant", "key"),
+        Index(f"ix_{prefix}client_attributes_key", "tenant", "key"),
+    )
+    table(
+        "subjects",
+        _tenant(),
+        Column("id", Id(), nullable=False),
+        Column("client_id", Id(), nullable=False),
+        Column("kind", LongText(), nullable=False),
+        Column("name", LongText(), nullable=False),
+        _moment("created_at"),
+        _moment("updated_at"),
+        Column("details", LongText(), nullable=False),
+        Column("active", Boolean(), nullable=False),
+        PrimaryKeyConstraint("tenant", "id"),
+        fk(["tenant", "client_id"], "clients", "tenant", "id"),
+        Index(f"ix_{prefix}subjects_client", "tenant", "client_id", "created_at", "id"),
+    )
+    table(
+        "notes",
+        _tenant(),
+        Column("id", Id(), nullable=False),
+        Column("client_id", Id(), nullable=False),
+        Column("kind", Key(16), nullable=False),
+        Column("text", LongText(), nullable=False),
+        Column("project", Key(100), nullable=False),
+        Column("author_id", LongText(), nullable=False),
+        _moment("created_at"),
+        PrimaryKeyConstraint("tenant", "id"),
+        fk(["tenant", "client_id"], "clients", "tenant", "id"),
+        Index(f"ix_{prefix}notes_client", "tenant", "client_id", "created_at", "id"),
+        Index(f"ix_{prefix}notes_project", "tenant", "project", "created_at", "id"),
+    )
+    table(
+        "consents",
+        Column("seq", _sequence(), primary_key=True, autoincrement=True),
+        _tenant(),
+        Column("id", Id(), nullable=False),
+        Column("client_id", Id(), nullable=False),
+        Column("purpose", Key(32), nullable=False),
+        Column("channel", Key(16), nullable=True),
+        Column("granted", Boolean(), nullable=False),
+        _moment("at"),
+        Column("source", LongText(), nullable=False),
+        Column("evidence", LongText(), nullable=False),
+        Column("recorded_by", LongText(), nullable=False),
+        _moment("recorded_at"),
+        UniqueConstraint("tenant", "id"),
+        fk(["tenant", "client_id"], "clients", "tenant", "id"),
+        Index(f"ix_{prefix}consents_client", "tenant", "client_id", "seq"),
+    )
+    table(
+        "events",
+        Column("seq", _sequence(), primary_key=True, autoincrement=True),
+        _tenant(),
+        Column("id", Id(), nullable=False),
+        Column("kind", LongText(), nullable=False),
+        Column("entity_id", Id(), nullable=False),
+        Column("client_id", Id(), nullable=True),
+        Column("actor_id", LongText(), nullable=False),
+        _moment("at"),
+        Column("actor_roles", LongText(), nullable=False),
+        Column("changes", LongText(), nullable=False),
+        UniqueConstraint("tenant", "id"),
+        Index(f"ix_{prefix}events_client", "tenant", "client_id", "seq"),
+    )
+    table(
+        "visits",
+        _tenant(),
+        Column("id", Id(), nullable=False),
+        Column("staff_id", Id(), nullable=False),
+        Column("kind", Key(16), nullable=False),
+        _moment("starts_at"),
+        _moment("ends_at"),
+        _moment("created_at"),
+        _moment("updated_at"),
+        Column("client_id", Id(), nullable=True),
+        Column("subject_id", Id(), nullable=True),
+        Column("first_consultation", Boolean(), nullable=False),
+        Column("asap", Boolean(), nullable=False),
+        Column("notes", LongText(), nullable=False),
+        Column("source", LongText(), nullable=False),
+        Column("status", Key(16), nullable=False),
+        Column("charges", LongText(), nullable=False),
+        Column("settled", Boolean(), nullable=False),
+        Column("version", Integer(), nullable=False),
+        PrimaryKeyConstraint("tenant", "id"),
+        fk(["tenant", "staff_id"], "staff", "tenant", "id"),
+        fk(["tenant", "client_id"], "clients", "tenant", "id"),
+        fk(["tenant", "subject_id"], "subjects", "tenant", "id"),
+        Index(f"ix_{prefix}visits_staff", "tenant", "staff_id", "starts_at", "id"),
+        Index(f"ix_{prefix}visits_client", "tenant", "client_id", "starts_at", "id"),
+    )
+    table(
+        "working_hours",
+        _tenant(),
+        Column("staff_id", Id(), nullable=False),
+        Column("weekly", LongText(), nullable=False),
+        Column("overrides", LongText(), nullable=False),
+        PrimaryKeyConstraint("tenant", "staff_id"),
+        fk(["tenant", "staff_id"], "staff", "tenant", "id"),
+    )
+    return Tables(metadata=metadata, **made)
+
+
+metadata = make_tables().metadata
+"""The tables with no prefix in the default schema (for a host's Alembic autogenerate)."""
+
+
+def make_metadata(prefix: str = "", schema: str | None = None) -> MetaData:
+    """The ``MetaData`` of the tables named ``prefix + role`` in ``schema``."""
+    return make_tables(prefix, schema).metadata

@@ -1,0 +1,271 @@
+"""The SQL backend and its unit of work: one tenant, one transaction.
+
+Three bindings:
+
+* a URL (``SqlBackend.from_url``): clientcore makes and owns the engine;
+* a host's ``Engine`` (``SqlBackend.on_host(engine)``): each unit of work takes a
+  connection from the host's pool and runs one transaction on it;
+* a host's ``Connection`` (``SqlBackend.on_host(connection)``): each unit of work is a
+  SAVEPOINT inside the host's transaction. Our commit releases the savepoint; the host's
+  own commit or rollback decides whether our writes and the host's stay, together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction, make_url
+
+from clientcore.adapters.sql import convert
+from clientcore.adapters.sql.clients import SqlClientRepository
+from clientcore.adapters.sql.db import Db
+from clientcore.adapters.sql.engine import create_engine, is_memory_sqlite
+from clientcore.adapters.sql.errors import translated
+from clientcore.adapters.sql.linked import SqlLinkedRecords
+from clientcore.adapters.sql.records import (
+    SqlAttributeDefinitionRepository,
+    SqlCounters,
+    SqlGroupRepository,
+    SqlSettingsRepository,
+    SqlStaffRepository,
+)
+from clientcore.adapters.sql.schema import Tables, make_tables
+from clientcore.adapters.sql.visits import SqlVisitRepository, SqlWorkingHoursRepository
+from clientcore.entities.consent import ConsentRecord
+from clientcore.entities.event import Event
+from clientcore.entities.note import Note
+from clientcore.entities.subject import Subject
+from clientcore.errors import ClientCoreError, UnsupportedTarget
+from clientcore.ports.linked import ClientLinkedRecords
+from clientcore.ports.unit_of_work import Capabilities
+
+BY_CREATION = ("created_at", "id")
+AS_WRITTEN = ("seq",)
+
+
+class SqlSubjectRepository(SqlLinkedRecords[Subject]):
+    def add(self, subject: Subject) -> None:
+        self._insert([subject])
+
+    def get(self, subject_id: UUID) -> Subject:
+        return self._get(subject_id)
+
+    def update(self, subject: Subject) -> None:
+        self._replace_existing(subject)
+
+
+class SqlNoteRepository(SqlLinkedRecords[Note]):
+    def add(self, note: Note) -> None:
+        self._insert([note])
+
+    def for_project(self, project: str) -> list[Note]:
+        return self._select(self._table.c.project == project)
+
+
+class SqlConsentRepository(SqlLinkedRecords[ConsentRecord]):
+    def append(self, record: ConsentRecord) -> None:
+        self._insert([record])
+
+
+class SqlEventLog(SqlLinkedRecords[Event]):
+    def append(self, events: Sequence[Event]) -> None:
+        self._insert(events)
+
+
+class SqlBackend:
+    """clientcore on a SQL database (SQLite, PostgreSQL, MariaDB/MySQL).
+
+    ``prefix`` is put before every table name and ``schema`` holds the tables (None: the
+    connection's default); both must match what :func:`~.migrate.upgrade` was given.
+    """
+
+    capabilities = Capabilities(transactions=True)
+
+    def __init__(
+        self,
+        bind: Engine | Connection,
+        *,
+        prefix: str = "",
+        schema: str | None = None,
+        owns_engine: bool = False,
+    ) -> None:
+        if not isinstance(bind, Engine | Connection):
+            raise UnsupportedTarget(
+                f"a SqlBackend needs a SQLAlchemy Engine or Connection, not {type(bind).__name__}"
+            )
+        self.bind = bind
+        self.tables: Tables = make_tables(prefix, schema)
+        self._owns_engine = owns_engine
+        single = isinstance(bind, Connection) or is_memory_sqlite(bind.url)
+        self._serial = threading.RLock() if single else None
+        """One shared connection (a host's Connection, in-memory SQLite): one unit at a time."""
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        prefix: str = "",
+        schema: str | None = None,
+        migrate: bool | None = None,
+        **engine_options: Any,
+    ) -> SqlBackend:
+        """A backend on its own engine for ``url``.
+
+        ``migrate`` upgrades the schema to the newest revision first; by default it does so
+        on SQLite (a fresh file is ready to use) and not on server databases, which are
+        upgraded once, on deployment, with :func:`~.migrate.upgrade` or
+        ``clientcore migrate URL``.
+        """
+        engine = create_engine(url, **engine_options)
+        if migrate is None:
+            migrate = make_url(url).get_backend_name() == "sqlite"
+        backend = cls(engine, prefix=prefix, schema=schema, owns_engine=True)
+        if migrate:
+            from clientcore.adapters.sql.migrate import upgrade
+
+            try:
+                upgrade(engine, prefix=prefix, schema=schema)
+            except BaseException:
+                engine.dispose()
+                raise
+        return backend
+
+    @classmethod
+    def on_host(
+        cls, bind: object, *, prefix: str = "", schema: str | None = None
+    ) -> SqlBackend:
+        """A backend on a host's ``Engine`` or ``Connection``, which it never closes."""
+        if not isinstance(bind, Engine | Connection):
+            raise UnsupportedTarget(
+                f"cannot open a {type(bind).__name__}: pass a SQLAlchemy Engine or Connection"
+            )
+        return cls(bind, prefix=prefix, schema=schema)
+
+    def unit_of_work(self, tenant: str) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self, tenant)
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[tuple[Connection, RootTransaction | NestedTransaction]]:
+        """A connection and a transaction (a savepoint on a host's Connection) for one unit."""
+        with contextlib.ExitStack() as stack:
+            if self._serial is not None:
+                stack.enter_context(self._serial)
+            with translated():
+                if isinstance(self.bind, Connection):
+                    yield self.bind, self.bind.begin_nested()
+                    return
+                connection = stack.enter_context(self.bind.connect())
+                yield connection, connection.begin()
+
+    def close(self) -> None:
+        """Dispose of the engine made by ``from_url``; a host's engine or connection stays."""
+        if self._owns_engine and isinstance(self.bind, Engine):
+            self.bind.dispose()
+
+
+class SqlUnitOfWork:
+    def __init__(self, backend: SqlBackend, tenant: str) -> None:
+        self.tenant = tenant
+        self._backend = backend
+        self._scope: contextlib.ExitStack | None = None
+        self._transaction: RootTransaction | NestedTransaction | None = None
+
+    def _bind(self, db: Db) -> None:
+        tables = db.tables
+        self.clients = SqlClientRepository(db)
+        self.staff = SqlStaffRepository(db)
+        self.groups = SqlGroupRepository(db)
+        self.attributes = SqlAttributeDefinitionRepository(db)
+        self.settings = SqlSettingsRepository(db)
+        self.counters = SqlCounters(db)
+        self.working_hours = SqlWorkingHoursRepository(db)
+        self.subjects = SqlSubjectRepository(
+            db,
+            tables.subjects,
+            kind="subjects",
+            blocks_deletion=True,
+            order_by=BY_CREATION,
+            to_row=convert.subject_row,
+            from_row=convert.subject_from_row,
+        )
+        self.notes = SqlNoteRepository(
+            db,
+            tables.notes,
+            kind="notes",
+            blocks_deletion=True,
+            order_by=BY_CREATION,
+            to_row=convert.note_row,
+            from_row=convert.note_from_row,
+        )
+        self.consents = SqlConsentRepository(
+            db,
+            tables.consents,
+            kind="consents",
+            blocks_deletion=True,
+            order_by=AS_WRITTEN,
+            to_row=convert.consent_row,
+            from_row=convert.consent_from_row,
+        )
+        self.events = SqlEventLog(
+            db,
+            tables.events,
+            kind="events",
+            blocks_deletion=False,
+            order_by=AS_WRITTEN,
+            to_row=convert.event_row,
+            from_row=convert.event_from_row,
+        )
+        self.visits = SqlVisitRepository(
+            db,
+            tables.visits,
+            kind="visits",
+            blocks_deletion=True,
+            order_by=("starts_at", "id"),
+            to_row=convert.visit_row,
+            from_row=convert.visit_from_row,
+        )
+
+    def linked_records(self) -> Sequence[ClientLinkedRecords]:
+        return (self.subjects, self.notes, self.consents, self.visits, self.events)
+
+    def commit(self) -> None:
+        if self._transaction is None:
+            raise RuntimeError("the unit of work is not open (use it in a with block)")
+        with translated():
+            self._transaction.commit()
+
+    def rollback(self) -> None:
+        if self._transaction is not None and self._transaction.is_active:
+            with translated():
+                self._transaction.rollback()
+
+    def __enter__(self) -> SqlUnitOfWork:
+        scope = contextlib.ExitStack()
+        connection, self._transaction = scope.enter_context(self._backend.connection())
+        self._scope = scope
+        self._bind(Db(connection, self._backend.tables, self.tenant))
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        scope, self._scope = self._scope, None
+        try:
+            self.rollback()
+            if scope is not None:
+                with translated():
+                    scope.close()
+        except ClientCoreError:
+            if exc is None:
+                raise  # otherwise the error that ended the unit is the one to report
+        finally:
+            self._transaction = None
