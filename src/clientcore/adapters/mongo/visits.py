@@ -1,0 +1,105 @@
+"""Visits and working hours on MongoDB.
+
+MongoDB has no exclusion constraint, so the no-overlap rule is kept with a lock per staff
+member's calendar: ``add`` and ``update`` of a time-holding entry take the lock (held until
+the unit of work ends, i.e. after its commit), then check the latest committed entries,
+read outside any transaction snapshot, plus this unit's own changes. Two writers of one
+calendar are thus serialised; writers of different calendars never wait for each other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from clientcore.adapters.mongo.linked import MongoLinkedRecords
+from clientcore.adapters.mongo.store import Scoped, Sort
+from clientcore.entities.visit import Visit, VisitStatus
+from clientcore.entities.working_hours import WorkingHours
+from clientcore.errors import ConcurrencyError, VisitOverlap
+
+BY_START: Sort = (("start", 1), ("sid", 1))
+_HOLDS_TIME = {"status": {"$ne": VisitStatus.CANCELLED.value}}
+
+
+def _overlapping(staff_id: UUID, start: datetime, end: datetime) -> dict[str, Any]:
+    return {"staff_id": staff_id, "start": {"$lt": end}, "end": {"$gt": start}}
+
+
+class MongoVisitRepository(MongoLinkedRecords[Visit]):
+    def __init__(self, store: Scoped) -> None:
+        super().__init__("visits", Visit, blocks_deletion=True, order=BY_START, store=store)
+        self._mine: dict[UUID, Visit | None] = {}
+        """This unit's own writes (None: deleted), which a read outside it cannot see."""
+
+    def _refuse_overlap(self, visit: Visit) -> None:
+        if not visit.holds_time:
+            return
+        self._store.work.hold(f"{self._store.tenant}/calendar/{visit.staff_id}")
+        query = {**_overlapping(visit.staff_id, visit.start, visit.end), **_HOLDS_TIME}
+        documents = self._store.find(query, fresh=True)
+        latest: dict[UUID, Visit | None] = {
+            entry.id: entry
+            for entry in (self._store.work.documents.structure(d, Visit) for d in documents)
+        }
+        latest.update(self._mine)
+        clashes = [
+            other
+            for other in latest.values()
+            if other is not None
+            and other.id != visit.id
+            and other.staff_id == visit.staff_id
+            and other.holds_time
+            and other.overlaps(visit.start, visit.end)
+        ]
+        if clashes:
+            first = min(clashes, key=lambda other: (other.start, str(other.id)))
+            raise VisitOverlap(first.id, first.start, first.end)
+
+    def _check_version(self, visit_id: UUID, version: int) -> None:
+        if self._get(visit_id).version != version:
+            raise ConcurrencyError("visit", visit_id, version)
+
+    def add(self, visit: Visit) -> None:
+        self._refuse_overlap(visit)
+        self._insert([visit])
+        self._mine[visit.id] = visit
+
+    def get(self, visit_id: UUID) -> Visit:
+        return self._get(visit_id)
+
+    def update(self, visit: Visit) -> None:
+        self._check_version(visit.id, visit.version - 1)
+        self._refuse_overlap(visit)
+        self._replace(visit, version=visit.version - 1)
+        self._mine[visit.id] = visit
+
+    def delete(self, visit: Visit) -> None:
+        self._check_version(visit.id, visit.version)
+        self._store.delete(
+            {"id": visit.id, "version": visit.version},
+            missing=self._store.stale("visit", visit.id, visit.version),
+            on_conflict=lambda: ConcurrencyError("visit", visit.id, visit.version),
+        )
+        self._mine[visit.id] = None
+
+    def for_staff(self, staff_id: UUID, start: datetime, end: datetime) -> list[Visit]:
+        return self._select(_overlapping(staff_id, start, end))
+
+    def asap_after(self, staff_id: UUID, after: datetime) -> list[Visit]:
+        return self._select(
+            {"staff_id": staff_id, "asap": True, "start": {"$gte": after}, **_HOLDS_TIME}
+        )
+
+
+class MongoWorkingHoursRepository:
+    def __init__(self, store: Scoped) -> None:
+        self._store = store
+
+    def get(self, staff_id: UUID) -> WorkingHours:
+        return self._store.maybe({"staff_id": staff_id}, WorkingHours) or WorkingHours(staff_id)
+
+    def put(self, hours: WorkingHours) -> None:
+        document = self._store.work.documents.unstructure(hours)
+        self._store.update({"staff_id": hours.staff_id}, document)
