@@ -82,3 +82,29 @@ def _number(field: str, value: object) -> Decimal:
             f"at most {NUMBER_MAX_DIGITS} digits with {NUMBER_MAX_PLACES} after the point",
         )
     return number.normalize() if places else Decimal(int(number))
+
+
+def value_tag(value: AttributeValue) -> str:
+    """The type of a validated attribute value: ``flag``, ``number``, ``date`` or ``text``."""
+    if isinstance(value, bool):
+        return "flag"
+    if isinstance(value, Decimal):
+        return "number"
+    if isinstance(value, date):
+        return "date"
+    return "text"
+
+
+def comparable(value: AttributeValue) -> str:
+    """What an attribute filter compares, in every adapter: equal for two values exactly when
+    they are the same attribute value (``Decimal("1.50")`` and ``Decimal("1.5")`` are,
+    ``True`` and ``Decimal(1)`` or the text ``"1"`` are not)."""
+    if isinstance(value, bool):
+        text = "1" if value else "0"
+    elif isinstance(value, Decimal):
+        text = "0" if value.is_zero() else format(value.normalize(), "f")
+    elif isinstance(value, date):
+        text = value.isoformat()
+    else:
+        text = value
+    return f"{value_tag(value)}:{text}"

@@ -104,3 +104,20 @@ def _phone_digits(text: str, digits: str, region: str | None) -> str:
     if phonenumbers.is_valid_number(parsed):
         return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))[1:]
     return digits
+
+
+def prefix_upper_bound(prefix: str) -> str | None:
+    """The least string above every string that starts with ``prefix``, in code point order
+    (None: there is none). A prefix search is then the range ``[prefix, bound)`` on a sorted
+    index, where ``%``, ``_``, ``\\`` or ``.`` are plain characters.
+
+    The last code point that can grow is incremented (skipping surrogates, which no stored
+    text contains), so a key holding U+10FFFF after the prefix is still in the range.
+    """
+    stem = prefix.rstrip(chr(0x10FFFF))
+    if not stem:
+        return None
+    following = ord(stem[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:
+        following = 0xE000
+    return stem[:-1] + chr(following)

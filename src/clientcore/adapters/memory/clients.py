@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from uuid import UUID
 
 from clientcore.adapters.memory.table import Journal, Table
+from clientcore.entities.attribute import comparable
 from clientcore.entities.client import Client
 from clientcore.entities.search import ClientQuery, client_search_keys, client_sort_key
 from clientcore.errors import ConcurrencyError, DuplicateCode, NotFound
@@ -144,8 +145,7 @@ def _passes(query: ClientQuery, client: Client) -> bool:
         return False
     if query.attribute is not None:
         key, value = query.attribute
-        if key not in client.attributes or client.attributes[key] != value:
-            return False
-        if isinstance(value, bool) != isinstance(client.attributes[key], bool):
+        stored = client.attributes.get(key)
+        if stored is None or comparable(stored) != comparable(value):
             return False
     return True

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from clientcore.adapters.mongo.convert import attribute_match_key, prefix_bound
+from clientcore.adapters.mongo.convert import attribute_match_key
 from clientcore.adapters.mongo.store import Document, Scoped
 from clientcore.entities.client import Client
 from clientcore.entities.search import (
@@ -26,6 +26,7 @@ from clientcore.entities.search import (
     StatusFilter,
     client_search_keys,
     client_sort_key,
+    prefix_upper_bound,
 )
 from clientcore.errors import ConcurrencyError, DuplicateCode, NotFound
 
@@ -86,7 +87,7 @@ class MongoClientRepository:
         expected = client.version - 1
         self._check_version(client.id, expected)
         owner = self._store.find_one({"code": client.code})
-        if owner is not None and owner["id"] != client.id:
+        if owner is not None and owner["sid"] != str(client.id):
             raise DuplicateCode(client.code)
         self._store.update(
             {"id": client.id, "version": expected},
@@ -109,7 +110,7 @@ class MongoClientRepository:
         clauses: list[dict[str, Any]] = []
         for term in query.terms:
             within: dict[str, str] = {"$gte": term}
-            bound = prefix_bound(term)
+            bound = prefix_upper_bound(term)
             if bound is not None:
                 within["$lt"] = bound
             clauses.append({"search_keys": {"$elemMatch": within}})

@@ -3,7 +3,9 @@
 Built from ``cattrs.preconf.bson.make_converter`` and configured here only (never the global
 converter). What BSON lacks is spelled out:
 
-* ``UUID`` is kept as a UUID (binary subtype 4, ``uuidRepresentation="standard"``).
+* ``UUID`` is written as BSON binary subtype 4 (the standard UUID form) by the converter
+  itself, and :func:`encode` does the same for query values, so documents do not depend on
+  the ``uuidRepresentation`` a host's ``MongoClient`` was created with.
 * ``Decimal`` is stored as ``Decimal128``, which keeps every digit and the exponent, so
   ``Decimal("1.50")`` reads back as ``Decimal("1.50")`` and ``Decimal("1.5")`` as itself.
   A value that Decimal128 cannot hold exactly (more than 34 digits) is refused, never rounded.
@@ -31,14 +33,13 @@ from bson import CodecOptions, Decimal128
 from bson.binary import Binary, UuidRepresentation
 from cattrs.preconf.bson import BsonConverter, make_converter
 
+from clientcore.entities.attribute import comparable, value_tag
 from clientcore.entities.client import AttributeValue
 
 T = TypeVar("T")
 
-CODEC_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(
-    tz_aware=True, tzinfo=UTC, uuid_representation=UuidRepresentation.STANDARD
-)
-"""How the adapter's collections encode and decode BSON."""
+CODEC_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
+"""How the adapter's collections decode BSON: datetimes timezone-aware, in UTC."""
 
 TextMapping = Mapping[str, str]
 
@@ -49,6 +50,17 @@ def _uuid(value: object, _: object) -> UUID:
     if isinstance(value, Binary):
         return value.as_uuid(UuidRepresentation.STANDARD)
     return UUID(str(value))
+
+
+def encode(value: Any) -> Any:
+    """A query value with every UUID (at any depth) in its stored form, binary subtype 4."""
+    if isinstance(value, UUID):
+        return Binary.from_uuid(value, UuidRepresentation.STANDARD)
+    if isinstance(value, Mapping):
+        return {key: encode(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [encode(item) for item in value]
+    return value
 
 
 def _decimal128(value: Decimal) -> Decimal128:
@@ -80,13 +92,11 @@ _ATTRIBUTE_TAGS: dict[str, Callable[[Any], AttributeValue]] = {
 
 def attribute_document(value: AttributeValue) -> dict[str, Any]:
     """The tagged form of a custom attribute value."""
-    if isinstance(value, bool):
-        return {"flag": value}
     if isinstance(value, Decimal):
         return {"number": Decimal128(value)}
-    if isinstance(value, date):
+    if isinstance(value, date) and not isinstance(value, datetime):
         return {"date": value.isoformat()}
-    return {"text": value}
+    return {value_tag(value): value}
 
 
 def _attribute_value(value: Mapping[str, Any], _: object) -> AttributeValue:
@@ -95,34 +105,18 @@ def _attribute_value(value: Mapping[str, Any], _: object) -> AttributeValue:
 
 
 def attribute_match_key(key: str, value: AttributeValue) -> str:
-    """A string equal for two values exactly when the in-memory filter finds them equal.
-
-    Python's ``==`` on Decimals ignores trailing zeros and the sign of zero; ``True`` and
-    ``Decimal(1)`` differ (the memory adapter compares the bool-ness too); text is exact.
-    """
-    if isinstance(value, bool):
-        tagged = f"flag:{int(value)}"
-    elif isinstance(value, Decimal):
-        tagged = "number:" + ("0" if value.is_zero() else format(value.normalize(), "f"))
-    elif isinstance(value, date):
-        tagged = f"date:{value.isoformat()}"
-    else:
-        tagged = f"text:{value}"
-    return f"{key}\x1f{tagged}"
+    """One element of a client's ``attribute_keys``: the key and the comparable value."""
+    return f"{key}\x1f{comparable(value)}"
 
 
 def _is_enum(cls: Any) -> bool:
     return isinstance(cls, type) and issubclass(cls, enum.Enum)
 
 
-def _sorted_list(items: frozenset[Any]) -> list[Any]:
-    return sorted(items, key=str)
-
-
 def make_document_converter() -> BsonConverter:
     """A new converter for the adapter's documents (see the module docstring)."""
     converter = make_converter(unstruct_collection_overrides={tuple: list})
-    converter.register_unstructure_hook(UUID, lambda v: v)
+    converter.register_unstructure_hook(UUID, encode)
     converter.register_structure_hook(UUID, _uuid)
     converter.register_unstructure_hook(Decimal, _decimal128)
     converter.register_structure_hook(Decimal, _decimal)
@@ -131,13 +125,14 @@ def make_document_converter() -> BsonConverter:
     converter.register_structure_hook(time, lambda v, _: time.fromisoformat(v))
     converter.register_unstructure_hook_factory(_is_enum, lambda _: lambda v: v.value)
     converter.register_unstructure_hook_func(
-        lambda t: getattr(t, "__origin__", None) is frozenset, _sorted_list
+        lambda t: getattr(t, "__origin__", None) is frozenset,
+        lambda items: [converter.unstructure(item) for item in sorted(items, key=str)],
     )
-    converter.register_unstructure_hook(TextMapping, lambda v: [[k, x] for k, x in v.items()])
-    converter.register_structure_hook_func(
-        lambda t: t == TextMapping, lambda v, _: {k: x for k, x in v}
+    converter.register_unstructure_hook_func(
+        lambda t: t == TextMapping, lambda v: [[k, x] for k, x in v.items()]
     )
-    converter.register_unstructure_hook(AttributeValue, attribute_document)
+    converter.register_structure_hook_func(lambda t: t == TextMapping, lambda v, _: dict(v))
+    converter.register_unstructure_hook_func(lambda t: t == AttributeValue, attribute_document)
     converter.register_structure_hook_func(lambda t: t == AttributeValue, _attribute_value)
     return converter
 
@@ -158,26 +153,11 @@ class Documents:
         return self._converter.structure(document, cls)
 
 
-def prefix_bound(prefix: str) -> str | None:
-    """The least string above every string that starts with ``prefix`` (None: no bound).
-
-    The last code point that can grow is incremented (skipping surrogates, which no stored
-    text contains), so a key holding U+10FFFF after the prefix is still in the range.
-    """
-    chars = list(prefix)
-    while chars:
-        last = ord(chars.pop())
-        if last < 0x10FFFF:
-            following = 0xE000 if 0xD800 <= last + 1 <= 0xDFFF else last + 1
-            return "".join(chars) + chr(following)
-    return None
-
-
 __all__ = [
     "CODEC_OPTIONS",
     "Documents",
     "attribute_document",
     "attribute_match_key",
+    "encode",
     "make_document_converter",
-    "prefix_bound",
 ]

@@ -84,7 +84,9 @@ class MongoLinkedRecords(Generic[T]):
         """Replace the stored record (keeping its ``seq``); with ``version``, only if that
         version is still the stored one (else NotFound or ConcurrencyError)."""
         if version is None:
-            self._store.update({"id": record.id}, self._document(record), missing=self._missing(record.id))
+            self._store.update(
+                {"id": record.id}, self._document(record), missing=self._missing(record.id)
+            )
             return
         singular = self._kind.rstrip("s")
         self._store.update(

@@ -28,7 +28,7 @@ from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
-from clientcore.adapters.mongo.convert import Documents
+from clientcore.adapters.mongo.convert import Documents, encode
 from clientcore.adapters.mongo.errors import OnConflict, OnDuplicate, translate
 from clientcore.errors import ClientCoreError, ConcurrencyError, NotFound, StorageError
 
@@ -196,7 +196,7 @@ class Scoped:
         return error
 
     def _scope(self, query: Mapping[str, Any]) -> Document:
-        return {**query, "tenant": self._tenant}
+        return {**encode(query), "tenant": self._tenant}
 
     def _own(self, document: Mapping[str, Any]) -> Document:
         return {**document, "tenant": self._tenant, "_w": self._work.token}
@@ -227,9 +227,7 @@ class Scoped:
 
     def count(self, query: Mapping[str, Any]) -> int:
         with translate():
-            return self._collection.count_documents(
-                self._scope(query), session=self._work.session
-            )
+            return self._collection.count_documents(self._scope(query), session=self._work.session)
 
     def values(self, field: str, query: Mapping[str, Any]) -> list[Any]:
         """The ``field`` of each matching document."""
@@ -355,6 +353,7 @@ class Scoped:
     ) -> None:
         """Set ``changes`` on every matching document in one ``update_many``; ``back`` undoes."""
         scoped = self._scope(query)
+        changes, back = encode(changes), encode(back)
         token = self._work.token
         collection = self._collection
 
@@ -399,5 +398,5 @@ def reserve(counters: Collection[Document], tenant: str, name: str, count: int) 
             # Two first-ever upserts of one counter race on the unique index: retry once.
             if attempt or not isinstance(error.__cause__, DuplicateKeyError):
                 raise
+    assert after is not None  # an upsert returning the document after it always finds one
     return int(after["value"]) - count + 1
-

@@ -17,24 +17,10 @@ from sqlalchemy import ColumnElement, Select, and_, delete, exists, or_, select,
 
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import BATCH, Db
+from clientcore.entities.attribute import comparable
 from clientcore.entities.client import Client
-from clientcore.entities.search import ClientQuery
+from clientcore.entities.search import ClientQuery, prefix_upper_bound
 from clientcore.errors import ClientInUse, ConcurrencyError, DuplicateCode, NotFound
-
-_LAST_CODE_POINT = 0x10FFFF
-_SURROGATES = range(0xD800, 0xE000)
-
-
-def prefix_successor(prefix: str) -> str | None:
-    """The smallest string greater than every string starting with ``prefix``, in code point
-    order (None: there is none, every string from ``prefix`` on starts with it)."""
-    stem = prefix.rstrip(chr(_LAST_CODE_POINT))
-    if not stem:
-        return None
-    following = ord(stem[-1]) + 1
-    if following in _SURROGATES:
-        following = _SURROGATES.stop
-    return stem[:-1] + chr(following)
 
 
 def _code_in(message: str, codes: Sequence[str]) -> str:
@@ -63,7 +49,9 @@ class SqlClientRepository:
         tables = self._db.tables
         for table in (tables.client_search_keys, tables.client_groups, tables.client_attributes):
             self._db.execute(
-                delete(table).where(table.c.tenant == self._db.tenant, table.c.client_id == client_id)
+                delete(table).where(
+                    table.c.tenant == self._db.tenant, table.c.client_id == client_id
+                )
             )
 
     def add_many(self, clients: Sequence[Client]) -> None:
@@ -171,7 +159,7 @@ class SqlClientRepository:
         keys = tables.client_search_keys
         for term in query.terms:
             matching: list[ColumnElement[bool]] = [keys.c.tenant == db.tenant, keys.c.key >= term]
-            upper = prefix_successor(term)
+            upper = prefix_upper_bound(term)
             if upper is not None:
                 matching.append(keys.c.key < upper)
             where.append(c.id.in_(select(keys.c.client_id).where(*matching)))
@@ -198,13 +186,10 @@ class SqlClientRepository:
                     values.c.tenant == c.tenant,
                     values.c.client_id == c.id,
                     values.c.key == key,
-                    values.c.value == convert.attribute_match(value),
+                    values.c.value == comparable(value),
                 )
             )
         if query.after is not None:
             sort_key, client_id = query.after
-            where.append(
-                or_(c.sort_key > sort_key, and_(c.sort_key == sort_key, c.id > client_id))
-            )
+            where.append(or_(c.sort_key > sort_key, and_(c.sort_key == sort_key, c.id > client_id)))
         return where
-

@@ -8,13 +8,19 @@ bytes and every value reads back equal (``==``) to what was written.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import date, time
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from clientcore.entities.attribute import AttributeDefinition, AttributeType
+from sqlalchemy import RowMapping
+
+from clientcore.entities.attribute import (
+    AttributeDefinition,
+    AttributeType,
+    comparable,
+    value_tag,
+)
 from clientcore.entities.client import (
     AttributeValue,
     Client,
@@ -37,7 +43,7 @@ from clientcore.entities.subject import Subject
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 
-Row = Mapping[str, Any]
+Row = RowMapping
 
 
 def dump(value: object) -> str:
@@ -45,35 +51,6 @@ def dump(value: object) -> str:
 
 
 load = json.loads
-
-_TAGS: tuple[tuple[type, str], ...] = (
-    (bool, "flag"),
-    (Decimal, "number"),
-    (date, "date"),
-    (str, "text"),
-)
-
-
-def attribute_text(value: AttributeValue) -> tuple[str, str]:
-    """A value as (type tag, canonical text): equal values, and only they, give equal pairs."""
-    for kind, tag in _TAGS:
-        if isinstance(value, kind):
-            break
-    else:  # pragma: no cover - AttributeDefinition.validate returns only these types
-        raise TypeError(f"not an attribute value: {value!r}")
-    if isinstance(value, bool):
-        return tag, "1" if value else "0"
-    if isinstance(value, Decimal):
-        return tag, "0" if value == 0 else format(value.normalize(), "f")
-    if isinstance(value, date):
-        return tag, value.isoformat()
-    return tag, value
-
-
-def attribute_match(value: AttributeValue) -> str:
-    """The ``client_attributes.value`` of a value (what an attribute filter compares)."""
-    tag, text = attribute_text(value)
-    return f"{tag}:{text}"
 
 
 def _attribute_value(tag: str, text: str) -> AttributeValue:
@@ -87,9 +64,10 @@ def _attribute_value(tag: str, text: str) -> AttributeValue:
 
 
 def _stored_attribute(value: AttributeValue) -> list[str]:
-    """Attributes are kept exactly as given (Decimal("1.50") stays 1.50), with their tag."""
-    tag, text = attribute_text(value)
-    return [tag, str(value) if isinstance(value, Decimal) else text]
+    """An attribute value as [tag, text]; a number keeps its digits as given."""
+    if isinstance(value, Decimal):
+        return [value_tag(value), str(value)]
+    return comparable(value).split(":", 1)
 
 
 # -- clients -------------------------------------------------------------------------
@@ -177,7 +155,7 @@ def group_rows(tenant: str, client: Client) -> list[dict[str, Any]]:
 
 def attribute_rows(tenant: str, client: Client) -> list[dict[str, Any]]:
     return [
-        {"tenant": tenant, "client_id": client.id, "key": key, "value": attribute_match(value)}
+        {"tenant": tenant, "client_id": client.id, "key": key, "value": comparable(value)}
         for key, value in sorted(client.attributes.items())
     ]
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Executable, RowMapping, Select, Table
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    CursorResult,
+    Executable,
+    RowMapping,
+    Select,
+    Table,
+)
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from clientcore.adapters.sql.errors import Explain, translated
@@ -90,14 +98,16 @@ class Db:
         columns = [name for name in row if name not in keys]
         if self.dialect in ("mysql", "mariadb"):
             mine = mysql.insert(table).values(row)
-            new = {name: mine.inserted[name] for name in columns}
+            new: dict[str, ColumnElement[Any]] = {name: mine.inserted[name] for name in columns}
             if add is not None:
                 new[add] = table.c[add] + mine.inserted[add]
             self.execute(mine.on_duplicate_key_update(new))
             return
         dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         statement = dialect_insert(table).values(row)
-        changes = {name: statement.excluded[name] for name in columns}
+        changes: dict[str, ColumnElement[Any]] = {
+            name: statement.excluded[name] for name in columns
+        }
         if add is not None:
             changes[add] = table.c[add] + statement.excluded[add]
         self.execute(statement.on_conflict_do_update(index_elements=sorted(keys), set_=changes))

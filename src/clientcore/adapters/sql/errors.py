@@ -73,19 +73,19 @@ def classify(error: SQLAlchemyError) -> Failure:
     if error.connection_invalidated:
         return Failure.CONNECTION
     orig = error.orig
-    sqlstate = getattr(orig, "sqlstate", None)
-    if isinstance(sqlstate, str):
-        if sqlstate.startswith("08"):
-            return Failure.CONNECTION
-        return _POSTGRES.get(sqlstate, Failure.OTHER)
+    args = getattr(orig, "args", ())
+    if args and isinstance(args[0], int):  # MySQL drivers: (error number, message)
+        return _MYSQL.get(args[0], Failure.OTHER)
     name = getattr(orig, "sqlite_errorname", None)
     if isinstance(name, str):
         if "no such table" in str(orig):
             return Failure.MISSING_TABLE
         return _SQLITE.get(name, Failure.OTHER)
-    args = getattr(orig, "args", ())
-    if args and isinstance(args[0], int):
-        return _MYSQL.get(args[0], Failure.OTHER)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        if sqlstate.startswith("08"):
+            return Failure.CONNECTION
+        return _POSTGRES.get(sqlstate, Failure.OTHER)
     return Failure.OTHER
 
 

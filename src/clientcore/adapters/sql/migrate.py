@@ -104,7 +104,9 @@ def _create_schema(connection: Connection, schema: str) -> None:
     elif dialect.name in ("mysql", "mariadb"):
         collation = binary_collation(dialect)
         connection.execute(
-            text(f"CREATE DATABASE IF NOT EXISTS {quoted} CHARACTER SET utf8mb4 COLLATE {collation}")
+            text(
+                f"CREATE DATABASE IF NOT EXISTS {quoted} CHARACTER SET utf8mb4 COLLATE {collation}"
+            )
         )
 
 

@@ -47,7 +47,9 @@ class SqlStaffRepository(SqlRepository):
     def list(self, *, active_only: bool = True) -> list[StaffMember]:
         table = self._db.tables.staff
         where = self._mine(table, table.c.active.is_(True)) if active_only else self._mine(table)
-        members = [convert.staff_from_row(row) for row in self._db.rows(select(table).where(*where))]
+        members = [
+            convert.staff_from_row(row) for row in self._db.rows(select(table).where(*where))
+        ]
         return sorted(members, key=lambda m: (m.name, str(m.id)))
 
 
@@ -68,7 +70,10 @@ class SqlGroupRepository(SqlRepository):
 
     def list(self) -> list[Group]:
         table = self._db.tables.groups
-        groups = [convert.group_from_row(row) for row in self._db.rows(select(table).where(*self._mine(table)))]
+        groups = [
+            convert.group_from_row(row)
+            for row in self._db.rows(select(table).where(*self._mine(table)))
+        ]
         return sorted(groups, key=lambda g: (g.name, str(g.id)))
 
 
@@ -116,7 +121,10 @@ class SqlCounters(SqlRepository):
             raise ValueError("count must be at least 1")
         table = self._db.tables.counters
         self._db.upsert(
-            table, {"tenant": self._db.tenant, "name": name, "value": count}, key=("tenant", "name"), add="value"
+            table,
+            {"tenant": self._db.tenant, "name": name, "value": count},
+            key=("tenant", "name"),
+            add="value",
         )
         value = self._db.execute(
             select(table.c.value).where(*self._mine(table, table.c.name == name))

@@ -205,11 +205,12 @@ def make_tables(prefix: str = "", schema: str | None = None) -> Tables:
     """Every table, named ``prefix + role`` in ``schema`` (None: the connection's default)."""
     metadata = MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
     metadata.info["clientcore_prefix"] = prefix
-    options = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
     made: dict[str, Table] = {}
 
     def table(role: str, *items: Any) -> Table:
-        made[role] = Table(prefix + role, metadata, *items, **options)
+        made[role] = Table(
+            prefix + role, metadata, *items, mysql_engine="InnoDB", mysql_charset="utf8mb4"
+        )
         return made[role]
 
     def fk(columns: list[str], role: str, *target: str) -> ForeignKeyConstraint:

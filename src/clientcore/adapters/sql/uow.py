@@ -137,9 +137,7 @@ class SqlBackend:
         return backend
 
     @classmethod
-    def on_host(
-        cls, bind: object, *, prefix: str = "", schema: str | None = None
-    ) -> SqlBackend:
+    def on_host(cls, bind: object, *, prefix: str = "", schema: str | None = None) -> SqlBackend:
         """A backend on a host's ``Engine`` or ``Connection``, which it never closes."""
         if not isinstance(bind, Engine | Connection):
             raise UnsupportedTarget(
