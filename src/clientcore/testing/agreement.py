@@ -1,0 +1,203 @@
+"""A hypothesis state machine that drives several backends through the same operations.
+
+Every backend gets the same tenant set-up, the same clock and the same sequence of ids, so
+the in-memory reference and every other adapter must return equal results and raise the
+same errors, step after step, and show equal client lists and histories after every step.
+A host checks its own adapter with it::
+
+    class TestAgreement(agreement_machine([MemoryBackend(), MyBackend(...)]).TestCase):
+        settings = hypothesis.settings(max_examples=25)
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+import clientcore
+from clientcore.entities.common import Actor, Role
+from clientcore.entities.consent import Purpose
+from clientcore.errors import ClientCoreError
+from clientcore.facade import Core
+from clientcore.ports.unit_of_work import Backend
+from clientcore.testing.clock import TickingClock, new_tenant
+
+T = TypeVar("T")
+
+OWNER = Actor("owner-1", roles={Role.OWNER})
+START = datetime(2026, 3, 2, 8, tzinfo=UTC)
+FIRST_NAMES = ["Łukasz", "Lukas", "Šarūnas", "Eglė", "Daan", "Zoë", ""]
+LAST_NAMES = ["Nowak", "Nowakowska", "Żółć", "Kazlauskas", "de Vries", "van Dijk", ""]
+PHONES = ["601 234 567", "+48 601 234 568", "+370 612 34567", "06 12345678", "123"]
+CODES = ["A-1", "A-2", "1", "2", "3"]
+TEXTS = ["", "no", "now", "nowak", "lukas", "zolc", "601", "+48 601", "a-", "de v", "%", "_"]
+GROUPS = ["regulars", "allergic", "Regulars"]
+
+Outcome = tuple[str, Any]
+
+
+class SeededIds:
+    """Ids from a seeded generator: every backend of a run sees the same sequence."""
+
+    def __init__(self, seed: int) -> None:
+        self._random = random.Random(seed)
+
+    def __call__(self) -> uuid.UUID:
+        return uuid.UUID(int=self._random.getrandbits(128), version=4)
+
+
+def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine]:
+    """A state machine over ``backends``; the first is the reference the others must match."""
+
+    class Agreement(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            tenant = new_tenant("agree")
+            seed = random.getrandbits(32)
+            self.cores = [
+                clientcore.open(
+                    backend,
+                    tenant=tenant,
+                    actor=OWNER,
+                    clock=TickingClock(START),
+                    ids=SeededIds(seed),
+                )
+                for backend in backends
+            ]
+            self.apply(lambda core: core.configure(default_region="PL", time_zone="Europe/Warsaw"))
+            staff = self.apply(lambda core: core.add_staff("Dr Anna").id)
+            assert staff is not None
+            self.staff = staff
+            self.clients: list[uuid.UUID] = []
+            self.groups: list[uuid.UUID] = []
+
+        def apply(self, operation: Callable[[Core], T]) -> T | None:
+            """Run ``operation`` on every backend; all must agree on its result or error.
+            Returns the result, or None if it raised (the same error everywhere)."""
+            outcomes: list[Outcome] = []
+            for core in self.cores:
+                try:
+                    outcomes.append(("returned", operation(core)))
+                except ClientCoreError as error:
+                    outcomes.append(("raised", (type(error).__name__, str(error))))
+            reference = outcomes[0]
+            for index, outcome in enumerate(outcomes[1:], start=1):
+                assert outcome == reference, f"backend {index} disagrees: {outcome} != {reference}"
+            return reference[1] if reference[0] == "returned" else None
+
+        def _client(self, index: int) -> uuid.UUID:
+            return self.clients[index % len(self.clients)]
+
+        @rule(
+            first=st.sampled_from(FIRST_NAMES),
+            last=st.sampled_from(LAST_NAMES),
+            phone=st.none() | st.sampled_from(PHONES),
+            code=st.none() | st.sampled_from(CODES),
+        )
+        def register(self, first: str, last: str, phone: str | None, code: str | None) -> None:
+            fields: dict[str, Any] = {"first_name": first, "last_name": last}
+            if phone is not None:
+                fields["phones"] = [phone]
+            if code is not None:
+                fields["code"] = code
+            client = self.apply(lambda core: core.register_client(**fields))
+            if client is not None:
+                self.clients.append(client.id)
+
+        @precondition(lambda self: self.clients)
+        @rule(index=st.integers(0, 50), last=st.sampled_from(LAST_NAMES), stale=st.booleans())
+        def update(self, index: int, last: str, stale: bool) -> None:
+            client_id = self._client(index)
+            expected = 1 if stale else None
+            self.apply(
+                lambda core: core.update_client(
+                    client_id, expected_version=expected, last_name=last
+                )
+            )
+
+        @precondition(lambda self: self.clients)
+        @rule(index=st.integers(0, 50), active=st.booleans())
+        def set_status(self, index: int, active: bool) -> None:
+            client_id = self._client(index)
+            if active:
+                self.apply(lambda core: core.reactivate_client(client_id))
+            else:
+                self.apply(lambda core: core.deactivate_client(client_id))
+
+        @precondition(lambda self: self.clients)
+        @rule(index=st.integers(0, 50))
+        def delete(self, index: int) -> None:
+            client_id = self._client(index)
+            self.apply(lambda core: core.delete_client(client_id))
+
+        @rule(name=st.sampled_from(GROUPS))
+        def define_group(self, name: str) -> None:
+            group = self.apply(lambda core: core.define_group(name))
+            if group is not None:
+                self.groups.append(group.id)
+
+        @precondition(lambda self: self.clients and self.groups)
+        @rule(index=st.integers(0, 50), which=st.integers(0, 5), assign=st.booleans())
+        def group(self, index: int, which: int, assign: bool) -> None:
+            client_id, group_id = self._client(index), self.groups[which % len(self.groups)]
+            if assign:
+                self.apply(lambda core: core.assign_groups(client_id, group_id))
+            else:
+                self.apply(lambda core: core.unassign_group(client_id, group_id))
+
+        @precondition(lambda self: self.clients)
+        @rule(index=st.integers(0, 50), name=st.sampled_from(["Burek", "Mruczek", ""]))
+        def add_subject(self, index: int, name: str) -> None:
+            client_id = self._client(index)
+            self.apply(lambda core: core.add_subject(client_id, kind="pet", name=name))
+
+        @precondition(lambda self: self.clients)
+        @rule(index=st.integers(0, 50), active=st.booleans())
+        def subjects_active(self, index: int, active: bool) -> None:
+            client_id = self._client(index)
+            if active:
+                self.apply(lambda core: core.reactivate_subjects(client_id))
+            else:
+                self.apply(lambda core: core.deactivate_subjects(client_id))
+
+        @precondition(lambda self: self.clients)
+        @rule(index=st.integers(0, 50), purpose=st.sampled_from(Purpose), granted=st.booleans())
+        def consent(self, index: int, purpose: Purpose, granted: bool) -> None:
+            client_id = self._client(index)
+            self.apply(
+                lambda core: core.record_consent(client_id, purpose, granted=granted, source="form")
+            )
+
+        @precondition(lambda self: self.clients)
+        @rule(index=st.integers(0, 50), slot=st.integers(0, 12), minutes=st.sampled_from([15, 45]))
+        def book(self, index: int, slot: int, minutes: int) -> None:
+            client_id, start = self._client(index), START + timedelta(minutes=30 * slot)
+            self.apply(
+                lambda core: core.book_visit(
+                    client_id, self.staff, start, minutes, override_hours=True
+                )
+            )
+
+        @rule(text=st.sampled_from(TEXTS), status=st.sampled_from(["active", "inactive", "all"]))
+        def search(self, text: str, status: str) -> None:
+            self.apply(lambda core: core.search_clients(text, status=status, limit=5))
+
+        @rule()
+        def unknown_id(self) -> None:
+            missing = uuid.UUID(int=0)
+            self.apply(lambda core: core.get_client(missing))
+
+        @invariant()
+        def stores_agree(self) -> None:
+            self.apply(lambda core: core.search_clients(status="all", limit=1000))
+            for client_id in self.clients[-3:]:
+                self.apply(lambda core, client_id=client_id: core.history(client_id))  # type: ignore[misc]
+                self.apply(lambda core, client_id=client_id: core.client_visits(client_id))  # type: ignore[misc]
+
+    return Agreement
