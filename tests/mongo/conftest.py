@@ -35,6 +35,6 @@ def mongo_backend(request: pytest.FixtureRequest) -> Iterator[MongoBackend]:
                 unreachable("MongoDB", error)
             raise
         yield backend
-        client.drop_database(name)
     finally:
+        client.drop_database(name)
         client.close()
