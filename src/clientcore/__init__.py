@@ -39,7 +39,7 @@ from clientcore.entities import (
     Subject,
     TenantSettings,
 )
-from clientcore.facade import Core
+from clientcore.facade import Core, Retry
 from clientcore.operations.clients import ClientFields
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import Participant
@@ -71,6 +71,7 @@ __all__ = [
     "NoteKind",
     "Phone",
     "Purpose",
+    "Retry",
     "Role",
     "StaffMember",
     "StatusFilter",
@@ -90,12 +91,14 @@ def open(
     clock: Clock | None = None,
     ids: IdFactory | None = None,
     participants: Sequence[Participant] = (),
+    retry: Retry | None = None,
 ) -> Core:
     """Open the core on a URL (``memory://``) or a backend, scoped to ``tenant``.
 
     ``actor`` is who makes the changes (required for any change; see ``Core.acting_as``).
     ``clock`` and ``ids`` replace the real time and ``uuid4`` (tests fix them).
     ``participants`` join the host's own client-linked records (see ``ports.Participant``).
+    ``retry`` says how an operation runs again when the storage was busy (see :class:`Retry`).
     Raises :class:`~clientcore.errors.InvalidTenant` for a missing or blank tenant and
     :class:`~clientcore.errors.UnsupportedTarget` for an unknown URL or object.
     """
@@ -111,4 +114,5 @@ def open(
         ids=ids,
         participants=participants,
         owns_backend=owned,
+        retry=retry,
     )

@@ -29,10 +29,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             with tempfile.TemporaryDirectory() as folder:
                 run(f"sqlite:///{Path(folder) / 'clinic.db'}")
         return 0
-    from clientcore.adapters.sql import upgrade
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
 
-    upgrade(args.url, prefix=args.prefix, schema=args.schema)
-    print(f"{args.url}: schema is at the newest revision")
+    from clientcore.adapters.sql import head_revision, upgrade
+    from clientcore.errors import ClientCoreError
+
+    try:
+        shown = make_url(args.url).render_as_string(hide_password=True)
+    except ArgumentError:
+        parser.error(f"not a database URL: {args.url!r}")
+    try:
+        upgrade(args.url, prefix=args.prefix, schema=args.schema)
+    except ClientCoreError as error:
+        print(f"clientcore migrate: {shown}: {error}", file=sys.stderr)
+        return 1
+    print(f"{shown}: clientcore's tables are at revision {head_revision()}, the newest")
     return 0
 
 

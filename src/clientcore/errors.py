@@ -24,6 +24,7 @@ __all__ = [
     "NotFound",
     "OutsideWorkingHours",
     "PermissionDenied",
+    "StorageBusy",
     "StorageError",
     "UnsupportedTarget",
     "ValidationError",
@@ -152,3 +153,15 @@ class UnsupportedTarget(ClientCoreError, ValueError):
 
 class StorageError(ClientCoreError):
     """The storage failed in a way no other error describes (connection lost, disk full...)."""
+
+
+class StorageBusy(StorageError):
+    """A transient storage failure: a deadlock, a serialization failure, a lock wait timeout,
+    SQLite's "database is locked", a MongoDB write conflict or transient transaction error.
+
+    Nothing was changed and the same operation may simply run again. The facade
+    (:class:`~clientcore.facade.Core`) runs the whole operation again a few times itself,
+    with jittered exponential backoff, and raises this only when every attempt was busy, or
+    at once when its units of work are part of a host's transaction (which only the host can
+    run again as a whole).
+    """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -9,6 +11,7 @@ from types import TracebackType
 from typing import TypeVar
 from uuid import UUID
 
+import attrs
 from typing_extensions import Unpack
 
 from clientcore.entities.attribute import AttributeDefinition, AttributeType
@@ -24,6 +27,7 @@ from clientcore.entities.staff import StaffMember
 from clientcore.entities.subject import Subject
 from clientcore.entities.visit import Charge, Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import DayOverride, WeeklySlot, WorkingHours
+from clientcore.errors import StorageBusy
 from clientcore.operations import (
     calendar,
     clients,
@@ -50,6 +54,40 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+@attrs.frozen
+class Retry:
+    """How a :class:`Core` runs an operation again when the storage was busy
+    (:class:`~clientcore.errors.StorageBusy`: a deadlock, serialization failure, lock wait
+    timeout, SQLite busy, MongoDB write conflict; nothing was changed).
+
+    The whole operation, in a fresh unit of work, runs at most ``attempts`` times in all.
+    Before run ``n + 1`` it pauses for a random time between half and all of
+    ``min(longest_pause, first_pause * 2 ** (n - 1))`` seconds ("equal jitter"), so that
+    writers that collided once do not collide again in step. ``sleep`` and ``jitter`` (a
+    number in ``[0, 1)``) are replaceable for tests.
+    """
+
+    attempts: int = 8
+    first_pause: float = 0.01
+    longest_pause: float = 0.5
+    sleep: Callable[[float], object] = time.sleep
+    jitter: Callable[[], float] = random.random
+
+    def __attrs_post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        if not 0 <= self.first_pause <= self.longest_pause:
+            raise ValueError("pauses must satisfy 0 <= first_pause <= longest_pause")
+
+    def pause(self, retry: int) -> float:
+        """Seconds to wait before retry number ``retry`` (1 for the first retry)."""
+        ceiling = min(self.longest_pause, self.first_pause * 2.0 ** (retry - 1))
+        return ceiling * (0.5 + self.jitter() / 2)
+
+
+NO_RETRY = Retry(attempts=1)
+
+
 class Core:
     """What a host application calls. Made by :func:`clientcore.open`.
 
@@ -67,8 +105,10 @@ class Core:
         ids: IdFactory | None = None,
         participants: Sequence[Participant] = (),
         owns_backend: bool = True,
+        retry: Retry | None = None,
     ) -> None:
         self._backend = backend
+        self._retry = retry or Retry()
         self._tenant = check_tenant(tenant)
         self._context = Context(
             actor=actor,
@@ -109,6 +149,7 @@ class Core:
             ids=self._context.ids,
             participants=self._context.participants,
             owns_backend=False,
+            retry=self._retry,
         )
 
     def close(self) -> None:
@@ -132,10 +173,30 @@ class Core:
             return operation(uow)
 
     def _write(self, operation: Callable[[UnitOfWork, Context], R]) -> R:
-        with self._backend.unit_of_work(self._tenant) as uow:
-            result = operation(uow, self._context)
-            uow.commit()
-            return result
+        """Run ``operation`` in a unit of work and commit it; when the storage was busy
+        (:class:`StorageBusy`: nothing was changed), run the whole of it again in a fresh
+        unit of work, as :class:`Retry` says. Any other error is raised at once.
+
+        A backend whose units of work are savepoints in a host's transaction
+        (``capabilities.joins_host_transaction``) is not retried: a deadlock may have ended the host's
+        whole transaction (MariaDB/MySQL roll all of it back), which only the host can run
+        again, so the host gets the ``StorageBusy``.
+        """
+        retry = self._retry
+        if self._backend.capabilities.joins_host_transaction:
+            retry = NO_RETRY
+        run = 1
+        while True:
+            try:
+                with self._backend.unit_of_work(self._tenant) as uow:
+                    result = operation(uow, self._context)
+                    uow.commit()
+                    return result
+            except StorageBusy:
+                if run >= retry.attempts:
+                    raise
+            retry.sleep(retry.pause(run))
+            run += 1
 
     # -- tenant set-up -----------------------------------------------------------------
     def configure(

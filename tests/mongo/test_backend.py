@@ -4,17 +4,18 @@ all-or-nothing commit without transactions."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import mongomock
 import pytest
 
 import clientcore
 from clientcore.adapters.mongo import MongoBackend
-from clientcore.adapters.mongo.indexes import CLIENTS, GROUPS
+from clientcore.adapters.mongo.indexes import CLIENTS, GROUPS, LOCKS, VISITS
 from clientcore.entities.client import Client, ClientKind
 from clientcore.entities.group import Group
-from clientcore.errors import DuplicateCode, UnsupportedTarget
+from clientcore.entities.visit import Visit, VisitKind
+from clientcore.errors import DuplicateCode, StorageBusy, UnsupportedTarget
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
@@ -73,3 +74,24 @@ def test_without_transactions_a_failed_commit_undoes_the_writes_it_applied() -> 
     with backend.unit_of_work("t") as uow:
         assert uow.clients.get_by_code("C-1") == rival
         assert uow.groups.list() == []
+
+
+def test_a_booking_whose_calendar_lock_ran_out_and_was_taken_writes_nothing() -> None:
+    database = _database()
+    backend = MongoBackend.on_database(database)
+    staff_id = uuid.uuid4()
+    visit = Visit(
+        id=uuid.uuid4(),
+        staff_id=staff_id,
+        kind=VisitKind.BREAK,
+        start=NOW,
+        end=NOW + timedelta(minutes=30),
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    with backend.unit_of_work("t") as uow:
+        uow.visits.add(visit)  # holds the staff member's calendar lock until the unit ends
+        database[LOCKS].update_many({}, {"$set": {"holder": "another unit"}})  # lease lost
+        with pytest.raises(StorageBusy, match="ran out"):
+            uow.commit()
+    assert database[VISITS].count_documents({}) == 0

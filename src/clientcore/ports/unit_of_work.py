@@ -32,6 +32,11 @@ class Capabilities:
     transactions: bool
     """All-or-nothing units of work across several records (even after a crash)."""
 
+    joins_host_transaction: bool = False
+    """Units of work are savepoints inside a host's transaction. A failure the database
+    reports (a deadlock) may have ended the host's whole transaction, which only the host
+    can run again, so clientcore does not retry such units itself."""
+
 
 class UnitOfWork(Protocol):
     """Repositories of one tenant inside one transaction.

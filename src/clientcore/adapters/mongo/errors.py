@@ -2,7 +2,9 @@
 
 Every driver call of the adapter runs inside :func:`translate`. A caller passes what a
 unique-key violation or a write conflict means at that call (``DuplicateCode``,
-``DuplicateName``, ``ConcurrencyError``); anything else the driver raises (connection lost,
+``DuplicateName``, ``ConcurrencyError``); a write conflict or transient transaction error
+that no caller explains is a :class:`~clientcore.errors.StorageBusy` (nothing was changed,
+the facade runs the unit of work again); anything else the driver raises (connection lost,
 timeouts, a server refusing a command) is a :class:`~clientcore.errors.StorageError`.
 """
 
@@ -23,7 +25,7 @@ from pymongo.errors import (
     WTimeoutError,
 )
 
-from clientcore.errors import ClientCoreError, StorageError
+from clientcore.errors import ClientCoreError, StorageBusy, StorageError
 
 DUPLICATE_KEY = 11000
 WRITE_CONFLICT = 112
@@ -68,9 +70,9 @@ def translate(
         if is_conflict(error):
             if on_conflict is not None:
                 raise on_conflict() from error
-            raise StorageError(
+            raise StorageBusy(
                 "MongoDB: the unit of work collided with a concurrent one and was rolled back; "
-                "run it again"
+                f"nothing was changed, run it again ({_describe(error)})"
             ) from error
         raise StorageError(f"MongoDB: {_describe(error)}") from error
     except BSONError as error:

@@ -30,7 +30,13 @@ from pymongo.errors import DuplicateKeyError
 
 from clientcore.adapters.mongo.convert import Documents, encode
 from clientcore.adapters.mongo.errors import OnConflict, OnDuplicate, translate
-from clientcore.errors import ClientCoreError, ConcurrencyError, NotFound, StorageError
+from clientcore.errors import (
+    ClientCoreError,
+    ConcurrencyError,
+    NotFound,
+    StorageBusy,
+    StorageError,
+)
 
 T = TypeVar("T")
 
@@ -41,7 +47,9 @@ Sort = Sequence[tuple[str, int]]
 
 LEASE = timedelta(seconds=30)
 """How long a lock document holds if its unit of work dies without releasing it."""
-LOCK_WAIT_SECONDS = 30.0
+LOCK_WAIT_SECONDS = 45.0
+"""How long a unit waits for a lock: longer than a lease, so a dead holder's lock is taken
+over before the waiter gives up."""
 
 
 class LocalLocks:
@@ -87,6 +95,7 @@ class Work:
 
     def flush(self) -> None:
         """Apply the kept writes (no transaction); on failure undo those applied, newest first."""
+        self.confirm_locks()
         writes = [*self._pending_guarded, *self._pending]
         self.discard()
         undos: list[Undo] = []
@@ -114,7 +123,7 @@ class Work:
             return
         local = self._local_locks.get(name)
         if not local.acquire(timeout=LOCK_WAIT_SECONDS):
-            raise StorageError(f"timed out waiting for the lock {name!r}")
+            raise StorageBusy(f"timed out waiting for the lock {name!r}; nothing was changed")
         try:
             self._acquire_lease(name)
         except BaseException:
@@ -139,9 +148,24 @@ class Work:
                 if not isinstance(error.__cause__, DuplicateKeyError):
                     raise
             if time.monotonic() > deadline:
-                raise StorageError(f"timed out waiting for the lock {name!r}")
+                raise StorageBusy(f"timed out waiting for the lock {name!r}; nothing was changed")
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
+
+    def confirm_locks(self) -> None:
+        """Right before the unit's writes become durable: renew every lease it holds, or
+        raise StorageBusy (nothing is written) if one ran out and another unit took it."""
+        now = datetime.now(UTC)
+        for name in self._held:
+            with translate():
+                renewed = self._locks.find_one_and_update(
+                    {"_id": name, "holder": self.token}, {"$set": {"until": now + LEASE}}
+                )
+            if renewed is None:
+                raise StorageBusy(
+                    f"the lock {name!r} ran out before the unit of work committed and was "
+                    "taken by another; nothing was changed"
+                )
 
     def release(self) -> None:
         for name, local in self._held.items():

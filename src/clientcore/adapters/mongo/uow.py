@@ -214,6 +214,7 @@ class MongoUnitOfWork:
         if work.session is None:
             work.flush()
             return
+        work.confirm_locks()
         with translate():
             work.session.commit_transaction()
 

@@ -9,22 +9,30 @@ calendar are thus serialised; writers of different calendars never wait for each
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from clientcore.adapters.mongo.linked import MongoLinkedRecords
 from clientcore.adapters.mongo.store import Scoped, Sort
-from clientcore.entities.visit import Visit, VisitStatus
+from clientcore.entities.visit import MAX_DURATION_MINUTES, Visit, VisitStatus
 from clientcore.entities.working_hours import WorkingHours
 from clientcore.errors import ConcurrencyError, VisitOverlap
 
 BY_START: Sort = (("start", 1), ("sid", 1))
+_LONGEST = timedelta(minutes=MAX_DURATION_MINUTES)
 _HOLDS_TIME = {"status": {"$ne": VisitStatus.CANCELLED.value}}
 
 
 def _overlapping(staff_id: UUID, start: datetime, end: datetime) -> dict[str, Any]:
-    return {"staff_id": staff_id, "start": {"$lt": end}, "end": {"$gt": start}}
+    """Entries of the staff member overlapping ``[start, end)``. No entry is longer than
+    :data:`_LONGEST`, so the lower bound on ``start`` lets the (tenant, staff_id, start)
+    index bound the scan instead of reading the staff member's whole past."""
+    return {
+        "staff_id": staff_id,
+        "start": {"$lt": end, "$gt": start - _LONGEST},
+        "end": {"$gt": start},
+    }
 
 
 class MongoVisitRepository(MongoLinkedRecords[Visit]):

@@ -46,10 +46,15 @@ def configure_sqlite(engine: Engine) -> Engine:
     Connections it opens from now on use WAL, wait up to 30 s for a lock, enforce foreign
     keys, and start every transaction with ``BEGIN IMMEDIATE``.
     """
-    if not event.contains(engine, "connect", _on_sqlite_connect):
+    if not is_configured(engine):
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def is_configured(engine: Engine) -> bool:
+    """Whether :func:`configure_sqlite` was applied to this engine."""
+    return event.contains(engine, "connect", _on_sqlite_connect)
 
 
 def create_engine(url: str | URL, **options: Any) -> Engine:

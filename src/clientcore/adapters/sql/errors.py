@@ -2,7 +2,9 @@
 
 Every statement, connect, begin and commit of the adapter runs inside :func:`translated`.
 A repository says what a unique or foreign-key violation means for its write (for
-example ``DuplicateCode(code)``); everything else the database reports becomes a
+example ``DuplicateCode(code)``); a transient failure (deadlock, serialization failure,
+lock wait timeout, SQLite busy) becomes :class:`~clientcore.errors.StorageBusy`, which the
+facade retries; everything else the database reports becomes a
 :class:`~clientcore.errors.StorageError` whose message says what to do, chained to the
 driver's error (``raise StorageError(...) from error``).
 """
@@ -15,7 +17,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from clientcore.errors import ClientCoreError, Conflict, StorageError
+from clientcore.errors import ClientCoreError, Conflict, StorageBusy, StorageError
 
 Explain = Callable[[str], ClientCoreError]
 """Makes our error for a violation, given the driver's message."""
@@ -46,8 +48,10 @@ _MYSQL = {
     1217: Failure.FOREIGN_KEY,
     1451: Failure.FOREIGN_KEY,
     1452: Failure.FOREIGN_KEY,
+    1020: Failure.BUSY,  # MariaDB 11.6+ snapshot isolation: record changed since last read
     1205: Failure.BUSY,
     1213: Failure.BUSY,
+    3572: Failure.BUSY,  # MySQL 8: NOWAIT and the lock is taken
     1146: Failure.MISSING_TABLE,
     2003: Failure.CONNECTION,
     2006: Failure.CONNECTION,
@@ -61,7 +65,9 @@ _SQLITE = {
     "SQLITE_BUSY": Failure.BUSY,
     "SQLITE_BUSY_SNAPSHOT": Failure.BUSY,
     "SQLITE_BUSY_RECOVERY": Failure.BUSY,
+    "SQLITE_BUSY_TIMEOUT": Failure.BUSY,
     "SQLITE_LOCKED": Failure.BUSY,
+    "SQLITE_LOCKED_SHAREDCACHE": Failure.BUSY,
     "SQLITE_CANTOPEN": Failure.CONNECTION,
 }
 
@@ -105,7 +111,7 @@ def translate(
             return foreign_key(detail)
         return Conflict(f"the change refers to a missing row, or is referred to: {detail}")
     if failure is Failure.BUSY:
-        return StorageError(
+        return StorageBusy(
             f"the database was too busy to finish the change (lock timeout, deadlock or "
             f"serialization failure); nothing was changed, retry it: {detail}"
         )

@@ -5,8 +5,12 @@
 >>> upgrade(engine, prefix="cc_", schema="clients")                  # doctest: +SKIP
 
 Our revision history is recorded in its own version table, ``{prefix}clientcore_version``,
-so it never mixes with a host's own ``alembic_version``. See docs/sql.md for including
-our revisions in a host's Alembic environment instead.
+so it never mixes with a host's own ``alembic_version``.
+
+A host with its own Alembic environment may run our revisions there instead: it adds
+:data:`VERSIONS` to its ``version_locations``, passes :func:`configure_options` to
+``context.configure`` and upgrades ``clientcore@head`` (:data:`BRANCH`); the history of
+our branch is then kept in the host's version table. docs/sql.md shows a working setup.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Column, Connection, Engine, MetaData, Table, TypeDecorator, text
+from sqlalchemy.types import TypeEngine
 
 from clientcore.adapters.sql.engine import create_engine
 from clientcore.adapters.sql.errors import translated
@@ -29,8 +34,10 @@ from clientcore.adapters.sql.schema import binary_collation, make_metadata
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSIONS = MIGRATIONS / "versions"
+"""The folder of our revision files, for a host's Alembic ``version_locations``."""
 BRANCH = "clientcore"
-"""The branch label of our revisions (``alembic upgrade clientcore@head`` in a host setup)."""
+"""The branch label of our revisions (``alembic upgrade clientcore@head`` in a host setup).
+Our revision ids start with ``clientcore_`` so that they never collide with a host's."""
 
 
 def version_table(prefix: str = "") -> str:
@@ -46,14 +53,42 @@ def alembic_config(prefix: str = "", schema: str | None = None) -> Config:
     return config
 
 
-def configure_options(prefix: str, schema: str | None) -> dict[str, Any]:
-    """The ``context.configure`` keywords our revisions need (see docs/sql.md for hosts)."""
+def configure_options(prefix: str = "", schema: str | None = None) -> dict[str, Any]:
+    """The ``context.configure`` keywords our revisions read in a host's Alembic environment:
+    the table-name prefix and the schema of clientcore's tables (see docs/sql.md).
+
+    The host keeps its own ``target_metadata`` (add ``make_metadata(prefix, schema)`` to it
+    so that autogenerate knows our tables) and its own version table.
+    """
+    return {"clientcore_prefix": prefix, "clientcore_schema": schema}
+
+
+def compare_type(
+    context: MigrationContext,
+    inspected_column: Column[Any],
+    metadata_column: Column[Any],
+    inspected_type: TypeEngine[Any],
+    metadata_type: TypeEngine[Any],
+) -> bool | None:
+    """Alembic's ``compare_type`` hook: a column whose collation differs from the model's
+    differs (Alembic's own comparison ignores collations, and our code, tenant and key
+    columns depend on them); everything else is left to Alembic's comparison (None)."""
+    expected: TypeEngine[Any] = metadata_type
+    if isinstance(expected, TypeDecorator):
+        expected = expected.load_dialect_impl(context.dialect)
+    if getattr(expected, "collation", None) != getattr(inspected_type, "collation", None):
+        return True
+    return None
+
+
+def _own_options(prefix: str, schema: str | None) -> dict[str, Any]:
+    """The ``context.configure`` keywords of our own environment (``upgrade``, ``alembic``)."""
     return {
         "target_metadata": make_metadata(prefix, schema),
         "version_table": version_table(prefix),
         "version_table_schema": schema,
-        "clientcore_prefix": prefix,
-        "clientcore_schema": schema,
+        "compare_type": compare_type,
+        **configure_options(prefix, schema),
     }
 
 
@@ -63,7 +98,7 @@ def run_environment(context: EnvironmentContext) -> None:
     x_args = context.get_x_argument(as_dictionary=True)
     prefix = config.attributes.get("clientcore_prefix", x_args.get("prefix", ""))
     schema = config.attributes.get("clientcore_schema", x_args.get("schema"))
-    options = configure_options(prefix, schema)
+    options = _own_options(prefix, schema)
     connection = config.attributes.get("connection")
     if context.is_offline_mode():
         context.configure(url=config.get_main_option("sqlalchemy.url"), **options)
@@ -129,6 +164,27 @@ def upgrade(
         config = alembic_config(prefix, schema)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def downgrade(
+    target: str | Engine | Connection,
+    *,
+    prefix: str = "",
+    schema: str | None = None,
+    revision: str = "base",
+) -> None:
+    """Downgrade the database at ``target`` to ``revision``; ``"base"`` drops every table of
+    clientcore, its version table included (a schema it created stays). Raises
+    :class:`~clientcore.errors.StorageError` if the database refuses.
+    """
+    with translated(), _connection(target) as connection:
+        config = alembic_config(prefix, schema)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+        if revision == "base":
+            Table(version_table(prefix), MetaData(), schema=schema).drop(
+                connection, checkfirst=True
+            )
 
 
 def current_revision(

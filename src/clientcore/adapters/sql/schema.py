@@ -91,7 +91,10 @@ class LongText(TypeDecorator[str]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name in ("mysql", "mariadb"):
             return dialect.type_descriptor(mysql.MEDIUMTEXT(charset="utf8mb4"))
-        return dialect.type_descriptor(Text())
+        # Not dialect.type_descriptor(Text()): psycopg 3 adapts every String, Text included,
+        # to its VARCHAR bind type, and the DDL would say VARCHAR with psycopg and TEXT with
+        # psycopg2. The type as returned here is what CREATE TABLE and Alembic compare see.
+        return Text()
 
 
 class Id(TypeDecorator[uuid.UUID]):

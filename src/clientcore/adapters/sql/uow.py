@@ -8,6 +8,10 @@ Three bindings:
 * a host's ``Connection`` (``SqlBackend.on_host(connection)``): each unit of work is a
   SAVEPOINT inside the host's transaction. Our commit releases the savepoint; the host's
   own commit or rollback decides whether our writes and the host's stay, together.
+
+On a host's SQLite engine that :func:`~.engine.configure_sqlite` was not applied to, each
+unit of work checks that foreign keys are enforced and makes sure it runs inside a real
+SQLite transaction (see :func:`_prepare_sqlite`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction, m
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
-from clientcore.adapters.sql.engine import create_engine, is_memory_sqlite
+from clientcore.adapters.sql.engine import create_engine, is_configured, is_memory_sqlite
 from clientcore.adapters.sql.errors import translated
 from clientcore.adapters.sql.linked import SqlLinkedRecords
 from clientcore.adapters.sql.records import (
@@ -46,6 +50,27 @@ from clientcore.ports.unit_of_work import Capabilities
 
 BY_CREATION = ("created_at", "id")
 AS_WRITTEN = ("seq",)
+
+
+def _prepare_sqlite(connection: Connection) -> None:
+    """Start a unit of work on a SQLite connection that clientcore did not configure.
+
+    Foreign keys must be on (SQLite's default is off, and ``PRAGMA foreign_keys`` cannot be
+    changed inside a transaction), else :class:`UnsupportedTarget`. And the unit must run
+    inside a real SQLite transaction: pysqlite's default (legacy) transaction handling
+    begins none before a SELECT or a SAVEPOINT, so our reads would run outside it and a
+    savepoint's RELEASE would commit on its own, out of reach of the host's rollback. Such
+    a connection gets ``BEGIN IMMEDIATE`` here; the driver's commit and rollback end it.
+    """
+    if connection.exec_driver_sql("PRAGMA foreign_keys").scalar() != 1:
+        raise UnsupportedTarget(
+            "this SQLite engine does not enforce foreign keys, which clientcore relies on: "
+            "apply clientcore.adapters.sql.configure_sqlite(engine) to it before it opens "
+            "connections (or run PRAGMA foreign_keys = ON on each new connection)"
+        )
+    driver_connection = connection.connection.dbapi_connection
+    if not getattr(driver_connection, "in_transaction", True):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class SqlSubjectRepository(SqlLinkedRecords[Subject]):
@@ -84,8 +109,6 @@ class SqlBackend:
     connection's default); both must match what :func:`~.migrate.upgrade` was given.
     """
 
-    capabilities = Capabilities(transactions=True)
-
     def __init__(
         self,
         bind: Engine | Connection,
@@ -101,6 +124,11 @@ class SqlBackend:
         self.bind = bind
         self.tables: Tables = make_tables(prefix, schema)
         self._owns_engine = owns_engine
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        self._unprepared_sqlite = engine.dialect.name == "sqlite" and not is_configured(engine)
+        self.capabilities = Capabilities(
+            transactions=True, joins_host_transaction=isinstance(bind, Connection)
+        )
         single = isinstance(bind, Connection) or is_memory_sqlite(bind.url)
         self._serial = threading.RLock() if single else None
         """One shared connection (a host's Connection, in-memory SQLite): one unit at a time."""
@@ -156,10 +184,15 @@ class SqlBackend:
                 stack.enter_context(self._serial)
             with translated():
                 if isinstance(self.bind, Connection):
+                    if self._unprepared_sqlite:
+                        _prepare_sqlite(self.bind)
                     yield self.bind, self.bind.begin_nested()
                     return
                 connection = stack.enter_context(self.bind.connect())
-                yield connection, connection.begin()
+                transaction = connection.begin()
+                if self._unprepared_sqlite:
+                    _prepare_sqlite(connection)
+                yield connection, transaction
 
     def close(self) -> None:
         """Dispose of the engine made by ``from_url``; a host's engine or connection stays."""
@@ -168,6 +201,10 @@ class SqlBackend:
 
 
 class SqlUnitOfWork:
+    connection: Connection
+    """The unit's connection while it is open (a participant's reads and writes on it share
+    the unit's transaction or savepoint)."""
+
     def __init__(self, backend: SqlBackend, tenant: str) -> None:
         self.tenant = tenant
         self._backend = backend
@@ -245,9 +282,9 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> SqlUnitOfWork:
         scope = contextlib.ExitStack()
-        connection, self._transaction = scope.enter_context(self._backend.connection())
+        self.connection, self._transaction = scope.enter_context(self._backend.connection())
         self._scope = scope
-        self._bind(Db(connection, self._backend.tables, self.tenant))
+        self._bind(Db(self.connection, self._backend.tables, self.tenant))
         return self
 
     def __exit__(

@@ -1,10 +1,12 @@
 """SQL visits and working hours. No double-booking, enforced by locking.
 
 A write that takes time (``add``, ``update``) first locks the staff member's row
-(``SELECT ... FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE`` already holds the database's
-write lock), then looks for an overlapping entry among the latest committed rows, then
-writes. Two bookings for one staff member therefore run one after the other and the
-second sees the first; bookings for different staff members do not wait for each other.
+(``SELECT ... FOR UPDATE`` on MariaDB/MySQL, an ``UPDATE`` that changes nothing on
+PostgreSQL, see :meth:`SqlVisitRepository._lock_staff`; SQLite's ``BEGIN IMMEDIATE``
+already holds the database's write lock), then looks for an overlapping entry among the
+latest committed rows, then writes. Two bookings for one staff member therefore run one
+after the other and the second sees the first; bookings for different staff members do not
+wait for each other.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, update
 
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.linked import SqlLinkedRecords
@@ -27,12 +29,22 @@ _CANCELLED = VisitStatus.CANCELLED.value
 
 class SqlVisitRepository(SqlLinkedRecords[Visit]):
     def _lock_staff(self, staff_id: UUID) -> None:
+        """Hold the staff member's row lock until the transaction ends.
+
+        On PostgreSQL the lock is taken with an UPDATE that changes nothing rather than a
+        ``SELECT ... FOR UPDATE``: in a host's REPEATABLE READ or SERIALIZABLE transaction
+        the overlap check reads the transaction's snapshot, which may predate a booking
+        committed meanwhile. Updating a row that such a booking updated after the snapshot
+        was taken fails with a serialization failure (StorageBusy, so the unit of work runs
+        again on a fresh snapshot); merely locking it would not. Under READ COMMITTED both
+        simply wait for the row.
+        """
         staff = self._db.tables.staff
-        self._db.execute(
-            self._db.for_update(
-                select(staff.c.id).where(staff.c.tenant == self._db.tenant, staff.c.id == staff_id)
-            )
-        )
+        mine = (staff.c.tenant == self._db.tenant, staff.c.id == staff_id)
+        if self._db.dialect == "postgresql":
+            self._db.execute(update(staff).where(*mine).values(active=staff.c.active))
+            return
+        self._db.execute(self._db.for_update(select(staff.c.id).where(*mine)))
 
     def _overlapping(
         self, staff_id: UUID, start: datetime, end: datetime

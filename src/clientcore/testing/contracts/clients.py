@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -34,8 +35,60 @@ from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.clock import new_tenant
 from clientcore.testing.contracts.base import BackendContract
 
+EDITORS = ("Kowalski", "Lis")
+WAIT = 60.0
+"""Seconds an editor waits for the other before giving up (a failure, never a hang)."""
+
+
+def edit_race(
+    core: Core, client_id: UUID, before_saving: threading.Barrier | None
+) -> dict[str, object]:
+    """Two editors read the client, meet, and save their own last name with the version
+    they read; what happened to each: "won", "lost" (ConcurrencyError) or the error."""
+    outcomes: dict[str, object] = {}
+
+    def edit(name: str) -> None:
+        try:
+            seen = core.get_client(client_id)
+            if before_saving is not None:
+                before_saving.wait()
+            core.update_client(client_id, expected_version=seen.version, last_name=name)
+            outcomes[name] = "won"
+        except ConcurrencyError:
+            outcomes[name] = "lost"
+        except BaseException as error:
+            if before_saving is not None:
+                before_saving.abort()
+            outcomes[name] = error
+
+    editors = [threading.Thread(target=edit, args=(name,)) for name in EDITORS]
+    for editor in editors:
+        editor.start()
+    for editor in editors:
+        editor.join()
+    return outcomes
+
+
+def assert_one_winner(core: Core, client_id: UUID, outcomes: dict[str, object]) -> None:
+    assert sorted(outcomes.values(), key=repr) == ["lost", "won"]
+    winner = next(name for name, outcome in outcomes.items() if outcome == "won")
+    stored = core.get_client(client_id)
+    assert (stored.last_name, stored.version) == (winner, 2)
+    assert [event.kind for event in core.history(client_id)] == [
+        "client.registered",
+        "client.updated",
+    ]
+
 
 class ClientContract(BackendContract):
+    def test_two_editors_of_one_version_have_one_winner(self, core: Core) -> None:
+        """Both read version 1 and save at the same moment: one wins, the other gets
+        ConcurrencyError, never a silent overwrite."""
+        for _ in range(5):
+            client = core.register_client(last_name="Nowak")
+            outcomes = edit_race(core, client.id, threading.Barrier(len(EDITORS), timeout=WAIT))
+            assert_one_winner(core, client.id, outcomes)
+
     def test_codes_come_from_a_counter_in_order(self, core: Core) -> None:
         codes = [core.register_client(last_name=f"Nowak {i}").code for i in range(3)]
         assert codes == ["1", "2", "3"]

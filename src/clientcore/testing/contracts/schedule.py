@@ -40,6 +40,25 @@ def every_day(start: time, end: time) -> list[WeeklySlot]:
     return [WeeklySlot(day, TimeRange(start, end)) for day in range(7)]
 
 
+DST_ZONES = ["Europe/Warsaw", "Europe/Vilnius", "Europe/Amsterdam"]
+DST_DAYS = [date(2026, 3, 29), date(2026, 10, 25)]
+"""The days of the 2026 changes in the EU: clocks move at 01:00 UTC in every one of these
+zones (02:00 local in Warsaw and Amsterdam, 03:00 in Vilnius in spring, 04:00 in autumn)."""
+
+
+def dst_change(day: date, zone: ZoneInfo) -> datetime:
+    """The instant the clocks change on ``day`` in ``zone`` (checked, not assumed)."""
+    change = datetime.combine(day, time(1), tzinfo=UTC)
+    before = (change - timedelta(minutes=1)).astimezone(zone).utcoffset()
+    assert before != change.astimezone(zone).utcoffset(), f"no clock change in {zone} at {change}"
+    return change
+
+
+def wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
+    """The date and time a clock in ``zone`` shows at ``instant`` (without the offset)."""
+    return instant.astimezone(zone).replace(tzinfo=None)
+
+
 class ScheduleContract(BackendContract):
     @pytest.fixture
     def clinic(self, core: Core) -> tuple[Core, UUID, UUID]:
@@ -330,6 +349,128 @@ class ScheduleContract(BackendContract):
             assert first.start.astimezone(tz).time() == time(8)
             assert first.start.astimezone(tz).date() == neighbour
 
+    @pytest.mark.parametrize("zone", DST_ZONES)
+    @pytest.mark.parametrize("day", DST_DAYS, ids=["spring", "autumn"])
+    def test_dst_free_slots_and_bookings_across_the_change(
+        self, core: Core, zone: str, day: date
+    ) -> None:
+        """A shift from 00:00 to 06:00 local spans the change: 5 real hours in spring, 7 in
+        autumn. A visit may straddle the change; the free slots around it step through real
+        time; every offered slot can be booked, and booking them all fills exactly the real
+        length of the shift. The day shifts either side stay 08:00-16:00 local."""
+        tz = ZoneInfo(zone)
+        change = dst_change(day, tz)
+        core.configure(default_region="PL", time_zone=zone)
+        vet = core.add_staff("Dr Night").id
+        client = core.register_client(last_name="Nowak").id
+        night = {day.weekday(): TimeRange(time(0), time(6))}
+        weekly = [WeeklySlot(d, night.get(d, TimeRange(time(8), time(16)))) for d in range(7)]
+        core.set_working_hours(vet, weekly)
+        begin = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+        end = datetime.combine(day, time(6), tzinfo=tz).astimezone(UTC)
+        real_minutes = 5 * 60 if change.month == 3 else 7 * 60
+        assert end - begin == timedelta(minutes=real_minutes)
+
+        half_hour = timedelta(minutes=30)
+        window = (begin - timedelta(hours=2), end + timedelta(hours=2))
+        every_half_hour = [begin + i * half_hour for i in range(real_minutes // 30)]
+        slots = core.free_slots([vet], 30, *window, step_minutes=30)
+        assert [(s.staff_id, s.start, s.end) for s in slots] == [
+            (vet, start, start + half_hour) for start in every_half_hour
+        ]
+
+        straddling = core.book_visit(client, vet, change - half_hour, 60)
+        assert straddling.end == change + half_hour
+        shown = wall_clock(straddling.end, tz) - wall_clock(straddling.start, tz)
+        assert shown == timedelta(minutes=120 if change.month == 3 else 0)  # an hour lost / won
+        slots = core.free_slots([vet], 30, *window, step_minutes=30)
+        assert [s.start for s in slots] == [
+            start for start in every_half_hour if not straddling.overlaps(start, start + half_hour)
+        ]
+        assert len(slots) == real_minutes // 30 - 2
+        for slot in slots:
+            core.book_visit(client, vet, slot.start, 30)
+        assert core.free_slots([vet], 15, *window) == []
+        held = [v for v in core.staff_calendar(vet, *window) if v.holds_time]
+        assert sum((v.end - v.start for v in held), timedelta()) == end - begin
+        for first, second in pairwise(held):
+            assert first.end == second.start
+        with pytest.raises(OutsideWorkingHours):
+            core.book_visit(client, vet, end, 30)
+        with pytest.raises(OutsideWorkingHours):
+            core.book_visit(client, vet, begin - half_hour, 30)
+        with pytest.raises(VisitOverlap):
+            core.book_visit(client, vet, change, 15)
+        for neighbour in (day - timedelta(days=1), day + timedelta(days=1)):
+            hourly = core.free_slots(
+                [vet],
+                60,
+                datetime.combine(neighbour, time(0), tzinfo=tz),
+                datetime.combine(neighbour, time(23), tzinfo=tz),
+                step_minutes=60,
+            )
+            assert [s.start.astimezone(tz).strftime("%d %H:%M") for s in hourly] == [
+                f"{neighbour.day:02} {hour:02}:00" for hour in range(8, 16)
+            ]
+
+    def test_dst_random_bookings_agree_with_free_slots(self, core: Core) -> None:
+        """Random bookings on a night that spans a clock change, in each zone: a booking is
+        refused exactly when it overlaps an earlier one or leaves the shift, and afterwards
+        the free slots are exactly the free quarter hours of real time."""
+
+        @settings(
+            max_examples=12,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )
+        @given(
+            st.sampled_from(DST_ZONES),
+            st.sampled_from(DST_DAYS),
+            st.lists(
+                st.tuples(st.integers(-4, 30), st.sampled_from([15, 30, 45, 60, 90])),
+                min_size=1,
+                max_size=12,
+            ),
+        )
+        def run(zone: str, day: date, steps: list[tuple[int, int]]) -> None:
+            tz = ZoneInfo(zone)
+            clinic = core.for_tenant(new_tenant())
+            clinic.configure(time_zone=zone)
+            vet = clinic.add_staff("Dr Night").id
+            clinic.set_working_hours(vet, every_day(time(0), time(6)))
+            client = clinic.register_client(last_name="Nowak").id
+            begin = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+            end = datetime.combine(day, time(6), tzinfo=tz).astimezone(UTC)
+            quarter = timedelta(minutes=15)
+            model: list[tuple[datetime, datetime]] = []
+            for slot, length in steps:
+                start = begin + slot * quarter
+                finish = start + timedelta(minutes=length)
+                clash = any(a < finish and start < b for a, b in model)
+                inside = begin <= start and finish <= end
+                try:
+                    visit = clinic.book_visit(client, vet, start, length)
+                except (VisitOverlap, OutsideWorkingHours):
+                    assert clash or not inside, f"refused a free time at {start}"
+                    continue
+                assert inside, f"booked outside working hours at {start}"
+                assert not clash, f"double-booked at {start}"
+                assert (visit.start, visit.end) == (start, finish)
+                model.append((start, finish))
+            window = (begin - timedelta(hours=2), end + timedelta(hours=2))
+            free = [
+                begin + i * quarter
+                for i in range((end - begin) // quarter)
+                if not any(
+                    a < begin + (i + 1) * quarter and begin + i * quarter < b for a, b in model
+                )
+            ]
+            assert [s.start for s in clinic.free_slots([vet], 15, *window)] == free
+            held = [v for v in clinic.staff_calendar(vet, *window) if v.holds_time]
+            assert sorted((v.start, v.end) for v in held) == sorted(model)
+
+        run()
+
     def test_asap_candidates_fit_the_freed_time(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
         freed = core.book_visit(client, vet, at(MONDAY, 9), 60)
@@ -434,7 +575,8 @@ class ScheduleContract(BackendContract):
 
 class RaceContract(BackendContract):
     race_attempts = 300
-    """Attempts in the contract run; the SQL suites run the full 1,000 of the issue."""
+    """Attempts in the contract run; the SQL race tests (``tests/sql/test_booking_race.py``)
+    run the full 1,000 of the issue, from several processes too."""
 
     def test_concurrent_bookings_never_double_book(self, core: Core) -> None:
         vet = core.add_staff("Dr Race").id

@@ -1,12 +1,13 @@
 """The first schema: clients and their index rows, set-up records, linked records, visits.
 
-Revision ID: 0001
+Revision ID: clientcore_0001
 Revises:
 Create Date: 2026-11-25
 
 Frozen: later changes of the schema come as new revisions, never as edits of this one.
 The column types are clientcore's own (``schema.Key``, ``Id``, ``Moment``, ``LongText``),
-which keep their storage form for good.
+which keep their storage form for good. Every revision id starts with ``clientcore_``, so
+that it can sit beside a host's own revisions in one Alembic environment (docs/sql.md).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from alembic import op
 from clientcore.adapters.sql.migrations import names
 from clientcore.adapters.sql.schema import Id, Key, LongText, Moment
 
-revision: str = "0001"
+revision: str = "clientcore_0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = ("clientcore",)
 depends_on: str | Sequence[str] | None = None

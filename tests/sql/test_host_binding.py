@@ -1,0 +1,240 @@
+"""clientcore on a host's own SQLAlchemy objects, on every engine.
+
+On a host's ``Engine`` each operation takes a connection from the host's pool and gives it
+back; ``core.close()`` leaves the engine alone. On a host's ``Connection`` each operation is
+a SAVEPOINT inside the host's transaction: the host's commit keeps the host's rows and ours
+together, its rollback drops both, and an operation that fails rolls back to its savepoint
+without spoiling the host's transaction. A host's own client-linked records (a participant)
+are read on the unit of work's connection, ``uow.connection``.
+
+A host's SQLite engine should get ``configure_sqlite``; one that did not is still kept
+transactional, and refused if it does not enforce foreign keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+import sqlalchemy
+from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, event, func, select
+from sqlalchemy.pool import QueuePool
+
+import clientcore
+from clientcore import Actor
+from clientcore.adapters.sql import SqlUnitOfWork, configure_sqlite, metadata, upgrade
+from clientcore.errors import ClientInUse, NotFound, UnsupportedTarget
+from clientcore.ports.linked import ClientLinkedRecords
+from clientcore.ports.unit_of_work import UnitOfWork
+from clientcore.testing.clock import new_tenant
+from tests.servers import fresh_database
+from tests.sql.conftest import ENGINES
+
+HOST = MetaData()
+orders = Table(
+    "host_orders",
+    HOST,
+    Column("id", String(32), primary_key=True),
+    Column("note", String(100), nullable=False),
+    Column("client_id", String(32), nullable=True),
+)
+clients = metadata.tables["clients"]
+RITA = Actor("rita")
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def host_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A host's own engine (plain ``sqlalchemy.create_engine``), its own table, and
+    clientcore's tables, upgraded on it."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("host")) as url:
+        engine = sqlalchemy.create_engine(url)
+        if engine.dialect.name == "sqlite":
+            configure_sqlite(engine)  # WAL, busy timeout, BEGIN IMMEDIATE, working SAVEPOINTs
+        try:
+            upgrade(engine)
+            HOST.create_all(engine)
+            yield engine
+        finally:
+            engine.dispose()
+
+
+def order_exists(engine: Engine, order_id: str) -> bool:
+    with engine.connect() as connection:
+        found = connection.execute(select(func.count()).where(orders.c.id == order_id))
+        return found.scalar_one() == 1
+
+
+def stored_version(connection: Connection, client_id: UUID) -> int | None:
+    found = connection.execute(select(clients.c.version).where(clients.c.id == client_id))
+    return found.scalar_one_or_none()
+
+
+def test_a_core_on_a_hosts_engine_uses_its_pool_and_leaves_it_open(host_engine: Engine) -> None:
+    pool = host_engine.pool
+    core = clientcore.open(host_engine, tenant=new_tenant(), actor=RITA)
+    client = core.register_client(last_name="Nowak")
+    core.close()
+    assert host_engine.pool is pool  # dispose() would have replaced the pool
+    if isinstance(pool, QueuePool):
+        assert pool.checkedout() == 0  # every connection went back to the host's pool
+    with host_engine.connect() as connection:
+        assert stored_version(connection, client.id) == 1
+    again = clientcore.open(host_engine, tenant=core.tenant, actor=RITA)
+    assert again.get_client(client.id) == client
+
+
+@pytest.mark.parametrize("outcome", ["commit", "rollback"])
+def test_the_hosts_transaction_decides_for_its_rows_and_ours(
+    host_engine: Engine, outcome: str
+) -> None:
+    tenant, order_id = new_tenant(), uuid4().hex
+    with host_engine.connect() as connection:
+        transaction = connection.begin()
+        connection.execute(orders.insert().values(id=order_id, note="first visit"))
+        core = clientcore.open(connection, tenant=tenant, actor=RITA)
+        client = core.register_client(last_name="Nowak")
+        assert core.get_client(client.id) == client  # visible inside the host's transaction
+        core.close()
+        if outcome == "commit":
+            transaction.commit()
+        else:
+            transaction.rollback()
+
+    after = clientcore.open(host_engine, tenant=tenant, actor=RITA)
+    if outcome == "commit":
+        assert order_exists(host_engine, order_id)
+        assert after.get_client(client.id) == client
+        assert len(after.history(client.id)) == 1
+    else:
+        assert not order_exists(host_engine, order_id)
+        with pytest.raises(NotFound):
+            after.get_client(client.id)
+        assert after.search_clients(status="all").clients == ()
+        assert after.register_client(last_name="Kowalski").code == "1"  # the counter too
+
+
+class FailingIds:
+    """An id factory that, once armed, fails; first it looks (on the host's connection) at
+    the version our unit of work has written so far inside its savepoint."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.watched: UUID | None = None
+        self.seen_version: int | None = None
+
+    def __call__(self) -> UUID:
+        if self.watched is None:
+            return uuid4()
+        self.seen_version = stored_version(self.connection, self.watched)
+        raise RuntimeError("the host's id service is down")
+
+
+def test_a_failed_operation_rolls_back_to_its_savepoint_only(host_engine: Engine) -> None:
+    tenant, order_id = new_tenant(), uuid4().hex
+    with host_engine.connect() as connection, connection.begin():
+        connection.execute(orders.insert().values(id=order_id, note="first visit"))
+        ids = FailingIds(connection)
+        core = clientcore.open(connection, tenant=tenant, actor=RITA, ids=ids)
+        client = core.register_client(last_name="Nowak")
+        ids.watched = client.id
+        with pytest.raises(RuntimeError, match="id service"):
+            core.update_client(client.id, last_name="Kowalski")  # its event needs an id
+        assert ids.seen_version == 2  # the update was written before the failure...
+        assert stored_version(connection, client.id) == 1  # ...and undone with its savepoint
+        ids.watched = None
+        core.update_client(client.id, remarks="the host's transaction goes on")
+    after = clientcore.open(host_engine, tenant=tenant, actor=RITA)
+    assert order_exists(host_engine, order_id)
+    kept = after.get_client(client.id)
+    assert (kept.last_name, kept.remarks, kept.version) == (
+        "Nowak",
+        "the host's transaction goes on",
+        2,
+    )
+    assert [event.kind for event in after.history(client.id)] == [
+        "client.registered",
+        "client.updated",
+    ]
+
+
+def test_a_plain_sqlite_engine_is_refused_without_foreign_keys_and_kept_transactional(
+    tmp_path: Path,
+) -> None:
+    """A host's SQLite engine that configure_sqlite was not applied to runs pysqlite's
+    legacy transactions, which begin nothing before a SAVEPOINT: our unit of work begins
+    the transaction itself, so the host's rollback still undoes our writes. Foreign keys,
+    off by default in SQLite, must be on."""
+    url = f"sqlite:///{tmp_path / 'plain.db'}"
+    upgrade(url)
+    plain = sqlalchemy.create_engine(url)
+    try:
+        with pytest.raises(UnsupportedTarget, match="configure_sqlite"):
+            clientcore.open(plain, tenant=new_tenant(), actor=RITA).register_client(last_name="A")
+
+        @event.listens_for(plain, "connect")
+        def enforce_foreign_keys(driver_connection: Any, _record: object) -> None:
+            driver_connection.execute("PRAGMA foreign_keys = ON")
+
+        plain.dispose()  # connections opened from now on run the listener
+        tenant = new_tenant()
+        with plain.connect() as connection:
+            transaction = connection.begin()
+            core = clientcore.open(connection, tenant=tenant, actor=RITA)
+            client = core.register_client(last_name="Nowak")
+            transaction.rollback()
+        with pytest.raises(NotFound):
+            clientcore.open(plain, tenant=tenant, actor=RITA).get_client(client.id)
+    finally:
+        plain.dispose()
+
+
+class Orders:
+    """The host's orders as client-linked records, read on the unit of work's connection."""
+
+    kind = "orders"
+    blocks_deletion = True
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def count_for_client(self, client_id: UUID) -> int:
+        where = orders.c.client_id == client_id.hex
+        return int(self.connection.execute(select(func.count()).where(where)).scalar_one())
+
+    def for_client(self, client_id: UUID) -> list[object]:
+        where = orders.c.client_id == client_id.hex
+        return list(self.connection.execute(select(orders.c.id).where(where)).scalars())
+
+    def move_to_client(self, source_id: UUID, target_id: UUID) -> int:
+        moved = self.connection.execute(
+            orders.update()
+            .where(orders.c.client_id == source_id.hex)
+            .values(client_id=target_id.hex)
+        )
+        return int(moved.rowcount)
+
+    def scrub_client(self, client_id: UUID) -> int:
+        return 0
+
+
+def host_orders(uow: UnitOfWork) -> ClientLinkedRecords:
+    assert isinstance(uow, SqlUnitOfWork)
+    return Orders(uow.connection)
+
+
+def test_a_participant_reads_the_hosts_rows_on_the_units_connection(host_engine: Engine) -> None:
+    core = clientcore.open(host_engine, tenant=new_tenant(), actor=RITA, participants=[host_orders])
+    client = core.register_client(last_name="Nowak")
+    with host_engine.begin() as connection:
+        connection.execute(
+            orders.insert().values(id=uuid4().hex, note="x", client_id=client.id.hex)
+        )
+    with pytest.raises(ClientInUse) as refused:
+        core.delete_client(client.id)
+    assert refused.value.referenced_by == ("orders",)
+    assert core.get_client(client.id) == client
