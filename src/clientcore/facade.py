@@ -178,9 +178,9 @@ class Core:
         unit of work, as :class:`Retry` says. Any other error is raised at once.
 
         A backend whose units of work are savepoints in a host's transaction
-        (``capabilities.joins_host_transaction``) is not retried: a deadlock may have ended the host's
-        whole transaction (MariaDB/MySQL roll all of it back), which only the host can run
-        again, so the host gets the ``StorageBusy``.
+        (``capabilities.joins_host_transaction``) is not retried: a deadlock may have ended
+        the host's whole transaction (MariaDB/MySQL roll all of it back), which only the
+        host can run again, so the host gets the ``StorageBusy``.
         """
         retry = self._retry
         if self._backend.capabilities.joins_host_transaction:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from clientcore.adapters.sql import SqlBackend
 from tests.servers import fresh_database
 
-ENGINES = ["sqlite", "postgresql", "mariadb"]
+SERVERS = ["postgresql", "mariadb"]
+ENGINES = ["sqlite", *SERVERS]
+
+
+def _migrated(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    with fresh_database(request.param, folder) as url:
+        SqlBackend.from_url(url, migrate=True).close()
+        yield url
 
 
 @pytest.fixture(scope="session", params=ENGINES)
@@ -17,9 +25,16 @@ def sql_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A migrated database on each engine (SQLite in a file, the servers in a new database)."""
-    with fresh_database(request.param, tmp_path_factory.mktemp("sql")) as url:
-        SqlBackend.from_url(url, migrate=True).close()
-        yield url
+    yield from _migrated(request, tmp_path_factory.mktemp("sql"))
+
+
+@pytest.fixture(scope="session", params=SERVERS)
+def server_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database on each server engine, for what only servers can show (isolation
+    levels, transactions that interleave)."""
+    yield from _migrated(request, tmp_path_factory.mktemp("server"))
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import attrs
-import pytest
 from sqlalchemy import Engine, and_, func, select
 
 import clientcore
@@ -202,15 +201,14 @@ def test_the_race_catches_a_naive_check_then_insert(sql_url: str) -> None:
     assert overlaps >= 1
 
 
-def test_no_double_booking_on_a_hosts_engine_at_repeatable_read(sql_url: str) -> None:
+def test_no_double_booking_on_a_hosts_engine_at_repeatable_read(server_url: str) -> None:
     """Regression: on PostgreSQL at REPEATABLE READ, ``SELECT ... FOR UPDATE`` of the staff
     row then the overlap check on the old snapshot double-booked. Now the rival's booking
     makes the late one fail to serialize, and it is run again on a fresh snapshot."""
-    if engine_of(sql_url) == "sqlite":
-        pytest.skip("SQLite has no isolation level to choose: every transaction is serializable")
+    # (SQLite has no isolation level to choose: every transaction there is serializable.)
     # A host's own engine at REPEATABLE READ (MariaDB's default): its transactions read a
     # snapshot taken at their first statement, which may predate a rival's booking.
-    engine = create_engine(sql_url, pool_size=THREADS, isolation_level="REPEATABLE READ")
+    engine = create_engine(server_url, pool_size=THREADS, isolation_level="REPEATABLE READ")
     try:
         core = clientcore.open(engine, tenant=new_tenant("rr"), actor=OWNER)
         core.configure(time_zone="Europe/Warsaw")
@@ -234,5 +232,5 @@ def test_no_double_booking_on_a_hosts_engine_at_repeatable_read(sql_url: str) ->
     assert all(type(error) is StorageBusy for error in result.unexpected), result.unexpected
     assert result.booked + result.refused + len(result.unexpected) == len(work)
     assert result.booked > 1
-    assert held_entries(sql_url, core.tenant, vet) == result.booked
-    assert overlapping_pairs_in_table(sql_url, core.tenant, vet) == 0
+    assert held_entries(server_url, core.tenant, vet) == result.booked
+    assert overlapping_pairs_in_table(server_url, core.tenant, vet) == 0

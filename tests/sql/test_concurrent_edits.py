@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -22,7 +21,6 @@ from clientcore import Actor
 from clientcore.adapters.sql import SqlBackend
 from clientcore.testing.clock import new_tenant
 from clientcore.testing.contracts.clients import EDITORS, WAIT, assert_one_winner, edit_race
-from tests.servers import fresh_database
 
 
 class MeetingClock:
@@ -44,12 +42,11 @@ class MeetingClock:
         return datetime.now(UTC)
 
 
-@pytest.fixture(params=["postgresql", "mariadb"])
-def server_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlBackend]:
-    with fresh_database(request.param, tmp_path) as url:
-        backend = SqlBackend.from_url(url, migrate=True)
-        yield backend
-        backend.close()
+@pytest.fixture
+def server_backend(server_url: str) -> Iterator[SqlBackend]:
+    backend = SqlBackend.from_url(server_url)
+    yield backend
+    backend.close()
 
 
 def test_the_database_refuses_the_second_of_two_interleaved_edits(
