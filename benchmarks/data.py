@@ -69,3 +69,22 @@ def prefixes(count: int, seed: int = 11) -> list[str]:
         "bakk",
     ]
     return [rng.choice(words) for _ in range(count)]
+
+
+def rare_prefixes(count: int, clients: int, seed: int = 13) -> list[str]:
+    """Search texts matching a handful of the first ``clients`` rows of :func:`client_rows`:
+    a whole e-mail name (``client4711``: one client), a last name with its number
+    (``kowalska123``: about ``clients / 12 / 997``) or national phone digits (one)."""
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        index = rng.randrange(clients // 10, clients)
+        kind = rng.randrange(3)
+        if kind == 0:
+            texts.append(f"client{index}")
+        elif kind == 1:
+            last = rng.choice(["kowalska", "nowak", "jansen", "bakker", "kazlauskas"])
+            texts.append(f"{last}{rng.randrange(997)}")
+        else:
+            texts.append(f"6{index:08d}")
+    return texts

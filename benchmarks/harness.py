@@ -77,8 +77,16 @@ def publish(
     key: str, title: str, rows: Sequence[Row], *, notes: str = "", write: bool = True
 ) -> str:
     """Print the table; with ``write``, replace this benchmark's section of docs/benchmarks.md."""
+    return write_section(
+        key, "\n\n".join(part for part in (render(title, rows), notes) if part), write=write
+    )
+
+
+def write_section(key: str, body: str, *, write: bool = True) -> str:
+    """Print ``body`` with a time stamp; with ``write``, make it the section ``key`` of
+    docs/benchmarks.md (replaced in place, or added at the end)."""
     stamp = f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}."
-    body = "\n\n".join(part for part in (render(title, rows), notes, stamp) if part)
+    body = f"{body}\n\n{stamp}"
     print(body, end="\n\n")
     if write:
         start, end = f"<!-- bench:{key} -->", f"<!-- /bench:{key} -->"

@@ -7,6 +7,7 @@ term of :func:`search_terms` is a prefix of one of its keys; so all adapters agr
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from uuid import UUID
 
@@ -58,21 +59,33 @@ class ClientPage:
     next_cursor: str | None
 
 
-def _words(text: str) -> set[str]:
+_SEPARATORS = re.compile(r"[-'’.]")
+
+
+def _words(folded: str) -> set[str]:
+    """The words of folded text, and the parts of words joined by - ' ’ or ."""
     words = set()
-    for word in fold(text).split():
+    for word in folded.split():
         words.add(word)
-        words.update(part for part in re.split(r"[-'’.]", word) if part)
+        if _SEPARATORS.search(word):
+            words.update(part for part in _SEPARATORS.split(word) if part)
     return words
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_words(name: str) -> frozenset[str]:
+    """:func:`_words` of a name (names repeat across clients, so they are remembered)."""
+    return frozenset(_words(fold(name)))
 
 
 def client_search_keys(client: Client) -> frozenset[str]:
     """Folded name words, e-mail addresses, phone digit forms and the code."""
-    keys = _words(client.first_name) | _words(client.last_name) | _words(client.company_name)
+    keys = set(_name_words(client.first_name))
+    keys.update(_name_words(client.last_name), _name_words(client.company_name))
     for email in client.emails:
         folded = fold(email.address)
         keys.add(folded)
-        keys.update(_words(folded.split("@", 1)[0]))
+        keys.update(_words(fold(folded.split("@", 1)[0])))
     for phone in client.phones:
         keys.update(phone_search_keys(phone.number))
     keys.add(fold(client.code))
@@ -84,12 +97,18 @@ def client_sort_key(client: Client) -> str:
     return " ".join(fold(client.display_name).split())[:KEY_MAX_LENGTH]
 
 
+def phone_like(text: str) -> bool:
+    """Whether :func:`search_terms` reads ``text`` as a phone number (and needs a region)."""
+    return bool(_PHONE_LIKE.fullmatch(text.strip())) and (
+        sum(ch.isdigit() for ch in text) >= _MIN_PHONE_DIGITS
+    )
+
+
 def search_terms(text: str, *, region: str | None) -> tuple[str, ...]:
     """Prefix terms for a search text; a phone written in any common format is one term."""
-    if _PHONE_LIKE.fullmatch(text.strip()):
+    if phone_like(text):
         digits = "".join(ch for ch in text if ch.isdigit())
-        if len(digits) >= _MIN_PHONE_DIGITS:
-            return (_phone_digits(text.strip(), digits, region),)
+        return (_phone_digits(text.strip(), digits, region),)
     return tuple(sorted({term[:KEY_MAX_LENGTH] for term in fold(text).split()}))
 
 

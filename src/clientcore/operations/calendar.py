@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import attrs
 import icalendar
@@ -59,12 +60,19 @@ def staff_calendar(uow: UnitOfWork, staff_id: UUID, start: datetime, end: dateti
 
 
 def subtract(free: list[Interval], busy: Sequence[Interval]) -> list[Interval]:
-    """``free`` minus every ``busy`` interval (both sorted, half-open)."""
+    """``free`` minus every ``busy`` interval (both sorted by start, half-open), in one pass
+    over each: busy intervals that end before a free one are not looked at again."""
     result = []
+    first = 0
     for begin, finish in free:
+        while first < len(busy) and busy[first][1] <= begin:
+            first += 1
         cursor = begin
-        for b_start, b_end in busy:
-            if b_end <= cursor or b_start >= finish:
+        for index in range(first, len(busy)):
+            b_start, b_end = busy[index]
+            if b_start >= finish:
+                break
+            if b_end <= cursor:
                 continue
             if b_start > cursor:
                 result.append((cursor, b_start))
@@ -75,13 +83,18 @@ def subtract(free: list[Interval], busy: Sequence[Interval]) -> list[Interval]:
 
 
 def free_intervals(
-    uow: UnitOfWork, staff_id: UUID, start: datetime, end: datetime
+    uow: UnitOfWork,
+    staff_id: UUID,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo | None = None,
 ) -> list[Interval]:
-    """Working time of the staff member in the range that no entry holds."""
+    """Working time of the staff member in the range that no entry holds (``zone``: the
+    tenant's, read from the settings if not given)."""
     hours = uow.working_hours.get(staff_id)
     work = [
         (max(a, start), min(b, end))
-        for a, b in working_intervals(hours, tenant_zone(uow), start, end)
+        for a, b in working_intervals(hours, zone or tenant_zone(uow), start, end)
     ]
     busy = sorted(
         (v.start, v.end) for v in uow.visits.for_staff(staff_id, start, end) if v.holds_time
@@ -106,7 +119,7 @@ def free_slots(
     slots = []
     for staff_id in dict.fromkeys(staff_ids):
         uow.staff.get(staff_id)
-        for begin, finish in free_intervals(uow, staff_id, start, end):
+        for begin, finish in free_intervals(uow, staff_id, start, end, zone):
             local = begin.astimezone(zone)
             minute = local.hour * 60 + local.minute
             offset = (-minute) % int(step.total_seconds() // 60)

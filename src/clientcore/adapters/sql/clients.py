@@ -4,23 +4,50 @@ A client is one ``clients`` row plus index rows: its folded search keys
 (``client_search_keys``), its groups and its attribute values (for the filters). Search
 matches each term as a prefix of a key with a range on the key index
 (``key >= term AND key < successor(term)``, so ``%``, ``_`` and ``\\`` are plain
-characters), and orders by the stored sort key and id with keyset paging.
+characters), and orders by the stored sort key and id with keyset paging. Which statements
+a search runs depends on how many keys its terms match (see
+:meth:`SqlClientRepository.plan`); they are made once per shape of query and bound to the
+values when run.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, or_, select, update
+import attrs
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Dialect,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import BATCH, Db
+from clientcore.adapters.sql.schema import Tables
 from clientcore.entities.attribute import comparable
 from clientcore.entities.client import Client
 from clientcore.entities.search import ClientQuery, prefix_upper_bound
 from clientcore.errors import ClientInUse, ConcurrencyError, DuplicateCode, NotFound
+
+_WINDOW_PER_ROW = 5
+"""A window of sort order checked before driving from a key range: rows per result row."""
+_DRIVE_BELOW_PER_ROW = 4
+"""A key range drives at once when it has fewer keys than this many times the window."""
 
 
 def _code_in(message: str, codes: Sequence[str]) -> str:
@@ -74,24 +101,35 @@ class SqlClientRepository:
         return and_(self._t.c.tenant == self._db.tenant, self._t.c.id == client_id)
 
     def get(self, client_id: UUID) -> Client:
-        row = self._db.row(select(self._t).where(self._where_id(client_id)))
+        row = self._db.row(
+            _by_column(self._db.tables, "id"), {"tenant": self._db.tenant, "value": client_id}
+        )
         if row is None:
             raise NotFound("client", client_id)
         return convert.client_from_row(row)
 
     def get_by_code(self, code: str) -> Client:
         row = self._db.row(
-            select(self._t).where(self._t.c.tenant == self._db.tenant, self._t.c.code == code)
+            _by_column(self._db.tables, "code"), {"tenant": self._db.tenant, "value": code}
         )
         if row is None:
             raise NotFound("client with code", repr(code))
         return convert.client_from_row(row)
 
     def taken_codes(self, codes: Sequence[str]) -> frozenset[str]:
+        """Those of ``codes`` that clients of the tenant have, looked up in batches.
+
+        PostgreSQL gets each batch as a list of literals: if it does not use the code index
+        (statistics lag behind a bulk import, so it may expect a handful of rows and filter
+        them instead), the filter is then a hash lookup rather than a walk of the list.
+        """
         unique = sorted(set(codes))
         taken: set[str] = set()
+        literal = self._db.dialect == "postgresql"
         for start in range(0, len(unique), BATCH):
-            chunk = unique[start : start + BATCH]
+            chunk: BindParameter[Any] = bindparam(
+                "codes", unique[start : start + BATCH], expanding=True, literal_execute=literal
+            )
             taken.update(
                 self._db.execute(
                     select(self._t.c.code).where(
@@ -140,56 +178,296 @@ class SqlClientRepository:
         )
 
     def search(self, query: ClientQuery) -> list[Client]:
-        return [convert.client_from_row(row) for row in self._db.rows(self.statement(query))]
+        statements, parameters = self._steps(query)
+        rows = self._db.rows(statements[0], parameters)
+        if len(statements) > 1 and len(rows) < query.limit:
+            rows = self._db.rows(statements[1], parameters)
+        return [convert.client_from_row(row) for row in rows]
 
     def statement(self, query: ClientQuery) -> Select[Any]:
-        """The SELECT a search runs (EXPLAIN it to see the plan)."""
-        return (
-            select(self._t)
-            .where(*self._conditions(query))
-            .order_by(self._t.c.sort_key, self._t.c.id)
-            .limit(query.limit)
+        """The SELECT a search runs first, with its values (EXPLAIN it to see the plan)."""
+        return self.plan(query)[0]
+
+    def plan(self, query: ClientQuery) -> list[Select[Any]]:
+        """The SELECTs a search runs, with their values, in order; the second runs only if
+        the first does not fill the page.
+
+        Without terms: the first clients in sort order (``ix_clients_order``). With terms,
+        the keys in each term's range are counted up to a bound first (on the key index),
+        then:
+
+        * the rarest term has few keys: its key range drives. Its clients are looked up by
+          id and sorted; the other terms are checked per client;
+        * every term has many keys: a window of the next clients in sort order is checked
+          first (each one's keys looked up by client id), which fills the page at once when
+          matches are dense enough; if it does not, the rarest term's key range drives.
+
+        No step walks the whole sort order checking each client (which makes a rare
+        prefix slow on a large table) or sorts every client (which makes a common one
+        slow), and PostgreSQL is given the key bounds as literals, so that a generic plan
+        never decides between the two.
+        """
+        statements, parameters = self._steps(query)
+        return [statement.params(parameters) for statement in statements]
+
+    def explain(self, query: ClientQuery) -> list[list[str]]:
+        """The engine's plan of each SELECT of :meth:`plan` (see :meth:`.Db.explain`)."""
+        return [self._db.explain(statement) for statement in self.plan(query)]
+
+    def _steps(self, query: ClientQuery) -> tuple[list[Select[Any]], dict[str, Any]]:
+        """The statements of :meth:`plan` (made once per shape of query) and their values."""
+        db = self._db
+        shape = _Shape.of(query)
+        parameters = shape.parameters(query, db.tenant)
+        dialect = db.connection.dialect
+        if not query.terms:
+            return [_walk(db.tables, dialect, shape)], parameters
+        window = _WINDOW_PER_ROW * query.limit
+        bound = _DRIVE_BELOW_PER_ROW * window
+        parameters.update(window=window, bound=bound)
+        counts = [int(n) for n in db.execute(_counts(db.tables, dialect, shape), parameters).one()]
+        driving = min(range(len(counts)), key=counts.__getitem__)
+        few = counts[driving] < bound
+        drive = _drive(db.tables, dialect, shape, driving, few)
+        if few:
+            return [drive], parameters
+        return [_window(db.tables, dialect, shape), drive], parameters
+
+
+@functools.lru_cache(maxsize=64)
+def _by_column(tables: Tables, column: str) -> Select[Any]:
+    """The tenant's client whose ``column`` equals ``value`` (made once, bound when run)."""
+    clients = tables.clients
+    return select(clients).where(
+        clients.c.tenant == bindparam("tenant"), clients.c[column] == bindparam("value")
+    )
+
+
+# -- search statements: one per shape of query, bound to values when run ----------------
+
+
+@attrs.frozen
+class _Shape:
+    """What the statements of a search depend on, apart from values."""
+
+    bounded: tuple[bool, ...]
+    """Per term: whether it has an upper bound (only a term of U+10FFFF has none)."""
+    status: bool
+    group: bool
+    caretaker: bool
+    source: bool
+    attribute: bool
+    after: bool
+
+    @classmethod
+    def of(cls, query: ClientQuery) -> _Shape:
+        return cls(
+            bounded=tuple(prefix_upper_bound(term) is not None for term in query.terms),
+            status=query.status.value != "all",
+            group=query.group_id is not None,
+            caretaker=query.caretaker_id is not None,
+            source=query.source is not None,
+            attribute=query.attribute is not None,
+            after=query.after is not None,
         )
 
-    def _conditions(self, query: ClientQuery) -> list[ColumnElement[bool]]:
-        """The WHERE of a search: tenant, one indexed key range per term, filters, cursor."""
-        db, c = self._db, self._t.c
-        tables = db.tables
-        where: list[ColumnElement[bool]] = [c.tenant == db.tenant]
-        keys = tables.client_search_keys
-        for term in query.terms:
-            matching: list[ColumnElement[bool]] = [keys.c.tenant == db.tenant, keys.c.key >= term]
-            upper = prefix_upper_bound(term)
-            if upper is not None:
-                matching.append(keys.c.key < upper)
-            where.append(c.id.in_(select(keys.c.client_id).where(*matching)))
-        if query.status.value != "all":
-            where.append(c.status == query.status.value)
+    def parameters(self, query: ClientQuery, tenant: str) -> dict[str, Any]:
+        values: dict[str, Any] = {"tenant": tenant, "limit": query.limit}
+        for index, term in enumerate(query.terms):
+            values[f"low{index}"] = term
+            values[f"high{index}"] = prefix_upper_bound(term)
+        if self.status:
+            values["status"] = query.status.value
         if query.group_id is not None:
-            groups = tables.client_groups
-            where.append(
-                exists().where(
-                    groups.c.tenant == c.tenant,
-                    groups.c.client_id == c.id,
-                    groups.c.group_id == query.group_id,
-                )
-            )
+            values["group_id"] = query.group_id
         if query.caretaker_id is not None:
-            where.append(c.caretaker_id == query.caretaker_id)
+            values["caretaker_id"] = query.caretaker_id
         if query.source is not None:
-            where.append(c.source == query.source)
+            values["source"] = query.source
         if query.attribute is not None:
-            values = tables.client_attributes
             key, value = query.attribute
-            where.append(
-                exists().where(
-                    values.c.tenant == c.tenant,
-                    values.c.client_id == c.id,
-                    values.c.key == key,
-                    values.c.value == comparable(value),
-                )
-            )
+            values.update(attribute_key=key, attribute_value=comparable(value))
         if query.after is not None:
-            sort_key, client_id = query.after
-            where.append(or_(c.sort_key > sort_key, and_(c.sort_key == sort_key, c.id > client_id)))
-        return where
+            values["after_key"], values["after_id"] = query.after
+        return values
+
+
+def _bounds(
+    dialect: Dialect, shape: _Shape, index: int, key: ColumnElement[str]
+) -> list[ColumnElement[bool]]:
+    """``key`` starts with term ``index``: a range on the key index. PostgreSQL gets the
+    bounds as literals, to plan with them rather than with a generic plan."""
+    literal_execute = dialect.name == "postgresql"
+    where = [key >= bindparam(f"low{index}", type_=key.type, literal_execute=literal_execute)]
+    if shape.bounded[index]:
+        high = bindparam(f"high{index}", type_=key.type, literal_execute=literal_execute)
+        where.append(key < high)
+    return where
+
+
+def _key_range(tables: Tables, dialect: Dialect, shape: _Shape, index: int) -> Select[Any]:
+    """Ids of the clients with a key in the range of term ``index`` (the key index)."""
+    keys = tables.client_search_keys
+    return select(keys.c.client_id).where(
+        keys.c.tenant == bindparam("tenant"), *_bounds(dialect, shape, index, keys.c.key)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _counts(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
+    """The keys in each term's range, counted up to ``bound``: one row, one count per term."""
+    return select(
+        *(
+            select(func.count())
+            .select_from(
+                _key_range(tables, dialect, shape, index).limit(bindparam("bound")).subquery()
+            )
+            .scalar_subquery()
+            for index in range(len(shape.bounded))
+        )
+    )
+
+
+def _probe(
+    tables: Tables, dialect: Dialect, shape: _Shape, index: int, client: ColumnElement[UUID]
+) -> ColumnElement[bool]:
+    """Whether the client has a key in the range of term ``index``, read by client id.
+
+    SQLite, without ``ANALYZE`` statistics, would rather range over the key index for each
+    client (every index starts with the tenant); ``INDEXED BY`` pins the by-client index.
+    """
+    keys = tables.client_search_keys
+    source: Any = keys
+    if dialect.name == "sqlite":
+        preparer = dialect.identifier_preparer
+        by_client = next(
+            index.name
+            for index in keys.indexes
+            if [column.name for column in index.columns] == ["tenant", "client_id"]
+        )
+        assert isinstance(by_client, str)
+        source = (
+            text(
+                f"SELECT tenant, {preparer.quote('key')}, client_id "
+                f"FROM {preparer.format_table(keys)} INDEXED BY {preparer.quote(by_client)}"
+            )
+            .columns(keys.c.tenant, keys.c.key, keys.c.client_id)
+            .subquery("keys_by_client")
+        )
+    return exists(
+        select(literal(1))
+        .select_from(source)
+        .where(
+            source.c.tenant == bindparam("tenant"),
+            source.c.client_id == client,
+            *_bounds(dialect, shape, index, source.c.key),
+        )
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _drive(tables: Tables, dialect: Dialect, shape: _Shape, driving: int, few: bool) -> Select[Any]:
+    """The clients of the driving term's key range, looked up by id and sorted; never by
+    walking the sort-order index (the ORDER BY is an expression no index provides).
+    The other terms: with ``few`` candidates each one's keys are read, else their ranges."""
+    clients = tables.clients
+    c = clients.c
+    where = [c.tenant == bindparam("tenant"), c.id.in_(_key_range(tables, dialect, shape, driving))]
+    for index in range(len(shape.bounded)):
+        if index != driving:
+            where.append(
+                _probe(tables, dialect, shape, index, c.id)
+                if few
+                else c.id.in_(_key_range(tables, dialect, shape, index))
+            )
+    return (
+        select(clients)
+        .where(*where, *_filters(tables, shape, clients), *_after(shape, clients))
+        .order_by(c.sort_key.concat(""), c.id)
+        .limit(bindparam("limit"))
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _window(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
+    """The matches among the next ``window`` clients in sort order (of any status): a
+    bounded read of ``ix_clients_order``. If they fill the page, the page is exact."""
+    clients = tables.clients
+    c = clients.c
+    window = (
+        select(c.tenant, c.id, c.sort_key)
+        .where(c.tenant == bindparam("tenant"), *_after(shape, clients))
+        .order_by(c.sort_key, c.id)
+        .limit(bindparam("window"))
+        .subquery("window")
+    )
+    w = window.c
+    return (
+        select(clients)
+        .select_from(window.join(clients, and_(c.tenant == w.tenant, c.id == w.id)))
+        .where(
+            *(_probe(tables, dialect, shape, index, w.id) for index in range(len(shape.bounded))),
+            *_filters(tables, shape, clients),
+        )
+        .order_by(w.sort_key, w.id)
+        .limit(bindparam("limit"))
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _walk(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
+    """Clients in sort order (``ix_clients_order``) that pass the filters."""
+    clients = tables.clients
+    c = clients.c
+    return (
+        select(clients)
+        .where(
+            c.tenant == bindparam("tenant"),
+            *_filters(tables, shape, clients),
+            *_after(shape, clients),
+        )
+        .order_by(c.sort_key, c.id)
+        .limit(bindparam("limit"))
+    )
+
+
+def _after(shape: _Shape, clients: Table) -> list[ColumnElement[bool]]:
+    """Keyset paging: past the (sort key, id) of the previous page's last client."""
+    if not shape.after:
+        return []
+    c = clients.c
+    key: BindParameter[Any] = bindparam("after_key")
+    client_id: BindParameter[Any] = bindparam("after_id")
+    return [or_(c.sort_key > key, and_(c.sort_key == key, c.id > client_id))]
+
+
+def _filters(tables: Tables, shape: _Shape, clients: Table) -> list[ColumnElement[bool]]:
+    """The exact filters of a search: status, group, caretaker, source, attribute."""
+    c = clients.c
+    where: list[ColumnElement[bool]] = []
+    if shape.status:
+        where.append(c.status == bindparam("status"))
+    if shape.group:
+        groups = tables.client_groups
+        where.append(
+            exists().where(
+                groups.c.tenant == c.tenant,
+                groups.c.client_id == c.id,
+                groups.c.group_id == bindparam("group_id"),
+            )
+        )
+    if shape.caretaker:
+        where.append(c.caretaker_id == bindparam("caretaker_id"))
+    if shape.source:
+        where.append(c.source == bindparam("source"))
+    if shape.attribute:
+        values = tables.client_attributes
+        where.append(
+            exists().where(
+                values.c.tenant == c.tenant,
+                values.c.client_id == c.id,
+                values.c.key == bindparam("attribute_key"),
+                values.c.value == bindparam("attribute_value"),
+            )
+        )
+    return where

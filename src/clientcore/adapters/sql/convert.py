@@ -45,12 +45,33 @@ from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot
 
 Row = RowMapping
 
+# Stored enum values to members: a dict lookup per row instead of an Enum call.
+_CLIENT_KINDS = {kind.value: kind for kind in ClientKind}
+_CLIENT_STATUSES = {status.value: status for status in ClientStatus}
+_VISIT_KINDS = {kind.value: kind for kind in VisitKind}
+_VISIT_STATUSES = {status.value: status for status in VisitStatus}
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
 
 def dump(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON text, as ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``."""
+    if type(value) is list and not value:
+        return "[]"  # most nested fields are empty: no encoder call for them
+    return _encode(value)
 
 
-load = json.loads
+_decode = json.JSONDecoder().decode
+
+
+def load(text: str) -> Any:
+    """The value of JSON text written by :func:`dump` (empty lists and maps read fast)."""
+    if text == "[]":
+        return []
+    if text == "{}":
+        return {}
+    return _decode(text)
 
 
 def _attribute_value(tag: str, text: str) -> AttributeValue:
@@ -111,7 +132,7 @@ def client_from_row(row: Row) -> Client:
     return Client(
         id=row["id"],
         code=row["code"],
-        kind=ClientKind(row["kind"]),
+        kind=_CLIENT_KINDS[row["kind"]],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         first_name=row["first_name"],
@@ -134,7 +155,7 @@ def client_from_row(row: Row) -> Client:
         remarks=row["remarks"],
         group_ids=frozenset(UUID(g) for g in load(row["group_ids"])),
         attributes={k: _attribute_value(t, v) for k, (t, v) in load(row["attributes"]).items()},
-        status=ClientStatus(row["status"]),
+        status=_CLIENT_STATUSES[row["status"]],
         version=row["version"],
     )
 
@@ -373,7 +394,7 @@ def visit_from_row(row: Row) -> Visit:
     return Visit(
         id=row["id"],
         staff_id=row["staff_id"],
-        kind=VisitKind(row["kind"]),
+        kind=_VISIT_KINDS[row["kind"]],
         start=row["starts_at"],
         end=row["ends_at"],
         created_at=row["created_at"],
@@ -384,7 +405,7 @@ def visit_from_row(row: Row) -> Visit:
         asap=bool(row["asap"]),
         notes=row["notes"],
         source=row["source"],
-        status=VisitStatus(row["status"]),
+        status=_VISIT_STATUSES[row["status"]],
         charges=tuple(
             Charge(ChargeKind(k), d, Decimal(q), Decimal(p), c)
             for k, d, q, p, c in load(row["charges"])

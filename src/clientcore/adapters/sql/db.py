@@ -7,13 +7,15 @@ locks) live here too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     CursorResult,
+    Dialect,
     Executable,
     RowMapping,
     Select,
@@ -46,13 +48,17 @@ class Db:
         with translated(unique=unique, foreign_key=foreign_key):
             return self.connection.execute(statement, parameters)
 
-    def rows(self, statement: Executable) -> Sequence[RowMapping]:
+    def rows(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> Sequence[RowMapping]:
         with translated():
-            return self.connection.execute(statement).mappings().all()
+            return self.connection.execute(statement, parameters).mappings().all()
 
-    def row(self, statement: Executable) -> RowMapping | None:
+    def row(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> RowMapping | None:
         with translated():
-            return self.connection.execute(statement).mappings().first()
+            return self.connection.execute(statement, parameters).mappings().first()
 
     def insert_many(
         self,
@@ -62,14 +68,59 @@ class Db:
         unique: Explain | None = None,
         foreign_key: Explain | None = None,
     ) -> None:
-        """INSERT the rows with executemany, in batches."""
+        """INSERT the rows (all with the same keys) with executemany, in batches.
+
+        The INSERT is compiled once per table and set of columns and the values go through
+        the columns' own bind processors, straight to the driver's ``executemany``: the
+        same SQL and values as ``connection.execute(table.insert(), rows)``, without
+        SQLAlchemy's per-row parameter handling, which costs more than the driver itself.
+        """
+        if not rows:
+            return
+        plan = _insert_plan(table, tuple(rows[0]), self.connection.dialect)
         for start in range(0, len(rows), BATCH):
-            self.execute(
-                table.insert(),
-                rows[start : start + BATCH],
-                unique=unique,
-                foreign_key=foreign_key,
-            )
+            batch = rows[start : start + BATCH]
+            with translated(unique=unique, foreign_key=foreign_key):
+                if plan is None:
+                    self.connection.execute(table.insert(), batch)
+                    continue
+                sql, binds = plan
+                self.connection.exec_driver_sql(
+                    sql,
+                    [
+                        tuple(
+                            [row[name] if bind is None else bind(row[name]) for name, bind in binds]
+                        )
+                        for row in batch
+                    ],
+                )
+
+    def explain(self, statement: Select[Any]) -> list[str]:
+        """The engine's plan for ``statement`` with its parameters, one line per step:
+        ``EXPLAIN QUERY PLAN`` on SQLite (indented by depth), ``EXPLAIN`` elsewhere.
+        Nothing is run."""
+        compiled = statement.compile(dialect=self.connection.dialect)
+        state = compiled.construct_expanded_state()  # IN lists and literal values rendered
+        values = {
+            name: state.processors[name](value) if name in state.processors else value
+            for name, value in state.parameters.items()
+        }
+        parameters: tuple[Any, ...] | Mapping[str, Any] = (
+            tuple(values[name] for name in state.positiontup)
+            if state.positiontup is not None
+            else values
+        )
+        prefix = "EXPLAIN QUERY PLAN " if self.dialect == "sqlite" else "EXPLAIN "
+        with translated():
+            rows = self.connection.exec_driver_sql(prefix + state.statement, parameters).all()
+        if self.dialect != "sqlite":
+            return [str(row[0]) for row in rows]
+        depth = {0: -1}
+        lines = []
+        for node, parent, _unused, detail in rows:
+            depth[node] = depth.get(parent, -1) + 1
+            lines.append("  " * depth[node] + str(detail))
+        return lines
 
     def for_update(self, statement: Select[Any]) -> Select[Any]:
         """Lock the selected rows until the transaction ends (SQLite locks the database)."""
@@ -111,3 +162,28 @@ class Db:
         if add is not None:
             changes[add] = table.c[add] + statement.excluded[add]
         self.execute(statement.on_conflict_do_update(index_elements=sorted(keys), set_=changes))
+
+
+_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+Processor = Callable[[Any], Any]
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_plan(
+    table: Table, columns: tuple[str, ...], dialect: Dialect
+) -> tuple[str, tuple[tuple[str, Processor | None], ...]] | None:
+    """The INSERT text with positional placeholders and each column's bind processor
+    (None: a parameter style this fast path does not write; SQLAlchemy then binds)."""
+    mark = _MARKS.get(dialect.paramstyle)
+    if mark is None:
+        return None
+    preparer = dialect.identifier_preparer
+    names = ", ".join(preparer.format_column(table.c[name]) for name in columns)
+    target = preparer.format_table(table)
+    if mark == "%s":
+        names, target = names.replace("%", "%%"), target.replace("%", "%%")
+    marks = ", ".join(mark for _ in columns)
+    binds = tuple(
+        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in columns
+    )
+    return f"INSERT INTO {target} ({names}) VALUES ({marks})", binds

@@ -1,0 +1,401 @@
+"""Scheduling on SQLite (a file) and PostgreSQL: booking, and free-slot search.
+
+Booking: ``core.book_visit`` against a hand-written transaction through the DB-API driver
+that does what the store does to refuse a double booking (lock the staff member's row,
+look for an overlapping entry of the staff member with the same indexed query, insert the
+visit row, commit). Ours also checks the client, the staff member, the working hours and
+the tenant's time zone, and writes an audit event. Ours and the baseline take turns, each
+with staff members of its own, on the database seeded for the free-slot search.
+
+Free slots: 10 staff members working Monday to Friday, 08:00-18:00 Europe/Warsaw, each with
+a year of 15-minute visits (27 a day, a few cancelled: about 70,000), written directly with
+the adapter's conversion functions. ``core.free_slots`` for all 10 over a random week
+(30 minutes, every 15) against one indexed fetch of the week's visits of all 10 (start
+and end only) and a plain Python sweep over the working hours. Both find the same slots.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+import clientcore
+from benchmarks import sqlkit
+from benchmarks.harness import Row, elapsed, percentile, publish
+from clientcore.adapters.sql import convert
+from clientcore.entities.visit import Visit, VisitKind, VisitStatus
+from clientcore.entities.working_hours import TimeRange, WeeklySlot
+from clientcore.operations.calendar import FreeSlot
+
+ZONE = ZoneInfo("Europe/Warsaw")
+OPENS, CLOSES = time(8), time(18)
+WORKDAYS = range(5)
+STAFF = 10
+PER_DAY = 27
+QUARTER = timedelta(minutes=15)
+YEAR_START = date(2026, 1, 5)
+YEAR_DAYS = 360
+ACTOR = clientcore.Actor("bench", roles=["owner"])
+
+
+def weekly() -> list[WeeklySlot]:
+    return [WeeklySlot(day, TimeRange(OPENS, CLOSES)) for day in WORKDAYS]
+
+
+def local(day: date, moment: time) -> datetime:
+    return datetime.combine(day, moment, tzinfo=ZONE).astimezone(UTC)
+
+
+def workdays(first: date, days: int) -> Iterator[date]:
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        if day.weekday() in WORKDAYS:
+            yield day
+
+
+def year_of_visits(
+    staff_ids: Sequence[uuid.UUID], client_ids: Sequence[uuid.UUID], seed: int = 5
+) -> list[Visit]:
+    """27 visits of 15 minutes a working day per staff member, at random quarter hours;
+    one in twenty cancelled."""
+    rng = random.Random(seed)
+    quarters = int(
+        (datetime.combine(YEAR_START, CLOSES) - datetime.combine(YEAR_START, OPENS)) / QUARTER
+    )
+    now = sqlkit.now_utc()
+    visits = []
+    for staff_id in staff_ids:
+        for day in workdays(YEAR_START, YEAR_DAYS):
+            opens = local(day, OPENS)
+            for quarter in sorted(rng.sample(range(quarters), PER_DAY)):
+                start = opens + quarter * QUARTER
+                visits.append(
+                    Visit(
+                        id=uuid.uuid4(),
+                        staff_id=staff_id,
+                        kind=VisitKind.VISIT,
+                        start=start,
+                        end=start + QUARTER,
+                        created_at=now,
+                        updated_at=now,
+                        client_id=rng.choice(client_ids),
+                        status=VisitStatus.CANCELLED if rng.random() < 0.05 else VisitStatus.BOOKED,
+                    )
+                )
+    return visits
+
+
+def seed(url: str) -> tuple[list[uuid.UUID], list[uuid.UUID], int]:
+    """Staff (through the API), clients and a year of visits (directly); the staff ids, the
+    client ids and the number of visits."""
+    with clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
+        core.configure(default_region="PL", time_zone=ZONE.key)
+        staff_ids = [core.add_staff(f"Staff {index}").id for index in range(STAFF)]
+        for staff_id in staff_ids:
+            core.set_working_hours(staff_id, weekly())
+        clients = core.import_clients(
+            [{"first_name": "Client", "last_name": f"No{index}"} for index in range(500)]
+        )
+    client_ids = [client.id for client in clients]
+    visits = year_of_visits(staff_ids, client_ids)
+    sqlkit.seed(url, {"visits": [convert.visit_row(sqlkit.TENANT, visit) for visit in visits]})
+    sqlkit.analyze(url)
+    return staff_ids, client_ids, len(visits)
+
+
+# -- the hand-written baselines ------------------------------------------------------------
+
+
+class Driver:
+    """One DB-API connection (sqlite3 or psycopg) and the statements of the baselines."""
+
+    def __init__(self, url: str) -> None:
+        self.dialect = sqlkit.dialect_of(url)
+        self.sqlite = self.dialect.name == "sqlite"
+        mark = "?" if self.sqlite else "%s"
+        self.mark = mark
+        self.connection: Any = (
+            sqlkit.sqlite_connect(url)
+            if self.sqlite
+            else psycopg.connect(sqlkit.postgres_conninfo(url), autocommit=True)
+        )
+        self.lock_sql = (
+            None
+            if self.sqlite  # BEGIN IMMEDIATE holds the database's write lock already
+            else f"SELECT id FROM staff WHERE tenant = {mark} AND id = {mark} FOR UPDATE"
+        )
+        m = mark
+        self.overlap_sql = (
+            f"SELECT id, starts_at, ends_at FROM visits WHERE tenant = {m} AND staff_id = {m} "
+            f"AND starts_at < {m} AND starts_at > {m} AND ends_at > {m} "
+            f"AND status != 'cancelled' AND id != {m} ORDER BY starts_at, id LIMIT 1"
+        )
+        self.columns = list(convert.visit_row(sqlkit.TENANT, _example_visit()))
+        self.insert_sql = sqlkit.insert_sql("visits", self.columns, mark)
+
+    def value(self, value: Any) -> Any:
+        """An id or time as this driver binds it (hex ids and naive UTC text on SQLite)."""
+        if not self.sqlite:
+            return value
+        if isinstance(value, uuid.UUID):
+            return value.hex
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return value
+
+    def book(self, visit: Visit) -> None:
+        """Lock, check, insert and commit one booking; raise if the time is taken."""
+        longest = timedelta(days=1)
+        check = [
+            sqlkit.TENANT,
+            visit.staff_id,
+            visit.end,
+            visit.start - longest,
+            visit.start,
+            visit.id,
+        ]
+        _columns, [row] = sqlkit.driver_values(
+            "visits", [convert.visit_row(sqlkit.TENANT, visit)], self.dialect
+        )
+        if self.sqlite:
+            connection: sqlite3.Connection = self.connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                clash = connection.execute(
+                    self.overlap_sql, [self.value(value) for value in check]
+                ).fetchone()
+                if clash is not None:
+                    raise RuntimeError(f"double booking {clash}")
+                connection.execute(self.insert_sql, row)
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            return
+        pg: psycopg.Connection[Any] = self.connection
+        with pg.transaction():
+            assert self.lock_sql is not None
+            pg.execute(self.lock_sql, (sqlkit.TENANT, visit.staff_id))
+            clash = pg.execute(self.overlap_sql, check).fetchone()
+            if clash is not None:
+                raise RuntimeError(f"double booking {clash}")
+            pg.execute(self.insert_sql, row)
+
+    def busy(
+        self, staff_ids: Sequence[uuid.UUID], start: datetime, end: datetime
+    ) -> dict[uuid.UUID, list[tuple[datetime, datetime]]]:
+        """One indexed fetch: the time-holding entries of all the staff members."""
+        marks = ", ".join(self.mark for _ in staff_ids)
+        sql = (
+            f"SELECT staff_id, starts_at, ends_at FROM visits WHERE tenant = {self.mark} "
+            f"AND staff_id IN ({marks}) AND starts_at < {self.mark} AND starts_at > {self.mark} "
+            f"AND ends_at > {self.mark} AND status != 'cancelled' ORDER BY staff_id, starts_at"
+        )
+        values = [sqlkit.TENANT, *staff_ids, end, start - timedelta(days=1), start]
+        rows = self.connection.execute(sql, [self.value(value) for value in values]).fetchall()
+        found: dict[uuid.UUID, list[tuple[datetime, datetime]]] = {s: [] for s in staff_ids}
+        for staff, begins, ends in rows:
+            if self.sqlite:
+                staff = uuid.UUID(hex=staff)
+                begins = datetime.fromisoformat(begins).replace(tzinfo=UTC)
+                ends = datetime.fromisoformat(ends).replace(tzinfo=UTC)
+            found[staff].append((begins, ends))
+        return found
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _example_visit() -> Visit:
+    now = sqlkit.now_utc()
+    return Visit(uuid.uuid4(), uuid.uuid4(), VisitKind.VISIT, now, now, now, now)
+
+
+def sweep_slots(
+    busy: dict[uuid.UUID, list[tuple[datetime, datetime]]],
+    start: datetime,
+    end: datetime,
+    length: timedelta,
+    step: timedelta,
+) -> list[tuple[datetime, str, uuid.UUID]]:
+    """Free starts on the local ``step`` grid inside working hours, per staff member."""
+    slots = []
+    first = start.astimezone(ZONE).date()
+    last = end.astimezone(ZONE).date()
+    step_minutes = int(step.total_seconds() // 60)
+    for staff_id, taken in busy.items():
+        day = first
+        while day <= last:
+            if day.weekday() in WORKDAYS:
+                free = max(local(day, OPENS), start)
+                closes = min(local(day, CLOSES), end)
+                gaps = []
+                for begins, ends in taken:
+                    if ends <= free or begins >= closes:
+                        continue
+                    if begins > free:
+                        gaps.append((free, begins))
+                    free = max(free, ends)
+                if free < closes:
+                    gaps.append((free, closes))
+                for begins, ends in gaps:
+                    minute = begins.astimezone(ZONE).hour * 60 + begins.astimezone(ZONE).minute
+                    candidate = begins + timedelta(minutes=(-minute) % step_minutes)
+                    while candidate + length <= ends:
+                        slots.append((candidate, str(staff_id), staff_id))
+                        candidate += step
+            day += timedelta(days=1)
+    slots.sort()
+    return slots
+
+
+# -- the run ---------------------------------------------------------------------------
+
+
+def run_engine(engine: str, bookings: int, searches: int) -> list[Row]:
+    rows: list[Row] = []
+    with sqlkit.fresh_database(engine, "schedule") as url:
+        staff_ids, client_ids, visits = seed(url)
+        driver = Driver(url)
+        rng = random.Random(3)
+        try:
+            with clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
+                length, step = 30, 15
+                weeks = [
+                    local(YEAR_START + timedelta(days=rng.randrange(YEAR_DAYS - 7)), time(0))
+                    for _ in range(searches)
+                ]
+                mine: list[float] = []
+                theirs: list[float] = []
+                for week in weeks[:3]:  # warm up, and both find the same slots
+                    ours = core.free_slots(staff_ids, length, week, week + timedelta(days=7))
+                    hand = sweep_slots(
+                        driver.busy(staff_ids, week, week + timedelta(days=7)),
+                        week,
+                        week + timedelta(days=7),
+                        timedelta(minutes=length),
+                        timedelta(minutes=step),
+                    )
+                    assert [(s.start, s.staff_id) for s in ours] == [(s, i) for s, _, i in hand]
+                found: list[FreeSlot] = []
+                for week in weeks:
+                    end = week + timedelta(days=7)
+                    mine.append(
+                        elapsed(
+                            lambda week=week, end=end: found.extend(  # type: ignore[misc]
+                                core.free_slots(staff_ids, length, week, end)
+                            )
+                        )
+                        * 1000
+                    )
+                    theirs.append(
+                        elapsed(
+                            lambda week=week, end=end: sweep_slots(  # type: ignore[misc]
+                                driver.busy(staff_ids, week, end),
+                                week,
+                                end,
+                                timedelta(minutes=length),
+                                timedelta(minutes=step),
+                            )
+                        )
+                        * 1000
+                    )
+                case = f"{engine}: free slots of {STAFF} staff over a week ({visits:,} visits)"
+                for q in (50, 95):
+                    rows.append(
+                        Row(f"{case}, p{q}", percentile(mine, q), percentile(theirs, q), "ms", 1.5)
+                    )
+
+                ours_staff = [core.add_staff(f"Booker {index}").id for index in range(2)]
+                hand_staff = [core.add_staff(f"Hand {index}").id for index in range(2)]
+                for staff_id in ours_staff + hand_staff:
+                    core.set_working_hours(staff_id, weekly())
+                slots = [
+                    local(day, OPENS) + quarter * QUARTER
+                    for day in workdays(YEAR_START, YEAR_DAYS)
+                    for quarter in range(40)
+                ]
+                ours_times: list[float] = []
+                hand_times: list[float] = []
+                for index in range(bookings):
+                    start = slots[index // 2]
+                    staff = index % 2
+                    client_id = client_ids[index % len(client_ids)]
+                    ours_times.append(
+                        elapsed(
+                            lambda start=start, staff=staff, client_id=client_id: core.book_visit(  # type: ignore[misc]
+                                client_id, ours_staff[staff], start, 15
+                            )
+                        )
+                    )
+                    now = sqlkit.now_utc()
+                    visit = Visit(
+                        id=uuid.uuid4(),
+                        staff_id=hand_staff[staff],
+                        kind=VisitKind.VISIT,
+                        start=start,
+                        end=start + QUARTER,
+                        created_at=now,
+                        updated_at=now,
+                        client_id=client_id,
+                    )
+                    hand_times.append(elapsed(lambda visit=visit: driver.book(visit)))  # type: ignore[misc]
+                rows.append(
+                    Row(
+                        f"{engine}: book a visit (mean of {bookings:,})",
+                        sum(ours_times) / bookings * 1000,
+                        sum(hand_times) / bookings * 1000,
+                        "ms",
+                        2.0,
+                    )
+                )
+        finally:
+            driver.close()
+    return rows
+
+
+def run(engines: Sequence[str], bookings: int, searches: int, *, write: bool) -> str:
+    rows: list[Row] = []
+    notes = []
+    for engine in engines:
+        down = sqlkit.server_available(engine)
+        if down is not None:
+            notes.append(f"{engine}: skipped, the server is unreachable ({down}).")
+            continue
+        rows += run_engine(engine, bookings, searches)
+    return publish(
+        "schedule",
+        "Scheduling: core.book_visit and core.free_slots vs hand-written SQL",
+        rows,
+        notes="\n\n".join(
+            [
+                " ".join(
+                    part.replace("\n", " ").strip() for part in __doc__.split("\n\n")[1:3]
+                ).replace("``", "`"),
+                *notes,
+            ]
+        ),
+        write=write,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--engines", default="sqlite,postgresql", help="comma-separated")
+    parser.add_argument("--bookings", type=int, default=1000, help="bookings to time, each side")
+    parser.add_argument("--searches", type=int, default=100, help="free-slot searches to time")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs alone")
+    args = parser.parse_args(argv)
+    run(args.engines.split(","), args.bookings, args.searches, write=not args.no_write)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,485 @@
+"""SQL adapter on SQLite (a file) and PostgreSQL: importing clients, and prefix search.
+
+Import: ``core.import_clients`` in batches of 10,000 through ``clientcore.open(url)``,
+against the same rows (clients, their search keys, their audit events: made by the adapter's
+own conversion functions from the clients and events ours stored) written by SQLAlchemy Core
+``executemany`` and by the DB-API driver alone (sqlite3, psycopg ``executemany``, the values
+passed through the dialect's bind processors so every run writes the same bytes). Each run
+writes into a new database with the migrated schema; every batch is one transaction.
+
+Search: ``core.search_clients(text)`` (a page of 50) against the same SQL statements run by
+hand through the driver (the bounded count of the key range, then the query the count
+chooses, then the fallback if the page is not full), on the same database, alternating
+ours and the baseline. Common prefixes are ``benchmarks.data.prefixes`` (each matches
+1-9 % of the clients); rare ones ``benchmarks.data.rare_prefixes`` (1-100 clients). The
+first 100,000 clients are the ones imported through the API; larger sizes are topped up
+with rows written directly (made by the adapter's conversion functions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+import sqlalchemy
+
+import clientcore
+from benchmarks import sqlkit
+from benchmarks.data import client_rows, prefixes, rare_prefixes
+from benchmarks.harness import Row, elapsed, percentile, publish, write_section
+from clientcore.adapters.memory import MemoryBackend
+from clientcore.adapters.sql import SqlBackend
+from clientcore.adapters.sql.clients import SqlClientRepository
+from clientcore.adapters.sql.db import Db
+from clientcore.adapters.sql.engine import configure_sqlite
+from clientcore.adapters.sql.uow import SqlUnitOfWork
+from clientcore.entities.client import Client
+from clientcore.entities.search import ClientQuery, prefix_upper_bound
+from clientcore.facade import SystemClock
+from clientcore.operations.clients import check_rows
+from clientcore.operations.context import Context
+
+BATCH = 10_000
+PAGE = 50
+ACTOR = clientcore.Actor("bench")
+
+
+# -- import --------------------------------------------------------------------------------
+
+
+def batches(rows: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def validation_seconds(rows: Sequence[clientcore.ClientFields]) -> float:
+    """Time of the checks ``import_clients`` runs (phones, e-mails, texts), without storage."""
+    backend = MemoryBackend()
+    clientcore.open(backend, tenant=sqlkit.TENANT, actor=ACTOR).configure(default_region="PL")
+    context = Context(actor=ACTOR, clock=SystemClock(), ids=uuid.uuid4)
+    with backend.unit_of_work(sqlkit.TENANT) as uow:
+        return elapsed(lambda: [check_rows(uow, context, batch) for batch in batches(rows)])
+
+
+@contextmanager
+def storage_clock() -> Iterator[list[float]]:
+    """Seconds spent in the adapter's statements and commits while the block runs (the
+    methods of ``Db`` and the unit of work's commit, timed around their calls)."""
+    spent = [0.0]
+    originals = {
+        (owner, name): getattr(owner, name)
+        for owner, name in (
+            (Db, "execute"),
+            (Db, "insert_many"),
+            (Db, "row"),
+            (Db, "rows"),
+            (SqlUnitOfWork, "commit"),
+        )
+    }
+
+    def timed(method: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - start
+
+        return call
+
+    for (owner, name), method in originals.items():
+        setattr(owner, name, timed(method))
+    try:
+        yield spent
+    finally:
+        for (owner, name), method in originals.items():
+            setattr(owner, name, method)
+
+
+def import_ours(
+    url: str, rows: Sequence[clientcore.ClientFields]
+) -> tuple[float, float, list[Client]]:
+    """Seconds of the import, seconds of it in SQL, and the clients stored."""
+    with clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
+        core.configure(default_region="PL")
+        stored: list[Client] = []
+
+        def import_all() -> None:
+            for batch in batches(rows):
+                stored.extend(core.import_clients(batch))
+
+        with storage_clock() as spent:
+            seconds = elapsed(import_all)
+    return seconds, spent[0], stored
+
+
+def adapter_batches(clients: Sequence[Client]) -> list[sqlkit.TableRows]:
+    """Per batch of clients, the rows the adapter writes (clients, keys, events)."""
+    context = Context(actor=ACTOR, clock=SystemClock(), ids=uuid.uuid4)
+    return [
+        sqlkit.client_table_rows(batch, sqlkit.registration_events(batch, context))
+        for batch in batches(clients)
+    ]
+
+
+def import_core(url: str, prepared: Sequence[sqlkit.TableRows]) -> float:
+    """SQLAlchemy Core: one ``executemany`` per table per batch, one transaction per batch."""
+    engine = sqlalchemy.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        configure_sqlite(engine)  # WAL, foreign keys, BEGIN IMMEDIATE: the settings ours has
+
+    def run() -> None:
+        for batch in prepared:
+            with engine.begin() as connection:
+                for name, table_rows in batch.items():
+                    connection.execute(sqlkit.table(name).insert(), table_rows)
+
+    try:
+        return elapsed(run)
+    finally:
+        engine.dispose()
+
+
+def import_driver(url: str, prepared: Sequence[sqlkit.TableRows]) -> float:
+    """The DB-API driver alone: the same values, ``executemany`` per table per batch."""
+    dialect = sqlkit.dialect_of(url)
+    statements = [
+        {
+            name: (sqlkit.insert_sql(name, columns, "?" if dialect.name == "sqlite" else "%s"), v)
+            for name, (columns, v) in (
+                (name, sqlkit.driver_values(name, table_rows, dialect))
+                for name, table_rows in batch.items()
+            )
+        }
+        for batch in prepared
+    ]
+    if dialect.name == "sqlite":
+        connection = sqlkit.sqlite_connect(url)
+
+        def run_sqlite() -> None:
+            for batch in statements:
+                connection.execute("BEGIN IMMEDIATE")
+                for sql, values in batch.values():
+                    connection.executemany(sql, values)
+                connection.execute("COMMIT")
+
+        try:
+            return elapsed(run_sqlite)
+        finally:
+            connection.close()
+    with psycopg.connect(sqlkit.postgres_conninfo(url)) as pg:
+
+        def run_postgres() -> None:
+            for batch in statements:
+                with pg.transaction(), pg.cursor() as cursor:
+                    for sql, values in batch.values():
+                        cursor.executemany(sql, values)
+
+        return elapsed(run_postgres)
+
+
+def profiled(action: Callable[[], object], top: int = 30) -> str:
+    """cProfile of ``action``: the functions that took longest, with and without callees."""
+    profiler = cProfile.Profile()
+    profiler.runcall(action)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+def profile(engine: str, count: int, searches: int) -> None:
+    """Print where ours spends its time: one import of ``count`` clients, then searches."""
+    rows = client_rows(count)
+    with (
+        sqlkit.fresh_database(engine, "profile") as url,
+        clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core,
+    ):
+        core.configure(default_region="PL")
+        print(profiled(lambda: core.import_clients(rows)))
+        texts = [*prefixes(searches), *rare_prefixes(searches, count)]
+        core.search_clients(texts[0])
+        print(profiled(lambda: [core.search_clients(text) for text in texts]))
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+class HandSearch:
+    """The statements of ``SqlClientRepository.plan``, written by hand for one driver."""
+
+    def __init__(self, url: str, limit: int) -> None:
+        self.dialect = sqlkit.dialect_of(url).name
+        self.limit = limit
+        window = 5 * limit
+        self.bound = 4 * window
+        mark = "?" if self.dialect == "sqlite" else "%s"
+        keys_by_client = (
+            "(SELECT tenant, key, client_id FROM client_search_keys "
+            "INDEXED BY ix_client_search_keys_client)"
+            if self.dialect == "sqlite"
+            else "client_search_keys"
+        )
+        ends = f"AND k.key >= {mark} AND k.key < {mark}"
+        self.count_sql = (
+            "SELECT (SELECT count(*) FROM (SELECT k.client_id FROM client_search_keys k "
+            f"WHERE k.tenant = {mark} {ends} LIMIT {mark}) AS r)"
+        )
+        order = "c.sort_key || ''"
+        self.drive_sql = (
+            f"SELECT c.* FROM clients c WHERE c.tenant = {mark} AND c.id IN "
+            f"(SELECT k.client_id FROM client_search_keys k WHERE k.tenant = {mark} {ends}) "
+            f"AND c.status = 'active' ORDER BY {order}, c.id LIMIT {mark}"
+        )
+        self.window_sql = (
+            "SELECT c.* FROM (SELECT tenant, id, sort_key FROM clients WHERE tenant = "
+            f"{mark} ORDER BY sort_key, id LIMIT {window}) w JOIN clients c "
+            "ON c.tenant = w.tenant AND c.id = w.id "
+            f"WHERE EXISTS (SELECT 1 FROM {keys_by_client} k WHERE k.tenant = {mark} "
+            f"AND k.client_id = w.id {ends}) AND c.status = 'active' "
+            f"ORDER BY w.sort_key, w.id LIMIT {mark}"
+        )
+        if self.dialect == "sqlite":
+            self.sqlite: sqlite3.Connection | None = sqlkit.sqlite_connect(url)
+            self.pg: psycopg.Connection[Any] | None = None
+        else:
+            self.sqlite = None
+            # one-off statements: planned with the values, as ours (literal bounds) is
+            self.pg = psycopg.connect(
+                sqlkit.postgres_conninfo(url), autocommit=True, prepare_threshold=None
+            )
+
+    def _rows(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
+        if self.sqlite is not None:
+            return self.sqlite.execute(sql, parameters).fetchall()
+        assert self.pg is not None
+        return self.pg.execute(sql, parameters).fetchall()
+
+    def __call__(self, term: str) -> list[Any]:
+        upper = prefix_upper_bound(term)
+        assert upper is not None
+        tenant = sqlkit.TENANT
+        bounds = (term, upper)
+        found = self._rows(self.count_sql, (tenant, *bounds, self.bound))[0][0]
+        drive = (tenant, tenant, *bounds, self.limit)
+        if found < self.bound:
+            return self._rows(self.drive_sql, drive)
+        rows = self._rows(self.window_sql, (tenant, tenant, *bounds, self.limit))
+        return rows if len(rows) == self.limit else self._rows(self.drive_sql, drive)
+
+    def close(self) -> None:
+        if self.sqlite is not None:
+            self.sqlite.close()
+        if self.pg is not None:
+            self.pg.close()
+
+
+def alternate(
+    ours: Callable[[str], object], baseline: Callable[[str], object], texts: Sequence[str]
+) -> tuple[list[float], list[float]]:
+    """Milliseconds of each call, ours and the baseline taking turns on each text."""
+    mine: list[float] = []
+    theirs: list[float] = []
+    for text in texts:
+        mine.append(elapsed(lambda text=text: ours(text)) * 1000)  # type: ignore[misc]
+        theirs.append(elapsed(lambda text=text: baseline(text)) * 1000)  # type: ignore[misc]
+    return mine, theirs
+
+
+def top_up(url: str, rows: Sequence[clientcore.ClientFields], start: int, end: int) -> None:
+    """Write clients ``start..end`` of ``rows`` directly (the adapter's rows, no events)."""
+    now = sqlkit.now_utc()
+    for first in range(start, end, 100_000):
+        last = min(end, first + 100_000)
+        clients = sqlkit.direct_clients(rows[first:last], first_code=first + 1, now=now)
+        sqlkit.seed(url, sqlkit.client_table_rows(clients))
+
+
+def search_plans(url: str, texts: Sequence[str]) -> list[str]:
+    """EXPLAIN of each SELECT the search plan of each text runs."""
+    lines: list[str] = []
+    backend = SqlBackend.from_url(url, migrate=False)
+    try:
+        with backend.connection() as (connection, _transaction):
+            db = Db(connection, backend.tables, sqlkit.TENANT)
+            repository = SqlClientRepository(db)
+            for text in texts:
+                plan = repository.plan(ClientQuery(terms=(text,), limit=PAGE + 1))
+                for step, statement in enumerate(plan, start=1):
+                    kind = "then, if the page is not full" if step > 1 else "first"
+                    lines.append(f"{text!r}, {kind}:")
+                    lines.extend(f"    {line}" for line in db.explain(statement))
+    finally:
+        backend.close()
+    return lines
+
+
+def run_search(engine: str, url: str, size: int, searches: int, *, check: bool = True) -> list[Row]:
+    hand = HandSearch(url, PAGE + 1)
+    rows_out = []
+    try:
+        with clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
+            for label, texts in (
+                ("common", prefixes(searches)),
+                ("rare", rare_prefixes(searches, size)),
+            ):
+                for text in texts[:3]:  # warm both up (caches, connections, statements)
+                    core.search_clients(text)
+                    hand(text)
+                if check:  # the baseline finds exactly what ours finds
+                    for text in texts[:20]:
+                        ours_ids = [c.id for c in core.search_clients(text).clients]
+                        found = [uuid.UUID(str(row[1])) for row in hand(text)[:PAGE]]
+                        assert ours_ids == found, text
+                mine, theirs = alternate(lambda t: core.search_clients(t), hand, texts)
+                for q in (50, 95):
+                    rows_out.append(
+                        Row(
+                            f"{engine}, {size:,} clients: {label} prefix p{q}",
+                            percentile(mine, q),
+                            percentile(theirs, q),
+                            "ms",
+                            1.5,
+                        )
+                    )
+                if engine == "sqlite" and size >= 1_000_000:
+                    rows_out.append(
+                        Row(
+                            f"sqlite, {size:,} clients: {label} prefix p95 vs a 10 ms budget",
+                            percentile(mine, 95),
+                            10.0,
+                            "ms",
+                            1.0,
+                        )
+                    )
+    finally:
+        hand.close()
+    return rows_out
+
+
+# -- the run -------------------------------------------------------------------------------
+
+
+def run(
+    engines: Sequence[str],
+    count: int,
+    sizes: Sequence[int],
+    searches: int,
+    *,
+    write: bool,
+) -> None:
+    rows = client_rows(max([count, *sizes]))
+    sqlkit.check_direct_clients(rows[:200])
+    imported = rows[:count]
+    validation = validation_seconds(imported)
+    import_rows: list[Row] = []
+    search_rows: list[Row] = []
+    notes: list[str] = []
+    plans: list[str] = []
+    for engine in engines:
+        down = sqlkit.server_available(engine)
+        if down is not None:
+            notes.append(f"{engine}: skipped, the server is unreachable ({down}).")
+            continue
+        with (
+            sqlkit.fresh_database(engine, "ours") as ours_url,
+            sqlkit.fresh_database(engine, "core") as core_url,
+            sqlkit.fresh_database(engine, "driver") as driver_url,
+        ):
+            ours, sql_seconds, stored = import_ours(ours_url, imported)
+            prepared = adapter_batches(stored)
+            core = import_core(core_url, prepared)
+            driver = import_driver(driver_url, prepared)
+            written = sum(sqlkit.count_rows(batch) for batch in prepared)
+            case = f"{engine}: import {count:,} clients ({written:,} rows)"
+            import_rows += [
+                Row(f"{case}, ours vs SQLAlchemy Core", ours, core, "s", 1.3),
+                Row(f"{case}, ours vs the driver alone", ours, driver, "s"),
+                Row(f"{case}, SQLAlchemy Core vs the driver alone", core, driver, "s"),
+            ]
+            rest = ours - validation - sql_seconds
+            notes.append(
+                f"{engine}: ours' {ours:.1f} s = validating the rows {validation:.1f} s "
+                f"(phones parsed with phonenumbers, e-mails checked by email-validator, texts; "
+                f"measured alone) + SQL {sql_seconds:.1f} s (statements and commits, timed "
+                f"inside ours) + the rest {rest:.1f} s (entities, audit events, conversion to "
+                f"rows). Without validation ours takes {ours - validation:.1f} s, "
+                f"{(ours - validation) / core:.2f}x SQLAlchemy Core."
+            )
+            have = count
+            for size in sorted(sizes):
+                if size > have:
+                    top_up(ours_url, rows, have, size)
+                    have = size
+                sqlkit.analyze(ours_url)
+                search_rows += run_search(engine, ours_url, size, searches)
+                if size == max(sizes):
+                    plans.append(f"**{engine}, {size:,} clients**\n\n```")
+                    plans += search_plans(ours_url, ["kowal", "anna", "nowak1", "kowalska123"])
+                    plans.append("```")
+    publish(
+        "sql-import",
+        "SQL import: core.import_clients vs SQLAlchemy Core and the driver",
+        import_rows,
+        notes="\n\n".join(
+            [
+                "Ours validates every field and writes clients, search keys and audit "
+                "events with their code checks; the baselines write the same rows, "
+                "already made.",
+                *notes,
+            ]
+        ),
+        write=write,
+    )
+    publish(
+        "sql-search",
+        "SQL prefix search: core.search_clients vs the same statements by hand",
+        search_rows,
+        notes=(
+            "A page of 50 active clients in sort order. Ours opens a unit of work, folds "
+            "the text into terms and returns Client entities; the baseline runs the same "
+            "SQL text with the driver and returns tuples."
+        ),
+        write=write,
+    )
+    if plans:
+        write_section("sql-plans", "### Search query plans\n\n" + "\n".join(plans), write=write)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--engines", default="sqlite,postgresql", help="comma-separated")
+    parser.add_argument("--n", type=int, default=100_000, help="clients to import")
+    parser.add_argument(
+        "--sizes", default="100000,1000000", help="clients to search among, comma-separated"
+    )
+    parser.add_argument("--searches", type=int, default=200, help="searches to time per kind")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs alone")
+    parser.add_argument(
+        "--profile", action="store_true", help="print cProfile of ours (first engine, --n)"
+    )
+    args = parser.parse_args(argv)
+    if args.profile:
+        profile(args.engines.split(",")[0], args.n, args.searches)
+        return
+    run(
+        args.engines.split(","),
+        args.n,
+        [int(size) for size in args.sizes.split(",") if size],
+        args.searches,
+        write=not args.no_write,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""Client search reads indexes, never the whole clients table, on SQLite and PostgreSQL;
+and each of its plans finds exactly what the in-memory adapter finds.
+
+A search counts the keys in each term's range first (on the key index), then either
+drives from the rarest term's key range (few keys: the clients are looked up by id), or
+checks a bounded window of the sort order (many keys) before driving. The plans are read
+with ``EXPLAIN QUERY PLAN`` / ``EXPLAIN`` on a small table: ANALYZEd on PostgreSQL, and with
+``enable_seqscan = off`` there, which shows the indexes can serve the search (a planner
+may rightly prefer a scan of a table this small).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+import clientcore
+from clientcore.adapters.sql import SqlBackend
+from clientcore.adapters.sql.clients import SqlClientRepository
+from clientcore.adapters.sql.db import Db
+from clientcore.entities.search import ClientQuery
+from tests.servers import fresh_database
+
+TENANT = "plans"
+FIRST = ["Anna", "Bram", "Daan", "Eglė", "Jan", "Zofia"]
+LAST = ["Nowak", "Kowalska", "de Vries", "Żółkiewski", "Bakker"]
+CLIENTS = 1200
+LIMIT = 5
+"""Page size of the plan queries: a window of 30 clients, driving below 120 keys."""
+
+
+def rows(count: int) -> list[clientcore.ClientFields]:
+    return [
+        {
+            "first_name": FIRST[index % len(FIRST)],
+            "last_name": f"{LAST[index % len(LAST)]}{index % 97}",
+            "emails": [f"client{index}@example.com"],
+        }
+        for index in range(count)
+    ]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SqlBackend]:
+    folder: Path = tmp_path_factory.mktemp("plans")
+    with fresh_database(request.param, folder) as url:
+        backend = SqlBackend.from_url(url, migrate=True)
+        try:
+            core = clientcore.open(backend, tenant=TENANT, actor=clientcore.Actor("test"))
+            core.import_clients(rows(CLIENTS))
+            if request.param == "postgresql":
+                with backend.bind.connect() as connection:  # type: ignore[union-attr]
+                    connection.execute(text("ANALYZE"))
+                    connection.commit()
+            yield backend
+        finally:
+            backend.close()
+
+
+def plans(backend: SqlBackend, *terms: str) -> list[str]:
+    """The plan of each statement of the search, one string each."""
+    with backend.connection() as (connection, transaction):
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SET LOCAL enable_seqscan = off"))
+        repository = SqlClientRepository(Db(connection, backend.tables, TENANT))
+        found = repository.explain(ClientQuery(terms=terms, limit=LIMIT + 1))
+        transaction.rollback()
+    return ["\n".join(lines) for lines in found]
+
+
+def scans_clients(plan: str) -> bool:
+    return any(
+        line.strip().startswith(("SCAN clients", "Seq Scan on clients"))
+        for line in plan.splitlines()
+    )
+
+
+def reads_key_range(plan: str) -> bool:
+    """The key index, ranged by the prefix (SQLite's name for the primary key index)."""
+    return any(
+        ("sqlite_autoindex_client_search_keys_1 (tenant=? AND key>? AND key<?)" in line)
+        or ("pk_client_search_keys" in line)
+        for line in plan.splitlines()
+    )
+
+
+def test_a_rare_prefix_drives_from_the_key_index(backend: SqlBackend) -> None:
+    [plan] = plans(backend, "client1234")
+    assert reads_key_range(plan), plan
+    assert "Index Cond" in plan or "SEARCH clients USING INDEX" in plan, plan
+    assert not scans_clients(plan), plan
+
+
+def test_a_common_prefix_reads_a_window_of_the_sort_order_first(backend: SqlBackend) -> None:
+    window, drive = plans(backend, "anna")
+    assert "ix_clients_order" in window, window
+    # each client's keys by client id (SQLite pins it), or the term's range, hashed
+    assert "ix_client_search_keys_client" in window or reads_key_range(window), window
+    assert not scans_clients(window), window
+    assert reads_key_range(drive), drive
+    assert not scans_clients(drive), drive
+
+
+def test_every_term_is_read_by_an_index(backend: SqlBackend) -> None:
+    for plan in plans(backend, "client12", "nowak1"):
+        assert not scans_clients(plan), plan
+        assert "SCAN client_search_keys" not in plan, plan
+        assert "Seq Scan on client_search_keys" not in plan, plan
+
+
+# -- every plan finds what the in-memory adapter finds --------------------------------------
+
+SEARCHES = [
+    "client11",  # rare: drives from the key range
+    "anna",  # common, first in sort order: the window fills the page
+    "zofia",  # common, last in sort order: the window does not; the key range drives
+    "zofia nowak",  # two common terms
+    "client11 kowalska",  # a rare term drives, the common one is checked per client
+    "client1 kowalska",  # two common terms, one of them mostly late in sort order
+    "zzz",  # nothing
+]
+
+
+def names(core: clientcore.Core, text_: str, *, status: str = "active") -> list[str]:
+    """Codes of every match, page after page of three."""
+    found: list[str] = []
+    after: str | None = None
+    while True:
+        page = core.search_clients(text_, limit=3, after=after, status=status)
+        found.extend(client.code for client in page.clients)
+        if page.next_cursor is None:
+            return found
+        after = page.next_cursor
+
+
+def test_each_plan_finds_what_memory_finds(sql_url: str) -> None:
+    """On SQLite, PostgreSQL and MariaDB (a page of 3: a window of 20, driving below 80)."""
+    data = rows(600)
+    memory = clientcore.open("memory://", tenant=TENANT, actor=clientcore.Actor("test"))
+    sql = clientcore.open(sql_url, tenant=TENANT, actor=clientcore.Actor("test"))
+    try:
+        for core in (memory, sql):
+            stored = core.import_clients(data)
+            for client in stored[::7]:
+                core.deactivate_client(client.id)
+        for search in SEARCHES:
+            for status in ("active", "inactive", "all"):
+                assert names(sql, search, status=status) == names(memory, search, status=status), (
+                    search,
+                    status,
+                )
+    finally:
+        sql.close()
