@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypedDict
 from uuid import UUID
@@ -12,6 +12,7 @@ from uuid import UUID
 import attrs
 
 from clientcore.entities import validation
+from clientcore.entities.attribute import AttributeDefinition
 from clientcore.entities.client import (
     CODE_MAX_LENGTH,
     COMPANY_NAME_MAX_LENGTH,
@@ -43,6 +44,7 @@ from clientcore.entities.search import (
     ClientQuery,
     StatusFilter,
     client_sort_key,
+    phone_like,
     search_terms,
 )
 from clientcore.errors import (
@@ -119,75 +121,109 @@ def _check_documents(raw: object) -> tuple[IdentityDocument, ...]:
     return tuple(documents)
 
 
-def _check_attributes(uow: UnitOfWork, raw: object) -> dict[str, AttributeValue]:
+def _check_attributes(
+    uow: UnitOfWork, raw: object, known: dict[str, AttributeDefinition] | None = None
+) -> dict[str, AttributeValue]:
+    """Typed attribute values; ``known`` caches the definitions already read."""
     if not isinstance(raw, Mapping):
         raise ValidationError("attributes", "must be a mapping of attribute key to value")
+    definitions = {} if known is None else known
     values: dict[str, AttributeValue] = {}
     for key, value in raw.items():
-        try:
-            definition = uow.attributes.get(str(key))
-        except NotFound:
-            raise ValidationError(
-                "attributes", f"{key!r} is not defined; define it with core.define_attribute"
-            ) from None
+        definition = definitions.get(str(key))
+        if definition is None:
+            try:
+                definition = uow.attributes.get(str(key))
+            except NotFound:
+                raise ValidationError(
+                    "attributes", f"{key!r} is not defined; define it with core.define_attribute"
+                ) from None
+            definitions[str(key)] = definition
         values[definition.key] = definition.validate(value)
     return values
 
 
-def _check_groups(uow: UnitOfWork, raw: object) -> frozenset[UUID]:
+def _check_groups(uow: UnitOfWork, raw: object, known: set[UUID] | None = None) -> frozenset[UUID]:
+    """Ids of existing groups; ``known`` caches the ids already found."""
+    found = set() if known is None else known
     group_ids = set()
     for entry in validation.sequence("group_ids", raw):
         if not isinstance(entry, UUID):
             raise ValidationError("group_ids", f"{entry!r} is not a group id (UUID)")
-        group_ids.add(uow.groups.get(entry).id)
+        if entry not in found:
+            found.add(uow.groups.get(entry).id)
+        group_ids.add(entry)
     return frozenset(group_ids)
 
 
-def _check_caretaker(uow: UnitOfWork, raw: object) -> UUID | None:
+def _check_caretaker(uow: UnitOfWork, raw: object, known: set[UUID] | None = None) -> UUID | None:
+    """The id of an active staff member; ``known`` caches the ids already found."""
     if raw is None:
         return None
     if not isinstance(raw, UUID):
         raise ValidationError("caretaker_id", f"{raw!r} is not a staff member id (UUID)")
-    member = uow.staff.get(raw)
-    if not member.active:
-        raise ValidationError("caretaker_id", f"staff member {member.name!r} is inactive")
-    return member.id
+    found = set() if known is None else known
+    if raw not in found:
+        member = uow.staff.get(raw)
+        if not member.active:
+            raise ValidationError("caretaker_id", f"staff member {member.name!r} is inactive")
+        found.add(member.id)
+    return raw
 
 
-def _validated(uow: UnitOfWork, ctx: Context, fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Each given field checked and normalised; unknown names are refused."""
-    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
-    if unknown:
-        raise ValidationError(
-            unknown[0], f"is not a client field; known: {', '.join(EDITABLE_FIELDS)}"
-        )
-    region = uow.settings.get().default_region
-    checks: dict[str, Any] = {
-        "kind": lambda v: validation.choice("kind", ClientKind, v),
-        "code": _check_code,
-        "first_name": lambda v: validation.text("first_name", v, max_length=NAME_MAX_LENGTH),
-        "last_name": lambda v: validation.text("last_name", v, max_length=NAME_MAX_LENGTH),
-        "company_name": lambda v: validation.text(
-            "company_name", v, max_length=COMPANY_NAME_MAX_LENGTH
-        ),
-        "phones": lambda v: normalize_phones(v, region=region),
-        "emails": normalize_emails,
-        "addresses": normalize_addresses,
-        "description": lambda v: validation.text(
-            "description", v, max_length=LONG_TEXT_MAX_LENGTH, multiline=True
-        ),
-        "source": lambda v: validation.text("source", v, max_length=SOURCE_MAX_LENGTH),
-        "caretaker_id": lambda v: _check_caretaker(uow, v),
-        "name_day": lambda v: _check_name_day(v),
-        "birthday": lambda v: _check_birthday(v, ctx.now().date()),
-        "identity_documents": _check_documents,
-        "remarks": lambda v: validation.text(
-            "remarks", v, max_length=LONG_TEXT_MAX_LENGTH, multiline=True
-        ),
-        "group_ids": lambda v: _check_groups(uow, v),
-        "attributes": lambda v: _check_attributes(uow, v),
-    }
-    return {name: checks[name](value) for name, value in fields.items()}
+class _FieldChecks:
+    """The checks of every client field, made once per operation.
+
+    What they read from the store (the tenant's phone region, attribute definitions,
+    groups, staff members) is read once per operation, not once per row of an import.
+    """
+
+    def __init__(self, uow: UnitOfWork, ctx: Context) -> None:
+        definitions: dict[str, AttributeDefinition] = {}
+        groups: set[UUID] = set()
+        caretakers: set[UUID] = set()
+        region: list[str | None] = []
+
+        def phones(value: object) -> tuple[Phone, ...]:
+            if not region:
+                region.append(uow.settings.get().default_region)
+            return normalize_phones(value, region=region[0])
+
+        self._checks: dict[str, Callable[[Any], Any]] = {
+            "kind": lambda v: validation.choice("kind", ClientKind, v),
+            "code": _check_code,
+            "first_name": lambda v: validation.text("first_name", v, max_length=NAME_MAX_LENGTH),
+            "last_name": lambda v: validation.text("last_name", v, max_length=NAME_MAX_LENGTH),
+            "company_name": lambda v: validation.text(
+                "company_name", v, max_length=COMPANY_NAME_MAX_LENGTH
+            ),
+            "phones": phones,
+            "emails": normalize_emails,
+            "addresses": normalize_addresses,
+            "description": lambda v: validation.text(
+                "description", v, max_length=LONG_TEXT_MAX_LENGTH, multiline=True
+            ),
+            "source": lambda v: validation.text("source", v, max_length=SOURCE_MAX_LENGTH),
+            "caretaker_id": lambda v: _check_caretaker(uow, v, caretakers),
+            "name_day": _check_name_day,
+            "birthday": lambda v: _check_birthday(v, ctx.now().date()),
+            "identity_documents": _check_documents,
+            "remarks": lambda v: validation.text(
+                "remarks", v, max_length=LONG_TEXT_MAX_LENGTH, multiline=True
+            ),
+            "group_ids": lambda v: _check_groups(uow, v, groups),
+            "attributes": lambda v: _check_attributes(uow, v, definitions),
+        }
+
+    def __call__(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Each given field checked and normalised; unknown names are refused."""
+        checks = self._checks
+        unknown = sorted(name for name in fields if name not in checks)
+        if unknown:
+            raise ValidationError(
+                unknown[0], f"is not a client field; known: {', '.join(EDITABLE_FIELDS)}"
+            )
+        return {name: checks[name](value) for name, value in fields.items()}
 
 
 def _check_name_day(value: object) -> NameDay | None:
@@ -222,10 +258,33 @@ def register(uow: UnitOfWork, ctx: Context, fields: Mapping[str, Any]) -> Client
     return register_many(uow, ctx, [fields])[0]
 
 
+def _given(client: Client) -> list[str]:
+    """The history fields of a new client that hold a value: the others would render as
+    no value and so make no change (``diff`` of only these gives the same changes)."""
+    return [
+        name
+        for name in HISTORY_FIELDS
+        if (value := getattr(client, name)) is not None
+        and value != ""
+        and value != ()
+        and value != frozenset()
+        and not (isinstance(value, Mapping) and not value)
+    ]
+
+
+def check_rows(
+    uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The fields of each row checked and normalised, as :func:`register_many` stores them
+    (reads what the checks need, writes nothing)."""
+    check = _FieldChecks(uow, ctx)
+    return [check(row) for row in rows]
+
+
 def register_many(uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any]]) -> list[Client]:
     """Create clients in one unit of work (one, or an import); all or none are stored."""
     ctx.acting()
-    validated = [_validated(uow, ctx, row) for row in rows]
+    validated = check_rows(uow, ctx, rows)
     given = [values["code"] for values in validated if "code" in values]
     seen: set[str] = set()
     for code in given:
@@ -234,15 +293,22 @@ def register_many(uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any
         seen.add(code)
     for code in sorted(uow.clients.taken_codes(given)):
         raise DuplicateCode(code)
-    auto_codes = iter(_free_codes(uow, len(validated) - len(given), frozenset(given)))
     now = ctx.now()
-    clients = []
+    drafts = []
     for values in validated:
-        values.setdefault("code", next(auto_codes, ""))
         kind = values.pop("kind", ClientKind.PERSON)
-        client = Client(id=ctx.ids(), kind=kind, created_at=now, updated_at=now, **values)
+        code = values.pop("code", "")
+        client = Client(
+            id=ctx.ids(), code=code, kind=kind, created_at=now, updated_at=now, **values
+        )
         _check_names(client)
-        clients.append(client)
+        drafts.append(client)
+    # Counter values are taken only once every row is known to be valid: a store whose
+    # counter lives outside the unit of work (MongoDB) would otherwise lose them.
+    auto_codes = iter(_free_codes(uow, len(drafts) - len(given), frozenset(given)))
+    clients = [
+        draft if draft.code else attrs.evolve(draft, code=next(auto_codes)) for draft in drafts
+    ]
     uow.clients.add_many(clients)
     uow.events.append(
         [
@@ -250,7 +316,7 @@ def register_many(uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any
                 "client.registered",
                 entity_id=client.id,
                 client_id=client.id,
-                changes=diff(None, client, HISTORY_FIELDS),
+                changes=diff(None, client, _given(client)),
             )
             for client in clients
         ]
@@ -282,7 +348,7 @@ def update(
     """Change the given fields. With ``expected_version`` a stale read is refused."""
     ctx.acting()
     old = _load(uow, client_id, expected_version)
-    values = _validated(uow, ctx, fields)
+    values = _FieldChecks(uow, ctx)(fields)
     code = values.get("code", old.code)
     if code != old.code and uow.clients.taken_codes([code]):
         raise DuplicateCode(code)
@@ -399,7 +465,9 @@ def search(
         definition = uow.attributes.get(key)
         checked_attribute = (definition.key, definition.validate(value))
     query = ClientQuery(
-        terms=search_terms(text, region=uow.settings.get().default_region),
+        terms=search_terms(
+            text, region=uow.settings.get().default_region if phone_like(text) else None
+        ),
         status=validation.choice("status", StatusFilter, status),
         group_id=group_id,
         caretaker_id=caretaker_id,
