@@ -41,6 +41,7 @@ from clientcore.adapters.sql import SqlBackend
 from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
 from clientcore.adapters.sql.engine import configure_sqlite
+from clientcore.adapters.sql.schema import STEM_LENGTH
 from clientcore.adapters.sql.uow import SqlUnitOfWork
 from clientcore.entities.client import Client
 from clientcore.entities.search import ClientQuery, prefix_upper_bound
@@ -224,23 +225,33 @@ class HandSearch:
         window = 5 * limit
         self.bound = 4 * window
         mark = "?" if self.dialect == "sqlite" else "%s"
-        keys_by_client = (
-            "(SELECT tenant, key, client_id FROM client_search_keys "
-            "INDEXED BY ix_client_search_keys_client)"
-            if self.dialect == "sqlite"
-            else "client_search_keys"
+        keys_by_key, keys_by_client, keys_by_stem = (
+            (
+                f"(SELECT tenant, key, client_id, stem, sort_key, status FROM client_search_keys "
+                f"INDEXED BY {index})"
+                if self.dialect == "sqlite"
+                else "client_search_keys"
+            )
+            for index in (
+                "sqlite_autoindex_client_search_keys_1",
+                "ix_client_search_keys_client",
+                "ix_client_search_keys_stem",
+            )
         )
         ends = f"AND k.key >= {mark} AND k.key < {mark}"
         self.count_sql = (
             "SELECT (SELECT count(*) FROM (SELECT k.client_id FROM client_search_keys k "
             f"WHERE k.tenant = {mark} {ends} LIMIT {mark}) AS r)"
         )
-        order = "c.sort_key || ''"
-        self.drive_sql = (
-            f"SELECT c.* FROM clients c WHERE c.tenant = {mark} AND c.id IN "
-            f"(SELECT k.client_id FROM client_search_keys k WHERE k.tenant = {mark} {ends}) "
-            f"AND c.status = 'active' ORDER BY {order}, c.id LIMIT {mark}"
+        page = (
+            "SELECT c.* FROM (SELECT k.sort_key, k.client_id FROM {keys} k "
+            f"WHERE k.tenant = {mark} {{stem}}{ends} AND k.status = 'active' "
+            "GROUP BY k.sort_key, k.client_id "
+            f"ORDER BY k.sort_key, k.client_id LIMIT {mark}) p JOIN clients c "
+            f"ON c.tenant = {mark} AND c.id = p.client_id ORDER BY p.sort_key, p.client_id"
         )
+        self.drive_sql = page.format(keys=keys_by_key, stem="")
+        self.stem_sql = page.format(keys=keys_by_stem, stem=f"AND k.stem = {mark} ")
         self.window_sql = (
             "SELECT c.* FROM (SELECT tenant, id, sort_key FROM clients WHERE tenant = "
             f"{mark} ORDER BY sort_key, id LIMIT {window}) w JOIN clients c "
@@ -271,9 +282,12 @@ class HandSearch:
         tenant = sqlkit.TENANT
         bounds = (term, upper)
         found = self._rows(self.count_sql, (tenant, *bounds, self.bound))[0][0]
-        drive = (tenant, tenant, *bounds, self.limit)
+        drive = (tenant, *bounds, self.limit, tenant)
         if found < self.bound:
             return self._rows(self.drive_sql, drive)
+        if len(term) >= STEM_LENGTH:
+            stem = (tenant, term[:STEM_LENGTH], *bounds, self.limit, tenant)
+            return self._rows(self.stem_sql, stem)
         rows = self._rows(self.window_sql, (tenant, tenant, *bounds, self.limit))
         return rows if len(rows) == self.limit else self._rows(self.drive_sql, drive)
 

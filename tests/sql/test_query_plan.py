@@ -3,7 +3,9 @@ and each of its plans finds exactly what the in-memory adapter finds.
 
 A search counts the keys in each term's range first (on the key index), then either
 drives from the rarest term's key range (few keys: the clients are looked up by id), or
-checks a bounded window of the sort order (many keys) before driving. The plans are read
+reads the longest term's stem in sort order (``ix_client_search_keys_stem``: many keys),
+or, when every term is shorter than a stem and common, checks a bounded window of the sort
+order before driving. The plans are read
 with ``EXPLAIN QUERY PLAN`` / ``EXPLAIN`` on a small table: ANALYZEd on PostgreSQL, and with
 ``enable_seqscan = off`` there, which shows the indexes can serve the search (a planner
 may rightly prefer a scan of a table this small).
@@ -38,6 +40,7 @@ def rows(count: int) -> list[clientcore.ClientFields]:
             "first_name": FIRST[index % len(FIRST)],
             "last_name": f"{LAST[index % len(LAST)]}{index % 97}",
             "emails": [f"client{index}@example.com"],
+            "source": "phone" if index % 3 == 0 else "web",
         }
         for index in range(count)
     ]
@@ -62,13 +65,13 @@ def backend(
             backend.close()
 
 
-def plans(backend: SqlBackend, *terms: str) -> list[str]:
+def plans(backend: SqlBackend, *terms: str, source: str | None = None) -> list[str]:
     """The plan of each statement of the search, one string each."""
     with backend.connection() as (connection, transaction):
         if connection.dialect.name == "postgresql":
             connection.execute(text("SET LOCAL enable_seqscan = off"))
         repository = SqlClientRepository(Db(connection, backend.tables, TENANT))
-        found = repository.explain(ClientQuery(terms=terms, limit=LIMIT + 1))
+        found = repository.explain(ClientQuery(terms=terms, limit=LIMIT + 1, source=source))
         transaction.rollback()
     return ["\n".join(lines) for lines in found]
 
@@ -83,7 +86,7 @@ def scans_clients(plan: str) -> bool:
 def reads_key_range(plan: str) -> bool:
     """The key index, ranged by the prefix (SQLite's name for the primary key index)."""
     return any(
-        ("sqlite_autoindex_client_search_keys_1 (tenant=? AND key>? AND key<?)" in line)
+        ("client_search_keys USING PRIMARY KEY (tenant=? AND key>? AND key<?)" in line)
         or ("pk_client_search_keys" in line)
         for line in plan.splitlines()
     )
@@ -96,8 +99,40 @@ def test_a_rare_prefix_drives_from_the_key_index(backend: SqlBackend) -> None:
     assert not scans_clients(plan), plan
 
 
-def test_a_common_prefix_reads_a_window_of_the_sort_order_first(backend: SqlBackend) -> None:
-    window, drive = plans(backend, "anna")
+def sorts_matches(plan: str) -> bool:
+    """A sort below the page's limit: of every match, not just of the page's rows
+    (SQLite's temporary B-tree inside the ``page`` subquery, a PostgreSQL Sort node under
+    the first Limit)."""
+    lines = plan.splitlines()
+    if lines[0].startswith("MATERIALIZE page"):
+        inside = []
+        for line in lines[1:]:
+            if not line.startswith(" "):
+                break
+            inside.append(line)
+        return any("TEMP B-TREE" in line for line in inside)
+    below = lines[next(n for n, line in enumerate(lines) if "Limit" in line) :]
+    return any("Sort " in line for line in below)
+
+
+def test_a_common_prefix_reads_its_stem_in_sort_order(backend: SqlBackend) -> None:
+    [plan] = plans(backend, "anna")
+    assert "ix_client_search_keys_stem" in plan, plan
+    assert not scans_clients(plan), plan
+    assert not sorts_matches(plan), plan
+
+
+def test_a_common_prefix_with_a_filter_reads_its_stem_in_sort_order(backend: SqlBackend) -> None:
+    [plan] = plans(backend, "anna", source="web")
+    assert "ix_client_search_keys_stem" in plan, plan
+    assert not scans_clients(plan), plan
+    assert not sorts_matches(plan), plan
+
+
+def test_a_short_common_prefix_reads_a_window_of_the_sort_order_first(
+    backend: SqlBackend,
+) -> None:
+    window, drive = plans(backend, "an")
     assert "ix_clients_order" in window, window
     # each client's keys by client id (SQLite pins it), or the term's range, hashed
     assert "ix_client_search_keys_client" in window or reads_key_range(window), window
@@ -117,21 +152,26 @@ def test_every_term_is_read_by_an_index(backend: SqlBackend) -> None:
 
 SEARCHES = [
     "client11",  # rare: drives from the key range
-    "anna",  # common, first in sort order: the window fills the page
-    "zofia",  # common, last in sort order: the window does not; the key range drives
-    "zofia nowak",  # two common terms
+    "anna",  # common: its stem is read in sort order
+    "zofia",  # common, last in sort order
+    "zofia nowak",  # two common terms: the longer one's stem is read
+    "an",  # short and common, first in sort order: the window fills the page
+    "zo",  # short and common, last in sort order: the window does not; the range drives
+    "client1 ko",  # a common term with a stem and a short one
     "client11 kowalska",  # a rare term drives, the common one is checked per client
     "client1 kowalska",  # two common terms, one of them mostly late in sort order
     "zzz",  # nothing
 ]
 
 
-def names(core: clientcore.Core, text_: str, *, status: str = "active") -> list[str]:
+def names(
+    core: clientcore.Core, text_: str, *, status: str = "active", source: str | None = None
+) -> list[str]:
     """Codes of every match, page after page of three."""
     found: list[str] = []
     after: str | None = None
     while True:
-        page = core.search_clients(text_, limit=3, after=after, status=status)
+        page = core.search_clients(text_, limit=3, after=after, status=status, source=source)
         found.extend(client.code for client in page.clients)
         if page.next_cursor is None:
             return found
@@ -154,5 +194,6 @@ def test_each_plan_finds_what_memory_finds(sql_url: str) -> None:
                     search,
                     status,
                 )
+            assert names(sql, search, source="phone") == names(memory, search, source="phone")
     finally:
         sql.close()

@@ -4,7 +4,8 @@ A client is one ``clients`` row plus index rows: its folded search keys
 (``client_search_keys``), its groups and its attribute values (for the filters). Search
 matches each term as a prefix of a key with a range on the key index
 (``key >= term AND key < successor(term)``, so ``%``, ``_`` and ``\\`` are plain
-characters), and orders by the stored sort key and id with keyset paging. Which statements
+characters), or reads a term's stem (its first characters) in the order of the results,
+and orders by the stored sort key and id with keyset paging. Which statements
 a search runs depends on how many keys its terms match (see
 :meth:`SqlClientRepository.plan`); they are made once per shape of query and bound to the
 values when run.
@@ -38,7 +39,7 @@ from sqlalchemy import (
 
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import BATCH, Db
-from clientcore.adapters.sql.schema import Tables
+from clientcore.adapters.sql.schema import STEM_LENGTH, Tables
 from clientcore.entities.attribute import comparable
 from clientcore.entities.client import Client
 from clientcore.entities.search import ClientQuery, prefix_upper_bound
@@ -198,14 +199,17 @@ class SqlClientRepository:
 
         * the rarest term has few keys: its key range drives. Its clients are looked up by
           id and sorted; the other terms are checked per client;
-        * every term has many keys: a window of the next clients in sort order is checked
-          first (each one's keys looked up by client id), which fills the page at once when
-          matches are dense enough; if it does not, the rarest term's key range drives.
+        * every term has many keys: the longest term's stem is read in sort order
+          (``ix_client_search_keys_stem``), keeping its keys in the term's range, until
+          the page is full; the other terms are checked per client;
+        * every term has many keys and is shorter than a stem: a window of the next
+          clients in sort order is checked first (each one's keys looked up by client id),
+          which fills the page at once when matches are dense enough; if it does not, the
+          rarest term's key range drives.
 
-        No step walks the whole sort order checking each client (which makes a rare
-        prefix slow on a large table) or sorts every client (which makes a common one
-        slow), and PostgreSQL is given the key bounds as literals, so that a generic plan
-        never decides between the two.
+        Only the last case sorts every match, and no step reads the clients table other
+        than by id or in sort order. PostgreSQL is given the key bounds as literals, so
+        that a generic plan never decides between the steps.
         """
         statements, parameters = self._steps(query)
         return [statement.params(parameters) for statement in statements]
@@ -228,9 +232,14 @@ class SqlClientRepository:
         counts = [int(n) for n in db.execute(_counts(db.tables, dialect, shape), parameters).one()]
         driving = min(range(len(counts)), key=counts.__getitem__)
         few = counts[driving] < bound
-        drive = _drive(db.tables, dialect, shape, driving, few)
+        drive = _page(db.tables, dialect, shape, driving, stem=False)
         if few:
             return [drive], parameters
+        stemmed = [index for index, term in enumerate(query.terms) if len(term) >= STEM_LENGTH]
+        if stemmed:
+            longest = max(stemmed, key=lambda index: len(query.terms[index]))
+            parameters["stem"] = query.terms[longest][:STEM_LENGTH]
+            return [_page(db.tables, dialect, shape, longest, stem=True)], parameters
         return [_window(db.tables, dialect, shape), drive], parameters
 
 
@@ -328,32 +337,41 @@ def _counts(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
     )
 
 
+def _keys_by(tables: Tables, dialect: Dialect, columns: Sequence[str]) -> Any:
+    """``client_search_keys`` read through its index whose columns start with ``columns``.
+
+    SQLite, without ``ANALYZE`` statistics, may pick another index of the table (every one
+    starts with the tenant); ``INDEXED BY`` pins this one. Other engines plan freely. Each
+    use is a name of its own (a probe inside a read of the stem is another read of the
+    table, not a correlation to it).
+    """
+    keys = tables.client_search_keys
+    if dialect.name != "sqlite":
+        return keys.alias(f"keys_by_{columns[-1]}")
+    if [column.name for column in keys.primary_key][: len(columns)] == list(columns):
+        name = f"sqlite_autoindex_{keys.name}_1"  # the primary key of a WITHOUT ROWID table
+    else:
+        name = next(
+            str(index.name)
+            for index in keys.indexes
+            if [column.name for column in index.columns][: len(columns)] == list(columns)
+        )
+    preparer = dialect.identifier_preparer
+    listed = ", ".join(preparer.quote(column.name) for column in keys.columns)
+    return (
+        text(
+            f"SELECT {listed} FROM {preparer.format_table(keys)} INDEXED BY {preparer.quote(name)}"
+        )
+        .columns(*keys.columns)
+        .subquery(f"keys_by_{columns[-1]}")
+    )
+
+
 def _probe(
     tables: Tables, dialect: Dialect, shape: _Shape, index: int, client: ColumnElement[UUID]
 ) -> ColumnElement[bool]:
-    """Whether the client has a key in the range of term ``index``, read by client id.
-
-    SQLite, without ``ANALYZE`` statistics, would rather range over the key index for each
-    client (every index starts with the tenant); ``INDEXED BY`` pins the by-client index.
-    """
-    keys = tables.client_search_keys
-    source: Any = keys
-    if dialect.name == "sqlite":
-        preparer = dialect.identifier_preparer
-        by_client = next(
-            index.name
-            for index in keys.indexes
-            if [column.name for column in index.columns] == ["tenant", "client_id"]
-        )
-        assert isinstance(by_client, str)
-        source = (
-            text(
-                f"SELECT tenant, {preparer.quote('key')}, client_id "
-                f"FROM {preparer.format_table(keys)} INDEXED BY {preparer.quote(by_client)}"
-            )
-            .columns(keys.c.tenant, keys.c.key, keys.c.client_id)
-            .subquery("keys_by_client")
-        )
+    """Whether the client has a key in the range of term ``index``, read by client id."""
+    source = _keys_by(tables, dialect, ("tenant", "client_id"))
     return exists(
         select(literal(1))
         .select_from(source)
@@ -366,29 +384,6 @@ def _probe(
 
 
 @functools.lru_cache(maxsize=256)
-def _drive(tables: Tables, dialect: Dialect, shape: _Shape, driving: int, few: bool) -> Select[Any]:
-    """The clients of the driving term's key range, looked up by id and sorted; never by
-    walking the sort-order index (the ORDER BY is an expression no index provides).
-    The other terms: with ``few`` candidates each one's keys are read, else their ranges."""
-    clients = tables.clients
-    c = clients.c
-    where = [c.tenant == bindparam("tenant"), c.id.in_(_key_range(tables, dialect, shape, driving))]
-    for index in range(len(shape.bounded)):
-        if index != driving:
-            where.append(
-                _probe(tables, dialect, shape, index, c.id)
-                if few
-                else c.id.in_(_key_range(tables, dialect, shape, index))
-            )
-    return (
-        select(clients)
-        .where(*where, *_filters(tables, shape, clients), *_after(shape, clients))
-        .order_by(c.sort_key.concat(""), c.id)
-        .limit(bindparam("limit"))
-    )
-
-
-@functools.lru_cache(maxsize=256)
 def _window(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
     """The matches among the next ``window`` clients in sort order (of any status): a
     bounded read of ``ix_clients_order``. If they fill the page, the page is exact."""
@@ -396,7 +391,7 @@ def _window(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
     c = clients.c
     window = (
         select(c.tenant, c.id, c.sort_key)
-        .where(c.tenant == bindparam("tenant"), *_after(shape, clients))
+        .where(c.tenant == bindparam("tenant"), *_after(shape, c.sort_key, c.id))
         .order_by(c.sort_key, c.id)
         .limit(bindparam("window"))
         .subquery("window")
@@ -415,6 +410,58 @@ def _window(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
 
 
 @functools.lru_cache(maxsize=256)
+def _page(tables: Tables, dialect: Dialect, shape: _Shape, driving: int, stem: bool) -> Select[Any]:
+    """The first clients in sort order with a key in the driving term's range, found
+    among the key rows alone (they carry the sort key and status); only the page's clients
+    are read from ``clients``, by id.
+
+    With ``stem``, the keys of the term's stem are read from ``ix_client_search_keys_stem``
+    in its order, which is the order of the results: the read stops at the page's last
+    client, whatever the number of matches. Without, the term's key range is read from the
+    primary key and its clients sorted (few of them, or a term too short for a stem).
+    A client with several keys in the range is one group; the other terms are checked per
+    client, by client id.
+    """
+    keys = _keys_by(tables, dialect, ("tenant", "stem" if stem else "key"))
+    k = keys.c
+    clients = tables.clients
+    c = clients.c
+    page = select(k.sort_key, k.client_id).select_from(keys)
+    filters = _filters(tables, shape, clients, status=False)
+    if filters:
+        page = page.join(clients, and_(c.tenant == k.tenant, c.id == k.client_id))
+    where = [
+        k.tenant == bindparam("tenant"),
+        *_bounds(dialect, shape, driving, k.key),
+        *(
+            _probe(tables, dialect, shape, index, k.client_id)
+            for index in range(len(shape.bounded))
+            if index != driving
+        ),
+        *filters,
+        *_after(shape, k.sort_key, k.client_id),
+    ]
+    if stem:
+        where.append(k.stem == bindparam("stem", type_=k.stem.type))
+    if shape.status:
+        where.append(k.status == bindparam("status"))
+    found = (
+        page.where(*where)
+        .group_by(k.sort_key, k.client_id)
+        .order_by(k.sort_key, k.client_id)
+        .limit(bindparam("limit"))
+        .subquery("page")
+    )
+    return (
+        select(clients)
+        .select_from(
+            found.join(clients, and_(c.tenant == bindparam("tenant"), c.id == found.c.client_id))
+        )
+        .order_by(found.c.sort_key, found.c.client_id)
+    )
+
+
+@functools.lru_cache(maxsize=256)
 def _walk(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
     """Clients in sort order (``ix_clients_order``) that pass the filters."""
     clients = tables.clients
@@ -424,28 +471,34 @@ def _walk(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
         .where(
             c.tenant == bindparam("tenant"),
             *_filters(tables, shape, clients),
-            *_after(shape, clients),
+            *_after(shape, c.sort_key, c.id),
         )
         .order_by(c.sort_key, c.id)
         .limit(bindparam("limit"))
     )
 
 
-def _after(shape: _Shape, clients: Table) -> list[ColumnElement[bool]]:
-    """Keyset paging: past the (sort key, id) of the previous page's last client."""
+def _after(
+    shape: _Shape, sort_key: ColumnElement[str], client_id: ColumnElement[UUID]
+) -> list[ColumnElement[bool]]:
+    """Keyset paging: past the (sort key, id) of the previous page's last client
+    (``sort_key >= after_key`` bounds a read of an index in sort order from below)."""
     if not shape.after:
         return []
-    c = clients.c
-    key: BindParameter[Any] = bindparam("after_key")
-    client_id: BindParameter[Any] = bindparam("after_id")
-    return [or_(c.sort_key > key, and_(c.sort_key == key, c.id > client_id))]
+    key: BindParameter[Any] = bindparam("after_key", type_=sort_key.type)
+    last: BindParameter[Any] = bindparam("after_id", type_=client_id.type)
+    past = or_(sort_key > key, and_(sort_key == key, client_id > last))
+    return [sort_key >= key, past]
 
 
-def _filters(tables: Tables, shape: _Shape, clients: Table) -> list[ColumnElement[bool]]:
-    """The exact filters of a search: status, group, caretaker, source, attribute."""
+def _filters(
+    tables: Tables, shape: _Shape, clients: Table, *, status: bool = True
+) -> list[ColumnElement[bool]]:
+    """The exact filters of a search: status (unless ``status`` is false), group,
+    caretaker, source, attribute."""
     c = clients.c
     where: list[ColumnElement[bool]] = []
-    if shape.status:
+    if shape.status and status:
         where.append(c.status == bindparam("status"))
     if shape.group:
         groups = tables.client_groups

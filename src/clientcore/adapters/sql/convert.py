@@ -15,6 +15,7 @@ from uuid import UUID
 
 from sqlalchemy import RowMapping
 
+from clientcore.adapters.sql.schema import STEM_LENGTH
 from clientcore.entities.attribute import (
     AttributeDefinition,
     AttributeType,
@@ -161,8 +162,19 @@ def client_from_row(row: Row) -> Client:
 
 
 def search_key_rows(tenant: str, client: Client) -> list[dict[str, Any]]:
+    """A row per search key, with the key's stem and the client's sort key and status (what
+    a search reads from the key index alone)."""
+    sort_key = client_sort_key(client)
+    status = client.status.value
     return [
-        {"tenant": tenant, "key": key, "client_id": client.id}
+        {
+            "tenant": tenant,
+            "key": key,
+            "client_id": client.id,
+            "stem": key[:STEM_LENGTH],
+            "sort_key": sort_key,
+            "status": status,
+        }
         for key in sorted(client_search_keys(client))
     ]
 

@@ -8,6 +8,14 @@ Columns that are compared or ordered in SQL (tenant, client code, search keys, s
 group names...) compare code point by code point on every engine, like Python's ``str``:
 ``COLLATE "C"`` on PostgreSQL, a binary NO PAD collation on MariaDB/MySQL (so ``"a"`` and
 ``"a "`` stay distinct), and SQLite's default BINARY collation.
+
+``client_search_keys`` has a row per folded search key of a client, with copies of what a
+search filters and orders by (the client's status and sort key, rewritten with the other
+index rows whenever the client changes) and the key's first :data:`STEM_LENGTH` characters.
+Its primary key (tenant, key, client id) reads a prefix as a range and covers the copies
+(SQLite keeps the table WITHOUT ROWID and InnoDB clusters it by that key; PostgreSQL gets
+them as INCLUDE columns); ``ix_client_search_keys_stem`` lists each stem's keys in the
+order of search results; ``ix_client_search_keys_client`` finds a client's keys.
 """
 
 from __future__ import annotations
@@ -48,6 +56,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 TENANT_LENGTH = 64
+STEM_LENGTH = 3
+"""Characters of a search key kept as its stem: the keys of one stem are indexed in the
+order of search results, so a term at least this long is read in that order."""
 
 
 def _is_mariadb(dialect: Dialect) -> bool:
@@ -210,9 +221,14 @@ def make_tables(prefix: str = "", schema: str | None = None) -> Tables:
     metadata.info["clientcore_prefix"] = prefix
     made: dict[str, Table] = {}
 
-    def table(role: str, *items: Any) -> Table:
+    def table(role: str, *items: Any, **options: Any) -> Table:
         made[role] = Table(
-            prefix + role, metadata, *items, mysql_engine="InnoDB", mysql_charset="utf8mb4"
+            prefix + role,
+            metadata,
+            *items,
+            mysql_engine="InnoDB",
+            mysql_charset="utf8mb4",
+            **options,
         )
         return made[role]
 
@@ -305,9 +321,24 @@ def make_tables(prefix: str = "", schema: str | None = None) -> Tables:
         _tenant(),
         Column("key", Key(KEY_MAX_LENGTH), nullable=False),
         Column("client_id", Id(), nullable=False),
-        PrimaryKeyConstraint("tenant", "key", "client_id"),
+        Column("stem", Key(STEM_LENGTH), nullable=False),
+        Column("sort_key", Key(KEY_MAX_LENGTH), nullable=False),
+        Column("status", Key(16), nullable=False),
+        PrimaryKeyConstraint(
+            "tenant", "key", "client_id", postgresql_include=["sort_key", "status"]
+        ),
         fk(["tenant", "client_id"], "clients", "tenant", "id"),
-        Index(f"ix_{prefix}client_search_keys_client", "tenant", "client_id"),
+        Index(f"ix_{prefix}client_search_keys_client", "tenant", "client_id", "key"),
+        Index(
+            f"ix_{prefix}client_search_keys_stem",
+            "tenant",
+            "stem",
+            "sort_key",
+            "client_id",
+            "key",
+            "status",
+        ),
+        sqlite_with_rowid=False,
     )
     table(
         "client_groups",

@@ -261,20 +261,37 @@ def upgrade() -> None:
         sa.Column("tenant", Key(length=64), nullable=False),
         sa.Column("key", Key(length=100), nullable=False),
         sa.Column("client_id", Id(), nullable=False),
+        sa.Column("stem", Key(length=3), nullable=False),
+        sa.Column("sort_key", Key(length=100), nullable=False),
+        sa.Column("status", Key(length=16), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant", "client_id"],
             ref("clients", "tenant", "id"),
             name=f"fk_{p}client_search_keys_tenant_client_id",
         ),
-        sa.PrimaryKeyConstraint("tenant", "key", "client_id", name=f"pk_{p}client_search_keys"),
+        sa.PrimaryKeyConstraint(
+            "tenant",
+            "key",
+            "client_id",
+            name=f"pk_{p}client_search_keys",
+            postgresql_include=["sort_key", "status"],
+        ),
         mysql_charset="utf8mb4",
         mysql_engine="InnoDB",
+        sqlite_with_rowid=False,
         schema=s,
     )
     op.create_index(
         f"ix_{p}client_search_keys_client",
         p + "client_search_keys",
-        ["tenant", "client_id"],
+        ["tenant", "client_id", "key"],
+        unique=False,
+        schema=s,
+    )
+    op.create_index(
+        f"ix_{p}client_search_keys_stem",
+        p + "client_search_keys",
+        ["tenant", "stem", "sort_key", "client_id", "key", "status"],
         unique=False,
         schema=s,
     )
