@@ -12,7 +12,7 @@ import attrs
 import icalendar
 
 from clientcore.entities.visit import Visit, VisitKind
-from clientcore.entities.working_hours import working_intervals
+from clientcore.entities.working_hours import WorkingHours, working_intervals
 from clientcore.errors import ValidationError
 from clientcore.operations.visits import check_duration, tenant_zone
 from clientcore.ports.unit_of_work import UnitOfWork
@@ -82,6 +82,11 @@ def subtract(free: list[Interval], busy: Sequence[Interval]) -> list[Interval]:
     return result
 
 
+def _work(hours: WorkingHours, zone: ZoneInfo, start: datetime, end: datetime) -> list[Interval]:
+    """The working time of ``hours`` inside ``[start, end)``, in order."""
+    return [(max(a, start), min(b, end)) for a, b in working_intervals(hours, zone, start, end)]
+
+
 def free_intervals(
     uow: UnitOfWork,
     staff_id: UUID,
@@ -91,15 +96,19 @@ def free_intervals(
 ) -> list[Interval]:
     """Working time of the staff member in the range that no entry holds (``zone``: the
     tenant's, read from the settings if not given)."""
-    hours = uow.working_hours.get(staff_id)
-    work = [
-        (max(a, start), min(b, end))
-        for a, b in working_intervals(hours, zone or tenant_zone(uow), start, end)
-    ]
-    busy = sorted(
-        (v.start, v.end) for v in uow.visits.for_staff(staff_id, start, end) if v.holds_time
-    )
+    work = _work(uow.working_hours.get(staff_id), zone or tenant_zone(uow), start, end)
+    busy = sorted((begin, finish) for _, begin, finish in uow.visits.busy([staff_id], start, end))
     return subtract(work, busy)
+
+
+def _require_staff(uow: UnitOfWork, staff_ids: Sequence[UUID]) -> None:
+    """Raise NotFound (as the store words it) for the first id of no staff member: one
+    read of them all rather than one per id, when there are several."""
+    if len(staff_ids) > 1:
+        known = {member.id for member in uow.staff.list(active_only=False)}
+        staff_ids = [staff_id for staff_id in staff_ids if staff_id not in known]
+    for staff_id in staff_ids:
+        uow.staff.get(staff_id)
 
 
 def free_slots(
@@ -111,23 +120,37 @@ def free_slots(
     step_minutes: int,
 ) -> list[FreeSlot]:
     """Start times a booking of this length would be accepted at, every ``step_minutes``
-    of local time, for each staff member; ordered by start, then staff."""
+    of local time, for each staff member; ordered by start, then staff.
+
+    The working hours and the entries are read for all the staff members at once, the
+    entries as bare intervals (``uow.visits.busy``); each one's working time minus them
+    gives the free time.
+    """
     check_range(start, end)
     length = check_duration(duration_minutes)
     step = check_duration(step_minutes)
+    every = int(step.total_seconds() // 60)
+    members = list(dict.fromkeys(staff_ids))
+    _require_staff(uow, members)
     zone = tenant_zone(uow)
-    slots = []
-    for staff_id in dict.fromkeys(staff_ids):
-        uow.staff.get(staff_id)
-        for begin, finish in free_intervals(uow, staff_id, start, end, zone):
+    taken: dict[UUID, list[Interval]] = {member: [] for member in members}
+    for staff_id, begin, finish in uow.visits.busy(members, start, end):
+        held = taken.get(staff_id)
+        if held is not None:
+            held.append((begin, finish))
+    hours = uow.working_hours.get_many(members)
+    found: list[tuple[datetime, str, UUID]] = []
+    for member in members:
+        text = str(member)
+        work = _work(hours[member], zone, start, end)
+        for begin, finish in subtract(work, sorted(taken[member])):
             local = begin.astimezone(zone)
-            minute = local.hour * 60 + local.minute
-            offset = (-minute) % int(step.total_seconds() // 60)
-            candidate = begin + timedelta(minutes=offset)
+            candidate = begin + timedelta(minutes=(-(local.hour * 60 + local.minute)) % every)
             while candidate + length <= finish:
-                slots.append(FreeSlot(staff_id, candidate, candidate + length))
+                found.append((candidate, text, member))
                 candidate += step
-    return sorted(slots, key=lambda s: (s.start, str(s.staff_id)))
+    found.sort(key=lambda slot: (slot[0], slot[1]))
+    return [FreeSlot(member, begin, begin + length) for begin, _, member in found]
 
 
 def asap_candidates(uow: UnitOfWork, visit_id: UUID) -> list[Visit]:

@@ -12,6 +12,17 @@ from typing import Protocol
 from uuid import UUID
 
 
+class Linked(Protocol):
+    """A record that may refer to a client: what every adapter's generic repository of
+    client-linked records needs of its entities."""
+
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def client_id(self) -> UUID | None: ...
+
+
 class ClientLinkedRecords(Protocol):
     @property
     def kind(self) -> str:

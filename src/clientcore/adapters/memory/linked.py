@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import attrs
@@ -11,15 +11,7 @@ import attrs
 from clientcore.adapters.memory.table import Journal, Table
 from clientcore.entities.common import scrubbed
 from clientcore.errors import NotFound
-
-
-class Linked(Protocol):
-    @property
-    def id(self) -> UUID: ...
-
-    @property
-    def client_id(self) -> UUID | None: ...
-
+from clientcore.ports.linked import Linked
 
 T = TypeVar("T", bound=Linked)
 

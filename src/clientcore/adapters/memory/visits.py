@@ -3,6 +3,7 @@ which every unit of work holds, so check and write are one atomic step here too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from clientcore.adapters.memory.table import Journal, Table
 from clientcore.entities.visit import Visit
 from clientcore.entities.working_hours import WorkingHours
 from clientcore.errors import ConcurrencyError, VisitOverlap
+from clientcore.ports.repositories import Busy
 
 
 def by_start(row: Visit, _seq: int) -> tuple[datetime, str]:
@@ -51,6 +53,15 @@ class MemoryVisitRepository(MemoryLinkedRecords[Visit]):
             lambda v: v.staff_id == staff_id and v.asap and v.holds_time and v.start >= after
         )
 
+    def busy(self, staff_ids: Sequence[UUID], start: datetime, end: datetime) -> list[Busy]:
+        members = set(staff_ids)
+        held = self._select(
+            lambda v: v.staff_id in members and v.holds_time and v.overlaps(start, end)
+        )
+        found = [(v.staff_id, v.start, v.end) for v in held]
+        found.sort(key=lambda entry: entry[0].hex)  # a stable sort: each one's stay by start
+        return found
+
 
 class MemoryWorkingHoursRepository:
     def __init__(self, tenant: str, table: Table[UUID, WorkingHours], journal: Journal) -> None:
@@ -58,6 +69,9 @@ class MemoryWorkingHoursRepository:
 
     def get(self, staff_id: UUID) -> WorkingHours:
         return self._table.get(self._tenant, staff_id) or WorkingHours(staff_id)
+
+    def get_many(self, staff_ids: Sequence[UUID]) -> dict[UUID, WorkingHours]:
+        return {staff_id: self.get(staff_id) for staff_id in staff_ids}
 
     def put(self, hours: WorkingHours) -> None:
         self._table.put(self._tenant, hours.staff_id, hours, self._journal)

@@ -7,7 +7,7 @@ written", by a per-tenant ``seq`` taken from a counter when they are appended.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from clientcore.adapters.mongo.store import Document, Scoped, Sort
@@ -17,15 +17,7 @@ from clientcore.entities.event import Event
 from clientcore.entities.note import Note
 from clientcore.entities.subject import Subject
 from clientcore.errors import ConcurrencyError, NotFound
-
-
-class Linked(Protocol):
-    @property
-    def id(self) -> UUID: ...
-
-    @property
-    def client_id(self) -> UUID | None: ...
-
+from clientcore.ports.linked import Linked
 
 T = TypeVar("T", bound=Linked)
 

@@ -233,12 +233,13 @@ class Scoped:
         sort: Sort | None = None,
         limit: int = 0,
         fresh: bool = False,
+        projection: Mapping[str, Any] | None = None,
     ) -> list[Document]:
-        """Matching documents; ``fresh`` reads the latest committed state, outside the
-        transaction's snapshot."""
+        """Matching documents (only the fields ``projection`` names, if given); ``fresh``
+        reads the latest committed state, outside the transaction's snapshot."""
         session = None if fresh else self._work.session
         with translate():
-            cursor = self._collection.find(self._scope(query), session=session)
+            cursor = self._collection.find(self._scope(query), projection, session=session)
             if sort:
                 cursor = cursor.sort(list(sort))
             if limit:

@@ -9,28 +9,47 @@ calendar are thus serialised; writers of different calendars never wait for each
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
+
+from bson.binary import Binary, UuidRepresentation
 
 from clientcore.adapters.mongo.linked import MongoLinkedRecords
 from clientcore.adapters.mongo.store import Scoped, Sort
 from clientcore.entities.visit import MAX_DURATION_MINUTES, Visit, VisitStatus
 from clientcore.entities.working_hours import WorkingHours
 from clientcore.errors import ConcurrencyError, VisitOverlap
+from clientcore.ports.repositories import Busy
 
 BY_START: Sort = (("start", 1), ("sid", 1))
 _LONGEST = timedelta(minutes=MAX_DURATION_MINUTES)
 _HOLDS_TIME = {"status": {"$ne": VisitStatus.CANCELLED.value}}
+_BUSY_ORDER: Sort = (("staff_id", 1), ("start", 1))
+"""The ``(tenant, staff_id, start)`` index's order; binary subtype 4 ids order like their
+text."""
+_BUSY_FIELDS = {"_id": 0, "staff_id": 1, "start": 1, "end": 1}
+
+
+def _uuid(value: Binary | UUID) -> UUID:
+    """A stored id (binary subtype 4), which a host's client may decode as a UUID itself."""
+    return value if isinstance(value, UUID) else value.as_uuid(UuidRepresentation.STANDARD)
+
+
+def _utc(value: datetime) -> datetime:
+    """A BSON datetime, decoded naive or aware (the adapter's collections are aware)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _overlapping(staff_id: UUID, start: datetime, end: datetime) -> dict[str, Any]:
     """Entries of the staff member overlapping ``[start, end)``. No entry is longer than
-    :data:`_LONGEST`, so the lower bound on ``start`` lets the (tenant, staff_id, start)
-    index bound the scan instead of reading the staff member's whole past."""
+    :data:`_LONGEST` (in real time, hence UTC), so the lower bound on ``start`` lets the
+    (tenant, staff_id, start) index bound the scan instead of reading the staff member's
+    whole past."""
     return {
         "staff_id": staff_id,
-        "start": {"$lt": end, "$gt": start - _LONGEST},
+        "start": {"$lt": end, "$gt": start.astimezone(UTC) - _LONGEST},
         "end": {"$gt": start},
     }
 
@@ -100,6 +119,19 @@ class MongoVisitRepository(MongoLinkedRecords[Visit]):
             {"staff_id": staff_id, "asap": True, "start": {"$gte": after}, **_HOLDS_TIME}
         )
 
+    def busy(self, staff_ids: Sequence[UUID], start: datetime, end: datetime) -> list[Busy]:
+        members = list(set(staff_ids))
+        if not members:
+            return []
+        query = {
+            "staff_id": {"$in": members},
+            "start": {"$lt": end, "$gt": start.astimezone(UTC) - _LONGEST},
+            "end": {"$gt": start},
+            **_HOLDS_TIME,
+        }
+        documents = self._store.find(query, sort=_BUSY_ORDER, projection=_BUSY_FIELDS)
+        return [(_uuid(d["staff_id"]), _utc(d["start"]), _utc(d["end"])) for d in documents]
+
 
 class MongoWorkingHoursRepository:
     def __init__(self, store: Scoped) -> None:
@@ -107,6 +139,16 @@ class MongoWorkingHoursRepository:
 
     def get(self, staff_id: UUID) -> WorkingHours:
         return self._store.maybe({"staff_id": staff_id}, WorkingHours) or WorkingHours(staff_id)
+
+    def get_many(self, staff_ids: Sequence[UUID]) -> dict[UUID, WorkingHours]:
+        found = {staff_id: WorkingHours(staff_id) for staff_id in staff_ids}
+        if found:
+            query = {"staff_id": {"$in": list(found)}}
+            structure = self._store.work.documents.structure
+            for document in self._store.find(query):
+                hours = structure(document, WorkingHours)
+                found[hours.staff_id] = hours
+        return found
 
     def put(self, hours: WorkingHours) -> None:
         document = self._store.work.documents.unstructure(hours)

@@ -126,12 +126,6 @@ class Db:
         """Lock the selected rows until the transaction ends (SQLite locks the database)."""
         return statement.with_for_update()
 
-    def latest(self, statement: Select[Any]) -> Select[Any]:
-        """Read the latest committed rows even under a host's REPEATABLE READ (MariaDB)."""
-        if self.dialect in ("mysql", "mariadb"):
-            return statement.with_for_update(read=True)
-        return statement
-
     def upsert(
         self,
         table: Table,

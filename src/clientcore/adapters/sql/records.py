@@ -1,13 +1,20 @@
-"""SQL repositories of set-up records: staff, groups, attributes, settings, counters."""
+"""SQL repositories of set-up records: staff, groups, attributes, settings, counters.
+
+Their statements are made once per table (the ``functools.lru_cache`` functions below),
+with bound parameters, and bound to the values when run.
+"""
 
 from __future__ import annotations
 
+import functools
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Table, select, update
+from sqlalchemy import Select, Table, Update, bindparam, select, update
 
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import Db
+from clientcore.adapters.sql.linked import WHERE_ID, WHERE_TENANT, mine
 from clientcore.entities.attribute import AttributeDefinition
 from clientcore.entities.group import Group
 from clientcore.entities.settings import TenantSettings
@@ -16,92 +23,112 @@ from clientcore.errors import DuplicateName, NotFound
 
 
 class SqlRepository:
-    """Base of the repositories of one unit of work: its ``Db`` and tenant filter."""
+    """Base of the repositories of one unit of work: its ``Db`` and tenant."""
 
     def __init__(self, db: Db) -> None:
         self._db = db
 
-    def _mine(self, table: Table, *conditions: ColumnElement[bool]) -> list[ColumnElement[bool]]:
-        return [table.c.tenant == self._db.tenant, *conditions]
+    def _values(self, **values: Any) -> dict[str, Any]:
+        """Parameters of a statement made once: the tenant and ``values``."""
+        return {"tenant": self._db.tenant, **values}
+
+
+@functools.lru_cache(maxsize=64)
+def by_key(table: Table, column: str) -> Select[Any]:
+    """The tenant's row of ``table`` whose ``column`` is the parameter ``key``."""
+    return select(table).where(mine(table), table.c[column] == bindparam("key"))
+
+
+@functools.lru_cache(maxsize=64)
+def every_row(table: Table) -> Select[Any]:
+    """Every row of the tenant in ``table``."""
+    return select(table).where(mine(table))
+
+
+@functools.lru_cache(maxsize=16)
+def _active_staff(staff: Table) -> Select[Any]:
+    return select(staff).where(mine(staff), staff.c.active.is_(True))
+
+
+@functools.lru_cache(maxsize=16)
+def _update_staff(staff: Table) -> Update:
+    """SET the row's columns (by name) WHERE ``w_tenant`` and ``w_id``."""
+    return update(staff).where(mine(staff, WHERE_TENANT), staff.c.id == bindparam(WHERE_ID))
+
+
+@functools.lru_cache(maxsize=16)
+def _counter_value(counters: Table) -> Select[Any]:
+    return select(counters.c.value).where(mine(counters), counters.c.name == bindparam("key"))
 
 
 class SqlStaffRepository(SqlRepository):
     def add(self, member: StaffMember) -> None:
-        self._db.execute(self._db.tables.staff.insert(), convert.staff_row(self._db.tenant, member))
+        self._db.insert_many(self._db.tables.staff, [convert.staff_row(self._db.tenant, member)])
 
     def get(self, staff_id: UUID) -> StaffMember:
-        table = self._db.tables.staff
-        row = self._db.row(select(table).where(*self._mine(table, table.c.id == staff_id)))
+        row = self._db.row(by_key(self._db.tables.staff, "id"), self._values(key=staff_id))
         if row is None:
             raise NotFound("staff member", staff_id)
         return convert.staff_from_row(row)
 
     def update(self, member: StaffMember) -> None:
-        table = self._db.tables.staff
-        row = convert.staff_row(self._db.tenant, member)
+        row: dict[str, Any] = convert.staff_row(self._db.tenant, member)
         del row["tenant"], row["id"]
-        statement = update(table).where(*self._mine(table, table.c.id == member.id)).values(row)
-        if self._db.execute(statement).rowcount != 1:
+        row.update({WHERE_TENANT: self._db.tenant, WHERE_ID: member.id})
+        if self._db.execute(_update_staff(self._db.tables.staff), row).rowcount != 1:
             raise NotFound("staff member", member.id)
 
     def list(self, *, active_only: bool = True) -> list[StaffMember]:
-        table = self._db.tables.staff
-        where = self._mine(table, table.c.active.is_(True)) if active_only else self._mine(table)
-        members = [
-            convert.staff_from_row(row) for row in self._db.rows(select(table).where(*where))
-        ]
+        staff = self._db.tables.staff
+        statement = _active_staff(staff) if active_only else every_row(staff)
+        members = [convert.staff_from_row(row) for row in self._db.rows(statement, self._values())]
         return sorted(members, key=lambda m: (m.name, str(m.id)))
 
 
 class SqlGroupRepository(SqlRepository):
     def add(self, group: Group) -> None:
-        self._db.execute(
-            self._db.tables.groups.insert(),
-            convert.group_row(self._db.tenant, group),
+        self._db.insert_many(
+            self._db.tables.groups,
+            [convert.group_row(self._db.tenant, group)],
             unique=lambda _message: DuplicateName("group", group.name),
         )
 
     def get(self, group_id: UUID) -> Group:
-        table = self._db.tables.groups
-        row = self._db.row(select(table).where(*self._mine(table, table.c.id == group_id)))
+        row = self._db.row(by_key(self._db.tables.groups, "id"), self._values(key=group_id))
         if row is None:
             raise NotFound("group", group_id)
         return convert.group_from_row(row)
 
     def list(self) -> list[Group]:
-        table = self._db.tables.groups
-        groups = [
-            convert.group_from_row(row)
-            for row in self._db.rows(select(table).where(*self._mine(table)))
-        ]
-        return sorted(groups, key=lambda g: (g.name, str(g.id)))
+        rows = self._db.rows(every_row(self._db.tables.groups), self._values())
+        return sorted(
+            (convert.group_from_row(row) for row in rows), key=lambda g: (g.name, str(g.id))
+        )
 
 
 class SqlAttributeDefinitionRepository(SqlRepository):
     def add(self, definition: AttributeDefinition) -> None:
-        self._db.execute(
-            self._db.tables.attribute_definitions.insert(),
-            convert.definition_row(self._db.tenant, definition),
+        self._db.insert_many(
+            self._db.tables.attribute_definitions,
+            [convert.definition_row(self._db.tenant, definition)],
             unique=lambda _message: DuplicateName("attribute", definition.key),
         )
 
     def get(self, key: str) -> AttributeDefinition:
         table = self._db.tables.attribute_definitions
-        row = self._db.row(select(table).where(*self._mine(table, table.c.key == key)))
+        row = self._db.row(by_key(table, "key"), self._values(key=key))
         if row is None:
             raise NotFound("attribute", repr(key))
         return convert.definition_from_row(row)
 
     def list(self) -> list[AttributeDefinition]:
-        table = self._db.tables.attribute_definitions
-        rows = self._db.rows(select(table).where(*self._mine(table)))
+        rows = self._db.rows(every_row(self._db.tables.attribute_definitions), self._values())
         return sorted((convert.definition_from_row(row) for row in rows), key=lambda d: d.key)
 
 
 class SqlSettingsRepository(SqlRepository):
     def get(self) -> TenantSettings:
-        table = self._db.tables.settings
-        row = self._db.row(select(table).where(*self._mine(table)))
+        row = self._db.row(every_row(self._db.tables.settings), self._values())
         return TenantSettings() if row is None else convert.settings_from_row(row)
 
     def put(self, settings: TenantSettings) -> None:
@@ -126,7 +153,5 @@ class SqlCounters(SqlRepository):
             key=("tenant", "name"),
             add="value",
         )
-        value = self._db.execute(
-            select(table.c.value).where(*self._mine(table, table.c.name == name))
-        ).scalar_one()
+        value = self._db.execute(_counter_value(table), self._values(key=name)).scalar_one()
         return int(value) - count + 1

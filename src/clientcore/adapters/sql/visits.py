@@ -3,31 +3,175 @@
 A write that takes time (``add``, ``update``) first locks the staff member's row
 (``SELECT ... FOR UPDATE`` on MariaDB/MySQL, an ``UPDATE`` that changes nothing on
 PostgreSQL, see :meth:`SqlVisitRepository._lock_staff`; SQLite's ``BEGIN IMMEDIATE``
-already holds the database's write lock), then looks for an overlapping entry among the
-latest committed rows, then writes. Two bookings for one staff member therefore run one
-after the other and the second sees the first; bookings for different staff members do not
-wait for each other.
+already holds the database's write lock, so nothing is run there), then looks for an
+overlapping entry among the latest committed rows, then writes. Two bookings for one staff
+member therefore run one after the other and the second sees the first; bookings for
+different staff members do not wait for each other.
+
+Every statement is made once per table and dialect (:func:`_visit_statements`) and bound to
+the values when run.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import functools
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, select, update
+import attrs
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    DateTime,
+    Executable,
+    Select,
+    Table,
+    bindparam,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.types import NullType
 
 from clientcore.adapters.sql import convert
-from clientcore.adapters.sql.linked import SqlLinkedRecords
-from clientcore.adapters.sql.records import SqlRepository
+from clientcore.adapters.sql.db import BATCH
+from clientcore.adapters.sql.linked import WHERE_ID, WHERE_TENANT, SqlLinkedRecords, mine
+from clientcore.adapters.sql.records import SqlRepository, by_key
+from clientcore.adapters.sql.schema import Tables
 from clientcore.entities.visit import MAX_DURATION_MINUTES, Visit, VisitStatus
 from clientcore.entities.working_hours import WorkingHours
 from clientcore.errors import ConcurrencyError, VisitOverlap
+from clientcore.ports.repositories import Busy
 
 _LONGEST = timedelta(minutes=MAX_DURATION_MINUTES)
 _CANCELLED = VisitStatus.CANCELLED.value
 
 
+def _earliest(start: datetime) -> datetime:
+    """The earliest start of an entry that can overlap ``start``: no entry is longer than
+    :data:`_LONGEST` (real time: a zone's wall clock would be an hour off across a change)."""
+    return start.astimezone(UTC) - _LONGEST
+
+
+def _overlapping(visits: Table, staff: ColumnElement[bool]) -> list[ColumnElement[bool]]:
+    """The tenant's entries of the staff member(s) that ``staff`` selects overlapping
+    ``[start, end)``; ``earliest`` is ``start`` minus the longest entry, which lets the
+    ``(tenant, staff_id, starts_at)`` index bound the scan from below."""
+    c = visits.c
+    return [
+        mine(visits),
+        staff,
+        c.starts_at < bindparam("end", type_=c.starts_at.type),
+        c.starts_at > bindparam("earliest", type_=c.starts_at.type),
+        c.ends_at > bindparam("start", type_=c.ends_at.type),
+    ]
+
+
+def _one_member(visits: Table) -> list[ColumnElement[bool]]:
+    """:func:`_overlapping` for the parameter ``staff_id``."""
+    return _overlapping(visits, visits.c.staff_id == bindparam("staff_id"))
+
+
+@attrs.frozen
+class _VisitStatements:
+    lock_staff: Executable | None
+    """None on SQLite, whose ``BEGIN IMMEDIATE`` holds the write lock already."""
+    clash: Select[Any]
+    stored_version: Select[Any]
+    for_staff: Select[Any]
+    asap_after: Select[Any]
+
+
+@functools.lru_cache(maxsize=64)
+def _visit_statements(tables: Tables, dialect: str) -> _VisitStatements:
+    visits, staff = tables.visits, tables.staff
+    c = visits.c
+    order = (c.starts_at, c.id)
+    lock: Executable | None = None
+    the_member = (mine(staff, WHERE_TENANT), staff.c.id == bindparam(WHERE_ID))
+    if dialect == "postgresql":
+        lock = update(staff).where(*the_member).values(active=staff.c.active)
+    elif dialect != "sqlite":
+        lock = select(staff.c.id).where(*the_member).with_for_update()
+    clash = (
+        select(c.id, c.starts_at, c.ends_at)
+        .where(*_one_member(visits), c.status != _CANCELLED, c.id != bindparam("id"))
+        .order_by(*order)
+        .limit(1)
+    )
+    if dialect in ("mysql", "mariadb"):
+        # a locking read sees the latest committed rows even under a host's REPEATABLE READ
+        clash = clash.with_for_update(read=True)
+    return _VisitStatements(
+        lock_staff=lock,
+        clash=clash,
+        stored_version=select(c.version)
+        .where(mine(visits), c.id == bindparam("id"))
+        .with_for_update(),
+        for_staff=select(visits).where(*_one_member(visits)).order_by(*order),
+        asap_after=select(visits)
+        .where(
+            mine(visits),
+            c.staff_id == bindparam("staff_id"),
+            c.asap.is_(True),
+            c.status != _CANCELLED,
+            c.starts_at >= bindparam("after", type_=c.starts_at.type),
+        )
+        .order_by(*order),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _busy_statement(visits: Table) -> Select[Any, datetime, datetime]:
+    """Staff member, start and end of the time-holding entries of the parameter
+    ``staff_ids`` (an expanding IN list) overlapping ``[start, end)``, in the order of the
+    ``(tenant, staff_id, starts_at, id)`` index.
+
+    The columns are read without the adapter's types (``Id``, ``Moment``), whose per-value
+    calls would cost more than the rest of a free-slot search: the staff member's id as the
+    driver gives it (a UUID on PostgreSQL, its hex digits elsewhere), looked up among the
+    ids asked for (:func:`_known_id` converts any other form once); start
+    and end as the driver's (or SQLite's text parser's) datetimes, made UTC as ``Moment``
+    does (naive ones are UTC, aware ones are converted)."""
+    c = visits.c
+    staff_ids: BindParameter[Any] = bindparam("staff_ids", expanding=True)
+    return (
+        select(
+            type_coerce(c.staff_id, NullType()),
+            type_coerce(c.starts_at, DateTime()),
+            type_coerce(c.ends_at, DateTime()),
+        )
+        .where(*_overlapping(visits, c.staff_id.in_(staff_ids)), c.status != _CANCELLED)
+        .order_by(c.staff_id, c.starts_at, c.id)
+    )
+
+
+def _known_id(ids: dict[object, UUID], stored: object) -> UUID:
+    """The UUID of an ``Id`` column's value as a driver returns it without the column's
+    type (a UUID, or its hex digits as text or bytes), kept in ``ids`` for its next rows."""
+    if isinstance(stored, UUID):
+        found = stored
+    else:
+        text = bytes(stored).decode("ascii") if isinstance(stored, bytes | bytearray) else stored
+        found = UUID(hex=str(text))
+    ids[stored] = found
+    return found
+
+
+@functools.lru_cache(maxsize=16)
+def _hours_of(working_hours: Table) -> Select[Any]:
+    """The working hours of the parameter ``staff_ids`` (an expanding IN list)."""
+    staff_ids: BindParameter[Any] = bindparam("staff_ids", expanding=True)
+    return select(working_hours).where(mine(working_hours), working_hours.c.staff_id.in_(staff_ids))
+
+
 class SqlVisitRepository(SqlLinkedRecords[Visit]):
+    @functools.cached_property
+    def _visit_statements(self) -> _VisitStatements:
+        return _visit_statements(self._db.tables, self._db.dialect)
+
     def _lock_staff(self, staff_id: UUID) -> None:
         """Hold the staff member's row lock until the transaction ends.
 
@@ -37,42 +181,29 @@ class SqlVisitRepository(SqlLinkedRecords[Visit]):
         committed meanwhile. Updating a row that such a booking updated after the snapshot
         was taken fails with a serialization failure (StorageBusy, so the unit of work runs
         again on a fresh snapshot); merely locking it would not. Under READ COMMITTED both
-        simply wait for the row.
+        simply wait for the row. SQLite runs nothing: ``BEGIN IMMEDIATE`` (clientcore's
+        engines, and a host's that it prepares) holds the database's write lock already,
+        and SQLite has no row locks to take.
         """
-        staff = self._db.tables.staff
-        mine = (staff.c.tenant == self._db.tenant, staff.c.id == staff_id)
-        if self._db.dialect == "postgresql":
-            self._db.execute(update(staff).where(*mine).values(active=staff.c.active))
-            return
-        self._db.execute(self._db.for_update(select(staff.c.id).where(*mine)))
+        lock = self._visit_statements.lock_staff
+        if lock is not None:
+            self._db.execute(lock, {WHERE_TENANT: self._db.tenant, WHERE_ID: staff_id})
 
-    def _overlapping(
-        self, staff_id: UUID, start: datetime, end: datetime
-    ) -> list[ColumnElement[bool]]:
-        """Conditions of entries of the staff member overlapping ``[start, end)``."""
-        c = self._table.c
-        return [
-            c.staff_id == staff_id,
-            c.starts_at < end,
-            c.starts_at > start - _LONGEST,  # no entry is longer: lets the index bound the scan
-            c.ends_at > start,
-        ]
+    def _window(self, staff_id: UUID, start: datetime, end: datetime) -> dict[str, Any]:
+        return {
+            "tenant": self._db.tenant,
+            "staff_id": staff_id,
+            "start": start,
+            "end": end,
+            "earliest": _earliest(start),
+        }
 
     def _refuse_overlap(self, visit: Visit) -> None:
         if not visit.holds_time:
             return
-        c = self._table.c
-        statement = (
-            select(c.id, c.starts_at, c.ends_at)
-            .where(
-                *self._mine(*self._overlapping(visit.staff_id, visit.start, visit.end)),
-                c.status != _CANCELLED,
-                c.id != visit.id,
-            )
-            .order_by(*self._order_by)
-            .limit(1)
-        )
-        other = self._db.row(self._db.latest(statement))
+        parameters = self._window(visit.staff_id, visit.start, visit.end)
+        parameters["id"] = visit.id
+        other = self._db.row(self._visit_statements.clash, parameters)
         if other is not None:
             raise VisitOverlap(other["id"], other["starts_at"], other["ends_at"])
 
@@ -85,9 +216,8 @@ class SqlVisitRepository(SqlLinkedRecords[Visit]):
         return self._get(visit_id)
 
     def _stored_version(self, visit_id: UUID) -> int:
-        c = self._table.c
         version = self._db.execute(
-            self._db.for_update(select(c.version).where(*self._by_id(visit_id)))
+            self._visit_statements.stored_version, {"tenant": self._db.tenant, "id": visit_id}
         ).scalar_one_or_none()
         if version is None:
             raise self._not_found(visit_id)
@@ -99,7 +229,7 @@ class SqlVisitRepository(SqlLinkedRecords[Visit]):
         if self._stored_version(visit.id) != expected:
             raise ConcurrencyError("visit", visit.id, expected)
         self._refuse_overlap(visit)
-        if self._replace(visit, self._table.c.version == expected) != 1:
+        if self._replace(visit, version=expected) != 1:
             raise ConcurrencyError("visit", visit.id, expected)
 
     def delete(self, visit: Visit) -> None:
@@ -108,20 +238,61 @@ class SqlVisitRepository(SqlLinkedRecords[Visit]):
         self._remove(visit.id)
 
     def for_staff(self, staff_id: UUID, start: datetime, end: datetime) -> list[Visit]:
-        return self._select(*self._overlapping(staff_id, start, end))
+        statement = self._visit_statements.for_staff
+        return [
+            self._from_row(row)
+            for row in self._db.rows(statement, self._window(staff_id, start, end))
+        ]
+
+    def busy(self, staff_ids: Sequence[UUID], start: datetime, end: datetime) -> list[Busy]:
+        # in id order, so that the batches' rows (each in index order) follow each other
+        members = sorted(set(staff_ids), key=lambda staff_id: staff_id.hex)
+        statement = _busy_statement(self._table)
+        parameters: dict[str, Any] = {
+            "tenant": self._db.tenant,
+            "start": start,
+            "end": end,
+            "earliest": _earliest(start),
+        }
+        ids: dict[object, UUID] = {member.hex: member for member in members}
+        ids.update({member: member for member in members})
+        found: list[Busy] = []
+        for first in range(0, len(members), BATCH):
+            parameters["staff_ids"] = members[first : first + BATCH]
+            rows: Sequence[Any] = self._db.execute(statement, parameters).all()
+            naive = bool(rows) and rows[0][1].tzinfo is None  # UTC (SQLite, MariaDB/MySQL)
+            found.extend(
+                [
+                    (
+                        ids.get(staff) or _known_id(ids, staff),
+                        begins.replace(tzinfo=UTC) if naive else begins.astimezone(UTC),
+                        ends.replace(tzinfo=UTC) if naive else ends.astimezone(UTC),
+                    )
+                    for staff, begins, ends in rows
+                ]
+            )
+        return found
 
     def asap_after(self, staff_id: UUID, after: datetime) -> list[Visit]:
-        c = self._table.c
-        return self._select(
-            c.staff_id == staff_id, c.asap.is_(True), c.status != _CANCELLED, c.starts_at >= after
-        )
+        return self._rows(self._visit_statements.asap_after, staff_id=staff_id, after=after)
 
 
 class SqlWorkingHoursRepository(SqlRepository):
     def get(self, staff_id: UUID) -> WorkingHours:
         table = self._db.tables.working_hours
-        row = self._db.row(select(table).where(*self._mine(table, table.c.staff_id == staff_id)))
+        row = self._db.row(by_key(table, "staff_id"), self._values(key=staff_id))
         return WorkingHours(staff_id) if row is None else convert.working_hours_from_row(row)
+
+    def get_many(self, staff_ids: Sequence[UUID]) -> dict[UUID, WorkingHours]:
+        found = {staff_id: WorkingHours(staff_id) for staff_id in staff_ids}
+        members = list(found)
+        statement = _hours_of(self._db.tables.working_hours)
+        for first in range(0, len(members), BATCH):
+            batch = self._values(staff_ids=members[first : first + BATCH])
+            for row in self._db.rows(statement, batch):
+                hours = convert.working_hours_from_row(row)
+                found[hours.staff_id] = hours
+        return found
 
     def put(self, hours: WorkingHours) -> None:
         self._db.upsert(

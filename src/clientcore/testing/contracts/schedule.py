@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from clientcore.entities.common import Actor, Role
 from clientcore.entities.visit import Charge, ChargeKind, VisitStatus
-from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot
+from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.errors import (
     NotFound,
     OutsideWorkingHours,
@@ -24,6 +24,7 @@ from clientcore.errors import (
     VisitOverlap,
 )
 from clientcore.facade import Core
+from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.clock import new_tenant
 from clientcore.testing.contracts.base import BackendContract
 from clientcore.testing.race import attempts, overlapping_pairs, run_race
@@ -219,8 +220,14 @@ class ScheduleContract(BackendContract):
         second = core.book_visit(client, vet, at(MONDAY, 11), 30)
         moved = core.reschedule_visit(first.id, start=at(MONDAY, 10, 15))
         assert moved.version == 2
-        with pytest.raises(VisitOverlap):
+        with pytest.raises(VisitOverlap) as info:
             core.reschedule_visit(second.id, start=at(MONDAY, 10, 30))
+        assert (info.value.conflicting_id, info.value.start, info.value.end) == (
+            moved.id,
+            moved.start,
+            moved.end,
+        )
+        assert core.get_visit(second.id).start == second.start
         with pytest.raises(OutsideWorkingHours):
             core.reschedule_visit(second.id, duration_minutes=8 * 60)
         longer = core.reschedule_visit(second.id, duration_minutes=60)
@@ -571,6 +578,163 @@ class ScheduleContract(BackendContract):
                     assert first.end <= second.start
 
         run()
+
+    # -- uow.visits.busy: the time held, for many staff members in one read ---------------
+
+    def test_busy_is_the_time_held_by_each_staff_member(
+        self, backend: Backend, clinic: tuple[Core, UUID, UUID]
+    ) -> None:
+        """One ``(staff_id, start, end)`` per time-holding entry of the staff members that
+        overlaps the range, in UTC, ordered by staff member (ids as text), then start.
+        Cancelled entries, entries that only touch the range, entries of other staff
+        members and other tenants' rows are left out; unknown and repeated ids are fine."""
+        core, vet, client = clinic
+        other = core.add_staff("Dr Adam").id
+        core.set_working_hours(other, every_day(time(9), time(17)))
+        window = (at(MONDAY, 9), at(MONDAY, 17))
+        visit = core.book_visit(client, vet, at(MONDAY, 9), 30)
+        lunch = core.book_break(vet, at(MONDAY, 12), 45)
+        core.cancel_visit(core.book_visit(client, vet, at(MONDAY, 10), 30).id)
+        core.book_visit(client, vet, at(MONDAY, 8), 60, override_hours=True)
+        core.book_visit(client, vet, at(MONDAY, 17), 30, override_hours=True)
+        core.book_visit(client, vet, at(MONDAY + timedelta(days=1), 9), 30)
+        overnight = core.book_visit(
+            client, other, at(MONDAY - timedelta(days=1), 9, 30), 24 * 60, override_hours=True
+        )
+        past_the_end = core.book_visit(client, other, at(MONDAY, 16, 30), 60, override_hours=True)
+        bystander = core.add_staff("Dr Ola").id
+        core.book_visit(client, bystander, at(MONDAY, 10), 30, override_hours=True)
+        elsewhere = core.for_tenant(new_tenant())
+        stranger = elsewhere.add_staff("Dr Obcy").id
+        elsewhere.book_visit(
+            elsewhere.register_client(last_name="Obcy").id,
+            stranger,
+            at(MONDAY, 10),
+            30,
+            override_hours=True,
+        )
+
+        with backend.unit_of_work(core.tenant) as uow:
+            found = uow.visits.busy([other, vet, vet, uuid4(), stranger], *window)
+            assert uow.visits.busy([], *window) == []
+            assert uow.visits.busy([vet], at(MONDAY, 13), at(MONDAY, 17)) == []
+        expected = [
+            (entry.staff_id, entry.start, entry.end)
+            for entry in (visit, lunch, overnight, past_the_end)
+        ]
+        assert found == sorted(expected, key=lambda e: (str(e[0]), e[1]))
+        for staff_id, start, end in found:
+            assert isinstance(staff_id, UUID)
+            assert start.utcoffset() == end.utcoffset() == timedelta(0)
+        with backend.unit_of_work(elsewhere.tenant) as uow:
+            assert uow.visits.busy([vet, other, bystander], *window) == []
+
+    @pytest.mark.parametrize("zone", DST_ZONES)
+    def test_busy_reaches_back_a_whole_day_of_real_time(
+        self, backend: Backend, core: Core, zone: str
+    ) -> None:
+        """A range given in local time just after a clock change still finds the longest
+        entry (24 hours) that began 23.5 real hours before it (the day before held 23 or
+        25 hours of wall clock); so does the staff calendar."""
+        tz = ZoneInfo(zone)
+        vet = core.add_staff("Dr Long").id
+        client = core.register_client(last_name="Nowak").id
+        for day in DST_DAYS:
+            start = datetime.combine(day + timedelta(days=1), time(0, 30), tzinfo=tz)
+            window = (start, start + timedelta(hours=1))
+            begin = start.astimezone(UTC) - timedelta(hours=23, minutes=30)
+            longest = core.book_visit(client, vet, begin, 24 * 60, override_hours=True)
+            with backend.unit_of_work(core.tenant) as uow:
+                assert uow.visits.busy([vet], *window) == [(vet, longest.start, longest.end)]
+            assert [v.id for v in core.staff_calendar(vet, *window)] == [longest.id]
+
+    def test_busy_agrees_with_the_staff_calendar(
+        self, backend: Backend, clinic: tuple[Core, UUID, UUID]
+    ) -> None:
+        """For any range: exactly the time-holding entries the staff calendars show."""
+        core, vet, client = clinic
+        other = core.add_staff("Dr Adam").id
+        core.set_working_hours(other, every_day(time(9), time(17)))
+        sunday = at(MONDAY - timedelta(days=1), 0)
+        for member, day, hour, minute, length in [
+            (vet, 0, 22, 0, 180),
+            (vet, 1, 9, 0, 30),
+            (vet, 1, 9, 30, 45),
+            (vet, 1, 16, 45, 15),
+            (vet, 2, 9, 15, 60),
+            (other, 1, 9, 0, 24 * 60),
+            (other, 2, 10, 0, 30),
+        ]:
+            core.book_visit(
+                client,
+                member,
+                sunday + timedelta(days=day, hours=hour, minutes=minute),
+                length,
+                override_hours=True,
+            )
+        core.book_break(vet, at(MONDAY, 12), 30)
+        core.cancel_visit(core.book_visit(client, vet, at(MONDAY, 14), 30).id)
+        quarter = timedelta(minutes=15)
+
+        @settings(
+            max_examples=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )
+        @given(st.integers(0, 4 * 24 * 4), st.integers(1, 2 * 24 * 4))
+        def run(offset: int, quarters: int) -> None:
+            start = sunday + offset * quarter
+            end = start + quarters * quarter
+            with backend.unit_of_work(core.tenant) as uow:
+                found = uow.visits.busy([vet, other], start, end)
+            shown = [
+                (v.staff_id, v.start, v.end)
+                for member in (vet, other)
+                for v in core.staff_calendar(member, start, end)
+                if v.holds_time
+            ]
+            assert found == sorted(shown, key=lambda e: (str(e[0]), e[1]))
+
+        run()
+
+    def test_free_slots_of_unknown_staff_are_not_found(
+        self, clinic: tuple[Core, UUID, UUID]
+    ) -> None:
+        core, vet, _client = clinic
+        stranger = core.for_tenant(new_tenant()).add_staff("Dr Obcy").id
+        for staff_ids in ([uuid4()], [vet, uuid4()], [vet, stranger], [stranger]):
+            with pytest.raises(NotFound):
+                core.free_slots(staff_ids, 30, at(MONDAY, 0), at(MONDAY, 23))
+        assert core.free_slots([vet, vet], 30, at(MONDAY, 9), at(MONDAY, 10)) == core.free_slots(
+            [vet], 30, at(MONDAY, 9), at(MONDAY, 10)
+        )
+
+    def test_working_hours_of_many_staff_members_at_once(
+        self, backend: Backend, clinic: tuple[Core, UUID, UUID]
+    ) -> None:
+        """``uow.working_hours.get_many``: each one's ``get``, by id; empty hours for staff
+        members whose hours were never set and for ids of no staff member of the tenant."""
+        core, vet, _client = clinic
+        unset = core.add_staff("Dr Adam").id
+        night = core.add_staff("Dr Night").id
+        core.set_working_hours(
+            night,
+            [WeeklySlot(0, TimeRange(time(0), time(6)))],
+            [DayOverride(MONDAY, (TimeRange(time(1), time(2)),))],
+        )
+        elsewhere = core.for_tenant(new_tenant())
+        stranger = elsewhere.add_staff("Dr Obcy").id
+        elsewhere.set_working_hours(stranger, every_day(time(8), time(9)))
+        asked = [night, vet, unset, stranger, uuid4(), vet]
+        with backend.unit_of_work(core.tenant) as uow:
+            many = uow.working_hours.get_many(asked)
+            assert many == {staff_id: uow.working_hours.get(staff_id) for staff_id in asked}
+            assert uow.working_hours.get_many([]) == {}
+        assert many[vet] == core.working_hours(vet)
+        assert many[night] == core.working_hours(night)
+        assert many[night].overrides[0].hours == (TimeRange(time(1), time(2)),)
+        assert many[unset] == WorkingHours(unset)
+        assert many[stranger] == WorkingHours(stranger)
 
 
 class RaceContract(BackendContract):
