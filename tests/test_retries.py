@@ -54,7 +54,7 @@ class BusyCommits(MemoryBackend):
             transactions=True, joins_host_transaction=joins_host_transaction
         )
 
-    def unit_of_work(self, tenant: str) -> MemoryUnitOfWork:
+    def unit_of_work(self, tenant: str, *, read_only: bool = False) -> MemoryUnitOfWork:
         self.units += 1
         return BusyUnitOfWork(self, tenant)
 

@@ -169,7 +169,7 @@ class Core:
         self.close()
 
     def _read(self, operation: Callable[[UnitOfWork], R]) -> R:
-        with self._backend.unit_of_work(self._tenant) as uow:
+        with self._backend.unit_of_work(self._tenant, read_only=True) as uow:
             return operation(uow)
 
     def _write(self, operation: Callable[[UnitOfWork, Context], R]) -> R:

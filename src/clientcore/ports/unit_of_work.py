@@ -112,8 +112,13 @@ class Backend(Protocol):
     @property
     def capabilities(self) -> Capabilities: ...
 
-    def unit_of_work(self, tenant: str) -> UnitOfWork:
-        """A fresh unit of work scoped to ``tenant`` (already validated)."""
+    def unit_of_work(self, tenant: str, *, read_only: bool = False) -> UnitOfWork:
+        """A fresh unit of work scoped to ``tenant`` (already validated).
+
+        ``read_only``: the caller only reads and never commits. A store may then read
+        without taking write locks (SQLite starts a deferred transaction, which reads a
+        snapshot alongside a writer instead of waiting for it); others ignore it.
+        """
         ...
 
     def close(self) -> None:

@@ -97,7 +97,7 @@ class MemoryBackend:
         self.working_hours: Table[Any, Any] = Table()
         self.sequence = itertools.count(1).__next__
 
-    def unit_of_work(self, tenant: str) -> MemoryUnitOfWork:
+    def unit_of_work(self, tenant: str, *, read_only: bool = False) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self, tenant)
 
     def close(self) -> None:

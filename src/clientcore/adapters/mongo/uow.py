@@ -136,7 +136,7 @@ class MongoBackend:
     def collection(self, name: str) -> Collection[Document]:
         return self._collections[name]
 
-    def unit_of_work(self, tenant: str) -> MongoUnitOfWork:
+    def unit_of_work(self, tenant: str, *, read_only: bool = False) -> MongoUnitOfWork:
         return MongoUnitOfWork(self, tenant)
 
     def close(self) -> None:

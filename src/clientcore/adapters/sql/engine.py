@@ -1,11 +1,12 @@
 """Engines for URLs, with the settings each engine needs to keep clientcore's promises.
 
 SQLite (the embedded default) gets WAL, a busy timeout, foreign keys, and ``BEGIN
-IMMEDIATE`` for every transaction (SQLAlchemy's recipe "Serializable isolation /
-Savepoints / Transactional DDL", which also makes SAVEPOINT work), so that threads and
-processes writing at once wait for each other instead of failing with "database is
-locked". A host with its own SQLite engine can apply the same with
-:func:`configure_sqlite`.
+IMMEDIATE`` for every transaction that may write (SQLAlchemy's recipe "Serializable
+isolation / Savepoints / Transactional DDL", which also makes SAVEPOINT work), so that
+threads and processes writing at once wait for each other instead of failing with
+"database is locked"; a connection with the :data:`READ_ONLY` execution option begins a
+deferred transaction instead, which reads a snapshot while a writer holds the lock. A
+host with its own SQLite engine can apply the same with :func:`configure_sqlite`.
 
 MariaDB/MySQL connections use utf8mb4 and READ COMMITTED.
 """
@@ -36,15 +37,20 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: object) -> None:
         cursor.close()
 
 
+READ_ONLY = "clientcore_read_only"
+"""Execution option of a connection whose transaction only reads: it begins deferred."""
+
+
 def _on_sqlite_begin(connection: sqlalchemy.Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    deferred = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def configure_sqlite(engine: Engine) -> Engine:
     """Make a SQLite engine safe for concurrent writers (idempotent; returns the engine).
 
     Connections it opens from now on use WAL, wait up to 30 s for a lock, enforce foreign
-    keys, and start every transaction with ``BEGIN IMMEDIATE``.
+    keys, and start every transaction with ``BEGIN IMMEDIATE`` (``BEGIN`` if it only reads).
     """
     if not is_configured(engine):
         event.listen(engine, "connect", _on_sqlite_connect)

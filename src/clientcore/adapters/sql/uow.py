@@ -28,7 +28,12 @@ from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction, m
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
-from clientcore.adapters.sql.engine import create_engine, is_configured, is_memory_sqlite
+from clientcore.adapters.sql.engine import (
+    READ_ONLY,
+    create_engine,
+    is_configured,
+    is_memory_sqlite,
+)
 from clientcore.adapters.sql.errors import translated
 from clientcore.adapters.sql.linked import SqlLinkedRecords
 from clientcore.adapters.sql.records import (
@@ -52,7 +57,7 @@ BY_CREATION = ("created_at", "id")
 AS_WRITTEN = ("seq",)
 
 
-def _prepare_sqlite(connection: Connection) -> None:
+def _prepare_sqlite(connection: Connection, *, read_only: bool) -> None:
     """Start a unit of work on a SQLite connection that clientcore did not configure.
 
     Foreign keys must be on (SQLite's default is off, and ``PRAGMA foreign_keys`` cannot be
@@ -60,7 +65,8 @@ def _prepare_sqlite(connection: Connection) -> None:
     inside a real SQLite transaction: pysqlite's default (legacy) transaction handling
     begins none before a SELECT or a SAVEPOINT, so our reads would run outside it and a
     savepoint's RELEASE would commit on its own, out of reach of the host's rollback. Such
-    a connection gets ``BEGIN IMMEDIATE`` here; the driver's commit and rollback end it.
+    a connection gets ``BEGIN IMMEDIATE`` (``BEGIN`` if it only reads) here; the driver's
+    commit and rollback end it.
     """
     if connection.exec_driver_sql("PRAGMA foreign_keys").scalar() != 1:
         raise UnsupportedTarget(
@@ -70,7 +76,7 @@ def _prepare_sqlite(connection: Connection) -> None:
         )
     driver_connection = connection.connection.dbapi_connection
     if not getattr(driver_connection, "in_transaction", True):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class SqlSubjectRepository(SqlLinkedRecords[Subject]):
@@ -173,25 +179,30 @@ class SqlBackend:
             )
         return cls(bind, prefix=prefix, schema=schema)
 
-    def unit_of_work(self, tenant: str) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self, tenant)
+    def unit_of_work(self, tenant: str, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self, tenant, read_only=read_only)
 
     @contextlib.contextmanager
-    def connection(self) -> Iterator[tuple[Connection, RootTransaction | NestedTransaction]]:
-        """A connection and a transaction (a savepoint on a host's Connection) for one unit."""
+    def connection(
+        self, *, read_only: bool = False
+    ) -> Iterator[tuple[Connection, RootTransaction | NestedTransaction]]:
+        """A connection and a transaction (a savepoint on a host's Connection) for one unit;
+        on SQLite, a deferred one if it only reads (``read_only``)."""
         with contextlib.ExitStack() as stack:
             if self._serial is not None:
                 stack.enter_context(self._serial)
             with translated():
                 if isinstance(self.bind, Connection):
-                    if self._unprepared_sqlite:
-                        _prepare_sqlite(self.bind)
+                    if self._unprepared_sqlite:  # the host's transaction: it may write
+                        _prepare_sqlite(self.bind, read_only=False)
                     yield self.bind, self.bind.begin_nested()
                     return
                 connection = stack.enter_context(self.bind.connect())
+                if read_only:
+                    connection.execution_options(**{READ_ONLY: True})
                 transaction = connection.begin()
                 if self._unprepared_sqlite:
-                    _prepare_sqlite(connection)
+                    _prepare_sqlite(connection, read_only=read_only)
                 yield connection, transaction
 
     def close(self) -> None:
@@ -205,9 +216,10 @@ class SqlUnitOfWork:
     """The unit's connection while it is open (a participant's reads and writes on it share
     the unit's transaction or savepoint)."""
 
-    def __init__(self, backend: SqlBackend, tenant: str) -> None:
+    def __init__(self, backend: SqlBackend, tenant: str, *, read_only: bool = False) -> None:
         self.tenant = tenant
         self._backend = backend
+        self._read_only = read_only
         self._scope: contextlib.ExitStack | None = None
         self._transaction: RootTransaction | NestedTransaction | None = None
 
@@ -282,7 +294,9 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> SqlUnitOfWork:
         scope = contextlib.ExitStack()
-        self.connection, self._transaction = scope.enter_context(self._backend.connection())
+        self.connection, self._transaction = scope.enter_context(
+            self._backend.connection(read_only=self._read_only)
+        )
         self._scope = scope
         self._bind(Db(self.connection, self._backend.tables, self.tenant))
         return self

@@ -1,0 +1,88 @@
+"""On SQLite, reads do not wait for a writer: a unit of work that only reads begins a
+deferred transaction, which reads the last committed snapshot (WAL) while another
+connection holds the write lock. Writes still begin ``BEGIN IMMEDIATE`` and wait for it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import clientcore
+from clientcore import Actor
+
+R = TypeVar("R")
+
+WAIT = 20.0
+"""Seconds a read may stay blocked before the test gives up on it: less than the busy
+timeout (30 s), which a read that waited for the writer would sit out. No test asserts
+how long anything takes."""
+
+
+def in_thread(action: Callable[[], R]) -> R:
+    """``action``'s result, run in a thread that must end within :data:`WAIT`."""
+    results: list[R] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(action())
+        except BaseException as error:  # reported to the test below
+            errors.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(WAIT)
+    assert not thread.is_alive(), "the read waited for the writer's lock"
+    if errors:
+        raise errors[0]
+    return results[0]
+
+
+def test_reads_run_while_another_connection_holds_the_write_lock(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.db"
+    core = clientcore.open(f"sqlite:///{path}", tenant="readers", actor=Actor("rita"))
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        client = core.register_client(first_name="Anna", last_name="Nowak")
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE clients SET remarks = 'not committed'")
+
+        found = in_thread(lambda: core.search_clients("nowak").clients)
+        seen = in_thread(lambda: core.get_client(client.id))
+
+        assert [c.id for c in found] == [client.id]
+        assert seen.remarks == ""  # the committed snapshot, not the writer's change
+    finally:
+        writer.rollback()
+        writer.close()
+        core.close()
+
+
+def test_a_write_waits_for_the_writer_and_then_succeeds(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.db"
+    core = clientcore.open(f"sqlite:///{path}", tenant="readers", actor=Actor("rita"))
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        started = threading.Event()
+
+        def register() -> clientcore.Client:
+            started.set()
+            return core.register_client(last_name="Kowalska")
+
+        result: list[clientcore.Client] = []
+        thread = threading.Thread(target=lambda: result.append(register()), daemon=True)
+        thread.start()
+        started.wait(WAIT)
+        assert not result  # still waiting for the lock: it cannot have committed
+        writer.rollback()
+        thread.join(WAIT)
+        assert not thread.is_alive()
+        assert [c.last_name for c in core.search_clients("kowalska").clients] == ["Kowalska"]
+    finally:
+        writer.close()
+        core.close()
