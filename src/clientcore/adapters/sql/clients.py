@@ -14,7 +14,7 @@ values when run.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -65,11 +65,12 @@ class SqlClientRepository:
         self._db = db
         self._t = db.tables.clients
 
-    def _index_rows(self, clients: Sequence[Client]) -> None:
+    def _index_rows(self, clients: Sequence[Client], rows: Sequence[Mapping[str, Any]]) -> None:
+        """The index rows of ``clients``, whose ``clients`` rows are ``rows``."""
         tenant, tables = self._db.tenant, self._db.tables
         keys, groups, attributes = [], [], []
-        for client in clients:
-            keys.extend(convert.search_key_rows(tenant, client))
+        for client, row in zip(clients, rows, strict=True):
+            keys.extend(convert.search_key_rows(tenant, client, row["sort_key"]))
             groups.extend(convert.group_rows(tenant, client))
             attributes.extend(convert.attribute_rows(tenant, client))
         self._db.insert_many(tables.client_search_keys, keys)
@@ -94,12 +95,11 @@ class SqlClientRepository:
                 raise DuplicateCode(code)
             seen.add(code)
         tenant = self._db.tenant
+        rows = [convert.client_row(tenant, client) for client in clients]
         self._db.insert_many(
-            self._t,
-            [convert.client_row(tenant, client) for client in clients],
-            unique=lambda message: DuplicateCode(_code_in(message, codes)),
+            self._t, rows, unique=lambda message: DuplicateCode(_code_in(message, codes))
         )
-        self._index_rows(clients)
+        self._index_rows(clients, rows)
 
     def _where_id(self, client_id: UUID) -> ColumnElement[bool]:
         return and_(self._t.c.tenant == self._db.tenant, self._t.c.id == client_id)
@@ -165,7 +165,7 @@ class SqlClientRepository:
         if changed != 1:
             self._refuse(client.id, expected)
         self._drop_index_rows(client.id)
-        self._index_rows([client])
+        self._index_rows([client], [row])
 
     def delete(self, client: Client) -> None:
         stored = self._db.execute(

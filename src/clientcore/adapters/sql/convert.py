@@ -161,10 +161,10 @@ def client_from_row(row: Row) -> Client:
     )
 
 
-def search_key_rows(tenant: str, client: Client) -> list[dict[str, Any]]:
-    """A row per search key, with the key's stem and the client's sort key and status (what
-    a search reads from the key index alone)."""
-    sort_key = client_sort_key(client)
+def search_key_rows(tenant: str, client: Client, sort_key: str) -> list[dict[str, Any]]:
+    """A row per search key, with the key's stem and the client's sort key (``sort_key``,
+    as its :func:`client_row` has it) and status: what a search reads from the key index
+    alone."""
     status = client.status.value
     return [
         {
