@@ -245,13 +245,16 @@ class HandSearch:
         )
         page = (
             "SELECT c.* FROM (SELECT k.sort_key, k.client_id FROM {keys} k "
-            f"WHERE k.tenant = {mark} {{stem}}{ends} AND k.status = 'active' "
+            f"WHERE k.tenant = {mark} {{stem}} AND k.status = 'active' "
             "GROUP BY k.sort_key, k.client_id "
             f"ORDER BY k.sort_key, k.client_id LIMIT {mark}) p JOIN clients c "
             f"ON c.tenant = {mark} AND c.id = p.client_id ORDER BY p.sort_key, p.client_id"
         )
-        self.drive_sql = page.format(keys=keys_by_key, stem="")
-        self.stem_sql = page.format(keys=keys_by_stem, stem=f"AND k.stem = {mark} ")
+        self.drive_sql = page.format(keys=keys_by_key, stem=ends)
+        # the range checked per entry of the stem, as a CASE the planner cannot estimate
+        yes, no = ("1", "0") if self.dialect == "sqlite" else ("true", "false")
+        inside = f"CASE WHEN k.key >= {mark} AND k.key < {mark} THEN {yes} ELSE {no} END"
+        self.stem_sql = page.format(keys=keys_by_stem, stem=f"AND k.stem = {mark} AND {inside}")
         self.window_sql = (
             "SELECT c.* FROM (SELECT tenant, id, sort_key FROM clients WHERE tenant = "
             f"{mark} ORDER BY sort_key, id LIMIT {window}) w JOIN clients c "
@@ -462,7 +465,11 @@ def run(
         notes=(
             "A page of 50 active clients in sort order. Ours opens a unit of work, folds "
             "the text into terms and returns Client entities; the baseline runs the same "
-            "SQL text with the driver and returns tuples."
+            "SQL text with the driver and returns tuples. The queries take about a "
+            "millisecond at any size, so the ratios are what ours adds per search, whatever "
+            "the number of clients: the transaction of a unit of work, SQLAlchemy's "
+            "processing of each row (ids, times, JSON columns) and the Client entities made "
+            "from them (about 10 microseconds each)."
         ),
         write=write,
     )
