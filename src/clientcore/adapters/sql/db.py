@@ -97,7 +97,8 @@ class Db:
 
     def explain(self, statement: Select[Any]) -> list[str]:
         """The engine's plan for ``statement`` with its parameters, one line per step:
-        ``EXPLAIN QUERY PLAN`` on SQLite (indented by depth), ``EXPLAIN`` elsewhere.
+        ``EXPLAIN QUERY PLAN`` on SQLite (indented by depth), ``EXPLAIN`` elsewhere (on
+        MariaDB/MySQL a line per table read, its non-empty columns as ``name=value``).
         Nothing is run."""
         compiled = statement.compile(dialect=self.connection.dialect)
         state = compiled.construct_expanded_state()  # IN lists and literal values rendered
@@ -113,6 +114,11 @@ class Db:
         prefix = "EXPLAIN QUERY PLAN " if self.dialect == "sqlite" else "EXPLAIN "
         with translated():
             rows = self.connection.exec_driver_sql(prefix + state.statement, parameters).all()
+        if self.dialect in ("mysql", "mariadb"):
+            return [
+                " ".join(f"{name}={value}" for name, value in row._mapping.items() if value)
+                for row in rows
+            ]
         if self.dialect != "sqlite":
             return [str(row[0]) for row in rows]
         depth = {0: -1}
