@@ -32,7 +32,6 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    literal,
     or_,
     select,
     text,
@@ -385,17 +384,25 @@ def _keys_by(tables: Tables, dialect: Dialect, columns: Sequence[str]) -> Any:
 def _probe(
     tables: Tables, dialect: Dialect, shape: _Shape, index: int, client: ColumnElement[UUID]
 ) -> ColumnElement[bool]:
-    """Whether the client has a key in the range of term ``index``, read by client id."""
+    """Whether the client has a key in the range of term ``index``, read by client id.
+
+    A scalar subquery (the first such key, if any) rather than EXISTS: planners turn an
+    EXISTS into a semi-join and may read the term's whole key range to hash or materialise
+    it, which for a common term costs more than the few clients of a page need; a scalar
+    subquery is run per client, on ``ix_client_search_keys_client``, on every engine.
+    """
     source = _keys_by(tables, dialect, ("tenant", "client_id"))
-    return exists(
-        select(literal(1))
-        .select_from(source)
+    first = (
+        select(source.c.key)
         .where(
             source.c.tenant == bindparam("tenant"),
             source.c.client_id == client,
             *_bounds(dialect, shape, index, source.c.key),
         )
+        .limit(1)
+        .scalar_subquery()
     )
+    return first.is_not(None)
 
 
 @functools.lru_cache(maxsize=256)
