@@ -259,8 +259,8 @@ class HandSearch:
             "SELECT c.* FROM (SELECT tenant, id, sort_key FROM clients WHERE tenant = "
             f"{mark} ORDER BY sort_key, id LIMIT {window}) w JOIN clients c "
             "ON c.tenant = w.tenant AND c.id = w.id "
-            f"WHERE EXISTS (SELECT 1 FROM {keys_by_client} k WHERE k.tenant = {mark} "
-            f"AND k.client_id = w.id {ends}) AND c.status = 'active' "
+            f"WHERE (SELECT k.key FROM {keys_by_client} k WHERE k.tenant = {mark} "
+            f"AND k.client_id = w.id {ends} LIMIT 1) IS NOT NULL AND c.status = 'active' "
             f"ORDER BY w.sort_key, w.id LIMIT {mark}"
         )
         if self.dialect == "sqlite":
