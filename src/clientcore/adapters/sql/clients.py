@@ -199,8 +199,9 @@ class SqlClientRepository:
         the keys in each term's range are counted up to a bound first (on the key index),
         then:
 
-        * the rarest term has few keys: its key range drives. Its clients are looked up by
-          id and sorted; the other terms are checked per client;
+        * the rarest term has few keys: its key range drives. Its key rows (which carry
+          the sort key) are sorted and the page's clients read by id; the other terms
+          are checked per client;
         * every term has many keys: the longest term's stem is read in sort order
           (``ix_client_search_keys_stem``), keeping its keys in the term's range, until
           the page is full; the other terms are checked per client;
@@ -209,8 +210,8 @@ class SqlClientRepository:
           which fills the page at once when matches are dense enough; if it does not, the
           rarest term's key range drives.
 
-        Only the last case sorts every match, and no step reads the clients table other
-        than by id or in sort order. PostgreSQL is given the key bounds as literals, so
+        Only the last case may sort many matches, and no step reads the clients table
+        other than by id or in sort order. PostgreSQL is given the key bounds as literals, so
         that a generic plan never decides between the steps.
         """
         statements, parameters = self._steps(query)
