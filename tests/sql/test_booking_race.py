@@ -31,9 +31,16 @@ from clientcore.adapters.sql.visits import SqlVisitRepository
 from clientcore.entities.common import Actor, Role, utc_millis
 from clientcore.entities.visit import Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import TimeRange, WeeklySlot
-from clientcore.errors import StorageBusy, VisitOverlap
+from clientcore.errors import StorageBusy
 from clientcore.testing.clock import new_tenant
-from clientcore.testing.race import Book, RaceResult, attempts, run_race, run_race_in_processes
+from clientcore.testing.race import (
+    Book,
+    RaceResult,
+    attempts,
+    booker,
+    run_race,
+    run_race_in_processes,
+)
 
 ATTEMPTS = 1000
 THREADS = 16
@@ -76,15 +83,7 @@ class Booker:
             return
         core = clientcore.open(self.url, tenant=self.tenant, actor=OWNER)
         try:
-
-            def book(start: datetime, minutes: int) -> bool:
-                try:
-                    core.book_visit(self.client_id, self.staff_id, start, minutes)
-                except VisitOverlap:
-                    return False
-                return True
-
-            yield book
+            yield booker(core, self.client_id, self.staff_id)
         finally:
             core.close()
 
@@ -216,15 +215,8 @@ def test_no_double_booking_on_a_hosts_engine_at_repeatable_read(server_url: str)
         core.set_working_hours(vet, ALL_DAY)
         client = core.register_client(last_name="Nowak").id
 
-        def book(start: datetime, minutes: int) -> bool:
-            try:
-                core.book_visit(client, vet, start, minutes)
-            except VisitOverlap:
-                return False
-            return True
-
         work = attempts(200, at(8), seed=5)
-        result = run_race(book, work, threads=THREADS)
+        result = run_race(booker(core, client, vet), work, threads=THREADS)
     finally:
         engine.dispose()
     # Sixteen threads on one calendar with no pause may outlast the retries at this level:

@@ -18,8 +18,12 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from queue import Empty
 from typing import Any
+from uuid import UUID
 
 import attrs
+
+from clientcore.errors import VisitOverlap
+from clientcore.facade import Core
 
 Attempt = tuple[datetime, int]
 """A start and a length in minutes."""
@@ -29,6 +33,21 @@ Book = Callable[[datetime, int], bool]
 
 OpenBooker = Callable[[], AbstractContextManager[Book]]
 """Opens what a process needs to book (its own connections) and closes it at the end."""
+
+
+def booker(core: Core, client_id: UUID, staff_id: UUID) -> Book:
+    """Bookings of the client with the staff member through ``core.book_visit``: an
+    attempt refused with :class:`~clientcore.errors.VisitOverlap` returns False, any other
+    error is raised (and counted as unexpected by :func:`run_race`)."""
+
+    def book(start: datetime, minutes: int) -> bool:
+        try:
+            core.book_visit(client_id, staff_id, start, minutes)
+        except VisitOverlap:
+            return False
+        return True
+
+    return book
 
 
 @attrs.frozen

@@ -529,26 +529,25 @@ def _filters(
     if shape.status and status:
         where.append(c.status == bindparam("status"))
     if shape.group:
-        groups = tables.client_groups
-        where.append(
-            exists().where(
-                groups.c.tenant == c.tenant,
-                groups.c.client_id == c.id,
-                groups.c.group_id == bindparam("group_id"),
-            )
-        )
+        where.append(_has_row(tables.client_groups, clients, group_id="group_id"))
     if shape.caretaker:
         where.append(c.caretaker_id == bindparam("caretaker_id"))
     if shape.source:
         where.append(c.source == bindparam("source"))
     if shape.attribute:
-        values = tables.client_attributes
         where.append(
-            exists().where(
-                values.c.tenant == c.tenant,
-                values.c.client_id == c.id,
-                values.c.key == bindparam("attribute_key"),
-                values.c.value == bindparam("attribute_value"),
+            _has_row(
+                tables.client_attributes, clients, key="attribute_key", value="attribute_value"
             )
         )
     return where
+
+
+def _has_row(table: Table, clients: Table, **parameters: str) -> ColumnElement[bool]:
+    """The client has a row in ``table`` (an index table of clients) whose columns equal
+    the named parameters (column name: parameter name)."""
+    return exists().where(
+        table.c.tenant == clients.c.tenant,
+        table.c.client_id == clients.c.id,
+        *(table.c[column] == bindparam(name) for column, name in parameters.items()),
+    )

@@ -27,7 +27,7 @@ from clientcore.facade import Core
 from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.clock import new_tenant
 from clientcore.testing.contracts.base import BackendContract
-from clientcore.testing.race import attempts, overlapping_pairs, run_race
+from clientcore.testing.race import attempts, booker, overlapping_pairs, run_race
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 MONDAY = date(2026, 6, 1)
@@ -747,15 +747,8 @@ class RaceContract(BackendContract):
         core.set_working_hours(vet, every_day(time(0), time(23, 59)))
         client = core.register_client(last_name="Nowak").id
 
-        def book(start: datetime, minutes: int) -> bool:
-            try:
-                core.book_visit(client, vet, start, minutes)
-            except VisitOverlap:
-                return False
-            return True
-
         work = attempts(self.race_attempts, at(MONDAY, 8))
-        result = run_race(book, work)
+        result = run_race(booker(core, client, vet), work)
         assert result.unexpected == ()
         assert result.booked + result.refused == len(work)
         held = [
