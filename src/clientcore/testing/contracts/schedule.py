@@ -60,6 +60,18 @@ def wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
     return instant.astimezone(zone).replace(tzinfo=None)
 
 
+def _night_shift(core: Core, zone: str, day: date, night: TimeRange) -> tuple[UUID, UUID]:
+    """A tenant in ``zone`` with a client and a staff member who works ``night`` on
+    ``day``'s weekday and 08:00-16:00 on the others: (staff id, client id)."""
+    core.configure(default_region="PL", time_zone=zone)
+    vet = core.add_staff("Dr Night").id
+    client = core.register_client(last_name="Nowak").id
+    day_shift = TimeRange(time(8), time(16))
+    weekly = [WeeklySlot(d, night if d == day.weekday() else day_shift) for d in range(7)]
+    core.set_working_hours(vet, weekly)
+    return vet, client
+
+
 class ScheduleContract(BackendContract):
     @pytest.fixture
     def clinic(self, core: Core) -> tuple[Core, UUID, UUID]:
@@ -333,12 +345,7 @@ class ScheduleContract(BackendContract):
         """Hours 01:00-04:00 local last 2 real hours in spring and 4 in autumn; a day shift
         stays 08:00-16:00 local on either side of the change."""
         tz = ZoneInfo(zone)
-        core.configure(default_region="PL", time_zone=zone)
-        vet = core.add_staff("Dr Night").id
-        client = core.register_client(last_name="Nowak").id
-        night = {day.weekday(): TimeRange(time(1), time(4))}
-        weekly = [WeeklySlot(d, night.get(d, TimeRange(time(8), time(16)))) for d in range(7)]
-        core.set_working_hours(vet, weekly)
+        vet, client = _night_shift(core, zone, day, TimeRange(time(1), time(4)))
         start = datetime.combine(day, time(0), tzinfo=tz)
         slots = core.free_slots([vet], 60, start, start + timedelta(hours=6), step_minutes=60)
         assert len(slots) == real_hours
@@ -367,12 +374,7 @@ class ScheduleContract(BackendContract):
         length of the shift. The day shifts either side stay 08:00-16:00 local."""
         tz = ZoneInfo(zone)
         change = dst_change(day, tz)
-        core.configure(default_region="PL", time_zone=zone)
-        vet = core.add_staff("Dr Night").id
-        client = core.register_client(last_name="Nowak").id
-        night = {day.weekday(): TimeRange(time(0), time(6))}
-        weekly = [WeeklySlot(d, night.get(d, TimeRange(time(8), time(16)))) for d in range(7)]
-        core.set_working_hours(vet, weekly)
+        vet, client = _night_shift(core, zone, day, TimeRange(time(0), time(6)))
         begin = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
         end = datetime.combine(day, time(6), tzinfo=tz).astimezone(UTC)
         real_minutes = 5 * 60 if change.month == 3 else 7 * 60
