@@ -115,9 +115,11 @@ class Backend(Protocol):
     def unit_of_work(self, tenant: str, *, read_only: bool = False) -> UnitOfWork:
         """A fresh unit of work scoped to ``tenant`` (already validated).
 
-        ``read_only``: the caller only reads and never commits. A store may then read
-        without taking write locks (SQLite starts a deferred transaction, which reads a
-        snapshot alongside a writer instead of waiting for it); others ignore it.
+        ``read_only``: the caller only reads, never writes or commits. A store may then
+        read without taking write locks (SQLite starts a deferred transaction, which reads
+        a snapshot alongside a writer instead of waiting for it) or without a transaction
+        where its isolation gives one no single snapshot anyway (PostgreSQL at READ
+        COMMITTED); others ignore it.
         """
         ...
 

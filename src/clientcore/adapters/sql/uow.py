@@ -136,6 +136,8 @@ class SqlBackend:
             transactions=True, joins_host_transaction=isinstance(bind, Connection)
         )
         single = isinstance(bind, Connection) or is_memory_sqlite(bind.url)
+        self._reads_in_autocommit: bool | None = None
+        """Whether read-only units run in autocommit (known at the first one's connection)."""
         self._serial = threading.RLock() if single else None
         """One shared connection (a host's Connection, in-memory SQLite): one unit at a time."""
 
@@ -199,11 +201,34 @@ class SqlBackend:
                     return
                 connection = stack.enter_context(self.bind.connect())
                 if read_only:
-                    connection.execution_options(**{READ_ONLY: True})
+                    connection.execution_options(**self._read_only_options(connection))
                 transaction = connection.begin()
                 if self._unprepared_sqlite:
                     _prepare_sqlite(connection, read_only=read_only)
                 yield connection, transaction
+
+    def _read_only_options(self, connection: Connection) -> dict[str, Any]:
+        """Execution options of a unit that only reads.
+
+        On PostgreSQL at READ COMMITTED (its default) every statement of a transaction
+        reads its own snapshot, so a unit that only reads gains nothing from a transaction
+        but pays two round trips for it (``BEGIN``, ``ROLLBACK``): its statements run in
+        autocommit instead, which psycopg switches on the client alone. At a stricter
+        level (a host's engine or server setting) the unit keeps its transaction and so
+        one snapshot for all its reads. Elsewhere the option only marks the connection
+        (SQLite then begins a deferred transaction).
+        """
+        if self._reads_in_autocommit is None:
+            level = (
+                connection.get_execution_options().get("isolation_level")
+                or connection.default_isolation_level
+            )
+            self._reads_in_autocommit = (
+                connection.dialect.name == "postgresql" and level == "READ COMMITTED"
+            )
+        if self._reads_in_autocommit:
+            return {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+        return {READ_ONLY: True}
 
     def close(self) -> None:
         """Dispose of the engine made by ``from_url``; a host's engine or connection stays."""
