@@ -232,12 +232,11 @@ def _check_name_day(value: object) -> NameDay | None:
     return value
 
 
-def _check_names(client: Client) -> None:
-    if client.kind is ClientKind.COMPANY and not client.company_name.strip():
+def _check_names(kind: ClientKind, first_name: str, last_name: str, company_name: str) -> None:
+    """A company needs a company name; a person a first or a last name."""
+    if kind is ClientKind.COMPANY and not company_name.strip():
         raise ValidationError("company_name", "a company client needs a company name")
-    if client.kind is ClientKind.PERSON and not (
-        client.first_name.strip() or client.last_name.strip()
-    ):
+    if kind is ClientKind.PERSON and not (first_name.strip() or last_name.strip()):
         raise ValidationError("last_name", "a person needs a first or a last name")
 
 
@@ -294,20 +293,26 @@ def register_many(uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any
     for code in sorted(uow.clients.taken_codes(given)):
         raise DuplicateCode(code)
     now = ctx.now()
-    drafts = []
     for values in validated:
-        kind = values.pop("kind", ClientKind.PERSON)
-        code = values.pop("code", "")
-        client = Client(
-            id=ctx.ids(), code=code, kind=kind, created_at=now, updated_at=now, **values
+        kind = values.setdefault("kind", ClientKind.PERSON)
+        _check_names(
+            kind,
+            values.get("first_name", ""),
+            values.get("last_name", ""),
+            values.get("company_name", ""),
         )
-        _check_names(client)
-        drafts.append(client)
     # Counter values are taken only once every row is known to be valid: a store whose
     # counter lives outside the unit of work (MongoDB) would otherwise lose them.
-    auto_codes = iter(_free_codes(uow, len(drafts) - len(given), frozenset(given)))
+    auto_codes = iter(_free_codes(uow, len(validated) - len(given), frozenset(given)))
     clients = [
-        draft if draft.code else attrs.evolve(draft, code=next(auto_codes)) for draft in drafts
+        Client(
+            id=ctx.ids(),
+            code=values.pop("code", "") or next(auto_codes),
+            created_at=now,
+            updated_at=now,
+            **values,
+        )
+        for values in validated
     ]
     uow.clients.add_many(clients)
     uow.events.append(
@@ -353,7 +358,7 @@ def update(
     if code != old.code and uow.clients.taken_codes([code]):
         raise DuplicateCode(code)
     new = attrs.evolve(old, **values)
-    _check_names(new)
+    _check_names(new.kind, new.first_name, new.last_name, new.company_name)
     return _save(uow, ctx, old, new, "client.updated")
 
 

@@ -126,6 +126,15 @@ def save_change(
 
 def render(value: Any) -> str | None:
     """A field value as history text; None and empty values read as None."""
+    # The commonest values first: texts, tuples (of contacts, mostly), phones and e-mails.
+    kind = type(value)
+    if kind is str:
+        return value or None
+    if kind is tuple:
+        return "; ".join([str(render(item)) for item in value]) if value else None
+    if isinstance(value, Phone | Email):
+        text = value.number if isinstance(value, Phone) else value.address
+        return text + (f" ({value.label})" if value.label else "") + (" *" if value.primary else "")
     if value is None or value == "" or value == () or value == frozenset():
         return None
     if isinstance(value, bool):
@@ -138,9 +147,6 @@ def render(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, NameDay):
         return f"{value.day:02d}.{value.month:02d}"
-    if isinstance(value, Phone | Email):
-        text = value.number if isinstance(value, Phone) else value.address
-        return text + (f" ({value.label})" if value.label else "") + (" *" if value.primary else "")
     if isinstance(value, Address):
         parts = (value.street, value.postal_code, value.city, value.country)
         return f"{value.kind.value}: " + ", ".join(p for p in parts if p)

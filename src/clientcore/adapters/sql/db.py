@@ -85,15 +85,7 @@ class Db:
                     self.connection.execute(table.insert(), batch)
                     continue
                 sql, binds = plan
-                self.connection.exec_driver_sql(
-                    sql,
-                    [
-                        tuple(
-                            [row[name] if bind is None else bind(row[name]) for name, bind in binds]
-                        )
-                        for row in batch
-                    ],
-                )
+                self.connection.exec_driver_sql(sql, _bound_values(batch, binds))
 
     def explain(self, statement: Select[Any]) -> list[str]:
         """The engine's plan for ``statement`` with its parameters, one line per step:
@@ -166,6 +158,18 @@ class Db:
 
 _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 Processor = Callable[[Any], Any]
+
+
+def _bound_values(
+    rows: Sequence[Mapping[str, Any]], binds: Sequence[tuple[str, Processor | None]]
+) -> list[tuple[Any, ...]]:
+    """A tuple per row of its values in the order of ``binds``, each through its column's
+    bind processor (one ``map`` per column instead of a Python call per value)."""
+    columns = []
+    for name, bind in binds:
+        values = [row[name] for row in rows]
+        columns.append(values if bind is None else list(map(bind, values)))
+    return list(zip(*columns, strict=True))
 
 
 @functools.lru_cache(maxsize=256)
