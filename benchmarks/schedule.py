@@ -38,7 +38,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
-import psycopg
 
 import clientcore
 from benchmarks import sqlkit
@@ -136,13 +135,9 @@ class Driver:
     def __init__(self, url: str) -> None:
         self.dialect = sqlkit.dialect_of(url)
         self.sqlite = self.dialect.name == "sqlite"
-        mark = "?" if self.sqlite else "%s"
+        mark = sqlkit.placeholder(self.dialect)
         self.mark = mark
-        self.connection: Any = (
-            sqlkit.sqlite_connect(url)
-            if self.sqlite
-            else psycopg.connect(sqlkit.postgres_conninfo(url), autocommit=True)
-        )
+        self.connection: Any = sqlkit.connect(url, autocommit=True)
         self.lock_sql = (
             None
             if self.sqlite  # BEGIN IMMEDIATE holds the database's write lock already
@@ -155,7 +150,7 @@ class Driver:
             f"AND status != 'cancelled' AND id != {m} ORDER BY starts_at, id LIMIT 1"
         )
         self.columns = list(convert.visit_row(sqlkit.TENANT, _example_visit()))
-        self.insert_sql = sqlkit.insert_sql("visits", self.columns, mark)
+        self.insert_sql = sqlkit.insert_sql("visits", self.columns, self.dialect)
         # what ours reads and writes besides (see book(..., event)):
         self.client_sql = f"SELECT status FROM clients WHERE tenant = {m} AND id = {m}"
         self.staff_sql = (
@@ -164,7 +159,7 @@ class Driver:
             f"LEFT JOIN settings t ON t.tenant = s.tenant WHERE s.tenant = {m} AND s.id = {m}"
         )
         self.event_columns = list(convert.event_row(sqlkit.TENANT, _example_event()))
-        self.event_sql = sqlkit.insert_sql("events", self.event_columns, mark)
+        self.event_sql = sqlkit.insert_sql("events", self.event_columns, self.dialect)
 
     def value(self, value: Any) -> Any:
         """An id or time as this driver binds it (hex ids and naive UTC text on SQLite)."""
@@ -468,7 +463,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--searches", type=int, default=100, help="free-slot searches to time")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs alone")
     args = parser.parse_args(argv)
-    run(args.engines.split(","), args.bookings, args.searches, write=not args.no_write)
+    engines = args.engines.split(",")
+    for engine in engines:
+        if engine not in ("sqlite", "postgresql"):
+            parser.error(f"--engines: {engine!r}; this benchmark runs sqlite and postgresql")
+    run(engines, args.bookings, args.searches, write=not args.no_write)
 
 
 if __name__ == "__main__":

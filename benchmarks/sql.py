@@ -1,11 +1,12 @@
-"""SQL adapter on SQLite (a file) and PostgreSQL: importing clients, and prefix search.
+"""SQL adapter on SQLite (a file), PostgreSQL and MariaDB: importing clients, prefix search.
 
 Import: ``core.import_clients`` in batches of 10,000 through ``clientcore.open(url)``,
 against the same rows (clients, their search keys, their audit events: made by the adapter's
 own conversion functions from the clients and events ours stored) written by SQLAlchemy Core
-``executemany`` and by the DB-API driver alone (sqlite3, psycopg ``executemany``, the values
-passed through the dialect's bind processors so every run writes the same bytes). Each run
-writes into a new database with the migrated schema; every batch is one transaction.
+``executemany`` and by the DB-API driver alone (sqlite3, psycopg or PyMySQL ``executemany``,
+the values passed through the dialect's bind processors so every run writes the same bytes).
+Each run writes into a new database with the migrated schema; every batch is one
+transaction.
 
 Search: ``core.search_clients(text)`` (a page of 50) against the same SQL statements run by
 hand through the driver (the bounded count of the key range, then the query the count
@@ -22,14 +23,12 @@ import argparse
 import cProfile
 import io
 import pstats
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import psycopg
 import sqlalchemy
 
 import clientcore
@@ -151,41 +150,35 @@ def import_core(url: str, prepared: Sequence[sqlkit.TableRows]) -> float:
 
 
 def import_driver(url: str, prepared: Sequence[sqlkit.TableRows]) -> float:
-    """The DB-API driver alone: the same values, ``executemany`` per table per batch."""
+    """The DB-API driver alone: the same values, ``executemany`` per table per batch, one
+    transaction per batch."""
     dialect = sqlkit.dialect_of(url)
     statements = [
         {
-            name: (sqlkit.insert_sql(name, columns, "?" if dialect.name == "sqlite" else "%s"), v)
-            for name, (columns, v) in (
+            name: (sqlkit.insert_sql(name, columns, dialect), values)
+            for name, (columns, values) in (
                 (name, sqlkit.driver_values(name, table_rows, dialect))
                 for name, table_rows in batch.items()
             )
         }
         for batch in prepared
     ]
-    if dialect.name == "sqlite":
-        connection = sqlkit.sqlite_connect(url)
+    connection = sqlkit.connect(url)
 
-        def run_sqlite() -> None:
-            for batch in statements:
-                connection.execute("BEGIN IMMEDIATE")
-                for sql, values in batch.values():
-                    connection.executemany(sql, values)
-                connection.execute("COMMIT")
+    def run() -> None:
+        cursor = connection.cursor()
+        for batch in statements:
+            if dialect.name == "sqlite":
+                cursor.execute("BEGIN IMMEDIATE")
+            for sql, values in batch.values():
+                cursor.executemany(sql, values)
+            connection.commit()
+        cursor.close()
 
-        try:
-            return elapsed(run_sqlite)
-        finally:
-            connection.close()
-    with psycopg.connect(sqlkit.postgres_conninfo(url)) as pg:
-
-        def run_postgres() -> None:
-            for batch in statements:
-                with pg.transaction(), pg.cursor() as cursor:
-                    for sql, values in batch.values():
-                        cursor.executemany(sql, values)
-
-        return elapsed(run_postgres)
+    try:
+        return elapsed(run)
+    finally:
+        connection.close()
 
 
 def profiled(action: Callable[[], object], top: int = 30) -> str:
@@ -263,21 +256,11 @@ class HandSearch:
             f"AND k.client_id = w.id {ends} LIMIT 1) IS NOT NULL AND c.status = 'active' "
             f"ORDER BY w.sort_key, w.id LIMIT {mark}"
         )
-        if self.dialect == "sqlite":
-            self.sqlite: sqlite3.Connection | None = sqlkit.sqlite_connect(url)
-            self.pg: psycopg.Connection[Any] | None = None
-        else:
-            self.sqlite = None
-            # one-off statements: planned with the values, as ours (literal bounds) is
-            self.pg = psycopg.connect(
-                sqlkit.postgres_conninfo(url), autocommit=True, prepare_threshold=None
-            )
+        # one-off statements: planned with the values, as ours (literal bounds) is
+        self.connection = sqlkit.connect(url, autocommit=True, prepared=False)
 
     def _rows(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
-        if self.sqlite is not None:
-            return self.sqlite.execute(sql, parameters).fetchall()
-        assert self.pg is not None
-        return self.pg.execute(sql, parameters).fetchall()
+        return sqlkit.fetch(self.connection, sql, parameters)
 
     def __call__(self, term: str) -> list[Any]:
         upper = prefix_upper_bound(term)
@@ -295,10 +278,7 @@ class HandSearch:
         return rows if len(rows) == self.limit else self._rows(self.drive_sql, drive)
 
     def close(self) -> None:
-        if self.sqlite is not None:
-            self.sqlite.close()
-        if self.pg is not None:
-            self.pg.close()
+        self.connection.close()
 
 
 def alternate(
@@ -479,7 +459,7 @@ def run(
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--engines", default="sqlite,postgresql", help="comma-separated")
+    parser.add_argument("--engines", default="sqlite,postgresql,mariadb", help="comma-separated")
     parser.add_argument("--n", type=int, default=100_000, help="clients to import")
     parser.add_argument(
         "--sizes", default="100000,1000000", help="clients to search among, comma-separated"

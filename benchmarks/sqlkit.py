@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pymysql
 import sqlalchemy
 from sqlalchemy import URL, Dialect, Table, make_url
 
@@ -28,21 +29,26 @@ from clientcore.entities.event import Event
 from clientcore.operations.clients import HISTORY_FIELDS, ClientFields
 from clientcore.operations.context import Context, diff
 
-POSTGRES_URL = os.environ.get(
-    "CLIENTCORE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-ENGINES = ("sqlite", "postgresql")
+SERVER_URLS = {
+    "postgresql": os.environ.get(
+        "CLIENTCORE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    ),
+    "mariadb": os.environ.get(
+        "CLIENTCORE_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"
+    ),
+}
+"""The server each engine's benchmark databases are made on (the tests' variables)."""
 TENANT = "bench"
 TABLES: Tables = make_tables()
 
 
-def _admin_url() -> URL:
-    return make_url(POSTGRES_URL)
+def _admin_url(engine: str) -> URL:
+    return make_url(SERVER_URLS[engine])
 
 
 @contextlib.contextmanager
 def fresh_database(engine: str, label: str, *, migrate: bool = True) -> Iterator[str]:
-    """The URL of a new database (a SQLite file, or a PostgreSQL database named
+    """The URL of a new database (a SQLite file, or a PostgreSQL or MariaDB database named
     ``bench_<label>_<random>``) with clientcore's schema, removed when the block ends."""
     if engine == "sqlite":
         with tempfile.TemporaryDirectory(prefix=f"bench-{label}-") as folder:
@@ -51,7 +57,7 @@ def fresh_database(engine: str, label: str, *, migrate: bool = True) -> Iterator
                 upgrade(url)
             yield url
         return
-    server = _admin_url()
+    server = _admin_url(engine)
     name = f"bench_{label}_{uuid.uuid4().hex[:8]}"
     admin = sqlalchemy.create_engine(server, isolation_level="AUTOCOMMIT")
     try:
@@ -63,8 +69,9 @@ def fresh_database(engine: str, label: str, *, migrate: bool = True) -> Iterator
                 upgrade(url)
             yield url
         finally:
+            force = " WITH (FORCE)" if engine == "postgresql" else ""
             with admin.connect() as connection:
-                connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+                connection.exec_driver_sql(f"DROP DATABASE {name}{force}")
     finally:
         admin.dispose()
 
@@ -74,13 +81,56 @@ def server_available(engine: str) -> str | None:
     if engine == "sqlite":
         return None
     try:
-        probe = sqlalchemy.create_engine(_admin_url())
+        probe = sqlalchemy.create_engine(_admin_url(engine))
         with probe.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
         probe.dispose()
     except sqlalchemy.exc.SQLAlchemyError as error:
         return str(error).splitlines()[0]
     return None
+
+
+def connect(url: str, *, autocommit: bool = False, prepared: bool = True) -> Any:
+    """A DB-API connection to ``url``: sqlite3 (always in autocommit mode: statements say
+    ``BEGIN``; busy timeout and foreign keys as clientcore's engine sets them), psycopg or
+    PyMySQL. psycopg prepares a statement run five times (its default, as for ours);
+    ``prepared=False`` plans every run with its values (ours does, for a search)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        assert parsed.database, url
+        connection = sqlite3.connect(parsed.database, isolation_level=None)
+        connection.execute("PRAGMA busy_timeout = 30000")
+        connection.execute("PRAGMA foreign_keys = ON")
+        return connection
+    if backend == "postgresql":
+        conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+        threshold = 5 if prepared else None
+        return psycopg.connect(conninfo, autocommit=autocommit, prepare_threshold=threshold)
+    return pymysql.connect(
+        host=parsed.host,
+        port=parsed.port or 3306,
+        user=parsed.username,
+        password=parsed.password or "",
+        database=parsed.database,
+        charset="utf8mb4",
+        autocommit=autocommit,
+    )
+
+
+def placeholder(dialect: Dialect) -> str:
+    """The driver's parameter mark: ``?`` for sqlite3, ``%s`` for psycopg and PyMySQL."""
+    return "?" if dialect.name == "sqlite" else "%s"
+
+
+def fetch(connection: Any, sql: str, parameters: Sequence[Any]) -> list[Any]:
+    """The rows of one statement, through a cursor (every driver has one)."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 # -- clients and their rows ------------------------------------------------------------
@@ -204,64 +254,59 @@ def driver_values(
     return columns, values
 
 
-def insert_sql(name: str, columns: Sequence[str], placeholder: str) -> str:
-    marks = ", ".join(placeholder for _ in columns)
-    return f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})"
-
-
-def sqlite_path(url: str) -> str:
-    database = make_url(url).database
-    assert database, url
-    return database
-
-
-def postgres_conninfo(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def sqlite_connect(url: str) -> sqlite3.Connection:
-    """A plain sqlite3 connection with the settings clientcore's engine uses (WAL is kept
-    by the file; foreign keys and the busy timeout are per connection)."""
-    connection = sqlite3.connect(sqlite_path(url), isolation_level=None)
-    connection.execute("PRAGMA busy_timeout = 30000")
-    connection.execute("PRAGMA foreign_keys = ON")
-    return connection
+def insert_sql(name: str, columns: Sequence[str], dialect: Dialect) -> str:
+    """INSERT of ``columns`` into table ``name``, names quoted where the dialect needs it
+    (``key`` is a reserved word on MariaDB)."""
+    quote = dialect.identifier_preparer.quote
+    marks = ", ".join(placeholder(dialect) for _ in columns)
+    return f"INSERT INTO {quote(name)} ({', '.join(quote(c) for c in columns)}) VALUES ({marks})"
 
 
 def seed(url: str, rows: TableRows) -> None:
     """Write the rows as fast as the driver can (setting up a benchmark, not timed):
-    ``executemany`` in one transaction on SQLite, ``COPY`` on PostgreSQL."""
+    ``executemany`` in one transaction on SQLite and MariaDB, ``COPY`` on PostgreSQL."""
     dialect = dialect_of(url)
-    if dialect.name == "sqlite":
-        connection = sqlite_connect(url)
-        try:
-            connection.execute("PRAGMA cache_size = -262144")
-            connection.execute("BEGIN IMMEDIATE")
+    connection = connect(url)
+    try:
+        if dialect.name == "postgresql":
             for name, table_rows in rows.items():
                 columns, values = driver_values(name, table_rows, dialect)
-                connection.executemany(insert_sql(name, columns, "?"), values)
-            connection.execute("COMMIT")
-        finally:
-            connection.close()
-        return
-    with psycopg.connect(postgres_conninfo(url)) as pg:
+                with connection.cursor() as cursor:
+                    copy_sql = f"COPY {name} ({', '.join(columns)}) FROM STDIN"
+                    with cursor.copy(copy_sql) as copy:
+                        for value in values:
+                            copy.write_row(value)
+            connection.commit()
+            return
+        cursor = connection.cursor()
+        if dialect.name == "sqlite":
+            cursor.execute("PRAGMA cache_size = -262144")
+            cursor.execute("BEGIN IMMEDIATE")
         for name, table_rows in rows.items():
             columns, values = driver_values(name, table_rows, dialect)
-            with pg.cursor() as cursor:
-                copy_sql = f"COPY {name} ({', '.join(columns)}) FROM STDIN"
-                with cursor.copy(copy_sql) as copy:
-                    for value in values:
-                        copy.write_row(value)
-        pg.commit()
+            sql = insert_sql(name, columns, dialect)
+            for first in range(0, len(values), 5_000):
+                cursor.executemany(sql, values[first : first + 5_000])
+        cursor.close()
+        connection.commit()
+    finally:
+        connection.close()
 
 
 def analyze(url: str) -> None:
-    """Refresh PostgreSQL's planner statistics (autovacuum would, some time later).
+    """Refresh the server's planner statistics (autovacuum would, some time later).
     SQLite is left as clientcore leaves it: without ``ANALYZE`` statistics."""
-    if make_url(url).get_backend_name() != "postgresql":
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
         return
-    with psycopg.connect(postgres_conninfo(url), autocommit=True) as connection:
-        connection.execute("VACUUM ANALYZE")
+    connection = connect(url, autocommit=True)
+    try:
+        if backend == "postgresql":
+            connection.execute("VACUUM ANALYZE")
+        else:
+            fetch(connection, "ANALYZE TABLE clients, client_search_keys", ())
+    finally:
+        connection.close()
 
 
 def now_utc() -> datetime:
