@@ -17,6 +17,8 @@ a year of 15-minute visits (27 a day, a few cancelled: about 70,000), written di
 the adapter's conversion functions. ``core.free_slots`` for all 10 over a random week
 (30 minutes, every 15) against one indexed fetch of the week's visits of all 10 (start
 and end only) and a plain Python sweep over the working hours. Both find the same slots.
+Ours runs four statements (the staff members, the settings, the week's entries, the working
+hours), on PostgreSQL in autocommit as every read-only unit of work there, the baseline one.
 
 Where booking's time goes: between BEGIN and COMMIT ours runs eight statements (the client;
 the staff member; the working hours; the settings; the lock; the overlap check; the visit;
