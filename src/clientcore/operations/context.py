@@ -127,15 +127,14 @@ def save_change(
 def render(value: Any) -> str | None:
     """A field value as history text; None and empty values read as None."""
     # The commonest values first: texts, tuples (of contacts, mostly), phones and e-mails.
-    kind = type(value)
-    if kind is str:
+    if type(value) is str:
         return value or None
-    if kind is tuple:
+    if isinstance(value, tuple):
         return "; ".join([str(render(item)) for item in value]) if value else None
     if isinstance(value, Phone | Email):
         text = value.number if isinstance(value, Phone) else value.address
         return text + (f" ({value.label})" if value.label else "") + (" *" if value.primary else "")
-    if value is None or value == "" or value == () or value == frozenset():
+    if value is None or value == "" or value == frozenset():
         return None
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -154,8 +153,6 @@ def render(value: Any) -> str | None:
         return f"{value.kind.value} {value.number}"
     if isinstance(value, frozenset):
         return "; ".join(sorted(str(render(item)) for item in value))
-    if isinstance(value, tuple):
-        return "; ".join(str(render(item)) for item in value)
     if hasattr(value, "items"):
         return "; ".join(f"{k}={render(v)}" for k, v in sorted(value.items())) or None
     return str(value)
