@@ -94,15 +94,12 @@ class SqlClientRepository:
                 raise DuplicateCode(code)
             seen.add(code)
         tenant = self._db.tenant
-        # A batch of clients at a time: only its rows are alive at once (an import of many
-        # clients would otherwise hold all their key rows, for the garbage collector to walk).
-        for start in range(0, len(clients), BATCH):
-            chunk = clients[start : start + BATCH]
-            rows = [convert.client_row(tenant, client) for client in chunk]
-            self._db.insert_many(
-                self._t, rows, unique=lambda message: DuplicateCode(_code_in(message, codes))
-            )
-            self._index_rows(chunk, rows)
+        rows = [convert.client_row(tenant, client) for client in clients]
+        self._db.insert_many(
+            self._t, rows, unique=lambda message: DuplicateCode(_code_in(message, codes))
+        )
+        self._db.refresh_statistics(self._t, len(rows))
+        self._index_rows(clients, rows)
 
     def _where_id(self, client_id: UUID) -> ColumnElement[bool]:
         return and_(self._t.c.tenant == self._db.tenant, self._t.c.id == client_id)
