@@ -29,10 +29,11 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def session_state(url: str, backend: SqlBackend, read_only: bool) -> str:
     """What another session sees of a unit's session after the unit has read once."""
+    observing = sqlalchemy.create_engine(url, poolclass=sqlalchemy.NullPool)
     with backend.unit_of_work(TENANT, read_only=read_only) as uow:
         uow.settings.get()
         pid = uow.connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-        with sqlalchemy.create_engine(url).connect() as observer:
+        with observing.connect() as observer:
             state = observer.exec_driver_sql(
                 "SELECT state FROM pg_stat_activity WHERE pid = %(pid)s", {"pid": pid}
             ).scalar_one()
