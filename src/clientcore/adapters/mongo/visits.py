@@ -42,13 +42,13 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _overlapping(staff_id: UUID, start: datetime, end: datetime) -> dict[str, Any]:
-    """Entries of the staff member overlapping ``[start, end)``. No entry is longer than
-    :data:`_LONGEST` (in real time, hence UTC), so the lower bound on ``start`` lets the
-    (tenant, staff_id, start) index bound the scan instead of reading the staff member's
-    whole past."""
+def _overlapping(staff: UUID | dict[str, Any], start: datetime, end: datetime) -> dict[str, Any]:
+    """Entries of the staff member(s) that ``staff`` selects (an id, or an operator such
+    as ``$in``) overlapping ``[start, end)``. No entry is longer than :data:`_LONGEST` (in
+    real time, hence UTC), so the lower bound on ``start`` lets the (tenant, staff_id,
+    start) index bound the scan instead of reading the staff member's whole past."""
     return {
-        "staff_id": staff_id,
+        "staff_id": staff,
         "start": {"$lt": end, "$gt": start.astimezone(UTC) - _LONGEST},
         "end": {"$gt": start},
     }
@@ -123,12 +123,7 @@ class MongoVisitRepository(MongoLinkedRecords[Visit]):
         members = list(set(staff_ids))
         if not members:
             return []
-        query = {
-            "staff_id": {"$in": members},
-            "start": {"$lt": end, "$gt": start.astimezone(UTC) - _LONGEST},
-            "end": {"$gt": start},
-            **_HOLDS_TIME,
-        }
+        query = {**_overlapping({"$in": members}, start, end), **_HOLDS_TIME}
         documents = self._store.find(query, sort=_BUSY_ORDER, projection=_BUSY_FIELDS)
         return [(_uuid(d["staff_id"]), _utc(d["start"]), _utc(d["end"])) for d in documents]
 
