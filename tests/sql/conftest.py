@@ -42,3 +42,10 @@ def sql_backend(sql_url: str) -> Iterator[SqlBackend]:
     backend = SqlBackend.from_url(sql_url)
     yield backend
     backend.close()
+
+
+@pytest.fixture
+def server_backend(server_url: str) -> Iterator[SqlBackend]:
+    backend = SqlBackend.from_url(server_url)
+    yield backend
+    backend.close()

@@ -11,10 +11,7 @@ committed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
-
-import pytest
 
 import clientcore
 from clientcore import Actor
@@ -40,13 +37,6 @@ class MeetingClock:
             self.meeting.wait()
             self.met.append(threading.current_thread().name)
         return datetime.now(UTC)
-
-
-@pytest.fixture
-def server_backend(server_url: str) -> Iterator[SqlBackend]:
-    backend = SqlBackend.from_url(server_url)
-    yield backend
-    backend.close()
 
 
 def test_the_database_refuses_the_second_of_two_interleaved_edits(

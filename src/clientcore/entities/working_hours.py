@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from clientcore.entities.staff import StaffMember
+
 
 @attrs.frozen
 class TimeRange:
@@ -50,6 +52,20 @@ class WorkingHours:
             if override.day == day:
                 return override.hours
         return tuple(slot.hours for slot in self.weekly if slot.weekday == day.weekday())
+
+
+@attrs.frozen
+class Schedule:
+    """What decides when a staff member can be booked: the member (active or not), their
+    working hours, and the tenant's time zone, in which the hours' wall-clock times are."""
+
+    member: StaffMember
+    hours: WorkingHours
+    time_zone: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
 
 def _days(start: date, end: date) -> Iterator[date]:

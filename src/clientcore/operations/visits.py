@@ -20,6 +20,7 @@ import attrs
 from clientcore.entities import validation
 from clientcore.entities.client import ClientStatus
 from clientcore.entities.common import Role, utc_millis
+from clientcore.entities.staff import StaffMember
 from clientcore.entities.visit import (
     CHARGE_DESCRIPTION_MAX_LENGTH,
     MAX_DURATION_MINUTES,
@@ -31,7 +32,7 @@ from clientcore.entities.visit import (
     VisitKind,
     VisitStatus,
 )
-from clientcore.entities.working_hours import within, working_intervals
+from clientcore.entities.working_hours import Schedule, within, working_intervals
 from clientcore.errors import (
     ConcurrencyError,
     OutsideWorkingHours,
@@ -84,8 +85,9 @@ def tenant_zone(uow: UnitOfWork) -> ZoneInfo:
     return ZoneInfo(uow.settings.get().time_zone)
 
 
-def _check_hours(uow: UnitOfWork, ctx: Context, visit: Visit, override_hours: bool) -> None:
-    """Inside working hours, unless a permitted actor overrides them.
+def _check_hours(ctx: Context, schedule: Schedule, visit: Visit, override_hours: bool) -> None:
+    """Inside the working hours of ``schedule`` (the visit's staff member's), unless a
+    permitted actor overrides them.
 
     Other entries are not read here: the store refuses an overlap itself when the visit is
     written (``uow.visits.add`` / ``update`` raise VisitOverlap naming the first entry in
@@ -95,8 +97,7 @@ def _check_hours(uow: UnitOfWork, ctx: Context, visit: Visit, override_hours: bo
     if override_hours:
         ctx.require_role(*HOURS_OVERRIDE_ROLES)
         return
-    hours = uow.working_hours.get(visit.staff_id)
-    intervals = working_intervals(hours, tenant_zone(uow), visit.start, visit.end)
+    intervals = working_intervals(schedule.hours, schedule.zone, visit.start, visit.end)
     if not within(intervals, visit.start, visit.end):
         raise OutsideWorkingHours(visit.start, visit.end)
 
@@ -115,8 +116,7 @@ def _check_client_and_subject(uow: UnitOfWork, client_id: UUID, subject_id: UUID
             raise ValidationError("subject_id", f"{subject.name!r} is inactive")
 
 
-def _active_staff(uow: UnitOfWork, staff_id: UUID) -> UUID:
-    member = uow.staff.get(staff_id)
+def _active(member: StaffMember) -> UUID:
     if not member.active:
         raise ValidationError("staff_id", f"staff member {member.name!r} is inactive")
     return member.id
@@ -166,10 +166,11 @@ def book(
         _check_client_and_subject(uow, client_id, subject_id)
     elif client_id is not None or subject_id is not None:
         raise ValidationError("client_id", "a break has no client or subject")
+    schedule = uow.visits.schedule(staff_id, lock=True)
     now = ctx.now()
     visit = Visit(
         id=ctx.ids(),
-        staff_id=_active_staff(uow, staff_id),
+        staff_id=_active(schedule.member),
         kind=kind,
         start=begin,
         end=begin + check_duration(duration_minutes),
@@ -179,7 +180,7 @@ def book(
         subject_id=subject_id,
         **_details(details),
     )
-    _check_hours(uow, ctx, visit, override_hours)
+    _check_hours(ctx, schedule, visit, override_hours)
     uow.visits.add(visit)
     ctx.record(
         uow,
@@ -231,9 +232,11 @@ def reschedule(
     old = _load_booked(uow, visit_id, expected_version)
     begin = old.start if start is None else check_start(start)
     length = old.duration if duration_minutes is None else check_duration(duration_minutes)
-    member = old.staff_id if staff_id is None else _active_staff(uow, staff_id)
-    new = attrs.evolve(old, start=begin, end=begin + length, staff_id=member)
-    _check_hours(uow, ctx, new, override_hours)
+    schedule = uow.visits.schedule(old.staff_id if staff_id is None else staff_id, lock=True)
+    if staff_id is not None:
+        _active(schedule.member)
+    new = attrs.evolve(old, start=begin, end=begin + length, staff_id=schedule.member.id)
+    _check_hours(ctx, schedule, new, override_hours)
     return _save(uow, ctx, old, new, f"{old.kind.value}.rescheduled")
 
 

@@ -22,7 +22,7 @@ from clientcore.entities.settings import TenantSettings
 from clientcore.entities.staff import StaffMember
 from clientcore.entities.subject import Subject
 from clientcore.entities.visit import Visit
-from clientcore.entities.working_hours import WorkingHours
+from clientcore.entities.working_hours import Schedule, WorkingHours
 from clientcore.ports.linked import ClientLinkedRecords
 
 
@@ -161,6 +161,17 @@ Busy = tuple[UUID, datetime, datetime]
 class VisitRepository(ClientLinkedRecords, Protocol):
     """Visits and breaks. ``add`` and ``update`` enforce the no-overlap rule in the store
     itself, atomically, so that concurrent writers can never both succeed."""
+
+    def schedule(self, staff_id: UUID, *, lock: bool = False) -> Schedule:
+        """The staff member, their working hours (empty if never set) and the tenant's time
+        zone, read at once: what a booking of the staff member is checked against.
+
+        ``lock``: the unit of work is about to add or move entries of this staff member. The
+        store then takes, in the same read, the lock under which ``add`` and ``update``
+        refuse overlaps (held until the unit of work ends; they take it themselves
+        otherwise). Raises NotFound.
+        """
+        ...
 
     def add(self, visit: Visit) -> None:
         """Raises VisitOverlap if a time-holding entry of the same staff member overlaps it."""

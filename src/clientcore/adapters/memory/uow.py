@@ -33,6 +33,7 @@ from clientcore.entities.consent import ConsentRecord
 from clientcore.entities.event import Event
 from clientcore.entities.note import Note
 from clientcore.entities.subject import Subject
+from clientcore.entities.working_hours import Schedule
 from clientcore.ports.linked import ClientLinkedRecords
 from clientcore.ports.unit_of_work import Capabilities
 
@@ -154,7 +155,7 @@ class MemoryUnitOfWork:
             sequence=backend.sequence,
         )
         self.visits = MemoryVisitRepository(
-            "visits",
+            self._schedule,
             blocks_deletion=True,
             order=by_start,
             table=backend.visits,
@@ -163,6 +164,10 @@ class MemoryUnitOfWork:
             sequence=backend.sequence,
         )
         self.working_hours = MemoryWorkingHoursRepository(tenant, backend.working_hours, journal)
+
+    def _schedule(self, staff_id: UUID) -> Schedule:
+        member = self.staff.get(staff_id)
+        return Schedule(member, self.working_hours.get(staff_id), self.settings.get().time_zone)
 
     def linked_records(self) -> Sequence[ClientLinkedRecords]:
         return (self.subjects, self.notes, self.consents, self.visits, self.events)

@@ -3,14 +3,15 @@ which every unit of work holds, so check and write are one atomic step here too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from clientcore.adapters.memory.linked import MemoryLinkedRecords
 from clientcore.adapters.memory.table import Journal, Table
 from clientcore.entities.visit import Visit
-from clientcore.entities.working_hours import WorkingHours
+from clientcore.entities.working_hours import Schedule, WorkingHours
 from clientcore.errors import ConcurrencyError, VisitOverlap
 from clientcore.ports.repositories import Busy
 
@@ -20,6 +21,16 @@ def by_start(row: Visit, _seq: int) -> tuple[datetime, str]:
 
 
 class MemoryVisitRepository(MemoryLinkedRecords[Visit]):
+    """``read_schedule``: the unit of work's read of a staff member's schedule; ``records``:
+    what every kind of client-linked record is made with."""
+
+    def __init__(self, read_schedule: Callable[[UUID], Schedule], **records: Any) -> None:
+        super().__init__("visits", **records)
+        self._read_schedule = read_schedule
+
+    def schedule(self, staff_id: UUID, *, lock: bool = False) -> Schedule:
+        return self._read_schedule(staff_id)  # every unit of work holds the store's lock
+
     def _refuse_overlap(self, visit: Visit) -> None:
         if not visit.holds_time:
             return

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from pymongo import MongoClient
 from pymongo.client_session import ClientSession
@@ -51,6 +52,7 @@ from clientcore.entities.consent import ConsentRecord
 from clientcore.entities.event import Event
 from clientcore.entities.note import Note
 from clientcore.entities.subject import Subject
+from clientcore.entities.working_hours import Schedule
 from clientcore.errors import UnsupportedTarget
 from clientcore.ports.linked import ClientLinkedRecords
 from clientcore.ports.unit_of_work import Capabilities
@@ -197,7 +199,11 @@ class MongoUnitOfWork:
             store=self._scoped(indexes.EVENTS),
             sequence=self._sequence("events"),
         )
-        self.visits = MongoVisitRepository(self._scoped(indexes.VISITS))
+        self.visits = MongoVisitRepository(self._scoped(indexes.VISITS), self._schedule)
+
+    def _schedule(self, staff_id: UUID) -> Schedule:
+        member = self.staff.get(staff_id)
+        return Schedule(member, self.working_hours.get(staff_id), self.settings.get().time_zone)
 
     def linked_records(self) -> Sequence[ClientLinkedRecords]:
         return (self.subjects, self.notes, self.consents, self.visits, self.events)

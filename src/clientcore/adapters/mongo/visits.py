@@ -9,7 +9,7 @@ calendar are thus serialised; writers of different calendars never wait for each
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -19,7 +19,7 @@ from bson.binary import Binary, UuidRepresentation
 from clientcore.adapters.mongo.linked import MongoLinkedRecords
 from clientcore.adapters.mongo.store import Scoped, Sort
 from clientcore.entities.visit import MAX_DURATION_MINUTES, Visit, VisitStatus
-from clientcore.entities.working_hours import WorkingHours
+from clientcore.entities.working_hours import Schedule, WorkingHours
 from clientcore.errors import ConcurrencyError, VisitOverlap
 from clientcore.ports.repositories import Busy
 
@@ -55,15 +55,26 @@ def _overlapping(staff: UUID | dict[str, Any], start: datetime, end: datetime) -
 
 
 class MongoVisitRepository(MongoLinkedRecords[Visit]):
-    def __init__(self, store: Scoped) -> None:
+    """``read_schedule``: the unit of work's read of a staff member's schedule."""
+
+    def __init__(self, store: Scoped, read_schedule: Callable[[UUID], Schedule]) -> None:
         super().__init__("visits", Visit, blocks_deletion=True, order=BY_START, store=store)
+        self._read_schedule = read_schedule
         self._mine: dict[UUID, Visit | None] = {}
         """This unit's own writes (None: deleted), which a read outside it cannot see."""
+
+    def _lock_calendar(self, staff_id: UUID) -> None:
+        self._store.work.hold(f"{self._store.tenant}/calendar/{staff_id}")
+
+    def schedule(self, staff_id: UUID, *, lock: bool = False) -> Schedule:
+        if lock:
+            self._lock_calendar(staff_id)
+        return self._read_schedule(staff_id)
 
     def _refuse_overlap(self, visit: Visit) -> None:
         if not visit.holds_time:
             return
-        self._store.work.hold(f"{self._store.tenant}/calendar/{visit.staff_id}")
+        self._lock_calendar(visit.staff_id)
         query = {**_overlapping(visit.staff_id, visit.start, visit.end), **_HOLDS_TIME}
         documents = self._store.find(query, fresh=True)
         latest: dict[UUID, Visit | None] = {

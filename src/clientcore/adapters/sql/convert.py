@@ -42,7 +42,13 @@ from clientcore.entities.settings import TenantSettings
 from clientcore.entities.staff import StaffMember
 from clientcore.entities.subject import Subject
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
-from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
+from clientcore.entities.working_hours import (
+    DayOverride,
+    Schedule,
+    TimeRange,
+    WeeklySlot,
+    WorkingHours,
+)
 
 Row = RowMapping
 
@@ -447,13 +453,30 @@ def working_hours_row(tenant: str, hours: WorkingHours) -> dict[str, Any]:
 
 
 def working_hours_from_row(row: Row) -> WorkingHours:
+    return _working_hours(row["staff_id"], row["weekly"], row["overrides"])
+
+
+def _working_hours(staff_id: UUID, weekly: str, overrides: str) -> WorkingHours:
     return WorkingHours(
-        staff_id=row["staff_id"],
+        staff_id=staff_id,
         weekly=tuple(
-            WeeklySlot(day, _time_range([start, end])) for day, start, end in load(row["weekly"])
+            WeeklySlot(day, _time_range([start, end])) for day, start, end in load(weekly)
         ),
         overrides=tuple(
             DayOverride(date.fromisoformat(day), tuple(_time_range(pair) for pair in ranges))
-            for day, ranges in load(row["overrides"])
+            for day, ranges in load(overrides)
         ),
     )
+
+
+def schedule_from_row(row: Row) -> Schedule:
+    """A ``staff`` row with its working hours' ``weekly`` and ``overrides`` and the tenant's
+    ``time_zone`` (each NULL if never set)."""
+    member = staff_from_row(row)
+    weekly, zone = row["weekly"], row["time_zone"]
+    hours = (
+        WorkingHours(member.id)
+        if weekly is None
+        else _working_hours(member.id, weekly, row["overrides"])
+    )
+    return Schedule(member, hours, TenantSettings().time_zone if zone is None else zone)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import (
     ColumnElement,
@@ -38,6 +39,9 @@ class Db:
         self.tables = tables
         self.tenant = tenant
         self.dialect = connection.dialect.name
+        self.locked_staff: set[UUID] = set()
+        """Staff members whose booking lock this unit of work holds (see
+        ``SqlVisitRepository``)."""
 
     def execute(
         self,

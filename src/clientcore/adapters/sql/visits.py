@@ -26,9 +26,12 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Executable,
+    Insert,
     Select,
     Table,
     bindparam,
+    exists,
+    insert,
     select,
     type_coerce,
     update,
@@ -41,8 +44,8 @@ from clientcore.adapters.sql.linked import WHERE_ID, WHERE_TENANT, SqlLinkedReco
 from clientcore.adapters.sql.records import SqlRepository, by_key
 from clientcore.adapters.sql.schema import Tables
 from clientcore.entities.visit import MAX_DURATION_MINUTES, Visit, VisitStatus
-from clientcore.entities.working_hours import WorkingHours
-from clientcore.errors import ConcurrencyError, VisitOverlap
+from clientcore.entities.working_hours import Schedule, WorkingHours
+from clientcore.errors import ConcurrencyError, NotFound, VisitOverlap
 from clientcore.ports.repositories import Busy
 
 _LONGEST = timedelta(minutes=MAX_DURATION_MINUTES)
@@ -78,6 +81,10 @@ def _one_member(visits: Table) -> list[ColumnElement[bool]]:
 class _VisitStatements:
     lock_staff: Executable | None
     """None on SQLite, whose ``BEGIN IMMEDIATE`` holds the write lock already."""
+    add_if_free: Insert
+    """INSERT the visit's row (its columns by name) unless a time-holding entry of the
+    staff member overlaps it (the parameters of :data:`clash`): the check and the write in
+    one statement, which inserts no row if the time is taken."""
     clash: Select[Any]
     stored_version: Select[Any]
     for_staff: Select[Any]
@@ -95,17 +102,20 @@ def _visit_statements(tables: Tables, dialect: str) -> _VisitStatements:
         lock = update(staff).where(*the_member).values(active=staff.c.active)
     elif dialect != "sqlite":
         lock = select(staff.c.id).where(*the_member).with_for_update()
-    clash = (
-        select(c.id, c.starts_at, c.ends_at)
-        .where(*_one_member(visits), c.status != _CANCELLED, c.id != bindparam("id"))
-        .order_by(*order)
-        .limit(1)
-    )
+    in_the_way = (*_one_member(visits), c.status != _CANCELLED, c.id != bindparam("id"))
+    clash = select(c.id, c.starts_at, c.ends_at).where(*in_the_way).order_by(*order).limit(1)
     if dialect in ("mysql", "mariadb"):
         # a locking read sees the latest committed rows even under a host's REPEATABLE READ
+        # (so does the SELECT of an INSERT ... SELECT there, which locks what it reads)
         clash = clash.with_for_update(read=True)
+    row = select(*(bindparam(column.name, type_=column.type) for column in visits.columns))
     return _VisitStatements(
         lock_staff=lock,
+        add_if_free=insert(visits)
+        .from_select(
+            [column.name for column in visits.columns], row.where(~exists().where(*in_the_way))
+        )
+        .execution_options(preserve_rowcount=True),  # SQLAlchemy keeps it for UPDATE, DELETE
         clash=clash,
         stored_version=select(c.version)
         .where(mine(visits), c.id == bindparam("id"))
@@ -121,6 +131,47 @@ def _visit_statements(tables: Tables, dialect: str) -> _VisitStatements:
         )
         .order_by(*order),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _schedule_statement(tables: Tables, dialect: str, lock: bool) -> Select[Any]:
+    """The staff member ``w_id`` of the tenant ``w_tenant`` with their working hours'
+    ``weekly`` and ``overrides`` and the tenant's ``time_zone`` (NULL if never set), in one
+    statement.
+
+    With ``lock`` it takes the staff member's row lock too (see
+    :meth:`SqlVisitRepository._lock_staff`): on PostgreSQL the row is the one returned by
+    the UPDATE that locks it (a data-modifying CTE), on MariaDB/MySQL the statement is a
+    ``SELECT ... FOR UPDATE``, which locks the staff row alone (the columns read by scalar
+    subqueries are not locked); SQLite's ``BEGIN IMMEDIATE`` holds the lock already.
+    """
+    staff, hours, settings = tables.staff, tables.working_hours, tables.settings
+    the_member = (mine(staff, WHERE_TENANT), staff.c.id == bindparam(WHERE_ID))
+    member: Any = staff
+    if lock and dialect == "postgresql":
+        member = (
+            update(staff)
+            .where(*the_member)
+            .values(active=staff.c.active)
+            .returning(*staff.c)
+            .cte("locked")
+        )
+    m = member.c
+    of_member = (hours.c.tenant == m.tenant, hours.c.staff_id == m.id)
+    statement = select(
+        *m,
+        select(hours.c.weekly).where(*of_member).scalar_subquery().label("weekly"),
+        select(hours.c.overrides).where(*of_member).scalar_subquery().label("overrides"),
+        select(settings.c.time_zone)
+        .where(settings.c.tenant == m.tenant)
+        .scalar_subquery()
+        .label("time_zone"),
+    )
+    if member is staff:
+        statement = statement.where(*the_member)
+    if lock and dialect in ("mysql", "mariadb"):
+        statement = statement.with_for_update()
+    return statement
 
 
 @functools.lru_cache(maxsize=64)
@@ -172,8 +223,18 @@ class SqlVisitRepository(SqlLinkedRecords[Visit]):
     def _visit_statements(self) -> _VisitStatements:
         return _visit_statements(self._db.tables, self._db.dialect)
 
+    def schedule(self, staff_id: UUID, *, lock: bool = False) -> Schedule:
+        statement = _schedule_statement(self._db.tables, self._db.dialect, lock)
+        row = self._db.row(statement, {WHERE_TENANT: self._db.tenant, WHERE_ID: staff_id})
+        if row is None:
+            raise NotFound("staff member", staff_id)
+        if lock:
+            self._db.locked_staff.add(staff_id)
+        return convert.schedule_from_row(row)
+
     def _lock_staff(self, staff_id: UUID) -> None:
-        """Hold the staff member's row lock until the transaction ends.
+        """Hold the staff member's row lock until the transaction ends (unless this unit of
+        work took it already, see :meth:`schedule`).
 
         On PostgreSQL the lock is taken with an UPDATE that changes nothing rather than a
         ``SELECT ... FOR UPDATE``: in a host's REPEATABLE READ or SERIALIZABLE transaction
@@ -185,9 +246,12 @@ class SqlVisitRepository(SqlLinkedRecords[Visit]):
         engines, and a host's that it prepares) holds the database's write lock already,
         and SQLite has no row locks to take.
         """
+        if staff_id in self._db.locked_staff:
+            return
         lock = self._visit_statements.lock_staff
         if lock is not None:
             self._db.execute(lock, {WHERE_TENANT: self._db.tenant, WHERE_ID: staff_id})
+        self._db.locked_staff.add(staff_id)
 
     def _window(self, staff_id: UUID, start: datetime, end: datetime) -> dict[str, Any]:
         return {
@@ -198,19 +262,29 @@ class SqlVisitRepository(SqlLinkedRecords[Visit]):
             "earliest": _earliest(start),
         }
 
+    def _clash_parameters(self, visit: Visit) -> dict[str, Any]:
+        parameters = self._window(visit.staff_id, visit.start, visit.end)
+        parameters["id"] = visit.id
+        return parameters
+
     def _refuse_overlap(self, visit: Visit) -> None:
         if not visit.holds_time:
             return
-        parameters = self._window(visit.staff_id, visit.start, visit.end)
-        parameters["id"] = visit.id
-        other = self._db.row(self._visit_statements.clash, parameters)
+        other = self._db.row(self._visit_statements.clash, self._clash_parameters(visit))
         if other is not None:
             raise VisitOverlap(other["id"], other["starts_at"], other["ends_at"])
 
     def add(self, visit: Visit) -> None:
+        """Under the staff member's lock, one INSERT that writes the visit only if its time
+        is free; if it wrote nothing, the entry in the way is read to be named. (If that
+        entry was deleted in between, which takes no staff lock, the INSERT runs again.)"""
         self._lock_staff(visit.staff_id)
-        self._refuse_overlap(visit)
-        self._insert([visit])
+        if not visit.holds_time:
+            self._insert([visit])
+            return
+        parameters = {**self._to_row(self._db.tenant, visit), **self._clash_parameters(visit)}
+        while self._db.execute(self._visit_statements.add_if_free, parameters).rowcount != 1:
+            self._refuse_overlap(visit)
 
     def get(self, visit_id: UUID) -> Visit:
         return self._get(visit_id)

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 
 from clientcore.entities.common import Actor, Role
 from clientcore.entities.visit import Charge, ChargeKind, VisitStatus
-from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
+from clientcore.entities.working_hours import (
+    DayOverride,
+    Schedule,
+    TimeRange,
+    WeeklySlot,
+    WorkingHours,
+)
 from clientcore.errors import (
     NotFound,
     OutsideWorkingHours,
@@ -737,6 +743,32 @@ class ScheduleContract(BackendContract):
         assert many[night].overrides[0].hours == (TimeRange(time(1), time(2)),)
         assert many[unset] == WorkingHours(unset)
         assert many[stranger] == WorkingHours(stranger)
+
+    def test_a_staff_members_schedule_is_read_at_once(
+        self, backend: Backend, clinic: tuple[Core, UUID, UUID]
+    ) -> None:
+        """``uow.visits.schedule``: the member (active or not), their hours (empty if never
+        set) and the tenant's zone (UTC if never set); NotFound for an id of no staff
+        member of the tenant. Taking the booking lock changes nothing of what is read."""
+        core, vet, _client = clinic
+        resting = core.add_staff("Dr Adam").id
+        core.deactivate_staff(resting)
+        elsewhere = core.for_tenant(new_tenant())
+        stranger = elsewhere.add_staff("Dr Obcy").id
+        for lock in (False, True):
+            with backend.unit_of_work(core.tenant) as uow:
+                assert uow.visits.schedule(vet, lock=lock) == Schedule(
+                    uow.staff.get(vet), uow.working_hours.get(vet), "Europe/Warsaw"
+                )
+                read = uow.visits.schedule(resting, lock=lock)
+                assert read.member == core.staff_member(resting)
+                assert not read.member.active
+                assert read.hours == WorkingHours(resting)
+                for unknown in (stranger, uuid4()):
+                    with pytest.raises(NotFound):
+                        uow.visits.schedule(unknown, lock=lock)
+            with backend.unit_of_work(elsewhere.tenant) as uow:
+                assert uow.visits.schedule(stranger, lock=lock).time_zone == "UTC"
 
 
 class RaceContract(BackendContract):
