@@ -334,7 +334,11 @@ class SqlUnitOfWork:
     ) -> None:
         scope, self._scope = self._scope, None
         try:
-            self.rollback()
+            if isinstance(self._transaction, NestedTransaction):
+                self.rollback()  # a savepoint: the host's connection stays open
+            # Closing our own connection rolls back its open transaction: once, where a
+            # rollback first would make the pool roll back again when the connection
+            # returns (a round trip on MariaDB).
             if scope is not None:
                 with translated():
                     scope.close()
