@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy
 from sqlalchemy import URL, Engine, event, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -42,8 +43,19 @@ READ_ONLY = "clientcore_read_only"
 
 
 def _on_sqlite_begin(connection: sqlalchemy.Connection) -> None:
+    """``BEGIN IMMEDIATE``, or ``BEGIN`` if the connection only reads, run on the driver's
+    connection as pysqlite would run its own: SQLAlchemy's execution of a statement costs
+    more than the statement. A driver error is wrapped as SQLAlchemy wraps one (busy:
+    ``OperationalError``), for :func:`.errors.translated`."""
     deferred = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+    statement = "BEGIN" if deferred else "BEGIN IMMEDIATE"
+    dialect = connection.dialect
+    try:
+        connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from error
 
 
 def configure_sqlite(engine: Engine) -> Engine:
