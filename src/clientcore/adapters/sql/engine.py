@@ -42,13 +42,12 @@ READ_ONLY = "clientcore_read_only"
 """Execution option of a connection whose transaction only reads: it begins deferred."""
 
 
-def _on_sqlite_begin(connection: sqlalchemy.Connection) -> None:
-    """``BEGIN IMMEDIATE``, or ``BEGIN`` if the connection only reads, run on the driver's
+def begin_sqlite(connection: sqlalchemy.Connection, *, read_only: bool) -> None:
+    """``BEGIN IMMEDIATE``, or ``BEGIN`` if the transaction only reads, run on the driver's
     connection as pysqlite would run its own: SQLAlchemy's execution of a statement costs
     more than the statement. A driver error is wrapped as SQLAlchemy wraps one (busy:
     ``OperationalError``), for :func:`.errors.translated`."""
-    deferred = connection.get_execution_options().get(READ_ONLY, False)
-    statement = "BEGIN" if deferred else "BEGIN IMMEDIATE"
+    statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
     dialect = connection.dialect
     try:
         connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
@@ -56,6 +55,10 @@ def _on_sqlite_begin(connection: sqlalchemy.Connection) -> None:
         raise DBAPIError.instance(
             statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect
         ) from error
+
+
+def _on_sqlite_begin(connection: sqlalchemy.Connection) -> None:
+    begin_sqlite(connection, read_only=connection.get_execution_options().get(READ_ONLY, False))
 
 
 def configure_sqlite(engine: Engine) -> Engine:

@@ -30,6 +30,7 @@ from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
 from clientcore.adapters.sql.engine import (
     READ_ONLY,
+    begin_sqlite,
     create_engine,
     is_configured,
     is_memory_sqlite,
@@ -76,7 +77,7 @@ def _prepare_sqlite(connection: Connection, *, read_only: bool) -> None:
         )
     driver_connection = connection.connection.dbapi_connection
     if not getattr(driver_connection, "in_transaction", True):
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        begin_sqlite(connection, read_only=read_only)
 
 
 class SqlSubjectRepository(SqlLinkedRecords[Subject]):
