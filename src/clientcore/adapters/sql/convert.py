@@ -190,33 +190,34 @@ def client_from_row(row: Sequence[Any]) -> Client:
         version,
     ) = row
     created = _moment(created_at)
-    return Client(
-        id=_uuid(client_id),
-        code=code,
-        kind=_CLIENT_KINDS[kind],
-        created_at=created,
-        updated_at=created if updated_at == created_at else _moment(updated_at),
-        first_name=first_name,
-        last_name=last_name,
-        company_name=company_name,
-        phones=_made(Phone, phones),
-        emails=_made(Email, emails),
-        addresses=_made(_address, addresses),
-        description=description,
-        source=source,
-        caretaker_id=None if caretaker_id is None else _uuid(caretaker_id),
-        name_day=None if month is None else NameDay(month=month, day=day),
-        birthday=_date(birthday),
-        identity_documents=_made(_document, identity_documents),
-        remarks=remarks,
-        group_ids=frozenset(map(UUID, load(group_ids))),
-        attributes={k: _attribute_value(t, v) for k, (t, v) in load(attributes).items()},
-        status=_CLIENT_STATUSES[status],
-        version=version,
+    return Client(  # the fields in their order (the call costs less without their names)
+        _uuid(client_id),
+        code,
+        _CLIENT_KINDS[kind],
+        created,
+        created if updated_at == created_at else _moment(updated_at),
+        first_name,
+        last_name,
+        company_name,
+        _made(Phone, phones),
+        _made(Email, emails),
+        _made(_address, addresses),
+        description,
+        source,
+        None if caretaker_id is None else _uuid(caretaker_id),
+        None if month is None else NameDay(month, day),
+        _date(birthday),
+        _made(_document, identity_documents),
+        remarks,
+        _NO_GROUPS if group_ids == "[]" else frozenset(map(UUID, load(group_ids))),
+        {k: _attribute_value(t, v) for k, (t, v) in load(attributes).items()},
+        _CLIENT_STATUSES[status],
+        version,
     )
 
 
 _raw_decode = json.JSONDecoder().raw_decode
+_NO_GROUPS: frozenset[UUID] = frozenset()
 
 
 def _made(make: Callable[..., T], text: str) -> tuple[T, ...]:
