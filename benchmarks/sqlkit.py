@@ -123,7 +123,7 @@ def placeholder(dialect: Dialect) -> str:
     return "?" if dialect.name == "sqlite" else "%s"
 
 
-def fetch(connection: Any, sql: str, parameters: Sequence[Any]) -> list[Any]:
+def fetch(connection: Any, sql: str, parameters: Sequence[Any] | Mapping[str, Any]) -> list[Any]:
     """The rows of one statement, through a cursor (every driver has one)."""
     cursor = connection.cursor()
     try:

@@ -1,6 +1,7 @@
 """On SQLite, reads do not wait for a writer: a unit of work that only reads begins a
 deferred transaction, which reads the last committed snapshot (WAL) while another
-connection holds the write lock. Writes still begin ``BEGIN IMMEDIATE`` and wait for it.
+connection holds the write lock. Writes still begin ``BEGIN IMMEDIATE`` and wait for it;
+past the busy timeout, their unit is ``StorageBusy`` and runs again.
 """
 
 from __future__ import annotations
@@ -11,8 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
+from sqlalchemy import event
+
 import clientcore
-from clientcore import Actor
+from clientcore import Actor, Retry
+from clientcore.adapters.sql import SqlBackend, create_engine, upgrade
+from clientcore.errors import StorageBusy
 
 R = TypeVar("R")
 
@@ -86,3 +92,31 @@ def test_a_write_waits_for_the_writer_and_then_succeeds(tmp_path: Path) -> None:
     finally:
         writer.close()
         core.close()
+
+
+def test_a_write_that_cannot_take_the_lock_in_time_is_storage_busy(tmp_path: Path) -> None:
+    """``BEGIN IMMEDIATE`` (run on the driver's connection) finds the write lock taken past
+    the busy timeout (none, here): the unit is StorageBusy, run again as ``retry`` says."""
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    no_wait = "PRAGMA busy_timeout = 0"
+    event.listen(engine, "connect", lambda driver, _record: driver.execute(no_wait))
+    pauses: list[float] = []
+    core = clientcore.open(
+        SqlBackend.on_host(engine),
+        tenant="readers",
+        actor=Actor("rita"),
+        retry=Retry(attempts=3, sleep=pauses.append),
+    )
+    writer = sqlite3.connect(tmp_path / "clinic.db", isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StorageBusy):
+            core.register_client(last_name="Kowalska")
+        assert len(pauses) == 2
+        writer.rollback()
+        assert core.register_client(last_name="Kowalska").code == "1"
+    finally:
+        writer.close()
+        engine.dispose()

@@ -36,8 +36,10 @@ from sqlalchemy import (
     select,
     text,
     true,
+    type_coerce,
     update,
 )
+from sqlalchemy.types import NullType
 
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import BATCH, Db
@@ -105,20 +107,20 @@ class SqlClientRepository:
         return and_(self._t.c.tenant == self._db.tenant, self._t.c.id == client_id)
 
     def get(self, client_id: UUID) -> Client:
-        row = self._db.row(
+        rows = self._db.tuples(
             _by_column(self._db.tables, "id"), {"tenant": self._db.tenant, "value": client_id}
         )
-        if row is None:
+        if not rows:
             raise NotFound("client", client_id)
-        return convert.client_from_row(row)
+        return convert.client_from_row(rows[0])
 
     def get_by_code(self, code: str) -> Client:
-        row = self._db.row(
+        rows = self._db.tuples(
             _by_column(self._db.tables, "code"), {"tenant": self._db.tenant, "value": code}
         )
-        if row is None:
+        if not rows:
             raise NotFound("client with code", repr(code))
-        return convert.client_from_row(row)
+        return convert.client_from_row(rows[0])
 
     def taken_codes(self, codes: Sequence[str]) -> frozenset[str]:
         """Those of ``codes`` that clients of the tenant have, looked up in batches.
@@ -183,9 +185,9 @@ class SqlClientRepository:
 
     def search(self, query: ClientQuery) -> list[Client]:
         statements, parameters = self._steps(query)
-        rows = self._db.rows(statements[0], parameters)
+        rows = self._db.tuples(statements[0], parameters)
         if len(statements) > 1 and len(rows) < query.limit:
-            rows = self._db.rows(statements[1], parameters)
+            rows = self._db.tuples(statements[1], parameters)
         return [convert.client_from_row(row) for row in rows]
 
     def statement(self, query: ClientQuery) -> Select[Any]:
@@ -251,9 +253,15 @@ class SqlClientRepository:
 def _by_column(tables: Tables, column: str) -> Select[Any]:
     """The tenant's client whose ``column`` equals ``value`` (made once, bound when run)."""
     clients = tables.clients
-    return select(clients).where(
+    return select(*_client_columns(clients)).where(
         clients.c.tenant == bindparam("tenant"), clients.c[column] == bindparam("value")
     )
+
+
+def _client_columns(clients: Table) -> list[ColumnElement[Any]]:
+    """The columns :func:`.convert.client_from_row` reads, without their types: it converts
+    the driver's values itself."""
+    return [type_coerce(clients.c[name], NullType()) for name in convert.CLIENT_COLUMNS]
 
 
 # -- search statements: one per shape of query, bound to values when run ----------------
@@ -422,7 +430,7 @@ def _window(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
     )
     w = window.c
     return (
-        select(clients)
+        select(*_client_columns(clients))
         .select_from(window.join(clients, and_(c.tenant == w.tenant, c.id == w.id)))
         .where(
             *(_probe(tables, dialect, shape, index, w.id) for index in range(len(shape.bounded))),
@@ -482,7 +490,7 @@ def _page(tables: Tables, dialect: Dialect, shape: _Shape, driving: int, stem: b
         .subquery("page")
     )
     return (
-        select(clients)
+        select(*_client_columns(clients))
         .select_from(
             found.join(clients, and_(c.tenant == bindparam("tenant"), c.id == found.c.client_id))
         )
@@ -496,7 +504,7 @@ def _walk(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
     clients = tables.clients
     c = clients.c
     return (
-        select(clients)
+        select(*_client_columns(clients))
         .where(
             c.tenant == bindparam("tenant"),
             *_filters(tables, shape, clients),

@@ -18,6 +18,7 @@ from sqlalchemy import (
     CursorResult,
     Dialect,
     Executable,
+    Row,
     RowMapping,
     Select,
     Table,
@@ -59,6 +60,13 @@ class Db:
     ) -> Sequence[RowMapping]:
         with translated():
             return self.connection.execute(statement, parameters).mappings().all()
+
+    def tuples(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> Sequence[Row[Any]]:
+        """The rows of ``statement`` read by position (no mapping made per row)."""
+        with translated():
+            return self.connection.execute(statement, parameters).all()
 
     def row(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy
 from sqlalchemy import URL, Engine, event, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -41,9 +42,23 @@ READ_ONLY = "clientcore_read_only"
 """Execution option of a connection whose transaction only reads: it begins deferred."""
 
 
+def begin_sqlite(connection: sqlalchemy.Connection, *, read_only: bool) -> None:
+    """``BEGIN IMMEDIATE``, or ``BEGIN`` if the transaction only reads, run on the driver's
+    connection as pysqlite would run its own: SQLAlchemy's execution of a statement costs
+    more than the statement. A driver error is wrapped as SQLAlchemy wraps one (busy:
+    ``OperationalError``), for :func:`.errors.translated`."""
+    statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    dialect = connection.dialect
+    try:
+        connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from error
+
+
 def _on_sqlite_begin(connection: sqlalchemy.Connection) -> None:
-    deferred = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+    begin_sqlite(connection, read_only=connection.get_execution_options().get(READ_ONLY, False))
 
 
 def configure_sqlite(engine: Engine) -> Engine:

@@ -12,8 +12,8 @@ driver's error (``raise StorageError(...) from error``).
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from types import TracebackType
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -126,12 +126,29 @@ def translate(
     return StorageError(f"the database refused the operation: {detail}")
 
 
-@contextmanager
-def translated(
-    *, unique: Explain | None = None, foreign_key: Explain | None = None
-) -> Iterator[None]:
+def translated(*, unique: Explain | None = None, foreign_key: Explain | None = None) -> _Translated:
     """Run a block of database work; driver errors leave it as clientcore errors."""
-    try:
-        yield
-    except SQLAlchemyError as error:
-        raise translate(error, unique=unique, foreign_key=foreign_key) from error
+    return _Translated(unique, foreign_key)
+
+
+class _Translated:
+    """The block of :func:`translated`: a class, whose ``with`` costs a quarter of a
+    generator's (entered for every statement)."""
+
+    __slots__ = ("_foreign_key", "_unique")
+
+    def __init__(self, unique: Explain | None, foreign_key: Explain | None) -> None:
+        self._unique = unique
+        self._foreign_key = foreign_key
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if isinstance(error, SQLAlchemyError):
+            raise translate(error, unique=self._unique, foreign_key=self._foreign_key) from error

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction, make_url
@@ -30,6 +30,7 @@ from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
 from clientcore.adapters.sql.engine import (
     READ_ONLY,
+    begin_sqlite,
     create_engine,
     is_configured,
     is_memory_sqlite,
@@ -76,7 +77,7 @@ def _prepare_sqlite(connection: Connection, *, read_only: bool) -> None:
         )
     driver_connection = connection.connection.dbapi_connection
     if not getattr(driver_connection, "in_transaction", True):
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        begin_sqlite(connection, read_only=read_only)
 
 
 class SqlSubjectRepository(SqlLinkedRecords[Subject]):
@@ -136,8 +137,8 @@ class SqlBackend:
             transactions=True, joins_host_transaction=isinstance(bind, Connection)
         )
         single = isinstance(bind, Connection) or is_memory_sqlite(bind.url)
-        self._reads_in_autocommit: bool | None = None
-        """Whether read-only units run in autocommit (known at the first one's connection)."""
+        self._read_engine: Engine | None = None
+        """The engine of units that only read (see :meth:`_readers`)."""
         self._serial = threading.RLock() if single else None
         """One shared connection (a host's Connection, in-memory SQLite): one unit at a time."""
 
@@ -190,45 +191,44 @@ class SqlBackend:
     ) -> Iterator[tuple[Connection, RootTransaction | NestedTransaction]]:
         """A connection and a transaction (a savepoint on a host's Connection) for one unit;
         on SQLite, a deferred one if it only reads (``read_only``)."""
-        with contextlib.ExitStack() as stack:
-            if self._serial is not None:
-                stack.enter_context(self._serial)
-            with translated():
-                if isinstance(self.bind, Connection):
-                    if self._unprepared_sqlite:  # the host's transaction: it may write
-                        _prepare_sqlite(self.bind, read_only=False)
-                    yield self.bind, self.bind.begin_nested()
-                    return
-                connection = stack.enter_context(self.bind.connect())
-                if read_only:
-                    connection.execution_options(**self._read_only_options(connection))
+        serial = contextlib.nullcontext() if self._serial is None else self._serial
+        with serial, translated():
+            if isinstance(self.bind, Connection):
+                if self._unprepared_sqlite:  # the host's transaction: it may write
+                    _prepare_sqlite(self.bind, read_only=False)
+                yield self.bind, self.bind.begin_nested()
+                return
+            engine = self._readers(self.bind) if read_only else self.bind
+            with engine.connect() as connection:
                 transaction = connection.begin()
                 if self._unprepared_sqlite:
                     _prepare_sqlite(connection, read_only=read_only)
                 yield connection, transaction
 
-    def _read_only_options(self, connection: Connection) -> dict[str, Any]:
-        """Execution options of a unit that only reads.
+    def _readers(self, engine: Engine) -> Engine:
+        """``engine`` with the execution options of a unit that only reads (made once: the
+        options are the engine's, not each connection's).
 
         On PostgreSQL at READ COMMITTED (its default) every statement of a transaction
         reads its own snapshot, so a unit that only reads gains nothing from a transaction
         but pays two round trips for it (``BEGIN``, ``ROLLBACK``): its statements run in
         autocommit instead, which psycopg switches on the client alone. At a stricter
-        level (a host's engine or server setting) the unit keeps its transaction and so
-        one snapshot for all its reads. Elsewhere the option only marks the connection
-        (SQLite then begins a deferred transaction).
+        level (a host's engine or server setting, read from a first connection) the unit
+        keeps its transaction and so one snapshot for all its reads. Elsewhere the option
+        only marks the connection (SQLite then begins a deferred transaction).
         """
-        if self._reads_in_autocommit is None:
-            level = (
-                connection.get_execution_options().get("isolation_level")
-                or connection.default_isolation_level
-            )
-            self._reads_in_autocommit = (
-                connection.dialect.name == "postgresql" and level == "READ COMMITTED"
-            )
-        if self._reads_in_autocommit:
-            return {READ_ONLY: True, "isolation_level": "AUTOCOMMIT"}
-        return {READ_ONLY: True}
+        if self._read_engine is None:
+            options: dict[str, Any] = {READ_ONLY: True}
+            if engine.dialect.name == "postgresql":
+                with engine.connect() as connection:
+                    level = (
+                        connection.get_execution_options().get("isolation_level")
+                        or connection.default_isolation_level
+                    )
+                if level == "READ COMMITTED":
+                    options["isolation_level"] = "AUTOCOMMIT"
+            self._read_engine = engine.execution_options(**options)
+        return self._read_engine
 
     def close(self) -> None:
         """Dispose of the engine made by ``from_url``; a host's engine or connection stays."""
@@ -236,10 +236,90 @@ class SqlBackend:
             self.bind.dispose()
 
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A repository of a unit of work, made from the unit's ``Db`` when first used in an
+    entry of the unit (a unit uses few of them)."""
+
+    def __init__(self, make: Callable[[Db], R]) -> None:
+        self._make = make
+
+    def __get__(self, unit: SqlUnitOfWork, owner: type[SqlUnitOfWork] | None = None) -> R:
+        made: R | None = unit._repositories.get(self)
+        if made is None:
+            made = unit._repositories[self] = self._make(unit._db)
+        return made
+
+
 class SqlUnitOfWork:
     connection: Connection
     """The unit's connection while it is open (a participant's reads and writes on it share
     the unit's transaction or savepoint)."""
+
+    clients = _Repository(SqlClientRepository)
+    staff = _Repository(SqlStaffRepository)
+    groups = _Repository(SqlGroupRepository)
+    attributes = _Repository(SqlAttributeDefinitionRepository)
+    settings = _Repository(SqlSettingsRepository)
+    counters = _Repository(SqlCounters)
+    working_hours = _Repository(SqlWorkingHoursRepository)
+    subjects = _Repository(
+        lambda db: SqlSubjectRepository(
+            db,
+            db.tables.subjects,
+            kind="subjects",
+            blocks_deletion=True,
+            order_by=BY_CREATION,
+            to_row=convert.subject_row,
+            from_row=convert.subject_from_row,
+        )
+    )
+    notes = _Repository(
+        lambda db: SqlNoteRepository(
+            db,
+            db.tables.notes,
+            kind="notes",
+            blocks_deletion=True,
+            order_by=BY_CREATION,
+            to_row=convert.note_row,
+            from_row=convert.note_from_row,
+        )
+    )
+    consents = _Repository(
+        lambda db: SqlConsentRepository(
+            db,
+            db.tables.consents,
+            kind="consents",
+            blocks_deletion=True,
+            order_by=AS_WRITTEN,
+            to_row=convert.consent_row,
+            from_row=convert.consent_from_row,
+        )
+    )
+    events = _Repository(
+        lambda db: SqlEventLog(
+            db,
+            db.tables.events,
+            kind="events",
+            blocks_deletion=False,
+            order_by=AS_WRITTEN,
+            to_row=convert.event_row,
+            from_row=convert.event_from_row,
+        )
+    )
+    visits = _Repository(
+        lambda db: SqlVisitRepository(
+            db,
+            db.tables.visits,
+            kind="visits",
+            blocks_deletion=True,
+            order_by=("starts_at", "id"),
+            to_row=convert.visit_row,
+            from_row=convert.visit_from_row,
+        )
+    )
 
     def __init__(self, backend: SqlBackend, tenant: str, *, read_only: bool = False) -> None:
         self.tenant = tenant
@@ -247,61 +327,6 @@ class SqlUnitOfWork:
         self._read_only = read_only
         self._scope: contextlib.ExitStack | None = None
         self._transaction: RootTransaction | NestedTransaction | None = None
-
-    def _bind(self, db: Db) -> None:
-        tables = db.tables
-        self.clients = SqlClientRepository(db)
-        self.staff = SqlStaffRepository(db)
-        self.groups = SqlGroupRepository(db)
-        self.attributes = SqlAttributeDefinitionRepository(db)
-        self.settings = SqlSettingsRepository(db)
-        self.counters = SqlCounters(db)
-        self.working_hours = SqlWorkingHoursRepository(db)
-        self.subjects = SqlSubjectRepository(
-            db,
-            tables.subjects,
-            kind="subjects",
-            blocks_deletion=True,
-            order_by=BY_CREATION,
-            to_row=convert.subject_row,
-            from_row=convert.subject_from_row,
-        )
-        self.notes = SqlNoteRepository(
-            db,
-            tables.notes,
-            kind="notes",
-            blocks_deletion=True,
-            order_by=BY_CREATION,
-            to_row=convert.note_row,
-            from_row=convert.note_from_row,
-        )
-        self.consents = SqlConsentRepository(
-            db,
-            tables.consents,
-            kind="consents",
-            blocks_deletion=True,
-            order_by=AS_WRITTEN,
-            to_row=convert.consent_row,
-            from_row=convert.consent_from_row,
-        )
-        self.events = SqlEventLog(
-            db,
-            tables.events,
-            kind="events",
-            blocks_deletion=False,
-            order_by=AS_WRITTEN,
-            to_row=convert.event_row,
-            from_row=convert.event_from_row,
-        )
-        self.visits = SqlVisitRepository(
-            db,
-            tables.visits,
-            kind="visits",
-            blocks_deletion=True,
-            order_by=("starts_at", "id"),
-            to_row=convert.visit_row,
-            from_row=convert.visit_from_row,
-        )
 
     def linked_records(self) -> Sequence[ClientLinkedRecords]:
         return (self.subjects, self.notes, self.consents, self.visits, self.events)
@@ -323,7 +348,8 @@ class SqlUnitOfWork:
             self._backend.connection(read_only=self._read_only)
         )
         self._scope = scope
-        self._bind(Db(self.connection, self._backend.tables, self.tenant))
+        self._db = Db(self.connection, self._backend.tables, self.tenant)
+        self._repositories: dict[_Repository[Any], Any] = {}
         return self
 
     def __exit__(
@@ -334,7 +360,11 @@ class SqlUnitOfWork:
     ) -> None:
         scope, self._scope = self._scope, None
         try:
-            self.rollback()
+            if isinstance(self._transaction, NestedTransaction):
+                self.rollback()  # a savepoint: the host's connection stays open
+            # Closing our own connection rolls back its open transaction: once, where a
+            # rollback first would make the pool roll back again when the connection
+            # returns (a round trip on MariaDB).
             if scope is not None:
                 with translated():
                     scope.close()
