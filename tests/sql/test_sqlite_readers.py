@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from sqlalchemy import event
+import sqlalchemy
+from sqlalchemy import Engine, event
 
 import clientcore
 from clientcore import Actor, Retry
@@ -120,3 +121,44 @@ def test_a_write_that_cannot_take_the_lock_in_time_is_storage_busy(tmp_path: Pat
     finally:
         writer.close()
         engine.dispose()
+
+
+def _foreign_keys_only(url: str) -> Engine:
+    """A host's engine that clientcore did not configure, but whose connections enforce
+    foreign keys."""
+    engine = sqlalchemy.create_engine(url)
+    event.listen(
+        engine, "connect", lambda driver, _record: driver.execute("PRAGMA foreign_keys=ON")
+    )
+    return engine
+
+
+@pytest.mark.parametrize(
+    "make_backend",
+    [
+        SqlBackend.from_url,  # clientcore's own engine: each unit runs BEGIN itself
+        lambda url: SqlBackend.on_host(create_engine(url)),  # the engine's begin event does
+        lambda url: SqlBackend.on_host(_foreign_keys_only(url)),  # the unit does, checked
+    ],
+    ids=["own engine", "configured host engine", "plain host engine"],
+)
+def test_a_writing_unit_holds_the_write_lock_from_its_start(
+    tmp_path: Path, make_backend: Callable[[str], SqlBackend]
+) -> None:
+    """Whoever begins the transaction, a unit that may write holds SQLite's write lock from
+    its first statement (``BEGIN IMMEDIATE``), and one that only reads does not."""
+    path = tmp_path / "clinic.db"
+    upgrade(f"sqlite:///{path}")
+    backend = make_backend(f"sqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        with backend.unit_of_work("readers", read_only=True):
+            other.execute("BEGIN IMMEDIATE")  # free: a reader's BEGIN is deferred
+            other.execute("ROLLBACK")
+        with backend.unit_of_work("readers"), pytest.raises(sqlite3.OperationalError, match="lock"):
+            other.execute("BEGIN IMMEDIATE")
+    finally:
+        other.close()
+        backend.close()
+        if isinstance(backend.bind, Engine):
+            backend.bind.dispose()

@@ -57,6 +57,18 @@ def begin_sqlite(connection: sqlalchemy.Connection, *, read_only: bool) -> None:
         ) from error
 
 
+def in_sqlite_transaction(connection: sqlalchemy.Connection, *, read_only: bool) -> None:
+    """Make sure ``connection`` (SQLite, of an engine that begins no transactions itself:
+    clientcore's own, or a host's without :func:`configure_sqlite`) is in a real SQLite
+    transaction: pysqlite's default (legacy) handling begins none before a SELECT, a
+    SAVEPOINT or DDL, so such statements would run outside it and a savepoint's RELEASE
+    would commit on its own, out of reach of a rollback. ``BEGIN IMMEDIATE`` (``BEGIN``
+    if it only reads) unless one is open; the driver's commit and rollback end it."""
+    driver_connection = connection.connection.dbapi_connection
+    if not getattr(driver_connection, "in_transaction", True):
+        begin_sqlite(connection, read_only=read_only)
+
+
 def _on_sqlite_begin(connection: sqlalchemy.Connection) -> None:
     begin_sqlite(connection, read_only=connection.get_execution_options().get(READ_ONLY, False))
 
@@ -67,26 +79,55 @@ def configure_sqlite(engine: Engine) -> Engine:
     Connections it opens from now on use WAL, wait up to 30 s for a lock, enforce foreign
     keys, and start every transaction with ``BEGIN IMMEDIATE`` (``BEGIN`` if it only reads).
     """
-    if not is_configured(engine):
-        event.listen(engine, "connect", _on_sqlite_connect)
+    _configure_connections(engine)
+    if not begins_transactions(engine):
         event.listen(engine, "begin", _on_sqlite_begin)
     return engine
 
 
+def _configure_connections(engine: Engine) -> None:
+    """WAL, the busy timeout and foreign keys on every new connection, and pysqlite's own
+    ``BEGIN`` off (what :func:`configure_sqlite` does but for the ``begin`` listener)."""
+    if not is_configured(engine):
+        event.listen(engine, "connect", _on_sqlite_connect)
+
+
 def is_configured(engine: Engine) -> bool:
-    """Whether :func:`configure_sqlite` was applied to this engine."""
+    """Whether the engine's connections get clientcore's settings (WAL, busy timeout,
+    foreign keys): :func:`configure_sqlite`, or an engine made by :func:`create_engine` or
+    :func:`backend_engine`."""
     return event.contains(engine, "connect", _on_sqlite_connect)
 
 
+def begins_transactions(engine: Engine) -> bool:
+    """Whether the engine itself begins each transaction with ``BEGIN IMMEDIATE`` (or
+    ``BEGIN``), as :func:`configure_sqlite` makes it."""
+    return event.contains(engine, "begin", _on_sqlite_begin)
+
+
 def create_engine(url: str | URL, **options: Any) -> Engine:
-    """An engine for ``url`` configured for clientcore; ``options`` go to SQLAlchemy."""
+    """An engine for ``url`` configured for clientcore (on SQLite, :func:`configure_sqlite`,
+    so the host's own transactions on it are safe too); ``options`` go to SQLAlchemy."""
+    engine = backend_engine(url, **options)
+    return configure_sqlite(engine) if engine.dialect.name == "sqlite" else engine
+
+
+def backend_engine(url: str | URL, **options: Any) -> Engine:
+    """An engine for ``url`` that only clientcore's units of work use (``SqlBackend.from_url``
+    makes one): on SQLite its connections get the settings of :func:`configure_sqlite` but
+    not its ``begin`` listener. Each unit of work begins its own transaction
+    (:func:`begin_sqlite`), and SQLAlchemy runs every statement of an engine without
+    connection event listeners faster (about 9 µs a statement, a quarter of what it adds
+    to a short one)."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         options.setdefault("connect_args", {}).setdefault("check_same_thread", False)
         if is_memory_sqlite(parsed):
             options.setdefault("poolclass", StaticPool)
-        return configure_sqlite(sqlalchemy.create_engine(parsed, **options))
+        engine = sqlalchemy.create_engine(parsed, **options)
+        _configure_connections(engine)
+        return engine
     if backend in ("mysql", "mariadb"):
         if "charset" not in parsed.query:
             parsed = parsed.update_query_dict({"charset": "utf8mb4"})

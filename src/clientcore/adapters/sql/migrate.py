@@ -28,7 +28,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Connection, Engine, MetaData, Table, TypeDecorator, text
 from sqlalchemy.types import TypeEngine
 
-from clientcore.adapters.sql.engine import create_engine
+from clientcore.adapters.sql.engine import (
+    begins_transactions,
+    create_engine,
+    in_sqlite_transaction,
+)
 from clientcore.adapters.sql.errors import translated
 from clientcore.adapters.sql.schema import binary_collation, make_metadata
 
@@ -125,6 +129,8 @@ def _connection(target: str | Engine | Connection) -> Iterator[Connection]:
     engine = create_engine(target) if isinstance(target, str) else target
     try:
         with engine.begin() as connection:
+            if engine.dialect.name == "sqlite" and not begins_transactions(engine):
+                in_sqlite_transaction(connection, read_only=False)  # DDL inside it too
             yield connection
     finally:
         if isinstance(target, str):

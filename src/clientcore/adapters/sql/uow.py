@@ -30,8 +30,9 @@ from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
 from clientcore.adapters.sql.engine import (
     READ_ONLY,
-    begin_sqlite,
-    create_engine,
+    backend_engine,
+    begins_transactions,
+    in_sqlite_transaction,
     is_configured,
     is_memory_sqlite,
 )
@@ -58,26 +59,16 @@ BY_CREATION = ("created_at", "id")
 AS_WRITTEN = ("seq",)
 
 
-def _prepare_sqlite(connection: Connection, *, read_only: bool) -> None:
-    """Start a unit of work on a SQLite connection that clientcore did not configure.
-
-    Foreign keys must be on (SQLite's default is off, and ``PRAGMA foreign_keys`` cannot be
-    changed inside a transaction), else :class:`UnsupportedTarget`. And the unit must run
-    inside a real SQLite transaction: pysqlite's default (legacy) transaction handling
-    begins none before a SELECT or a SAVEPOINT, so our reads would run outside it and a
-    savepoint's RELEASE would commit on its own, out of reach of the host's rollback. Such
-    a connection gets ``BEGIN IMMEDIATE`` (``BEGIN`` if it only reads) here; the driver's
-    commit and rollback end it.
-    """
+def _check_foreign_keys(connection: Connection) -> None:
+    """Refuse a SQLite connection that does not enforce foreign keys (SQLite's default, and
+    ``PRAGMA foreign_keys`` cannot be changed inside a transaction): a host's engine that
+    clientcore did not configure."""
     if connection.exec_driver_sql("PRAGMA foreign_keys").scalar() != 1:
         raise UnsupportedTarget(
             "this SQLite engine does not enforce foreign keys, which clientcore relies on: "
             "apply clientcore.adapters.sql.configure_sqlite(engine) to it before it opens "
             "connections (or run PRAGMA foreign_keys = ON on each new connection)"
         )
-    driver_connection = connection.connection.dbapi_connection
-    if not getattr(driver_connection, "in_transaction", True):
-        begin_sqlite(connection, read_only=read_only)
 
 
 class SqlSubjectRepository(SqlLinkedRecords[Subject]):
@@ -132,7 +123,10 @@ class SqlBackend:
         self.tables: Tables = make_tables(prefix, schema)
         self._owns_engine = owns_engine
         engine = bind if isinstance(bind, Engine) else bind.engine
-        self._unprepared_sqlite = engine.dialect.name == "sqlite" and not is_configured(engine)
+        sqlite = engine.dialect.name == "sqlite"
+        self._checks_foreign_keys = sqlite and not is_configured(engine)
+        self._begins_sqlite = sqlite and not begins_transactions(engine)
+        """Each unit begins its SQLite transaction itself (the engine does not)."""
         self.capabilities = Capabilities(
             transactions=True, joins_host_transaction=isinstance(bind, Connection)
         )
@@ -159,7 +153,7 @@ class SqlBackend:
         upgraded once, on deployment, with :func:`~.migrate.upgrade` or
         ``clientcore migrate URL``.
         """
-        engine = create_engine(url, **engine_options)
+        engine = backend_engine(url, **engine_options)
         if migrate is None:
             migrate = make_url(url).get_backend_name() == "sqlite"
         backend = cls(engine, prefix=prefix, schema=schema, owns_engine=True)
@@ -194,16 +188,20 @@ class SqlBackend:
         serial = contextlib.nullcontext() if self._serial is None else self._serial
         with serial, translated():
             if isinstance(self.bind, Connection):
-                if self._unprepared_sqlite:  # the host's transaction: it may write
-                    _prepare_sqlite(self.bind, read_only=False)
+                self._prepare_sqlite(self.bind, read_only=False)  # the host's: it may write
                 yield self.bind, self.bind.begin_nested()
                 return
             engine = self._readers(self.bind) if read_only else self.bind
             with engine.connect() as connection:
                 transaction = connection.begin()
-                if self._unprepared_sqlite:
-                    _prepare_sqlite(connection, read_only=read_only)
+                self._prepare_sqlite(connection, read_only=read_only)
                 yield connection, transaction
+
+    def _prepare_sqlite(self, connection: Connection, *, read_only: bool) -> None:
+        if self._checks_foreign_keys:
+            _check_foreign_keys(connection)
+        if self._begins_sqlite:
+            in_sqlite_transaction(connection, read_only=read_only)
 
     def _readers(self, engine: Engine) -> Engine:
         """``engine`` with the execution options of a unit that only reads (made once: the
