@@ -569,14 +569,19 @@ def _working_hours(staff_id: UUID, weekly: str, overrides: str) -> WorkingHours:
     )
 
 
-def schedule_from_row(row: Row) -> Schedule:
-    """A ``staff`` row with its working hours' ``weekly`` and ``overrides`` and the tenant's
-    ``time_zone`` (each NULL if never set)."""
-    member = staff_from_row(row)
-    weekly, zone = row["weekly"], row["time_zone"]
+SCHEDULE_STAFF_COLUMNS = ("id", "name", "created_at", "roles", "active")
+"""The ``staff`` columns that :func:`schedule_from_row` reads first, in its order."""
+
+
+def schedule_from_row(row: Sequence[Any]) -> Schedule:
+    """The staff member's :data:`SCHEDULE_STAFF_COLUMNS`, their working hours' ``weekly``
+    and ``overrides`` and the tenant's ``time_zone`` (each NULL if never set), read without
+    the columns' SQLAlchemy types (as :func:`client_from_row`)."""
+    staff_id, name, created_at, roles, active, weekly, overrides, zone = row
+    member = StaffMember(
+        _uuid(staff_id), name, _moment(created_at), frozenset(map(Role, load(roles))), bool(active)
+    )
     hours = (
-        WorkingHours(member.id)
-        if weekly is None
-        else _working_hours(member.id, weekly, row["overrides"])
+        WorkingHours(member.id) if weekly is None else _working_hours(member.id, weekly, overrides)
     )
     return Schedule(member, hours, TenantSettings().time_zone if zone is None else zone)

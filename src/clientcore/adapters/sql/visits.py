@@ -158,15 +158,13 @@ def _schedule_statement(tables: Tables, dialect: str, lock: bool) -> Select[Any]
         )
     m = member.c
     of_member = (hours.c.tenant == m.tenant, hours.c.staff_id == m.id)
-    statement = select(
-        *m,
-        select(hours.c.weekly).where(*of_member).scalar_subquery().label("weekly"),
-        select(hours.c.overrides).where(*of_member).scalar_subquery().label("overrides"),
-        select(settings.c.time_zone)
-        .where(settings.c.tenant == m.tenant)
-        .scalar_subquery()
-        .label("time_zone"),
-    )
+    columns: list[ColumnElement[Any]] = [  # without their types: schedule_from_row converts
+        *(type_coerce(m[name], NullType()) for name in convert.SCHEDULE_STAFF_COLUMNS),
+        select(hours.c.weekly).where(*of_member).scalar_subquery(),
+        select(hours.c.overrides).where(*of_member).scalar_subquery(),
+        select(settings.c.time_zone).where(settings.c.tenant == m.tenant).scalar_subquery(),
+    ]
+    statement = select(*columns)
     if member is staff:
         statement = statement.where(*the_member)
     if lock and dialect in ("mysql", "mariadb"):
@@ -225,12 +223,12 @@ class SqlVisitRepository(SqlLinkedRecords[Visit]):
 
     def schedule(self, staff_id: UUID, *, lock: bool = False) -> Schedule:
         statement = _schedule_statement(self._db.tables, self._db.dialect, lock)
-        row = self._db.row(statement, {WHERE_TENANT: self._db.tenant, WHERE_ID: staff_id})
-        if row is None:
+        rows = self._db.tuples(statement, {WHERE_TENANT: self._db.tenant, WHERE_ID: staff_id})
+        if not rows:
             raise NotFound("staff member", staff_id)
         if lock:
             self._db.locked_staff.add(staff_id)
-        return convert.schedule_from_row(row)
+        return convert.schedule_from_row(rows[0])
 
     def _lock_staff(self, staff_id: UUID) -> None:
         """Hold the staff member's row lock until the transaction ends (unless this unit of
