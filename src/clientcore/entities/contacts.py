@@ -2,7 +2,8 @@
 
 Phones are parsed with ``phonenumbers`` (Google's libphonenumber metadata: every country's
 numbering plan, kept current upstream) and stored in E.164. E-mail addresses are checked
-with ``email-validator`` without any DNS look-up and stored in its normalised form.
+with ``email-validator`` without any DNS look-up and stored in its normalised form (each
+domain checked once: :mod:`clientcore.entities.emails`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import re
 
 import attrs
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 
 from clientcore.entities import validation
 from clientcore.entities.common import pii
+from clientcore.entities.emails import normalized_email
 from clientcore.errors import ValidationError
 
 PHONE_INPUT_MAX_LENGTH = 40
@@ -104,10 +106,9 @@ def normalize_email(raw: object, *, field: str = "emails") -> str:
     """The normalised address; no DNS look-up is made."""
     address = validation.required_text(field, raw, max_length=EMAIL_MAX_LENGTH)
     try:
-        result = validate_email(address, check_deliverability=False)
+        normalized = normalized_email(address)
     except EmailNotValidError as exc:
         raise ValidationError(field, f"{address!r} is not a valid e-mail address: {exc}") from exc
-    normalized = str(result.normalized)
     if len(normalized) > EMAIL_MAX_LENGTH:
         raise ValidationError(field, f"is longer than {EMAIL_MAX_LENGTH} characters")
     return normalized
