@@ -36,7 +36,7 @@ from clientcore.entities.contacts import (
     normalize_emails,
     normalize_phones,
 )
-from clientcore.entities.event import Event
+from clientcore.entities.event import Event, FieldChange
 from clientcore.entities.search import (
     PAGE_MAX_SIZE,
     SEARCH_TEXT_MAX_LENGTH,
@@ -54,7 +54,7 @@ from clientcore.errors import (
     NotFound,
     ValidationError,
 )
-from clientcore.operations.context import Context, diff, save_change
+from clientcore.operations.context import Context, diff, render, save_change
 from clientcore.ports.unit_of_work import UnitOfWork
 
 CODE_COUNTER = "client_code"
@@ -257,18 +257,15 @@ def register(uow: UnitOfWork, ctx: Context, fields: Mapping[str, Any]) -> Client
     return register_many(uow, ctx, [fields])[0]
 
 
-def _given(client: Client) -> list[str]:
-    """The history fields of a new client that hold a value: the others would render as
-    no value and so make no change (``diff`` of only these gives the same changes)."""
-    return [
-        name
+def _registration_changes(client: Client) -> tuple[FieldChange, ...]:
+    """The changes of a registration, ``diff(None, client, HISTORY_FIELDS)`` in one pass: a
+    field without a value (None, "", an empty tuple, set or mapping: no client field can
+    be False or 0) renders as no value, so it is skipped without rendering."""
+    return tuple(
+        FieldChange(name, None, text)
         for name in HISTORY_FIELDS
-        if (value := getattr(client, name)) is not None
-        and value != ""
-        and value != ()
-        and value != frozenset()
-        and not (isinstance(value, Mapping) and not value)
-    ]
+        if (value := getattr(client, name)) and (text := render(value)) is not None
+    )
 
 
 def check_rows(
@@ -321,7 +318,7 @@ def register_many(uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any
                 "client.registered",
                 entity_id=client.id,
                 client_id=client.id,
-                changes=diff(None, client, _given(client)),
+                changes=_registration_changes(client),
             )
             for client in clients
         ]
