@@ -63,9 +63,13 @@ class IdentityDocument:
     number: str = pii()
 
 
+_NO_ATTRIBUTES: Mapping[str, AttributeValue] = MappingProxyType({})
+
+
 def frozen_mapping(value: Mapping[str, AttributeValue]) -> Mapping[str, AttributeValue]:
-    """A read-only copy, so a stored entity can never be changed behind the store's back."""
-    return MappingProxyType(dict(value))
+    """A read-only copy, so a stored entity can never be changed behind the store's back
+    (an empty one is shared: most clients have no attributes)."""
+    return MappingProxyType(dict(value)) if value else _NO_ATTRIBUTES
 
 
 @attrs.frozen
