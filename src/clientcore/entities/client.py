@@ -102,9 +102,14 @@ class Client:
     @property
     def display_name(self) -> str:
         """Company name for a company; "first last" for a person."""
+        return " ".join(part for part in self.name_parts if part)
+
+    @property
+    def name_parts(self) -> tuple[str, ...]:
+        """The parts of :attr:`display_name`: the company name, or first and last name."""
         if self.kind is ClientKind.COMPANY:
-            return self.company_name
-        return " ".join(part for part in (self.first_name, self.last_name) if part)
+            return (self.company_name,)
+        return (self.first_name, self.last_name)
 
     @property
     def primary_phone(self) -> Phone | None:
