@@ -8,6 +8,7 @@ locks) live here too.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -65,7 +66,7 @@ class Db:
     def insert_many(
         self,
         table: Table,
-        rows: Sequence[Mapping[str, Any]],
+        rows: Iterable[Mapping[str, Any]],
         *,
         unique: Explain | None = None,
         foreign_key: Explain | None = None,
@@ -76,12 +77,12 @@ class Db:
         the columns' own bind processors, straight to the driver's ``executemany``: the
         same SQL and values as ``connection.execute(table.insert(), rows)``, without
         SQLAlchemy's per-row parameter handling, which costs more than the driver itself.
+        The rows are read a batch at a time: made by a generator, they need not all exist
+        at once (the garbage collector then never has to go through them).
         """
-        if not rows:
-            return
-        plan = _insert_plan(table, tuple(rows[0]), self.connection.dialect)
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
+        remaining = iter(rows)
+        while batch := list(itertools.islice(remaining, BATCH)):
+            plan = _insert_plan(table, tuple(batch[0]), self.connection.dialect)
             with translated(unique=unique, foreign_key=foreign_key):
                 if plan is None:
                     self.connection.execute(table.insert(), batch)
