@@ -56,10 +56,13 @@ _VISIT_STATUSES = {status.value: status for status in VisitStatus}
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+_EMPTY: dict[type[object], str] = {list: "[]", dict: "{}"}
+
+
 def dump(value: object) -> str:
     """Compact JSON text, as ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``."""
-    if type(value) is list and not value:
-        return "[]"  # most nested fields are empty: no encoder call for them
+    if not value and (empty := _EMPTY.get(type(value))) is not None:
+        return empty  # most nested fields are empty: no encoder call for them
     return _encode(value)
 
 
