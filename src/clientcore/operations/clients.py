@@ -58,6 +58,11 @@ from clientcore.operations.context import Context, diff, render, save_change
 from clientcore.ports.unit_of_work import UnitOfWork
 
 CODE_COUNTER = "client_code"
+EVENTS_AT_ONCE = 250
+"""An import's registration events are made and appended this many at a time, not all at
+once: written by then, each group is dropped before the garbage collector moves it to its
+oldest generation, whose full collections (of every object the process holds) then come
+less often."""
 
 
 class ClientFields(TypedDict, total=False):
@@ -312,17 +317,18 @@ def register_many(uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any
         for values in validated
     ]
     uow.clients.add_many(clients)
-    uow.events.append(
-        [
-            ctx.event(
-                "client.registered",
-                entity_id=client.id,
-                client_id=client.id,
-                changes=_registration_changes(client),
-            )
-            for client in clients
-        ]
-    )
+    for start in range(0, len(clients), EVENTS_AT_ONCE):
+        uow.events.append(
+            [
+                ctx.event(
+                    "client.registered",
+                    entity_id=client.id,
+                    client_id=client.id,
+                    changes=_registration_changes(client),
+                )
+                for client in clients[start : start + EVENTS_AT_ONCE]
+            ]
+        )
     return clients
 
 
