@@ -122,6 +122,9 @@ def normalize_country(raw: object, *, field: str = "addresses.country") -> str:
 
 
 def _one_primary(items: list[tuple[str, str, bool]], field: str) -> list[tuple[str, str, bool]]:
+    if len(items) == 1:  # the commonest list: its one entry is primary
+        value, label, _ = items[0]
+        return [(value, label, True)]
     primaries = [item for item in items if item[2]]
     if len(primaries) > 1:
         raise ValidationError(field, "at most one entry can be primary")
@@ -152,7 +155,7 @@ def normalize_phones(raw: object, *, region: str | None) -> tuple[Phone, ...]:
                 primary,
             )
         )
-    return tuple(Phone(n, lbl, p) for n, lbl, p in _one_primary(items, "phones"))
+    return tuple([Phone(n, lbl, p) for n, lbl, p in _one_primary(items, "phones")])
 
 
 def normalize_emails(raw: object) -> tuple[Email, ...]:
@@ -171,7 +174,7 @@ def normalize_emails(raw: object) -> tuple[Email, ...]:
                 primary,
             )
         )
-    return tuple(Email(a, lbl, p) for a, lbl, p in _one_primary(items, "emails"))
+    return tuple([Email(a, lbl, p) for a, lbl, p in _one_primary(items, "emails")])
 
 
 def normalize_addresses(raw: object) -> tuple[Address, ...]:

@@ -223,8 +223,8 @@ class _FieldChecks:
     def __call__(self, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Each given field checked and normalised; unknown names are refused."""
         checks = self._checks
-        unknown = sorted(name for name in fields if name not in checks)
-        if unknown:
+        if not checks.keys() >= fields.keys():
+            unknown = sorted(name for name in fields if name not in checks)
             raise ValidationError(
                 unknown[0], f"is not a client field; known: {', '.join(EDITABLE_FIELDS)}"
             )
