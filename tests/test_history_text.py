@@ -12,7 +12,7 @@ from hypothesis import given
 
 from clientcore.entities.client import Client, ClientKind, DocumentKind, IdentityDocument, NameDay
 from clientcore.entities.contacts import Address, AddressKind, Email, Phone
-from clientcore.operations.clients import HISTORY_FIELDS, _given
+from clientcore.operations.clients import HISTORY_FIELDS, _registration_changes
 from clientcore.operations.context import diff, render
 from clientcore.testing.strategies import entities
 
@@ -58,6 +58,6 @@ def test_render(value: object, text: str | None) -> None:
 
 @given(entities(Client))
 def test_a_registration_renders_only_the_fields_that_hold_a_value(client: Client) -> None:
-    """A registration's changes are made from the fields that hold a value (``_given``):
-    every other history field would make no change."""
-    assert diff(None, client, _given(client)) == diff(None, client, HISTORY_FIELDS)
+    """A registration's changes skip the fields without a value before rendering them:
+    they are the changes of the diff of every history field."""
+    assert _registration_changes(client) == diff(None, client, HISTORY_FIELDS)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime
+from uuid import UUID
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clientcore.entities.search import search_terms
+from clientcore.entities.client import Client, ClientKind
+from clientcore.entities.search import KEY_MAX_LENGTH, client_sort_key, search_terms
 from clientcore.entities.text import fold
 
 
@@ -34,3 +37,27 @@ def test_search_terms_never_fail(text: str) -> None:
     for term in search_terms(text, region="PL"):
         assert term
         assert not any(ch.isspace() for ch in term)
+
+
+names = st.one_of(st.text(max_size=40), st.sampled_from(["Łukasz", "ǅ", "Ĳssel", "ﬃ", "\u0301a"]))
+
+
+@given(st.sampled_from(ClientKind), names, names, names)
+def test_the_sort_key_is_the_folded_display_name(
+    kind: ClientKind, first_name: str, last_name: str, company_name: str
+) -> None:
+    """The sort key folds the display name's parts one by one (remembering each): as if the
+    whole name were folded."""
+    moment = datetime(2026, 1, 5, tzinfo=UTC)
+    client = Client(
+        id=UUID(int=1),
+        code="1",
+        kind=kind,
+        created_at=moment,
+        updated_at=moment,
+        first_name=first_name,
+        last_name=last_name,
+        company_name=company_name,
+    )
+    expected = " ".join(fold(client.display_name).split())[:KEY_MAX_LENGTH]
+    assert client_sort_key(client) == expected

@@ -63,9 +63,13 @@ class IdentityDocument:
     number: str = pii()
 
 
+_NO_ATTRIBUTES: Mapping[str, AttributeValue] = MappingProxyType({})
+
+
 def frozen_mapping(value: Mapping[str, AttributeValue]) -> Mapping[str, AttributeValue]:
-    """A read-only copy, so a stored entity can never be changed behind the store's back."""
-    return MappingProxyType(dict(value))
+    """A read-only copy, so a stored entity can never be changed behind the store's back
+    (an empty one is shared: most clients have no attributes)."""
+    return MappingProxyType(dict(value)) if value else _NO_ATTRIBUTES
 
 
 @attrs.frozen
@@ -98,9 +102,14 @@ class Client:
     @property
     def display_name(self) -> str:
         """Company name for a company; "first last" for a person."""
+        return " ".join(part for part in self.name_parts if part)
+
+    @property
+    def name_parts(self) -> tuple[str, ...]:
+        """The parts of :attr:`display_name`: the company name, or first and last name."""
         if self.kind is ClientKind.COMPANY:
-            return self.company_name
-        return " ".join(part for part in (self.first_name, self.last_name) if part)
+            return (self.company_name,)
+        return (self.first_name, self.last_name)
 
     @property
     def primary_phone(self) -> Phone | None:

@@ -42,7 +42,10 @@ class Role(enum.StrEnum):
 
 
 def role_set(roles: Iterable[Role | str]) -> frozenset[Role]:
-    """Roles given as members or their values, as a frozen set (an attrs converter)."""
+    """Roles given as members or their values, as a frozen set (an attrs converter). A
+    frozen set of members is one already, and is kept (an actor's, on each of its events)."""
+    if type(roles) is frozenset and all(type(role) is Role for role in roles):
+        return cast(frozenset[Role], roles)
     return frozenset(Role(role) for role in roles)
 
 

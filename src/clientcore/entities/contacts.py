@@ -2,7 +2,8 @@
 
 Phones are parsed with ``phonenumbers`` (Google's libphonenumber metadata: every country's
 numbering plan, kept current upstream) and stored in E.164. E-mail addresses are checked
-with ``email-validator`` without any DNS look-up and stored in its normalised form.
+with ``email-validator`` without any DNS look-up and stored in its normalised form (each
+domain checked once: :mod:`clientcore.entities.emails`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import re
 
 import attrs
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 
 from clientcore.entities import validation
 from clientcore.entities.common import pii
+from clientcore.entities.emails import normalized_email
 from clientcore.errors import ValidationError
 
 PHONE_INPUT_MAX_LENGTH = 40
@@ -104,10 +106,9 @@ def normalize_email(raw: object, *, field: str = "emails") -> str:
     """The normalised address; no DNS look-up is made."""
     address = validation.required_text(field, raw, max_length=EMAIL_MAX_LENGTH)
     try:
-        result = validate_email(address, check_deliverability=False)
+        normalized = normalized_email(address)
     except EmailNotValidError as exc:
         raise ValidationError(field, f"{address!r} is not a valid e-mail address: {exc}") from exc
-    normalized = str(result.normalized)
     if len(normalized) > EMAIL_MAX_LENGTH:
         raise ValidationError(field, f"is longer than {EMAIL_MAX_LENGTH} characters")
     return normalized
@@ -121,6 +122,9 @@ def normalize_country(raw: object, *, field: str = "addresses.country") -> str:
 
 
 def _one_primary(items: list[tuple[str, str, bool]], field: str) -> list[tuple[str, str, bool]]:
+    if len(items) == 1:  # the commonest list: its one entry is primary
+        value, label, _ = items[0]
+        return [(value, label, True)]
     primaries = [item for item in items if item[2]]
     if len(primaries) > 1:
         raise ValidationError(field, "at most one entry can be primary")
@@ -151,7 +155,7 @@ def normalize_phones(raw: object, *, region: str | None) -> tuple[Phone, ...]:
                 primary,
             )
         )
-    return tuple(Phone(n, lbl, p) for n, lbl, p in _one_primary(items, "phones"))
+    return tuple([Phone(n, lbl, p) for n, lbl, p in _one_primary(items, "phones")])
 
 
 def normalize_emails(raw: object) -> tuple[Email, ...]:
@@ -170,7 +174,7 @@ def normalize_emails(raw: object) -> tuple[Email, ...]:
                 primary,
             )
         )
-    return tuple(Email(a, lbl, p) for a, lbl, p in _one_primary(items, "emails"))
+    return tuple([Email(a, lbl, p) for a, lbl, p in _one_primary(items, "emails")])
 
 
 def normalize_addresses(raw: object) -> tuple[Address, ...]:

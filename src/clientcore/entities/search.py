@@ -73,19 +73,21 @@ def _words(folded: str) -> set[str]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _name_words(name: str) -> frozenset[str]:
-    """:func:`_words` of a name (names repeat across clients, so they are remembered)."""
-    return frozenset(_words(fold(name)))
+def _name_words(name: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A name folded: its words in order (for the sort key), and :func:`_words` (for the
+    search keys). Names repeat across clients, so they are remembered."""
+    folded = fold(name)
+    return tuple(folded.split()), frozenset(_words(folded))
 
 
 def client_search_keys(client: Client) -> frozenset[str]:
     """Folded name words, e-mail addresses, phone digit forms and the code."""
-    keys = set(_name_words(client.first_name))
-    keys.update(_name_words(client.last_name), _name_words(client.company_name))
+    keys = set(_name_words(client.first_name)[1])
+    keys.update(_name_words(client.last_name)[1], _name_words(client.company_name)[1])
     for email in client.emails:
         folded = fold(email.address)
         keys.add(folded)
-        keys.update(_words(fold(folded.split("@", 1)[0])))
+        keys.update(_words(folded.split("@", 1)[0]))
     for phone in client.phones:
         keys.update(phone_search_keys(phone.number))
     keys.add(fold(client.code))
@@ -93,8 +95,11 @@ def client_search_keys(client: Client) -> frozenset[str]:
 
 
 def client_sort_key(client: Client) -> str:
-    """Order of search results: folded display name; ties are broken by id."""
-    return " ".join(fold(client.display_name).split())[:KEY_MAX_LENGTH]
+    """Order of search results: folded display name, its words separated by one space;
+    ties are broken by id. The name's parts are folded one by one (folding keeps the space
+    that joins them)."""
+    words = [word for part in client.name_parts for word in _name_words(part)[0]]
+    return " ".join(words)[:KEY_MAX_LENGTH]
 
 
 def phone_like(text: str) -> bool:

@@ -36,7 +36,7 @@ from clientcore.entities.contacts import (
     normalize_emails,
     normalize_phones,
 )
-from clientcore.entities.event import Event
+from clientcore.entities.event import Event, FieldChange
 from clientcore.entities.search import (
     PAGE_MAX_SIZE,
     SEARCH_TEXT_MAX_LENGTH,
@@ -54,10 +54,15 @@ from clientcore.errors import (
     NotFound,
     ValidationError,
 )
-from clientcore.operations.context import Context, diff, save_change
+from clientcore.operations.context import Context, diff, render, save_change
 from clientcore.ports.unit_of_work import UnitOfWork
 
 CODE_COUNTER = "client_code"
+EVENTS_AT_ONCE = 250
+"""An import's registration events are made and appended this many at a time, not all at
+once: written by then, each group is dropped before the garbage collector moves it to its
+oldest generation, whose full collections (of every object the process holds) then come
+less often."""
 
 
 class ClientFields(TypedDict, total=False):
@@ -218,8 +223,8 @@ class _FieldChecks:
     def __call__(self, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Each given field checked and normalised; unknown names are refused."""
         checks = self._checks
-        unknown = sorted(name for name in fields if name not in checks)
-        if unknown:
+        if not checks.keys() >= fields.keys():
+            unknown = sorted(name for name in fields if name not in checks)
             raise ValidationError(
                 unknown[0], f"is not a client field; known: {', '.join(EDITABLE_FIELDS)}"
             )
@@ -257,18 +262,15 @@ def register(uow: UnitOfWork, ctx: Context, fields: Mapping[str, Any]) -> Client
     return register_many(uow, ctx, [fields])[0]
 
 
-def _given(client: Client) -> list[str]:
-    """The history fields of a new client that hold a value: the others would render as
-    no value and so make no change (``diff`` of only these gives the same changes)."""
-    return [
-        name
+def _registration_changes(client: Client) -> tuple[FieldChange, ...]:
+    """The changes of a registration, ``diff(None, client, HISTORY_FIELDS)`` in one pass: a
+    field without a value (None, "", an empty tuple, set or mapping: no client field can
+    be False or 0) renders as no value, so it is skipped without rendering."""
+    return tuple(
+        FieldChange(name, None, text)
         for name in HISTORY_FIELDS
-        if (value := getattr(client, name)) is not None
-        and value != ""
-        and value != ()
-        and value != frozenset()
-        and not (isinstance(value, Mapping) and not value)
-    ]
+        if (value := getattr(client, name)) and (text := render(value)) is not None
+    )
 
 
 def check_rows(
@@ -315,17 +317,18 @@ def register_many(uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any
         for values in validated
     ]
     uow.clients.add_many(clients)
-    uow.events.append(
-        [
-            ctx.event(
-                "client.registered",
-                entity_id=client.id,
-                client_id=client.id,
-                changes=diff(None, client, _given(client)),
-            )
-            for client in clients
-        ]
-    )
+    for start in range(0, len(clients), EVENTS_AT_ONCE):
+        uow.events.append(
+            [
+                ctx.event(
+                    "client.registered",
+                    entity_id=client.id,
+                    client_id=client.id,
+                    changes=_registration_changes(client),
+                )
+                for client in clients[start : start + EVENTS_AT_ONCE]
+            ]
+        )
     return clients
 
 

@@ -67,16 +67,25 @@ class SqlClientRepository:
         self._t = db.tables.clients
 
     def _index_rows(self, clients: Sequence[Client], rows: Sequence[Mapping[str, Any]]) -> None:
-        """The index rows of ``clients``, whose ``clients`` rows are ``rows``."""
+        """The index rows of ``clients``, whose ``clients`` rows are ``rows``, made a batch
+        at a time as they are written."""
         tenant, tables = self._db.tenant, self._db.tables
-        keys, groups, attributes = [], [], []
-        for client, row in zip(clients, rows, strict=True):
-            keys.extend(convert.search_key_rows(tenant, client, row["sort_key"]))
-            groups.extend(convert.group_rows(tenant, client))
-            attributes.extend(convert.attribute_rows(tenant, client))
-        self._db.insert_many(tables.client_search_keys, keys)
-        self._db.insert_many(tables.client_groups, groups)
-        self._db.insert_many(tables.client_attributes, attributes)
+        self._db.insert_many(
+            tables.client_search_keys,
+            (
+                key
+                for client, row in zip(clients, rows, strict=True)
+                for key in convert.search_key_rows(tenant, client, row["sort_key"])
+            ),
+        )
+        self._db.insert_many(
+            tables.client_groups,
+            (group for client in clients for group in convert.group_rows(tenant, client)),
+        )
+        self._db.insert_many(
+            tables.client_attributes,
+            (value for client in clients for value in convert.attribute_rows(tenant, client)),
+        )
 
     def _drop_index_rows(self, client_id: UUID) -> None:
         tables = self._db.tables

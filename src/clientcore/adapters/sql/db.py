@@ -8,6 +8,7 @@ locks) live here too.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
@@ -77,7 +78,7 @@ class Db:
     def insert_many(
         self,
         table: Table,
-        rows: Sequence[Mapping[str, Any]],
+        rows: Iterable[Mapping[str, Any]],
         *,
         unique: Explain | None = None,
         foreign_key: Explain | None = None,
@@ -88,12 +89,12 @@ class Db:
         the columns' own bind processors, straight to the driver's ``executemany``: the
         same SQL and values as ``connection.execute(table.insert(), rows)``, without
         SQLAlchemy's per-row parameter handling, which costs more than the driver itself.
+        The rows are read a batch at a time: made by a generator, they need not all exist
+        at once (the garbage collector then never has to go through them).
         """
-        if not rows:
-            return
-        plan = _insert_plan(table, tuple(rows[0]), self.connection.dialect)
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
+        remaining = iter(rows)
+        while batch := list(itertools.islice(remaining, BATCH)):
+            plan = _insert_plan(table, tuple(batch[0]), self.connection.dialect)
             with translated(unique=unique, foreign_key=foreign_key):
                 if plan is None:
                     self.connection.execute(table.insert(), batch)
@@ -204,12 +205,28 @@ def _bound_values(
     rows: Sequence[Mapping[str, Any]], binds: Sequence[tuple[str, Processor | None]]
 ) -> list[tuple[Any, ...]]:
     """A tuple per row of its values in the order of ``binds``, each through its column's
-    bind processor (one ``map`` per column instead of a Python call per value)."""
+    bind processor (a column at a time)."""
     columns = []
     for name, bind in binds:
         values = [row[name] for row in rows]
-        columns.append(values if bind is None else list(map(bind, values)))
+        columns.append(values if bind is None else _processed(bind, values))
     return list(zip(*columns, strict=True))
+
+
+_NOTHING = object()
+
+
+def _processed(bind: Processor, values: Sequence[Any]) -> list[Any]:
+    """Each value through ``bind``; a run of the same object is processed once (a client's
+    id on each of its search keys, an import's time on each client, absent values)."""
+    result = []
+    previous: Any = _NOTHING
+    processed = None
+    for value in values:
+        if value is not previous:
+            previous, processed = value, bind(value)
+        result.append(processed)
+    return result
 
 
 @functools.lru_cache(maxsize=256)

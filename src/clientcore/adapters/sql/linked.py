@@ -139,7 +139,7 @@ class SqlLinkedRecords(Generic[T]):
 
     def _insert(self, records: Sequence[T]) -> None:
         tenant = self._db.tenant
-        self._db.insert_many(self._table, [self._to_row(tenant, record) for record in records])
+        self._db.insert_many(self._table, (self._to_row(tenant, record) for record in records))
 
     def _replace(self, record: T, *, version: int | None = None) -> int:
         """UPDATE the stored row of ``record`` (only if its stored version is ``version``,

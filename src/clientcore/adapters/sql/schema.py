@@ -20,7 +20,9 @@ order of search results; ``ix_client_search_keys_client`` finds a client's keys.
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -158,6 +160,14 @@ class Moment(TypeDecorator[datetime]):
             raise ValueError("naive datetimes are ambiguous; store timezone-aware ones")
         value = value.astimezone(UTC)
         return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """:meth:`process_bind_param` and the engine type's own processing, remembered per
+        instant: the rows of a bulk write share their milliseconds (an import's events), and
+        the engine's processing is not cheap (SQLite formats text). Equal instants are
+        written alike, whatever their time zones."""
+        process = super().bind_processor(dialect)
+        return None if process is None else functools.lru_cache(maxsize=256)(process)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:

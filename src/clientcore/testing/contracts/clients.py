@@ -31,6 +31,7 @@ from clientcore.errors import (
     ValidationError,
 )
 from clientcore.facade import Core
+from clientcore.operations.clients import EVENTS_AT_ONCE
 from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.clock import new_tenant
 from clientcore.testing.contracts.base import BackendContract
@@ -358,6 +359,20 @@ class ClientContract(BackendContract):
             ("emails", None, "jan@example.com *"),
         }
         assert ("first_name", None, "Jan") in {(c.field, c.old, c.new) for c in registered.changes}
+
+    def test_every_imported_client_has_its_registration_event(self, core: Core) -> None:
+        count = 2 * EVENTS_AT_ONCE + 1  # the events are appended a group at a time
+        imported = core.import_clients([{"last_name": f"Imported{i}"} for i in range(count)])
+        for client in imported:
+            (event,) = core.history(client.id)
+            assert (event.kind, event.entity_id, event.actor_id) == (
+                "client.registered",
+                client.id,
+                "owner-1",
+            )
+            assert ("last_name", None, client.last_name) in {
+                (c.field, c.old, c.new) for c in event.changes
+            }
 
     def test_changes_need_an_actor(self, backend: Backend) -> None:
         anonymous = clientcore.open(backend, tenant=new_tenant())
