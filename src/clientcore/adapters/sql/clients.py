@@ -244,7 +244,7 @@ class SqlClientRepository:
         window = _WINDOW_PER_ROW * query.limit
         bound = _DRIVE_BELOW_PER_ROW * window
         parameters.update(window=window, bound=bound)
-        counts = [int(n) for n in db.execute(_counts(db.tables, dialect, shape), parameters).one()]
+        counts = [int(n) for n in db.tuples(_counts(db.tables, dialect, shape), parameters)[0]]
         driving = min(range(len(counts)), key=counts.__getitem__)
         few = counts[driving] < bound
         drive = _page(db.tables, dialect, shape, driving, stem=False)

@@ -1,31 +1,35 @@
 """What the repositories of one unit of work share: its connection, tables and tenant.
 
-Every statement goes through :meth:`Db.execute`, inside :func:`~.errors.translated`, so no
-driver error reaches a caller untranslated. The few dialect differences (upserts, row
-locks) live here too.
+Every statement runs through a method of :class:`Db`, inside :func:`~.errors.translated`,
+so no driver error reaches a caller untranslated. The hot ones (:meth:`Db.tuples`,
+:meth:`Db.changed`, :meth:`Db.insert_many`) run on the driver's cursor when nothing
+observes the connection (:mod:`.direct`). The few dialect differences (upserts, row locks)
+live here too.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    ClauseElement,
     ColumnElement,
     Connection,
     CursorResult,
     Dialect,
     Executable,
-    Row,
     RowMapping,
     Select,
     Table,
 )
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
+from clientcore.adapters.sql import direct
+from clientcore.adapters.sql.direct import Processor
 from clientcore.adapters.sql.errors import Explain, translated
 from clientcore.adapters.sql.schema import Tables
 
@@ -44,6 +48,8 @@ class Db:
         self.locked_staff: set[UUID] = set()
         """Staff members whose booking lock this unit of work holds (see
         ``SqlVisitRepository``)."""
+        self.direct = direct.unobserved(connection)
+        """Statements may run on the driver's cursor (see :mod:`.direct`)."""
 
     def execute(
         self,
@@ -64,10 +70,48 @@ class Db:
 
     def tuples(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
-    ) -> Sequence[Row[Any]]:
-        """The rows of ``statement`` read by position (no mapping made per row)."""
+    ) -> Sequence[Sequence[Any]]:
+        """The rows of ``statement`` (one the adapter builds once) read by position, with
+        the driver's values where its columns have no result processing."""
+        values = parameters or {}
+        plan = self._plan(statement, values)
+        if plan is None:
+            with translated():
+                return self.connection.execute(statement, parameters).all()
         with translated():
-            return self.connection.execute(statement, parameters).all()
+            cursor = direct.run(self.connection, plan.sql, plan.values(values))
+            try:
+                rows: Sequence[Sequence[Any]] = cursor.fetchall()
+            finally:
+                cursor.close()
+        return rows
+
+    def changed(
+        self,
+        statement: Executable,
+        parameters: Mapping[str, Any],
+        *,
+        unique: Explain | None = None,
+        foreign_key: Explain | None = None,
+    ) -> int:
+        """The number of rows that ``statement`` (an INSERT, UPDATE or DELETE the adapter
+        builds once) wrote."""
+        plan = self._plan(statement, parameters)
+        if plan is None:
+            return int(
+                self.execute(statement, parameters, unique=unique, foreign_key=foreign_key).rowcount
+            )
+        with translated(unique=unique, foreign_key=foreign_key):
+            cursor = direct.run(self.connection, plan.sql, plan.values(parameters))
+            try:
+                return int(cursor.rowcount)
+            finally:
+                cursor.close()
+
+    def _plan(self, statement: Executable, parameters: Mapping[str, Any]) -> direct.Plan | None:
+        if not self.direct or not isinstance(statement, ClauseElement):
+            return None
+        return direct.plan(statement, self.connection.dialect, parameters)
 
     def row(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
@@ -86,7 +130,8 @@ class Db:
         """INSERT the rows (all with the same keys) with executemany, in batches.
 
         The INSERT is compiled once per table and set of columns and the values go through
-        the columns' own bind processors, straight to the driver's ``executemany``: the
+        the columns' own bind processors, straight to the driver's ``executemany`` (on its
+        cursor, or through ``exec_driver_sql`` where the connection is observed): the
         same SQL and values as ``connection.execute(table.insert(), rows)``, without
         SQLAlchemy's per-row parameter handling, which costs more than the driver itself.
         The rows are read a batch at a time: made by a generator, they need not all exist
@@ -100,7 +145,11 @@ class Db:
                     self.connection.execute(table.insert(), batch)
                     continue
                 sql, binds = plan
-                self.connection.exec_driver_sql(sql, _bound_values(batch, binds))
+                values = _bound_values(batch, binds)
+                if self.direct:
+                    direct.run(self.connection, sql, values, many=True).close()
+                else:
+                    self.connection.exec_driver_sql(sql, values)
 
     def refresh_statistics(self, table: Table, added: int) -> None:
         """ANALYZE ``table`` on PostgreSQL once ``added`` new rows are more than autovacuum
@@ -198,7 +247,6 @@ class Db:
 
 
 _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-Processor = Callable[[Any], Any]
 
 
 def _bound_values(

@@ -17,8 +17,9 @@ from typing import Any
 
 import sqlalchemy
 from sqlalchemy import URL, Engine, event, make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
+
+from clientcore.adapters.sql.errors import from_driver
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -48,13 +49,10 @@ def begin_sqlite(connection: sqlalchemy.Connection, *, read_only: bool) -> None:
     more than the statement. A driver error is wrapped as SQLAlchemy wraps one (busy:
     ``OperationalError``), for :func:`.errors.translated`."""
     statement = "BEGIN" if read_only else "BEGIN IMMEDIATE"
-    dialect = connection.dialect
     try:
         connection.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
-    except dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(
-            statement, None, error, dialect.loaded_dbapi.Error, dialect=dialect
-        ) from error
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise from_driver(connection, statement, None, error) from error
 
 
 def in_sqlite_transaction(connection: sqlalchemy.Connection, *, read_only: bool) -> None:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any, cast
 
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
 
 from clientcore.errors import ClientCoreError, Conflict, StorageBusy, StorageError
 
@@ -124,6 +126,28 @@ def translate(
     if failure is Failure.CONNECTION:
         return StorageError(f"the database connection failed: {detail}")
     return StorageError(f"the database refused the operation: {detail}")
+
+
+def from_driver(
+    connection: Connection, statement: str, parameters: Any, error: Exception
+) -> StatementError:
+    """A driver's ``error`` from a statement run on ``connection``'s driver connection
+    directly, wrapped as SQLAlchemy wraps one (for :func:`translate`); if the driver lost
+    the connection, ``connection`` is invalidated first, as SQLAlchemy does, so that the
+    pool does not hand it out again."""
+    dialect = connection.dialect
+    lost = dialect.is_disconnect(cast(Any, error), connection.connection.dbapi_connection, None)
+    if lost and not connection.invalidated:
+        connection.invalidate(error)
+    return DBAPIError.instance(
+        statement,
+        parameters,
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=connection.engine.hide_parameters,
+        dialect=dialect,
+        connection_invalidated=lost,
+    )
 
 
 def translated(*, unique: Explain | None = None, foreign_key: Explain | None = None) -> _Translated:

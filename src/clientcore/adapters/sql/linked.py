@@ -153,7 +153,7 @@ class SqlLinkedRecords(Generic[T]):
             assert self._statements.replace_version is not None, f"{self._kind} have no version"
             row[WHERE_VERSION] = version
             statement = self._statements.replace_version
-        return int(self._db.execute(statement, row).rowcount)
+        return self._db.changed(statement, row)
 
     def _replace_existing(self, record: T) -> None:
         if self._replace(record) != 1:
@@ -190,7 +190,7 @@ class SqlLinkedRecords(Generic[T]):
 
     def move_to_client(self, source_id: UUID, target_id: UUID) -> int:
         parameters = {WHERE_TENANT: self._db.tenant, "w_source": source_id, "w_target": target_id}
-        return int(self._db.execute(self._statements.move_to_client, parameters).rowcount)
+        return self._db.changed(self._statements.move_to_client, parameters)
 
     def scrub_client(self, client_id: UUID) -> int:
         changed = 0

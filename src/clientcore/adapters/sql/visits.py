@@ -281,7 +281,7 @@ class SqlVisitRepository(SqlLinkedRecords[Visit]):
             self._insert([visit])
             return
         parameters = {**self._to_row(self._db.tenant, visit), **self._clash_parameters(visit)}
-        while self._db.execute(self._visit_statements.add_if_free, parameters).rowcount != 1:
+        while self._db.changed(self._visit_statements.add_if_free, parameters) != 1:
             self._refuse_overlap(visit)
 
     def get(self, visit_id: UUID) -> Visit:
