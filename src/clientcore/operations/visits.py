@@ -103,8 +103,7 @@ def _check_hours(ctx: Context, schedule: Schedule, visit: Visit, override_hours:
 
 
 def _check_client_and_subject(uow: UnitOfWork, client_id: UUID, subject_id: UUID | None) -> None:
-    client = uow.clients.get(client_id)
-    if client.status is not ClientStatus.ACTIVE:
+    if uow.clients.status(client_id) is not ClientStatus.ACTIVE:
         raise ValidationError(
             "client_id", "the client is inactive; reactivate them to book a visit"
         )

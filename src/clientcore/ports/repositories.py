@@ -12,7 +12,7 @@ from typing import Protocol
 from uuid import UUID
 
 from clientcore.entities.attribute import AttributeDefinition
-from clientcore.entities.client import Client
+from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.consent import ConsentRecord
 from clientcore.entities.event import Event
 from clientcore.entities.group import Group
@@ -33,6 +33,11 @@ class ClientRepository(Protocol):
 
     def get(self, client_id: UUID) -> Client:
         """Raises NotFound."""
+        ...
+
+    def status(self, client_id: UUID) -> ClientStatus:
+        """The client's status alone, without reading the whole record (a booking needs
+        no more). Raises NotFound."""
         ...
 
     def get_by_code(self, code: str) -> Client:

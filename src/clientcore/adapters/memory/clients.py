@@ -9,7 +9,7 @@ from uuid import UUID
 
 from clientcore.adapters.memory.table import Journal, Table
 from clientcore.entities.attribute import comparable
-from clientcore.entities.client import Client
+from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.search import ClientQuery, client_search_keys, client_sort_key
 from clientcore.errors import ConcurrencyError, DuplicateCode, NotFound
 
@@ -85,6 +85,9 @@ class MemoryClientRepository:
         if client is None:
             raise NotFound("client", client_id)
         return client
+
+    def status(self, client_id: UUID) -> ClientStatus:
+        return self.get(client_id).status
 
     def get_by_code(self, code: str) -> Client:
         client_id = self._indexes.by_code.get(self._tenant, {}).get(code)

@@ -20,7 +20,7 @@ from uuid import UUID
 
 from clientcore.adapters.mongo.convert import attribute_match_key
 from clientcore.adapters.mongo.store import Document, Scoped
-from clientcore.entities.client import Client
+from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.search import (
     ClientQuery,
     StatusFilter,
@@ -66,6 +66,12 @@ class MongoClientRepository:
 
     def get(self, client_id: UUID) -> Client:
         return self._store.one({"id": client_id}, Client, lambda: NotFound("client", client_id))
+
+    def status(self, client_id: UUID) -> ClientStatus:
+        found = self._store.values("status", {"id": client_id})
+        if not found:
+            raise NotFound("client", client_id)
+        return ClientStatus(found[0])
 
     def get_by_code(self, code: str) -> Client:
         return self._store.one(

@@ -45,7 +45,7 @@ from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import BATCH, Db
 from clientcore.adapters.sql.schema import STEM_LENGTH, Tables
 from clientcore.entities.attribute import comparable
-from clientcore.entities.client import Client
+from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.search import ClientQuery, prefix_upper_bound
 from clientcore.errors import ClientInUse, ConcurrencyError, DuplicateCode, NotFound
 
@@ -122,6 +122,14 @@ class SqlClientRepository:
         if not rows:
             raise NotFound("client", client_id)
         return convert.client_from_row(rows[0])
+
+    def status(self, client_id: UUID) -> ClientStatus:
+        rows = self._db.tuples(
+            _status_by_id(self._db.tables), {"tenant": self._db.tenant, "value": client_id}
+        )
+        if not rows:
+            raise NotFound("client", client_id)
+        return ClientStatus(rows[0][0])
 
     def get_by_code(self, code: str) -> Client:
         rows = self._db.tuples(
@@ -264,6 +272,15 @@ def _by_column(tables: Tables, column: str) -> Select[Any]:
     clients = tables.clients
     return select(*_client_columns(clients)).where(
         clients.c.tenant == bindparam("tenant"), clients.c[column] == bindparam("value")
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _status_by_id(tables: Tables) -> Select[Any]:
+    """The status of the tenant's client ``value``."""
+    clients = tables.clients
+    return select(clients.c.status).where(
+        clients.c.tenant == bindparam("tenant"), clients.c.id == bindparam("value")
     )
 
 

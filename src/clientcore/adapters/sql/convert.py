@@ -587,7 +587,10 @@ def working_hours_from_row(row: Row) -> WorkingHours:
     return _working_hours(row["staff_id"], row["weekly"], row["overrides"])
 
 
+@functools.lru_cache(maxsize=1024)
 def _working_hours(staff_id: UUID, weekly: str, overrides: str) -> WorkingHours:
+    """The hours stored as ``weekly`` and ``overrides``, parsed once per text: every booking
+    reads its staff member's hours, which rarely change (the result is immutable)."""
     return WorkingHours(
         staff_id=staff_id,
         weekly=tuple(

@@ -238,6 +238,21 @@ class ClientContract(BackendContract):
         with pytest.raises(NotFound):
             core.client_by_code("nope")
 
+    def test_a_clients_status_is_read_alone_within_its_tenant(
+        self, core: Core, backend: Backend
+    ) -> None:
+        active = core.register_client(last_name="Nowak")
+        inactive = core.deactivate_client(core.register_client(last_name="Lis").id)
+        stranger = clientcore.open(backend, tenant=new_tenant(), actor=core.actor).register_client(
+            last_name="Obcy"
+        )
+        with backend.unit_of_work(core.tenant, read_only=True) as uow:
+            assert uow.clients.status(active.id) is ClientStatus.ACTIVE
+            assert uow.clients.status(inactive.id) is ClientStatus.INACTIVE
+            for unknown in (uuid4(), stranger.id):
+                with pytest.raises(NotFound):
+                    uow.clients.status(unknown)
+
     def test_inactive_staff_cannot_become_caretaker(self, core: Core) -> None:
         staff = core.deactivate_staff(core.add_staff("Former").id)
         with pytest.raises(ValidationError):
