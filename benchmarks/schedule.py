@@ -21,12 +21,14 @@ and end only) and a plain Python sweep over the working hours. Both find the sam
 Ours runs four statements (the staff members, the settings, the week's entries, the working
 hours), on PostgreSQL in autocommit as every read-only unit of work there, the baseline one.
 
-Where booking's time goes: between BEGIN and COMMIT ours runs four statements (the client;
-the staff member's schedule, with the lock; the visit, checked and inserted at once; the
-audit event), the baseline three (lock, check, insert; two on SQLite). On PostgreSQL each
-is a round trip to the server; on SQLite they are cheap and what ours adds is mostly its own
-Python (SQLAlchemy, row conversion, the audit event's diff). The second row shows what is
-left with the driver running ours' statements.
+Where booking's time goes: between BEGIN and COMMIT ours runs four statements (the client's
+status; the staff member's schedule, with the lock; the visit, checked and inserted at once;
+the audit event), on the driver's cursor (docs/sql.md, "How statements run"), the baseline
+three (lock, check, insert; two on SQLite). On PostgreSQL each is a round trip to the
+server; on SQLite they are cheap, the commit (which writes the audit event's pages too) is
+most of the baseline, and what ours adds is mostly its own Python (the unit of work's
+connection from the pool, the entities, the audit event's diff). The second row shows what
+is left with the driver running ours' statements.
 """
 
 from __future__ import annotations
