@@ -32,6 +32,9 @@ _MAX_INPUT_LENGTH = 250
 _MAX_NATIONAL_LENGTH = 17
 """``parse``'s limit on the national number (it also needs at least 2 digits)."""
 
+_CODES = {str(code): code for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE}
+"""The calling codes as written (none starts with ``0``)."""
+
 _Pattern = tuple[frozenset[int], re.Pattern[str]] | None
 """A number type's possible lengths (empty: any) and national number pattern."""
 
@@ -40,11 +43,9 @@ def split_country_code(digits: str) -> tuple[int, str] | None:
     """The country calling code at the start of ``digits`` and the rest (None: there is
     none). Calling codes are prefix-free, so the first 1-3 digits that name a country are
     its code, as ``parse`` finds it after a ``+``."""
-    if digits.startswith("0"):
-        return None
     for size in (1, 2, 3):
-        code = int(digits[:size] or "0")
-        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+        code = _CODES.get(digits[:size])
+        if code is not None:
             return code, digits[size:]
     return None
 
