@@ -16,7 +16,8 @@ from clientcore.entities.contacts import normalize_phone
 from clientcore.errors import ValidationError
 
 CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
-REGIONS = [None, "PL", "LT", "NL", "IT", "AR", "MX", "BR", "US", "GB", "RU", "DE", "JP", "ZZ"]
+REGIONS: list[str | None] = [None, "PL", "LT", "NL", "IT", "AR", "MX", "BR", "US", "CA"]
+REGIONS += ["GB", "RU", "DE", "JP", "AU", "HU", "FI", "CU", "TJ", "pl", "ZZ"]
 SEPARATORS = [" ", "-", ".", "(", ")", "", "", "", "x", "#", ",", ";", "/", "\u00a0", "+", "a"]
 NUMBERS = [
     "+48 600001234",
@@ -54,30 +55,58 @@ NUMBERS = [
     "+48 ６００００１２３４",
     "+48 600 FLOWERS",
     "600 001 234",
+    "600001234",
+    "(22) 123-45-67",
+    "48 600 001 234",
+    "48600001234",
     "0048 600001234",
+    "00 0 48 600001234",
+    "011 48 600001234",
+    "810 48 600001234",
+    "994 48 600001234",
+    "119 48 600001234",
+    "8 912 345 67 89",
+    "912 345 67 89",
+    "06 12345678",
+    "612345678",
+    "1 415 555 0100",
+    "415 555 0100",
+    "02 1234 5678",
+    "312 345 6789",
+    "9 11 1234 5678",
+    "11 15 1234 5678",
+    "60",
+    "6 0",
+    "600",
+    "6 00",
     "(+48) 600001234",
     " +48 600001234",
     "+48 600001234 ",
     "+48" + " " * 250 + "600001234",
+    "600" + " " * 250 + "001234",
     "+48 600001234/x5",
     "tel:+48-600-001-234",
 ]
 digits = st.text(alphabet="0123456789", min_size=0, max_size=19)
-international = st.builds(
-    lambda code, groups, separators: (
-        "+"
-        + str(code)
-        + "".join(sep + group for sep, group in zip(separators, groups, strict=False))
+written = st.builds(
+    lambda groups, separators: "".join(
+        sep + group for sep, group in zip(separators, groups, strict=False)
     ),
-    st.sampled_from(CODES),
     st.lists(digits, min_size=1, max_size=4),
     st.lists(st.sampled_from(SEPARATORS), min_size=4, max_size=4),
 )
+"""Digits in groups, with separators (and now and then a character that is not one)."""
+international = st.builds(lambda code, rest: f"+{code}{rest}", st.sampled_from(CODES), written)
 numbers = st.one_of(
     st.sampled_from(NUMBERS),
     international,
     international.map(lambda number: number[:4] + "0" + number[4:]),
-    st.builds(lambda prefix, rest: prefix + rest, st.sampled_from(["0", "00", "8", ""]), digits),
+    written,
+    st.builds(
+        lambda prefix, rest: prefix + rest,
+        st.sampled_from(["0", "00", "011", "8", "810", "1", "48", "54", "7"]),
+        written,
+    ),
     st.text(alphabet="+0123456789 ().-x#", max_size=30),
     st.text(max_size=20),
 )

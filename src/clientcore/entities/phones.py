@@ -1,13 +1,14 @@
 """Phone numbers parsed and validated exactly as ``phonenumbers`` does, faster.
 
-Most phones of an import are written internationally: ``+``, the country calling code and
-the national number, with spaces, hyphens, dots or parentheses. ``phonenumbers.parse``
-spends about 10 µs on such a text (it looks for RFC 3966 parts, extensions, letters, other
-digits, IDD and national prefixes). For a text of only those ASCII characters whose national
-number has no leading zero (kept apart, for Italy) and does not start with what the
-country's metadata strips as a national prefix or carrier code, the library's result is just
-the country code and the national number, so it is built directly; any other text goes
-through ``parse``, so every error is the library's own.
+Most phones of an import are written internationally (``+``, the country calling code and
+the national number) or nationally, in the tenant's region, with spaces, hyphens, dots or
+parentheses. ``phonenumbers.parse`` spends about 10 µs on such a text (it looks for RFC 3966
+parts, extensions, letters, other digits, IDD and national prefixes). For a text of only
+those ASCII characters whose national number has no leading zero (kept apart, for Italy)
+and does not start with what the metadata strips as a national prefix or carrier code (nor,
+written without ``+``, with an international prefix or the region's own calling code), the
+library's result is just the calling code and the national number, so it is built
+directly; any other text goes through ``parse``, so every error is the library's own.
 
 ``is_valid_number`` tries the pattern of each rarer number type before the fixed-line and
 mobile ones (about 5 µs): a number matching its country's general pattern and its fixed-line
@@ -23,9 +24,9 @@ from typing import NamedTuple
 import phonenumbers
 from phonenumbers import PhoneMetadata, PhoneNumber, PhoneNumberDesc
 
-_INTERNATIONAL = re.compile(r"\+[0-9 ().\-]+")
-"""``+`` and the ASCII digits and separators ``parse`` reads as nothing but digits (no
-letters, extension marks such as ``x``, ``#`` or ``,``, nor ``;`` or ``/``)."""
+_WRITTEN = re.compile(r"\+?[0-9 ().\-]+")
+"""ASCII digits and separators that ``parse`` reads as nothing but digits (no letters,
+extension marks such as ``x``, ``#`` or ``,``, nor ``;`` or ``/``), after an optional ``+``."""
 _SEPARATORS = str.maketrans("", "", "+ ().-")
 _MAX_INPUT_LENGTH = 250
 """``parse``'s limit on the whole text."""
@@ -53,9 +54,10 @@ def split_country_code(digits: str) -> tuple[int, str] | None:
 def parse(number: str, region: str | None) -> PhoneNumber:
     """``phonenumbers.parse(number, region)``, raising the same ``NumberParseException``
     for the same texts."""
-    if len(number) <= _MAX_INPUT_LENGTH and _INTERNATIONAL.fullmatch(number):
-        found = split_country_code(number.translate(_SEPARATORS))
-        if found is not None and _kept_whole(*found):
+    if len(number) <= _MAX_INPUT_LENGTH and _WRITTEN.fullmatch(number):
+        digits = number.translate(_SEPARATORS)
+        found = _international(digits) if number[0] == "+" else _national(digits, region)
+        if found is not None:
             return PhoneNumber(country_code=found[0], national_number=int(found[1]))
     return phonenumbers.parse(number, region)
 
@@ -73,16 +75,70 @@ def is_valid(number: PhoneNumber) -> bool:
     return bool(phonenumbers.is_valid_number(number))
 
 
-def _kept_whole(code: int, national: str) -> bool:
-    """Whether ``parse`` takes these digits after calling code ``code`` for the national
-    number as they are: not too short or long, no leading zero, no national prefix."""
-    country = _country(code)
+def _international(digits: str) -> tuple[int, str] | None:
+    """The calling code and national number ``parse`` reads in ``+`` and ``digits``, if it
+    reads them as they are (None: it may not)."""
+    found = split_country_code(digits)
+    if found is None:
+        return None
+    country = _country(found[0])
+    if country is None or not _kept_whole(found[1], country.national_prefix, min_length=2):
+        return None
+    return found
+
+
+def _national(digits: str, region: str | None) -> tuple[int, str] | None:
+    """The calling code and national number ``parse`` reads in ``digits`` written without
+    ``+`` in ``region``, if it reads them as the region's national number as they are: not
+    after an international prefix (``00``), nor after the region's own calling code."""
+    home = None if region is None else _home(region)
+    if (
+        home is None
+        or (home.international_prefix is not None and home.international_prefix.match(digits))
+        or digits.startswith(str(home.code))
+        or not _kept_whole(digits, home.national_prefix, min_length=3)
+    ):
+        return None
+    return home.code, digits
+
+
+def _kept_whole(national: str, national_prefix: re.Pattern[str] | None, min_length: int) -> bool:
+    """Whether ``parse`` takes these digits for the national number as they are: not too
+    short (three digits apart are needed for a number without ``+``) or long, no leading
+    zero, nothing that the ``national_prefix`` pattern strips."""
     return (
-        country is not None
-        and 2 <= len(national) <= _MAX_NATIONAL_LENGTH
+        min_length <= len(national) <= _MAX_NATIONAL_LENGTH
         and not national.startswith("0")
-        and (country.national_prefix is None or country.national_prefix.match(national) is None)
+        and (national_prefix is None or national_prefix.match(national) is None)
     )
+
+
+class _Home(NamedTuple):
+    """What :func:`_national` needs of a region's metadata."""
+
+    code: int
+    international_prefix: re.Pattern[str] | None
+    national_prefix: re.Pattern[str] | None
+
+
+@functools.cache
+def _home(region: str) -> _Home | None:
+    """The metadata ``parse`` reads a number written without ``+`` in ``region`` by (None:
+    it refuses the region)."""
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        return None
+    metadata = PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.country_code is None:
+        return None
+    return _Home(
+        metadata.country_code,
+        _compiled(metadata.international_prefix),
+        _compiled(metadata.national_prefix_for_parsing),
+    )
+
+
+def _compiled(pattern: str | None) -> re.Pattern[str] | None:
+    return re.compile(pattern) if pattern else None
 
 
 class _Country(NamedTuple):
@@ -112,8 +168,7 @@ def _country(code: int) -> _Country | None:
     metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, regions[0])
     if metadata is None:
         return None
-    prefix = metadata.national_prefix_for_parsing
-    national_prefix = re.compile(prefix) if prefix else None
+    national_prefix = _compiled(metadata.national_prefix_for_parsing)
     if len(regions) > 1 and metadata.leading_digits is not None:
         return _Country(national_prefix, None, None, None)
     mobile = None if metadata.same_mobile_and_fixed_line_pattern else metadata.mobile
