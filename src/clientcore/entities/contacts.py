@@ -1,7 +1,8 @@
 """Phones, e-mail addresses and postal addresses, validated and normalised.
 
 Phones are parsed with ``phonenumbers`` (Google's libphonenumber metadata: every country's
-numbering plan, kept current upstream) and stored in E.164. E-mail addresses are checked
+numbering plan, kept current upstream; the common international form read directly:
+:mod:`clientcore.entities.phones`) and stored in E.164. E-mail addresses are checked
 with ``email-validator`` without any DNS look-up and stored in its normalised form (each
 domain checked once: :mod:`clientcore.entities.emails`).
 """
@@ -15,7 +16,7 @@ import attrs
 import phonenumbers
 from email_validator import EmailNotValidError
 
-from clientcore.entities import validation
+from clientcore.entities import phones, validation
 from clientcore.entities.common import pii
 from clientcore.entities.emails import normalized_email
 from clientcore.errors import ValidationError
@@ -72,11 +73,11 @@ def normalize_phone(raw: object, *, region: str | None, field: str = "phones") -
     """E.164 form of ``raw``; a number without ``+`` is read in the tenant's ``region``."""
     number = validation.required_text(field, raw, max_length=PHONE_INPUT_MAX_LENGTH)
     try:
-        parsed = phonenumbers.parse(number, region)
+        parsed = phones.parse(number, region)
     except phonenumbers.NumberParseException as exc:
         hint = "" if region else " (no default region is set: write it with +country code)"
         raise ValidationError(field, f"{number!r} is not a phone number{hint}") from exc
-    if not phonenumbers.is_valid_number(parsed):
+    if not phones.is_valid(parsed):
         raise ValidationError(field, f"{number!r} is not a valid phone number")
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
@@ -84,19 +85,16 @@ def normalize_phone(raw: object, *, region: str | None, field: str = "phones") -
 def phone_search_keys(e164: str) -> tuple[str, ...]:
     """Digit strings a person may type to find this number: international and national.
 
-    Derived from the country-code table instead of re-parsing the number (country calling
-    codes are prefix-free, so the first 1-3 digits that name a country are its code).
+    Derived from the country-code table instead of re-parsing the number.
     """
     digits = e164.lstrip("+")
-    for size in (1, 2, 3):
-        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits[:size]))
-        if regions:
-            break
-    else:
+    found = phones.split_country_code(digits)
+    if found is None:
         return (digits,)
-    national = digits[size:]
+    code, national = found
     keys = {digits, national}
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region(regions[0])
+    region = phonenumbers.COUNTRY_CODE_TO_REGION_CODE[code][0]
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     if metadata is not None and metadata.national_prefix:
         keys.add(metadata.national_prefix + national)
     return tuple(sorted(keys))

@@ -267,9 +267,11 @@ def _registration_changes(client: Client) -> tuple[FieldChange, ...]:
     field without a value (None, "", an empty tuple, set or mapping: no client field can
     be False or 0) renders as no value, so it is skipped without rendering."""
     return tuple(
-        FieldChange(name, None, text)
-        for name in HISTORY_FIELDS
-        if (value := getattr(client, name)) and (text := render(value)) is not None
+        [
+            FieldChange(name, None, text)
+            for name in HISTORY_FIELDS
+            if (value := getattr(client, name)) and (text := render(value)) is not None
+        ]
     )
 
 

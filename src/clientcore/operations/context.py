@@ -126,7 +126,8 @@ def save_change(
 
 def render(value: Any) -> str | None:
     """A field value as history text; None and empty values read as None."""
-    # The commonest values first: texts, tuples (of contacts, mostly), phones and e-mails.
+    # The commonest values first: texts, tuples (of contacts, mostly), phones and e-mails,
+    # enum members.
     if type(value) is str:
         return value or None
     if isinstance(value, tuple):
@@ -134,12 +135,12 @@ def render(value: Any) -> str | None:
     if isinstance(value, Phone | Email):
         text = value.number if isinstance(value, Phone) else value.address
         return text + (f" ({value.label})" if value.label else "") + (" *" if value.primary else "")
+    if isinstance(value, Enum):  # _value_: .value without its descriptor call
+        return str(value._value_) or None
     if value is None or value == "" or value == frozenset():
         return None
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, Enum):
-        return str(value.value)
     if isinstance(value, str | int | Decimal | UUID):
         return str(value)
     if isinstance(value, date):
