@@ -149,6 +149,21 @@ def test_driver_errors_on_the_direct_path_are_ours(sql_backend: SqlBackend) -> N
             uow.visits.add(unknown_client)  # changed(): the client's foreign key
 
 
+@pytest.mark.parametrize("watched", [False, True])
+def test_a_value_the_column_refuses_is_the_same_error_both_ways(
+    sql_backend: SqlBackend, observed: tuple[SqlBackend, list[str]], watched: bool
+) -> None:
+    backend = observed[0] if watched else sql_backend
+    tenant = new_tenant("naive")
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    naive = datetime(2026, 3, 2, 9, 0)
+    member = StaffMember(uuid.uuid4(), "Dr Ewa", now)
+    with backend.unit_of_work(tenant) as uow:
+        uow.staff.add(member)
+        with pytest.raises(StorageError, match="naive datetimes are ambiguous"):
+            uow.visits.add(Visit(uuid.uuid4(), member.id, VisitKind.BREAK, naive, naive, now, now))
+
+
 def _kill(server_url: str, session: object) -> None:
     admin = sqlalchemy.create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:

@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 from sqlalchemy import ClauseElement, Connection, Dialect
 from sqlalchemy.engine.interfaces import BindTyping
+from sqlalchemy.exc import StatementError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import ValuesBase
 from sqlalchemy.sql.selectable import ReturnsRows
@@ -62,16 +63,21 @@ class Plan:
     positional: bool
 
     def values(self, given: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        """The driver's parameters for ``given`` values (a literal may be given too)."""
+        """The driver's parameters for ``given`` values (a literal may be given too); a
+        value its bind processor refuses raises a ``StatementError``, as SQLAlchemy's own
+        execution does."""
         literals = self.literals
-        processed = [
-            value if bind is None else bind(value)
-            for bind, value in zip(
-                self.binds,
-                [given[name] if name in given else literals[name] for name in self.names],
-                strict=True,
-            )
-        ]
+        try:
+            processed = [
+                value if bind is None else bind(value)
+                for bind, value in zip(
+                    self.binds,
+                    [given[name] if name in given else literals[name] for name in self.names],
+                    strict=True,
+                )
+            ]
+        except Exception as error:
+            raise StatementError(str(error), self.sql, None, error) from error
         return processed if self.positional else dict(zip(self.names, processed, strict=True))
 
 
