@@ -14,6 +14,7 @@ from uuid import UUID
 import attrs
 import phonenumbers
 
+from clientcore.entities import phones
 from clientcore.entities.client import AttributeValue, Client, ClientStatus
 from clientcore.entities.contacts import phone_search_keys
 from clientcore.entities.text import fold
@@ -122,10 +123,10 @@ def _phone_digits(text: str, digits: str, region: str | None) -> str:
     if text.lstrip("( ").startswith("+") or digits.startswith("00"):
         return digits[2:] if digits.startswith("00") else digits
     try:
-        parsed = phonenumbers.parse(text, region)
+        parsed = phones.parse(text, region)
     except phonenumbers.NumberParseException:
         return digits
-    if phonenumbers.is_valid_number(parsed):
+    if phones.is_valid(parsed):
         return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))[1:]
     return digits
 

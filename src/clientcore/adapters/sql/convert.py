@@ -393,10 +393,6 @@ def settings_row(tenant: str, settings: TenantSettings) -> dict[str, Any]:
     }
 
 
-def settings_from_row(row: Row) -> TenantSettings:
-    return TenantSettings(default_region=row["default_region"], time_zone=row["time_zone"])
-
-
 # -- client-linked records -------------------------------------------------------------
 
 

@@ -46,6 +46,12 @@ def every_row(table: Table) -> Select[Any]:
 
 
 @functools.lru_cache(maxsize=16)
+def _settings_of(settings: Table) -> Select[Any]:
+    """The tenant's settings (read by position: a phone-like search reads the region)."""
+    return select(settings.c.default_region, settings.c.time_zone).where(mine(settings))
+
+
+@functools.lru_cache(maxsize=16)
 def _active_staff(staff: Table) -> Select[Any]:
     return select(staff).where(mine(staff), staff.c.active.is_(True))
 
@@ -128,8 +134,11 @@ class SqlAttributeDefinitionRepository(SqlRepository):
 
 class SqlSettingsRepository(SqlRepository):
     def get(self) -> TenantSettings:
-        row = self._db.row(every_row(self._db.tables.settings), self._values())
-        return TenantSettings() if row is None else convert.settings_from_row(row)
+        rows = self._db.tuples(_settings_of(self._db.tables.settings), self._values())
+        if not rows:
+            return TenantSettings()
+        default_region, time_zone = rows[0]
+        return TenantSettings(default_region=default_region, time_zone=time_zone)
 
     def put(self, settings: TenantSettings) -> None:
         self._db.upsert(
