@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 import attrs
 import phonenumbers
@@ -139,40 +141,47 @@ def _one_primary(items: list[tuple[str, str, bool]], field: str) -> list[tuple[s
 
 def normalize_phones(raw: object, *, region: str | None) -> tuple[Phone, ...]:
     """Validated phones; the first becomes primary unless one is marked."""
-    items = []
-    for entry in validation.sequence("phones", raw):
-        number, label, primary = (
-            (entry.number, entry.label, entry.primary)
-            if isinstance(entry, Phone)
-            else (entry, "", False)
-        )
-        items.append(
-            (
-                normalize_phone(number, region=region),
-                validation.text("phones.label", label, max_length=LABEL_MAX_LENGTH),
-                primary,
-            )
-        )
-    return tuple([Phone(n, lbl, p) for n, lbl, p in _one_primary(items, "phones")])
+    return _contacts(
+        "phones",
+        raw,
+        Phone,
+        lambda phone: phone.number,
+        lambda n: normalize_phone(n, region=region),
+    )
 
 
 def normalize_emails(raw: object) -> tuple[Email, ...]:
     """Validated e-mail addresses; the first becomes primary unless one is marked."""
+    return _contacts("emails", raw, Email, lambda email: email.address, normalize_email)
+
+
+_Contact = TypeVar("_Contact", Phone, Email)
+
+
+def _contacts(
+    field: str,
+    raw: object,
+    kind: type[_Contact],
+    value_of: Callable[[_Contact], str],
+    normalize: Callable[[object], str],
+) -> tuple[_Contact, ...]:
+    """The entries of ``raw`` (each a ``kind`` or a bare value) as ``kind``, each value
+    normalised and each label checked; the first becomes primary unless one is marked."""
     items = []
-    for entry in validation.sequence("emails", raw):
-        address, label, primary = (
-            (entry.address, entry.label, entry.primary)
-            if isinstance(entry, Email)
+    for entry in validation.sequence(field, raw):
+        value, label, primary = (
+            (value_of(entry), entry.label, entry.primary)
+            if isinstance(entry, kind)
             else (entry, "", False)
         )
         items.append(
             (
-                normalize_email(address),
-                validation.text("emails.label", label, max_length=LABEL_MAX_LENGTH),
+                normalize(value),
+                validation.text(f"{field}.label", label, max_length=LABEL_MAX_LENGTH),
                 primary,
             )
         )
-    return tuple([Email(a, lbl, p) for a, lbl, p in _one_primary(items, "emails")])
+    return tuple([kind(v, lbl, p) for v, lbl, p in _one_primary(items, field)])
 
 
 def normalize_addresses(raw: object) -> tuple[Address, ...]:

@@ -115,29 +115,24 @@ class SqlClientRepository:
     def _where_id(self, client_id: UUID) -> ColumnElement[bool]:
         return and_(self._t.c.tenant == self._db.tenant, self._t.c.id == client_id)
 
-    def get(self, client_id: UUID) -> Client:
-        rows = self._db.tuples(
-            _by_column(self._db.tables, "id"), {"tenant": self._db.tenant, "value": client_id}
-        )
+    def _found(self, statement: Select[Any], value: object, kind: str, shown: object) -> Any:
+        """The first row of ``statement`` for the tenant and ``value``, or ``NotFound``."""
+        rows = self._db.tuples(statement, {"tenant": self._db.tenant, "value": value})
         if not rows:
-            raise NotFound("client", client_id)
-        return convert.client_from_row(rows[0])
+            raise NotFound(kind, shown)
+        return rows[0]
+
+    def get(self, client_id: UUID) -> Client:
+        row = self._found(_by_column(self._db.tables, "id"), client_id, "client", client_id)
+        return convert.client_from_row(row)
 
     def status(self, client_id: UUID) -> ClientStatus:
-        rows = self._db.tuples(
-            _status_by_id(self._db.tables), {"tenant": self._db.tenant, "value": client_id}
-        )
-        if not rows:
-            raise NotFound("client", client_id)
-        return ClientStatus(rows[0][0])
+        statement = _by_column(self._db.tables, "id", status_only=True)
+        return ClientStatus(self._found(statement, client_id, "client", client_id)[0])
 
     def get_by_code(self, code: str) -> Client:
-        rows = self._db.tuples(
-            _by_column(self._db.tables, "code"), {"tenant": self._db.tenant, "value": code}
-        )
-        if not rows:
-            raise NotFound("client with code", repr(code))
-        return convert.client_from_row(rows[0])
+        statement = _by_column(self._db.tables, "code")
+        return convert.client_from_row(self._found(statement, code, "client with code", repr(code)))
 
     def taken_codes(self, codes: Sequence[str]) -> frozenset[str]:
         """Those of ``codes`` that clients of the tenant have, looked up in batches.
@@ -267,20 +262,13 @@ class SqlClientRepository:
 
 
 @functools.lru_cache(maxsize=64)
-def _by_column(tables: Tables, column: str) -> Select[Any]:
-    """The tenant's client whose ``column`` equals ``value`` (made once, bound when run)."""
+def _by_column(tables: Tables, column: str, *, status_only: bool = False) -> Select[Any]:
+    """The tenant's client (or only its status) whose ``column`` equals ``value`` (made once,
+    bound when run)."""
     clients = tables.clients
-    return select(*_client_columns(clients)).where(
+    selected = [clients.c.status] if status_only else _client_columns(clients)
+    return select(*selected).where(
         clients.c.tenant == bindparam("tenant"), clients.c[column] == bindparam("value")
-    )
-
-
-@functools.lru_cache(maxsize=64)
-def _status_by_id(tables: Tables) -> Select[Any]:
-    """The status of the tenant's client ``value``."""
-    clients = tables.clients
-    return select(clients.c.status).where(
-        clients.c.tenant == bindparam("tenant"), clients.c.id == bindparam("value")
     )
 
 
