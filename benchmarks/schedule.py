@@ -127,7 +127,7 @@ def seed(url: str) -> tuple[list[uuid.UUID], list[uuid.UUID], int]:
     client_ids = [client.id for client in clients]
     visits = year_of_visits(staff_ids, client_ids)
     sqlkit.seed(url, {"visits": [convert.visit_row(sqlkit.TENANT, visit) for visit in visits]})
-    sqlkit.analyze(url)
+    sqlkit.settle(url)
     return staff_ids, client_ids, len(visits)
 
 

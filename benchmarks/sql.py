@@ -375,7 +375,7 @@ def run(
                 if size > have:
                     top_up(ours_url, rows, have, size)
                     have = size
-                sqlkit.analyze(ours_url)
+                sqlkit.settle(ours_url)
                 search_rows += run_search(engine, ours_url, size, searches)
                 if size == max(sizes):
                     plans.append(f"**{engine}, {size:,} clients**\n\n```")
@@ -437,7 +437,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--sizes", default="100000,1000000", help="clients to search among, comma-separated"
     )
-    parser.add_argument("--searches", type=int, default=200, help="searches to time per kind")
+    parser.add_argument("--searches", type=int, default=1000, help="searches to time per kind")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs alone")
     parser.add_argument(
         "--profile", action="store_true", help="print cProfile of ours (first engine, --n)"

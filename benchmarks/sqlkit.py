@@ -11,6 +11,7 @@ import contextlib
 import os
 import sqlite3
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -293,20 +294,45 @@ def seed(url: str, rows: TableRows) -> None:
         connection.close()
 
 
-def analyze(url: str) -> None:
-    """Refresh the server's planner statistics (autovacuum would, some time later).
-    SQLite is left as clientcore leaves it: without ``ANALYZE`` statistics."""
+def settle(url: str, *, timeout: float = 120.0) -> None:
+    """Make a freshly written database steady before anything is timed on it: the server's
+    planner statistics refreshed (autovacuum would, some time later; SQLite is left as
+    clientcore leaves it, without ``ANALYZE`` statistics), and the setup's writes on disk:
+    SQLite's WAL checkpointed, a PostgreSQL ``CHECKPOINT``, MariaDB's dirty pages flushed
+    and its purge done (InnoDB does both in the background for minutes after a bulk
+    load), then the OS's page cache synced. Otherwise that background I/O falls on
+    whichever search runs beside it, and the tail percentiles measure it."""
     backend = make_url(url).get_backend_name()
-    if backend == "sqlite":
-        return
     connection = connect(url, autocommit=True)
     try:
-        if backend == "postgresql":
+        if backend == "sqlite":
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        elif backend == "postgresql":
             connection.execute("VACUUM ANALYZE")
+            connection.execute("CHECKPOINT")
         else:
             fetch(connection, "ANALYZE TABLE clients, client_search_keys", ())
+            _innodb_quiet(connection, time.monotonic() + timeout)
     finally:
         connection.close()
+    os.sync()
+
+
+def _innodb_quiet(connection: Any, deadline: float) -> None:
+    """Wait (until ``deadline``) for InnoDB to have flushed its dirty pages and purged the
+    undo history of the setup's writes."""
+    dirty = "SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'"
+    history = "SHOW GLOBAL STATUS LIKE 'Innodb_history_list_length'"
+    saved = fetch(connection, "SELECT @@GLOBAL.innodb_max_dirty_pages_pct", ())[0][0]
+    fetch(connection, "SET GLOBAL innodb_max_dirty_pages_pct = 0", ())
+    try:
+        while time.monotonic() < deadline:
+            left = [int(row[1]) for sql in (dirty, history) for row in fetch(connection, sql, ())]
+            if all(count < 1_000 for count in left):
+                return
+            time.sleep(1)
+    finally:
+        fetch(connection, f"SET GLOBAL innodb_max_dirty_pages_pct = {float(saved)}", ())
 
 
 def now_utc() -> datetime:
