@@ -14,7 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 RESULTS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
@@ -49,6 +51,25 @@ def elapsed(action: Callable[[], object]) -> float:
 def latencies_ms(action: Callable[[str], object], inputs: Sequence[str]) -> list[float]:
     """Milliseconds of each call of ``action`` on each input."""
     return [elapsed(lambda item=item: action(item)) * 1000 for item in inputs]  # type: ignore[misc]
+
+
+def take_turns(actions: Sequence[Callable[[T], object]], inputs: Sequence[T]) -> list[list[float]]:
+    """Milliseconds of each call of each action, the actions taking turns on each input.
+
+    Who goes first moves round from one input to the next. The first to touch an input's
+    rows reads whatever is not cached yet (a large database is not all in memory: the OS
+    gives back pages it has not used lately, a server's buffer pool holds a part), and
+    the others then find those pages cached; always the same one first would charge it
+    every cold read, and its tail percentiles with it.
+    """
+    times: list[list[float]] = [[] for _ in actions]
+    for turn, item in enumerate(inputs):
+        for offset in range(len(actions)):
+            index = (turn + offset) % len(actions)
+            start = time.perf_counter()
+            actions[index](item)
+            times[index].append((time.perf_counter() - start) * 1000)
+    return times
 
 
 def percentile(values: Sequence[float], q: int) -> float:

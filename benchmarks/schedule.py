@@ -46,7 +46,7 @@ import attrs
 
 import clientcore
 from benchmarks import sqlkit
-from benchmarks.harness import Row, elapsed, percentile, publish
+from benchmarks.harness import Row, elapsed, percentile, publish, take_turns
 from clientcore.adapters.sql import convert
 from clientcore.entities.event import Event
 from clientcore.entities.visit import Visit, VisitKind, VisitStatus
@@ -356,41 +356,25 @@ def run_engine(engine: str, bookings: int, searches: int) -> list[Row]:
                     local(YEAR_START + timedelta(days=rng.randrange(YEAR_DAYS - 7)), time(0))
                     for _ in range(searches)
                 ]
-                mine: list[float] = []
-                theirs: list[float] = []
-                for week in weeks[:3]:  # warm up, and both find the same slots
-                    ours = core.free_slots(staff_ids, length, week, week + timedelta(days=7))
-                    hand = sweep_slots(
-                        driver.busy(staff_ids, week, week + timedelta(days=7)),
-                        week,
-                        week + timedelta(days=7),
-                        timedelta(minutes=length),
-                        timedelta(minutes=step),
-                    )
-                    assert [(s.start, s.staff_id) for s in ours] == [(s, i) for s, _, i in hand]
                 found: list[FreeSlot] = []
-                for week in weeks:
+
+                def ours(week: datetime) -> list[FreeSlot]:
+                    slots = core.free_slots(staff_ids, length, week, week + timedelta(days=7))
+                    found.extend(slots)
+                    return slots
+
+                def hand(week: datetime) -> list[tuple[datetime, str, uuid.UUID]]:
                     end = week + timedelta(days=7)
-                    mine.append(
-                        elapsed(
-                            lambda week=week, end=end: found.extend(  # type: ignore[misc]
-                                core.free_slots(staff_ids, length, week, end)
-                            )
-                        )
-                        * 1000
+                    busy = driver.busy(staff_ids, week, end)
+                    return sweep_slots(
+                        busy, week, end, timedelta(minutes=length), timedelta(minutes=step)
                     )
-                    theirs.append(
-                        elapsed(
-                            lambda week=week, end=end: sweep_slots(  # type: ignore[misc]
-                                driver.busy(staff_ids, week, end),
-                                week,
-                                end,
-                                timedelta(minutes=length),
-                                timedelta(minutes=step),
-                            )
-                        )
-                        * 1000
-                    )
+
+                for week in weeks[:3]:  # warm up, and both find the same slots
+                    assert [(slot.start, slot.staff_id) for slot in ours(week)] == [
+                        (start, staff) for start, _, staff in hand(week)
+                    ]
+                mine, theirs = take_turns([ours, hand], weeks)
                 case = f"{engine}: free slots of {STAFF} staff over a week ({visits:,} visits)"
                 for q in (50, 95):
                     rows.append(

@@ -14,13 +14,14 @@ the count chooses, then the fallback if the page is not full) with the same valu
 ways: through SQLAlchemy Core (``text()`` statements on a plain ``create_engine(url)``, a
 connection per search: the baseline the 1.5x target is judged on, as the project's raw
 baselines are raw SQLAlchemy Core) and through the DB-API driver alone (one autocommit
-connection, tuples: a second row without a target, as import has). Both are checked to
-find the clients ours finds, in the same order. Ours and the two take turns on each text,
-on the same database. Common prefixes are ``benchmarks.data.prefixes`` (each matches 1-9 %
-of the clients); rare ones ``benchmarks.data.rare_prefixes`` (1-100 clients). The first
-100,000 clients are the ones imported through the API; larger sizes are topped up with rows
-written directly (made by the adapter's conversion functions), and so is every client with
-``--search-only``.
+connection, tuples: a second row without a target, as import has). Both are checked to find
+the clients ours finds, in the same order. Ours and the two take turns on each text, on the
+same database, who goes first moving round from text to text
+(:func:`benchmarks.harness.take_turns`: the first reads what is not cached yet). Common
+prefixes are ``benchmarks.data.prefixes`` (each matches 1-9 % of the clients); rare ones
+``benchmarks.data.rare_prefixes`` (1-100 clients). The first 100,000 clients are the ones
+imported through the API; larger sizes are topped up with rows written directly (made by the
+adapter's conversion functions), and so is every client with ``--search-only``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ import clientcore
 from benchmarks import sqlkit
 from benchmarks.data import client_rows, prefixes, rare_prefixes
 from benchmarks.hand_search import CoreSearch, DriverSearch, HandSearch
-from benchmarks.harness import Row, elapsed, percentile, publish, write_section
+from benchmarks.harness import Row, elapsed, percentile, publish, take_turns, write_section
 from clientcore.adapters.memory import MemoryBackend
 from clientcore.adapters.sql import SqlBackend
 from clientcore.adapters.sql.clients import SqlClientRepository
@@ -215,19 +216,6 @@ def profile(engine: str, count: int, searches: int) -> None:
 # -- search --------------------------------------------------------------------------------
 
 
-def alternate(
-    searches: Sequence[Callable[[str], object]], texts: Sequence[str]
-) -> list[list[float]]:
-    """Milliseconds of each call of each search, taking turns on each text."""
-    times: list[list[float]] = [[] for _ in searches]
-    for text in texts:
-        for search, spent in zip(searches, times, strict=True):
-            start = time.perf_counter()
-            search(text)
-            spent.append((time.perf_counter() - start) * 1000)
-    return times
-
-
 def top_up(url: str, rows: Sequence[clientcore.ClientFields], start: int, end: int) -> None:
     """Write clients ``start..end`` of ``rows`` directly (the adapter's rows, no events)."""
     now = sqlkit.now_utc()
@@ -283,7 +271,7 @@ def run_search(engine: str, url: str, size: int, searches: int, *, check: bool =
                         for _, hand, _ in baselines:
                             found = [uuid.UUID(str(row[1])) for row in hand(text)[:PAGE]]
                             assert ours_ids == found, (text, type(hand).__name__)
-                mine, *theirs = alternate(searches_of, texts)
+                mine, *theirs = take_turns(searches_of, texts)
                 case = f"{engine}, {size:,} clients: {label} prefix"
                 for q in (50, 95):
                     rows_out += [
