@@ -18,7 +18,7 @@ from uuid import UUID
 
 from sqlalchemy import RowMapping
 
-from clientcore.adapters.sql.schema import STEM_LENGTH
+from clientcore.adapters.sql.schema import STEM_LENGTH, uuid_from_hex
 from clientcore.entities.attribute import (
     AttributeDefinition,
     AttributeType,
@@ -279,7 +279,7 @@ def _document(kind: str, number: str) -> IdentityDocument:
 def _uuid(stored: UUID | str) -> UUID:
     """An ``Id`` column's value as the driver gives it: a UUID (PostgreSQL) or its hex
     digits."""
-    return stored if isinstance(stored, UUID) else UUID(hex=stored)
+    return stored if isinstance(stored, UUID) else uuid_from_hex(stored)
 
 
 def _moment(stored: datetime | str) -> datetime:

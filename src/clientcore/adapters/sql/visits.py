@@ -42,7 +42,7 @@ from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import BATCH
 from clientcore.adapters.sql.linked import WHERE_ID, WHERE_TENANT, SqlLinkedRecords, mine
 from clientcore.adapters.sql.records import SqlRepository, by_key
-from clientcore.adapters.sql.schema import Tables
+from clientcore.adapters.sql.schema import Tables, uuid_from_hex
 from clientcore.entities.visit import MAX_DURATION_MINUTES, Visit, VisitStatus
 from clientcore.entities.working_hours import Schedule, WorkingHours
 from clientcore.errors import ConcurrencyError, NotFound, VisitOverlap
@@ -204,7 +204,7 @@ def _known_id(ids: dict[object, UUID], stored: object) -> UUID:
         found = stored
     else:
         text = bytes(stored).decode("ascii") if isinstance(stored, bytes | bytearray) else stored
-        found = UUID(hex=str(text))
+        found = uuid_from_hex(str(text))
     ids[stored] = found
     return found
 
