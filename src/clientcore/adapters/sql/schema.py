@@ -140,9 +140,9 @@ class Id(TypeDecorator[uuid.UUID]):
 def uuid_from_hex(stored: str) -> uuid.UUID:
     """The UUID of the 32 hex digits an :class:`Id` column stores (outside PostgreSQL).
 
-    ``UUID(int=int(stored, 16))`` costs about a third less than ``UUID(hex=stored)``,
-    which first strips braces, a ``urn:uuid:`` prefix and hyphens that :class:`Id` never
-    writes; a search builds one or two for each client of a page.
+    ``UUID(int=int(stored, 16))`` runs about a tenth fewer instructions than
+    ``UUID(hex=stored)``, which first strips braces, a ``urn:uuid:`` prefix and hyphens
+    that :class:`Id` never writes; a search builds one or two for each client of a page.
     """
     if len(stored) != 32:
         raise ValueError(f"badly formed hexadecimal UUID string: {stored!r}")
