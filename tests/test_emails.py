@@ -8,7 +8,9 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from clientcore.entities.contacts import Email, normalize_emails
 from clientcore.entities.emails import normalized_email
+from clientcore.errors import ValidationError
 
 ATEXT = "abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-/=?^_`{|}~"
 LOCALS = [
@@ -160,3 +162,18 @@ def test_the_librarys_settings_count_after_a_domain_was_checked(
         assert outcomes[-1] == outcome(library, address)
     assert outcomes[0][0] == "normalized"
     assert outcomes[1][0] != "normalized"
+
+
+@settings(max_examples=300)
+@given(st.one_of(addresses, st.text(max_size=30)))
+def test_one_bare_address_is_stored_as_an_email_entry_is(address: str) -> None:
+    """A list of one bare address (read by a shorter path) gives what the same address as
+    an ``Email`` entry gives: one primary address, or the same refusal."""
+
+    def normalized(entry: object) -> object:
+        try:
+            return normalize_emails([entry])
+        except ValidationError as error:
+            return str(error)
+
+    assert normalized(address) == normalized(Email(address))

@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from clientcore.entities import phones
-from clientcore.entities.contacts import normalize_phone
+from clientcore.entities.contacts import Phone, normalize_phone, normalize_phones
 from clientcore.errors import ValidationError
 
 CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
@@ -191,3 +191,31 @@ def test_normalize_phone_stores_the_librarys_e164_or_refuses(
     """Through the public entry point: the library's E.164 form, or its refusal (the
     error's cause), or the message for a number it finds invalid."""
     assert stored(number, region) == library_e164(number, region)
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_known_e164_is_the_librarys_or_none(region: str | None) -> None:
+    """Where ``known_e164`` answers, the library parses the text into a valid number with
+    that E.164 form; it answers for the common international and national forms."""
+    known = {number: phones.known_e164(number, region) for number in NUMBERS}
+    assert all(
+        library_e164(number, region) == ("stored", e164)
+        for number, e164 in known.items()
+        if e164 is not None
+    )
+    assert known["+48 600 001 234"] == "+48600001234"
+
+
+@settings(max_examples=300)
+@given(storable, regions)
+def test_one_bare_phone_is_stored_as_a_phone_entry_is(number: str, region: str | None) -> None:
+    """A list of one bare number (read by a shorter path) gives what the same number as a
+    ``Phone`` entry gives: one primary phone, or the same refusal."""
+
+    def normalized(entry: object) -> object:
+        try:
+            return normalize_phones([entry], region=region)
+        except ValidationError as error:
+            return str(error)
+
+    assert normalized(number) == normalized(Phone(number))

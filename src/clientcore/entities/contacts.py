@@ -74,6 +74,9 @@ _COUNTRY = re.compile(r"[A-Z]{2}")
 def normalize_phone(raw: object, *, region: str | None, field: str = "phones") -> str:
     """E.164 form of ``raw``; a number without ``+`` is read in the tenant's ``region``."""
     number = validation.required_text(field, raw, max_length=PHONE_INPUT_MAX_LENGTH)
+    known = phones.known_e164(number, region)
+    if known is not None:
+        return known
     try:
         parsed = phones.parse(number, region)
     except phonenumbers.NumberParseException as exc:
@@ -167,6 +170,8 @@ def _contacts(
 ) -> tuple[_Contact, ...]:
     """The entries of ``raw`` (each a ``kind`` or a bare value) as ``kind``, each value
     normalised and each label checked; the first becomes primary unless one is marked."""
+    if isinstance(raw, list | tuple) and len(raw) == 1 and type(raw[0]) is str:
+        return (kind(normalize(raw[0]), "", True),)  # the commonest: one bare value, primary
     items = []
     for entry in validation.sequence(field, raw):
         value, label, primary = (

@@ -54,25 +54,52 @@ def split_country_code(digits: str) -> tuple[int, str] | None:
 def parse(number: str, region: str | None) -> PhoneNumber:
     """``phonenumbers.parse(number, region)``, raising the same ``NumberParseException``
     for the same texts."""
-    if len(number) <= _MAX_INPUT_LENGTH and _WRITTEN.fullmatch(number):
-        digits = number.translate(_SEPARATORS)
-        found = _international(digits) if number[0] == "+" else _national(digits, region)
-        if found is not None:
-            return PhoneNumber(country_code=found[0], national_number=int(found[1]))
+    found = _read_directly(number, region)
+    if found is not None:
+        return PhoneNumber(country_code=found[0], national_number=int(found[1]))
     return phonenumbers.parse(number, region)
 
 
 def is_valid(number: PhoneNumber) -> bool:
     """``phonenumbers.is_valid_number(number)``."""
     code = number.country_code
-    country = None if code is None else _country(code)
-    if country is not None:
-        national = phonenumbers.national_significant_number(number)
-        if _matches(national, country.general) and (
-            _matches(national, country.fixed_line) or _matches(national, country.mobile)
-        ):
-            return True
+    if code is not None and _valid_by_pattern(
+        code, phonenumbers.national_significant_number(number)
+    ):
+        return True
     return bool(phonenumbers.is_valid_number(number))
+
+
+def known_e164(number: str, region: str | None) -> str | None:
+    """The E.164 form of ``number`` when :func:`parse` reads it directly and :func:`is_valid`
+    accepts it by its country's patterns: what ``format_number(parse(number, region),
+    E164)`` gives, without making the ``PhoneNumber`` (None: ask them). The national
+    number read directly has no leading zero, so it is its own significant number."""
+    found = _read_directly(number, region)
+    if found is None or not _valid_by_pattern(*found):
+        return None
+    return f"+{found[0]}{found[1]}"
+
+
+def _read_directly(number: str, region: str | None) -> tuple[int, str] | None:
+    """The calling code and national number ``parse`` reads in ``number``, when it reads
+    them as written (None: leave ``number`` to the library)."""
+    if len(number) > _MAX_INPUT_LENGTH or not _WRITTEN.fullmatch(number):
+        return None
+    digits = number.translate(_SEPARATORS)
+    return _international(digits) if number[0] == "+" else _national(digits, region)
+
+
+def _valid_by_pattern(code: int, national: str) -> bool:
+    """Whether the general pattern and the fixed-line or mobile one of calling code
+    ``code`` accept ``national`` (a national significant number); False leaves the verdict
+    to ``is_valid_number``."""
+    country = _country(code)
+    return (
+        country is not None
+        and _matches(national, country.general)
+        and (_matches(national, country.fixed_line) or _matches(national, country.mobile))
+    )
 
 
 def _international(digits: str) -> tuple[int, str] | None:
