@@ -327,6 +327,7 @@ def register_many(uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any
                     entity_id=client.id,
                     client_id=client.id,
                     changes=_registration_changes(client),
+                    at=now,  # when the clients were created
                 )
                 for client in clients[start : start + EVENTS_AT_ONCE]
             ]

@@ -56,8 +56,10 @@ class Context:
         entity_id: UUID,
         client_id: UUID | None,
         changes: Iterable[FieldChange] = (),
+        at: datetime | None = None,
     ) -> Event:
-        """An audit event of a change made now by the acting actor."""
+        """An audit event of a change made by the acting actor ``at`` a time the operation
+        read from :meth:`now` (None: now)."""
         actor = self.acting()
         return Event(
             id=self.ids(),
@@ -66,7 +68,7 @@ class Context:
             client_id=client_id,
             actor_id=actor.id,
             actor_roles=actor.roles,
-            at=self.now(),
+            at=self.now() if at is None else at,
             changes=tuple(changes),
         )
 

@@ -90,6 +90,15 @@ class ClientContract(BackendContract):
             outcomes = edit_race(core, client.id, threading.Barrier(len(EDITORS), timeout=WAIT))
             assert_one_winner(core, client.id, outcomes)
 
+    def test_a_registrations_event_is_at_the_clients_creation(self, core: Core) -> None:
+        """The clock ticks on every reading: each client's registration event is still at
+        its ``created_at``, one import's events at the one time of its clients."""
+        single = core.register_client(last_name="Nowak")
+        imported = core.import_clients([{"last_name": f"Kowalski {i}"} for i in range(3)])
+        for client in (single, *imported):
+            assert [event.at for event in core.history(client.id)] == [client.created_at]
+        assert len({client.created_at for client in imported}) == 1
+
     def test_codes_come_from_a_counter_in_order(self, core: Core) -> None:
         codes = [core.register_client(last_name=f"Nowak {i}").code for i in range(3)]
         assert codes == ["1", "2", "3"]
