@@ -2,11 +2,13 @@
 
 Import: ``core.import_clients`` in batches of 10,000 through ``clientcore.open(url)``,
 against the same rows (clients, their search keys, their audit events: made by the adapter's
-own conversion functions from the clients and events ours stored) written by SQLAlchemy Core
-``executemany`` and by the DB-API driver alone (sqlite3, psycopg or PyMySQL ``executemany``,
-the values passed through the dialect's bind processors so every run writes the same bytes).
-Each run writes into a new database with the migrated schema; every batch is one
-transaction.
+own conversion functions from the clients and events ours makes of the same input, built
+directly: ``sqlkit.direct_clients``) written by SQLAlchemy Core ``executemany`` and by the
+DB-API driver alone (sqlite3, psycopg or PyMySQL ``executemany``, the values passed through
+the dialect's bind processors so every run writes the same bytes). Each run writes into a
+new database with the migrated schema; every batch is one transaction. Each of the three
+runs three times, who goes first moving round, on a collected and frozen heap
+(:func:`clean_heap`); the medians are published.
 
 Search: ``core.search_clients(text)`` (a page of 50) against the same SQL statements written
 by hand (:mod:`benchmarks.hand_search`: the bounded count of the key range, then the query
@@ -27,9 +29,12 @@ adapter's conversion functions), and so is every client with ``--search-only``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
+import gc
 import io
 import pstats
+import statistics
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -44,7 +49,7 @@ from benchmarks.data import client_rows, prefixes, rare_prefixes
 from benchmarks.hand_search import CoreSearch, DriverSearch, HandSearch
 from benchmarks.harness import Row, elapsed, percentile, publish, take_turns, write_section
 from clientcore.adapters.memory import MemoryBackend
-from clientcore.adapters.sql import SqlBackend
+from clientcore.adapters.sql import SqlBackend, direct
 from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
 from clientcore.adapters.sql.engine import configure_sqlite
@@ -56,6 +61,9 @@ from clientcore.operations.clients import check_rows
 from clientcore.operations.context import Context
 
 BATCH = 10_000
+ROUNDS = 3
+"""Imports of each kind (ours, SQLAlchemy Core, the driver) per engine; the table gives
+the median of each."""
 PAGE = 50
 ACTOR = clientcore.Actor("bench")
 
@@ -79,16 +87,17 @@ def validation_seconds(rows: Sequence[clientcore.ClientFields]) -> float:
 
 @contextmanager
 def storage_clock() -> Iterator[list[float]]:
-    """Seconds spent in the adapter's statements and commits while the block runs (the
-    methods of ``Db`` and the unit of work's commit, timed around their calls)."""
+    """Seconds spent running statements and commits while the block runs: the driver's
+    calls that ours makes on its cursor (:func:`clientcore.adapters.sql.direct.run`), the
+    statements it runs through SQLAlchemy and the unit of work's commit, timed around their
+    calls (what ours makes its rows from is not in them)."""
     spent = [0.0]
     originals = {
         (owner, name): getattr(owner, name)
         for owner, name in (
-            (Db, "execute"),
-            (Db, "insert_many"),
-            (Db, "row"),
-            (Db, "rows"),
+            (direct, "run"),
+            (sqlalchemy.Connection, "execute"),
+            (sqlalchemy.Connection, "exec_driver_sql"),
             (SqlUnitOfWork, "commit"),
         )
     }
@@ -112,21 +121,35 @@ def storage_clock() -> Iterator[list[float]]:
             setattr(owner, name, method)
 
 
-def import_ours(
-    url: str, rows: Sequence[clientcore.ClientFields]
-) -> tuple[float, float, list[Client]]:
-    """Seconds of the import, seconds of it in SQL, and the clients stored."""
+@contextmanager
+def clean_heap() -> Iterator[None]:
+    """The block runs on a collected heap whose objects the garbage collector then leaves
+    alone (``gc.freeze``): each import pays for collecting what it makes, not for going
+    through the harness's own rows (ours' input, the baselines' prepared rows) as the
+    others' leftovers make it collect."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def import_ours(url: str, rows: Sequence[clientcore.ClientFields]) -> tuple[float, float]:
+    """Seconds of the import, and seconds of it in statements and commits. The clients each
+    batch returns are counted, not kept (as a host importing a file would)."""
     with clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
         core.configure(default_region="PL")
-        stored: list[Client] = []
+        stored = [0]
 
         def import_all() -> None:
             for batch in batches(rows):
-                stored.extend(core.import_clients(batch))
+                stored[0] += len(core.import_clients(batch))
 
         with storage_clock() as spent:
             seconds = elapsed(import_all)
-    return seconds, spent[0], stored
+    assert stored[0] == len(rows)
+    return seconds, spent[0]
 
 
 def adapter_batches(clients: Sequence[Client]) -> list[sqlkit.TableRows]:
@@ -298,31 +321,56 @@ def run_search(engine: str, url: str, size: int, searches: int, *, check: bool =
 
 
 def measure_import(
-    engine: str, ours_url: str, imported: Sequence[clientcore.ClientFields], validation: float
+    engine: str,
+    ours_url: str,
+    imported: Sequence[clientcore.ClientFields],
+    prepared: Sequence[sqlkit.TableRows],
+    validation: float,
 ) -> tuple[list[Row], str]:
-    """Import ``imported`` into ``ours_url`` with ours, and the same rows into new databases
-    with SQLAlchemy Core and with the driver: the rows of the table and a note on ours."""
-    with (
-        sqlkit.fresh_database(engine, "core") as core_url,
-        sqlkit.fresh_database(engine, "driver") as driver_url,
-    ):
-        ours, sql_seconds, stored = import_ours(ours_url, imported)
-        prepared = adapter_batches(stored)
-        core = import_core(core_url, prepared)
-        driver = import_driver(driver_url, prepared)
+    """Import ``imported`` with ours, and ``prepared`` (the same rows) with SQLAlchemy Core
+    and with the driver, :data:`ROUNDS` times each, each time into a new database (ours'
+    last import into ``ours_url``, which the searches then read): the rows of the table
+    (medians) and a note on ours. Who goes first moves round from round to round, as in
+    :func:`benchmarks.harness.take_turns`."""
+    kinds = ("ours", "core", "driver")
+    seconds: dict[str, list[float]] = {kind: [] for kind in kinds}
+    in_sql: list[float] = []
+    for round_ in range(ROUNDS):
+        for offset in range(len(kinds)):
+            kind = kinds[(round_ + offset) % len(kinds)]
+            with contextlib.ExitStack() as scope:
+                url = (
+                    ours_url
+                    if kind == "ours" and round_ == ROUNDS - 1
+                    else scope.enter_context(sqlkit.fresh_database(engine, kind))
+                )
+                with clean_heap():
+                    if kind == "ours":
+                        ours, sql_seconds = import_ours(url, imported)
+                        seconds[kind].append(ours)
+                        in_sql.append(sql_seconds)
+                    else:
+                        write = import_core if kind == "core" else import_driver
+                        seconds[kind].append(write(url, prepared))
+    ours, core, driver = (statistics.median(seconds[kind]) for kind in kinds)
+    sql_seconds = statistics.median(in_sql)
     written = sum(sqlkit.count_rows(batch) for batch in prepared)
     case = f"{engine}: import {len(imported):,} clients ({written:,} rows)"
     rest = ours - validation - sql_seconds
+    spread = "; ".join(
+        f"{kind} {', '.join(f'{value:.1f}' for value in seconds[kind])} s" for kind in kinds
+    )
     return [
         Row(f"{case}, ours vs SQLAlchemy Core", ours, core, "s", 1.3),
         Row(f"{case}, ours vs the driver alone", ours, driver, "s"),
         Row(f"{case}, SQLAlchemy Core vs the driver alone", core, driver, "s"),
     ], (
-        f"{engine}: ours' {ours:.1f} s = validating the rows {validation:.1f} s "
-        f"(phones parsed with phonenumbers, e-mails checked by email-validator, texts; "
-        f"measured alone) + SQL {sql_seconds:.1f} s (statements and commits, timed "
-        f"inside ours) + the rest {rest:.1f} s (entities, audit events, conversion to "
-        f"rows). Without validation ours takes {ours - validation:.1f} s, "
+        f"{engine}: each run ({spread}). Ours' median {ours:.1f} s = validating the rows "
+        f"{validation:.1f} s (phones parsed with phonenumbers, e-mails checked by "
+        f"email-validator, texts; measured alone) + statements and commits {sql_seconds:.1f} "
+        f"s (timed inside ours: the driver's calls, as in the driver's own run, and "
+        f"SQLAlchemy's) + the rest {rest:.1f} s (entities, audit events, rows made from "
+        f"them). Without validation ours takes {ours - validation:.1f} s, "
         f"{(ours - validation) / core:.2f}x SQLAlchemy Core."
     )
 
@@ -335,11 +383,17 @@ def run(
     *,
     write: bool,
     search_only: bool = False,
+    import_only: bool = False,
 ) -> None:
     rows = client_rows(max([count, *sizes]))
     sqlkit.check_direct_clients(rows[:200])
     imported = rows[:count]
     validation = 0.0 if search_only else validation_seconds(imported)
+    prepared = (
+        []
+        if search_only
+        else adapter_batches(sqlkit.direct_clients(imported, first_code=1, now=sqlkit.now_utc()))
+    )
     import_rows: list[Row] = []
     search_rows: list[Row] = []
     notes: list[str] = []
@@ -355,11 +409,11 @@ def run(
                     core.configure(default_region="PL")
                 have = 0
             else:
-                measured, note = measure_import(engine, ours_url, imported, validation)
+                measured, note = measure_import(engine, ours_url, imported, prepared, validation)
                 import_rows += measured
                 notes.append(note)
                 have = count
-            for size in sorted(sizes):
+            for size in [] if import_only else sorted(sizes):
                 if size > have:
                     top_up(ours_url, rows, have, size)
                     have = size
@@ -378,12 +432,22 @@ def run(
                 [
                     "Ours validates every field and writes clients, search keys and audit "
                     "events with their code checks; the baselines write the same rows, "
-                    "already made.",
+                    "already made (by the adapter's conversion functions, from the clients "
+                    "ours makes of these rows, built directly by `sqlkit.direct_clients`, which "
+                    "is checked to give what the API stores, and their registration events). "
+                    "Each of the three imports "
+                    f"{ROUNDS} times, each time into a new database, who goes first moving "
+                    "round from one round to the next; the table gives the medians. Before "
+                    "each run the heap is collected and frozen (`gc.freeze`), so that the "
+                    "garbage collector's passes in a run go through what that run makes, not "
+                    "through the harness's inputs.",
                     *notes,
                 ]
             ),
             write=write,
         )
+    if import_only:
+        return
     publish(
         "sql-search",
         "SQL prefix search: core.search_clients vs the same statements by hand",
@@ -441,7 +505,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="time the searches only: no import is timed (nor its section written), every "
         "client is written directly, as the sizes beyond --n are",
     )
+    parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="time the imports only: no search is timed (nor its sections written)",
+    )
     args = parser.parse_args(argv)
+    if args.search_only and args.import_only:
+        parser.error("--search-only and --import-only exclude each other")
     if args.profile:
         profile(args.engines.split(",")[0], args.n, args.searches)
         return
@@ -452,6 +523,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.searches,
         write=not args.no_write,
         search_only=args.search_only,
+        import_only=args.import_only,
     )
 
 

@@ -183,13 +183,14 @@ def check_direct_clients(rows: Sequence[ClientFields]) -> None:
 
 
 def registration_events(clients: Sequence[Client], context: Context) -> list[Event]:
-    """The audit events ``register_many`` appends for these clients."""
+    """The audit events ``register_many`` appends for these clients (at their creation)."""
     return [
         context.event(
             "client.registered",
             entity_id=client.id,
             client_id=client.id,
             changes=diff(None, client, HISTORY_FIELDS),
+            at=client.created_at,
         )
         for client in clients
     ]
