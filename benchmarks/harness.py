@@ -64,12 +64,17 @@ def take_turns(actions: Sequence[Callable[[T], object]], inputs: Sequence[T]) ->
     """
     times: list[list[float]] = [[] for _ in actions]
     for turn, item in enumerate(inputs):
-        for offset in range(len(actions)):
-            index = (turn + offset) % len(actions)
+        for index in turn_order(len(actions), turn):
             start = time.perf_counter()
             actions[index](item)
             times[index].append((time.perf_counter() - start) * 1000)
     return times
+
+
+def turn_order(count: int, turn: int) -> list[int]:
+    """The order in which ``count`` contenders go on turn ``turn`` (0, 1, ...): who goes
+    first moves round from one turn to the next."""
+    return [(turn + offset) % count for offset in range(count)]
 
 
 def percentile(values: Sequence[float], q: int) -> float:

@@ -47,7 +47,15 @@ import clientcore
 from benchmarks import sqlkit
 from benchmarks.data import client_rows, prefixes, rare_prefixes
 from benchmarks.hand_search import CoreSearch, DriverSearch, HandSearch
-from benchmarks.harness import Row, elapsed, percentile, publish, take_turns, write_section
+from benchmarks.harness import (
+    Row,
+    elapsed,
+    percentile,
+    publish,
+    take_turns,
+    turn_order,
+    write_section,
+)
 from clientcore.adapters.memory import MemoryBackend
 from clientcore.adapters.sql import SqlBackend, direct
 from clientcore.adapters.sql.clients import SqlClientRepository
@@ -330,14 +338,13 @@ def measure_import(
     """Import ``imported`` with ours, and ``prepared`` (the same rows) with SQLAlchemy Core
     and with the driver, :data:`ROUNDS` times each, each time into a new database (ours'
     last import into ``ours_url``, which the searches then read): the rows of the table
-    (medians) and a note on ours. Who goes first moves round from round to round, as in
-    :func:`benchmarks.harness.take_turns`."""
+    (medians) and a note on ours. Who goes first moves round from round to round
+    (:func:`benchmarks.harness.turn_order`)."""
     kinds = ("ours", "core", "driver")
     seconds: dict[str, list[float]] = {kind: [] for kind in kinds}
     in_sql: list[float] = []
     for round_ in range(ROUNDS):
-        for offset in range(len(kinds)):
-            kind = kinds[(round_ + offset) % len(kinds)]
+        for kind in [kinds[index] for index in turn_order(len(kinds), round_)]:
             with contextlib.ExitStack() as scope:
                 url = (
                     ours_url

@@ -196,7 +196,7 @@ def test_normalize_phone_stores_the_librarys_e164_or_refuses(
 @pytest.mark.parametrize("region", REGIONS)
 def test_known_e164_is_the_librarys_or_none(region: str | None) -> None:
     """Where ``known_e164`` answers, the library parses the text into a valid number with
-    that E.164 form; it answers for the common international and national forms."""
+    that E.164 form; it answers for the common international form in every region."""
     known = {number: phones.known_e164(number, region) for number in NUMBERS}
     assert all(
         library_e164(number, region) == ("stored", e164)
