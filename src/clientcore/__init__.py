@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from clientcore import errors
 from clientcore.bootstrap import backend_for
@@ -42,7 +43,7 @@ from clientcore.entities import (
 from clientcore.facade import Core, Retry
 from clientcore.operations.clients import ClientFields
 from clientcore.ports.clock import Clock, IdFactory
-from clientcore.ports.unit_of_work import Participant
+from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
 
 __version__ = "0.1.0"
 
@@ -62,15 +63,18 @@ __all__ = [
     "Core",
     "DocumentKind",
     "Email",
+    "ErasurePolicy",
     "Event",
     "FieldChange",
     "Group",
     "IdentityDocument",
+    "MergePolicy",
     "NameDay",
     "Note",
     "NoteKind",
     "Phone",
     "Purpose",
+    "RecordKind",
     "Retry",
     "Role",
     "StaffMember",
@@ -90,14 +94,15 @@ def open(
     actor: Actor | None = None,
     clock: Clock | None = None,
     ids: IdFactory | None = None,
-    participants: Sequence[Participant] = (),
+    kinds: Sequence[RecordKind[Any]] = (),
     retry: Retry | None = None,
 ) -> Core:
     """Open the core on a URL (``memory://``) or a backend, scoped to ``tenant``.
 
     ``actor`` is who makes the changes (required for any change; see ``Core.acting_as``).
     ``clock`` and ``ids`` replace the real time and ``uuid4`` (tests fix them).
-    ``participants`` join the host's own client-linked records (see ``ports.Participant``).
+    ``kinds`` declares the host's own record kinds (see :class:`RecordKind`): they are
+    stored beside clientcore's and reached by the same walk, in the same unit of work.
     ``retry`` says how an operation runs again when the storage was busy (see :class:`Retry`).
     Raises :class:`~clientcore.errors.InvalidTenant` for a missing or blank tenant and
     :class:`~clientcore.errors.UnsupportedTarget` for an unknown URL or object.
@@ -105,14 +110,13 @@ def open(
     from clientcore.entities.common import check_tenant
 
     check_tenant(tenant)
-    backend, owned = backend_for(target)
+    backend, owned = backend_for(target, kinds)
     return Core(
         backend,
         tenant=tenant,
         actor=actor,
         clock=clock,
         ids=ids,
-        participants=participants,
         owns_backend=owned,
         retry=retry,
     )

@@ -6,6 +6,10 @@ uses SQLite never imports pymongo, and nothing connects at import time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from clientcore.entities.kinds import RecordKind
 from clientcore.errors import UnsupportedTarget
 from clientcore.ports.unit_of_work import Backend
 
@@ -16,43 +20,53 @@ SUPPORTED = (
 )
 
 
-def backend_for(target: object) -> tuple[Backend, bool]:
-    """The backend for a URL or a host object, and whether clientcore owns (and closes) it.
+def backend_for(
+    target: object, kinds: Sequence[RecordKind[Any]] = ()
+) -> tuple[Backend, bool]:
+    """The backend for a URL or a host object, storing clientcore's record kinds and the
+    host's ``kinds``, and whether clientcore owns (and closes) it.
 
     A host's own SQLAlchemy ``Engine`` or ``Connection`` and pymongo ``Database`` are
-    used as they are and never closed by clientcore.
+    used as they are and never closed by clientcore. A backend object comes with its own
+    kinds: ``kinds`` must then be empty or the ones it has.
     """
     if isinstance(target, str):
-        return _backend_for_url(target), True
+        return _backend_for_url(target, kinds), True
     module = type(target).__module__
     if module.startswith("sqlalchemy."):
         from clientcore.adapters.sql import SqlBackend
 
-        return SqlBackend.on_host(target), False
+        return SqlBackend.on_host(target, kinds=kinds), False
     if module.startswith(("pymongo.", "mongomock")):
         from clientcore.adapters.mongo import MongoBackend
 
-        return MongoBackend.on_database(target), False
+        return MongoBackend.on_database(target, kinds=kinds), False
     if callable(getattr(target, "unit_of_work", None)) and hasattr(target, "capabilities"):
-        return target, False  # type: ignore[return-value]
+        backend: Backend = target  # type: ignore[assignment]
+        if any(kind not in backend.kinds for kind in kinds):
+            raise UnsupportedTarget(
+                "this backend was made without some of the given kinds: pass kinds= to the "
+                "backend when making it"
+            )
+        return backend, False
     raise UnsupportedTarget(
         f"cannot open a {type(target).__name__}: pass a URL ({SUPPORTED}), a SQLAlchemy "
         "Engine or Connection, a pymongo Database, or a backend"
     )
 
 
-def _backend_for_url(url: str) -> Backend:
+def _backend_for_url(url: str, kinds: Sequence[RecordKind[Any]]) -> Backend:
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme == "memory":
         from clientcore.adapters.memory import MemoryBackend
 
-        return MemoryBackend()
+        return MemoryBackend(kinds)
     if scheme.split("+", 1)[0] in SQL_SCHEMES:
         from clientcore.adapters.sql import SqlBackend
 
-        return SqlBackend.from_url(url)
+        return SqlBackend.from_url(url, kinds=kinds)
     if scheme in MONGO_SCHEMES:
         from clientcore.adapters.mongo import MongoBackend
 
-        return MongoBackend.from_url(url)
+        return MongoBackend.from_url(url, kinds=kinds)
     raise UnsupportedTarget(f"cannot open {url!r}: use one of {SUPPORTED}")

@@ -71,6 +71,16 @@ class NotFound(ClientCoreError, LookupError):
         self.key = key
 
 
+class UnknownKind(ClientCoreError, LookupError):
+    """A record kind that this core was not opened with (see ``kinds=`` of ``open``)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"no record kind {name!r} in this core: declare it with clientcore.open(..., kinds=[...])"
+        )
+        self.name = name
+
+
 class Conflict(ClientCoreError):
     """The change contradicts data that is already stored."""
 

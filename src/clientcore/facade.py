@@ -20,6 +20,7 @@ from clientcore.entities.common import Actor, Role, check_tenant
 from clientcore.entities.consent import Channel, ConsentKey, ConsentRecord, Purpose, has_consent
 from clientcore.entities.event import Event
 from clientcore.entities.group import Group
+from clientcore.entities.kinds import ATTRIBUTE_DEFINITIONS, GROUPS, NOTES, STAFF, SUBJECTS
 from clientcore.entities.note import Note, NoteKind
 from clientcore.entities.search import ClientPage, StatusFilter
 from clientcore.entities.settings import TenantSettings
@@ -42,7 +43,7 @@ from clientcore.operations.calendar import ClientVisits, FreeSlot
 from clientcore.operations.clients import ClientFields
 from clientcore.operations.context import Context
 from clientcore.ports.clock import Clock, IdFactory
-from clientcore.ports.unit_of_work import Backend, Capabilities, Participant, UnitOfWork
+from clientcore.ports.unit_of_work import Backend, Capabilities, UnitOfWork
 
 R = TypeVar("R")
 
@@ -103,7 +104,6 @@ class Core:
         actor: Actor | None,
         clock: Clock | None = None,
         ids: IdFactory | None = None,
-        participants: Sequence[Participant] = (),
         owns_backend: bool = True,
         retry: Retry | None = None,
     ) -> None:
@@ -114,7 +114,6 @@ class Core:
             actor=actor,
             clock=clock or SystemClock(),
             ids=ids or uuid.uuid4,
-            participants=tuple(participants),
         )
         self._owns_backend = owns_backend
 
@@ -147,7 +146,6 @@ class Core:
             actor=actor,
             clock=self._context.clock,
             ids=self._context.ids,
-            participants=self._context.participants,
             owns_backend=False,
             retry=self._retry,
         )
@@ -216,10 +214,10 @@ class Core:
         return self._write(lambda uow, ctx: setup.add_staff(uow, ctx, name, roles))
 
     def staff_member(self, staff_id: UUID) -> StaffMember:
-        return self._read(lambda uow: uow.staff.get(staff_id))
+        return self._read(lambda uow: uow.records(STAFF).get(staff_id))
 
     def list_staff(self, *, active_only: bool = True) -> list[StaffMember]:
-        return self._read(lambda uow: uow.staff.list(active_only=active_only))
+        return self._read(lambda uow: [m for m in uow.records(STAFF).find() if m.active or not active_only])
 
     def deactivate_staff(self, staff_id: UUID) -> StaffMember:
         return self._write(lambda uow, ctx: setup.set_staff_active(uow, ctx, staff_id, False))
@@ -231,7 +229,7 @@ class Core:
         return self._write(lambda uow, ctx: setup.define_group(uow, ctx, name))
 
     def groups(self) -> list[Group]:
-        return self._read(lambda uow: uow.groups.list())
+        return self._read(lambda uow: uow.records(GROUPS).find())
 
     def define_attribute(
         self, key: str, *, label: str, type: AttributeType | str, choices: Sequence[str] = ()
@@ -244,7 +242,7 @@ class Core:
         )
 
     def attribute_definitions(self) -> list[AttributeDefinition]:
-        return self._read(lambda uow: uow.attributes.list())
+        return self._read(lambda uow: uow.records(ATTRIBUTE_DEFINITIONS).find())
 
     # -- clients -----------------------------------------------------------------------
     def register_client(self, **fields: Unpack[ClientFields]) -> Client:
@@ -349,7 +347,7 @@ class Core:
         return self._read(lambda uow: notes.notes_of(uow, client_id))
 
     def project_notes(self, project: str) -> list[Note]:
-        return self._read(lambda uow: uow.notes.for_project(project))
+        return self._read(lambda uow: uow.records(NOTES).find(project=project))
 
     # -- consents ----------------------------------------------------------------------
     def record_consent(
@@ -417,7 +415,7 @@ class Core:
         return self._write(lambda uow, ctx: subjects.update_subject(uow, ctx, subject_id, given))
 
     def get_subject(self, subject_id: UUID) -> Subject:
-        return self._read(lambda uow: uow.subjects.get(subject_id))
+        return self._read(lambda uow: uow.records(SUBJECTS).get(subject_id))
 
     def subjects(self, client_id: UUID, *, include_inactive: bool = False) -> list[Subject]:
         return self._read(
@@ -455,7 +453,7 @@ class Core:
         )
 
     def working_hours(self, staff_id: UUID) -> WorkingHours:
-        return self._read(lambda uow: uow.working_hours.get(uow.staff.get(staff_id).id))
+        return self._read(lambda uow: working_hours.hours_of(uow, uow.records(STAFF).get(staff_id).id))
 
     def book_visit(
         self,

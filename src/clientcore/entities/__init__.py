@@ -11,7 +11,7 @@ from clientcore.entities.client import (
     IdentityDocument,
     NameDay,
 )
-from clientcore.entities.common import Actor, Role, pii_fields, scrubbed
+from clientcore.entities.common import Actor, Role, personal_fields, scrubbed
 from clientcore.entities.consent import Channel, ConsentRecord, Purpose
 from clientcore.entities.contacts import Address, AddressKind, Email, Phone
 from clientcore.entities.event import Event, FieldChange
@@ -52,6 +52,6 @@ __all__ = [
     "StatusFilter",
     "Subject",
     "TenantSettings",
-    "pii_fields",
+    "personal_fields",
     "scrubbed",
 ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
@@ -27,9 +28,26 @@ def pii(**kwargs: Any) -> Any:
     return attrs.field(metadata=metadata, **kwargs)
 
 
-def pii_fields(cls: type) -> tuple[str, ...]:
-    """Names of the fields of an attrs class that are declared personal data."""
-    return tuple(f.name for f in attrs.fields(cls) if f.metadata.get(PII_KEY))
+@functools.cache
+def personal_fields(cls: type) -> tuple[str, ...]:
+    """Fields of an attrs class declared personal (:func:`pii`), or holding attrs values
+    that have personal fields of their own (a tuple of phones, an address)."""
+    return tuple(
+        field.name
+        for field in attrs.fields(attrs.resolve_types(cast(Any, cls)))
+        if field.metadata.get(PII_KEY) or _nested_personal(field.type)
+    )
+
+
+def _nested_personal(annotation: object) -> bool:
+    return any(attrs.has(cls) and personal_fields(cls) for cls in _classes_in(annotation))
+
+
+def _classes_in(annotation: object) -> Iterator[type]:
+    if isinstance(annotation, type):
+        yield annotation
+    for argument in getattr(annotation, "__args__", ()):
+        yield from _classes_in(argument)
 
 
 class Role(enum.StrEnum):
@@ -97,19 +115,30 @@ def utc_millis(moment: datetime) -> datetime:
 
 
 def scrubbed(entity: T) -> T:
-    """A copy of an attrs ``entity`` with every personal-data field set to its blank value.
+    """A copy of an attrs ``entity`` with every personal-data field set to its blank value,
+    and the personal fields of attrs values nested in other fields (alone or in a tuple)
+    blanked likewise.
 
     The blank value is the field's default, or an empty string for a field without one.
     """
     changes: dict[str, Any] = {}
     for field in attrs.fields(cast(Any, type(entity))):
-        if not field.metadata.get(PII_KEY):
-            continue
-        default = field.default
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            changes[field.name] = default.factory()
-        elif default is attrs.NOTHING:
-            changes[field.name] = ""
+        value = getattr(entity, field.name)
+        if field.metadata.get(PII_KEY):
+            blank = _blank(field)
+        elif attrs.has(type(value)):
+            blank = scrubbed(value)
+        elif isinstance(value, tuple) and any(attrs.has(type(item)) for item in value):
+            blank = tuple(scrubbed(item) for item in value)
         else:
-            changes[field.name] = default
+            continue
+        if blank != value:
+            changes[field.name] = blank
     return attrs.evolve(entity, **changes) if changes else entity  # type: ignore[misc]
+
+
+def _blank(field: attrs.Attribute[Any]) -> Any:
+    default = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        return default.factory()
+    return "" if default is attrs.NOTHING else default

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import attrs
 
-from clientcore.entities.common import Role, pii, role_set
+from clientcore.entities.common import Role, role_set
 
 
 @attrs.frozen
@@ -15,8 +15,8 @@ class FieldChange:
     """One field's value before and after, rendered as text (None where there was none)."""
 
     field: str
-    old: str | None = pii(default=None)
-    new: str | None = pii(default=None)
+    old: str | None = None
+    new: str | None = None
 
 
 @attrs.frozen
@@ -31,3 +31,13 @@ class Event:
     at: datetime
     actor_roles: frozenset[Role] = attrs.field(default=frozenset(), converter=role_set)
     changes: tuple[FieldChange, ...] = ()
+
+
+def scrub_changes(event: Event, fields: frozenset[str]) -> Event:
+    """``event`` with the old and new values of its changes of ``fields`` blanked; who did
+    what and when stays."""
+    changes = tuple(
+        FieldChange(change.field) if change.field in fields else change
+        for change in event.changes
+    )
+    return event if changes == event.changes else attrs.evolve(event, changes=changes)

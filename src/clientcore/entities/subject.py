@@ -9,6 +9,8 @@ from uuid import UUID
 
 import attrs
 
+from clientcore.entities.common import pii
+
 SUBJECT_KIND_MAX_LENGTH = 50
 SUBJECT_NAME_MAX_LENGTH = 100
 DETAIL_KEY_MAX_LENGTH = 50
@@ -27,8 +29,8 @@ class Subject:
     id: UUID
     client_id: UUID
     kind: str
-    name: str
+    name: str = pii()
     created_at: datetime
     updated_at: datetime
-    details: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_details)
+    details: Mapping[str, str] = pii(factory=dict, converter=_frozen_details)
     active: bool = True

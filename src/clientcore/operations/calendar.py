@@ -14,7 +14,9 @@ import icalendar
 from clientcore.entities.visit import Visit, VisitKind
 from clientcore.entities.working_hours import WorkingHours, working_intervals
 from clientcore.errors import ValidationError
+from clientcore.entities.kinds import STAFF
 from clientcore.operations.visits import check_duration, tenant_zone
+from clientcore.operations.working_hours import hours_of, hours_of_many
 from clientcore.ports.unit_of_work import UnitOfWork
 
 MAX_RANGE = timedelta(days=366)
@@ -45,7 +47,7 @@ def check_range(start: datetime, end: datetime) -> None:
 def client_visits(uow: UnitOfWork, client_id: UUID, now: datetime) -> ClientVisits:
     """The client's visits that have begun (past) and those still to come (V8)."""
     uow.clients.get(client_id)
-    visits = uow.visits.for_client(client_id)
+    visits = uow.visits.find(client_id=client_id)
     return ClientVisits(
         past=tuple(v for v in visits if v.start <= now),
         upcoming=tuple(v for v in visits if v.start > now),
@@ -55,7 +57,7 @@ def client_visits(uow: UnitOfWork, client_id: UUID, now: datetime) -> ClientVisi
 def staff_calendar(uow: UnitOfWork, staff_id: UUID, start: datetime, end: datetime) -> list[Visit]:
     """Every entry of the staff member overlapping the range, cancelled ones included."""
     check_range(start, end)
-    uow.staff.get(staff_id)
+    uow.records(STAFF).get(staff_id)
     return uow.visits.for_staff(staff_id, start, end)
 
 
@@ -96,7 +98,7 @@ def free_intervals(
 ) -> list[Interval]:
     """Working time of the staff member in the range that no entry holds (``zone``: the
     tenant's, read from the settings if not given)."""
-    work = _work(uow.working_hours.get(staff_id), zone or tenant_zone(uow), start, end)
+    work = _work(hours_of(uow, staff_id), zone or tenant_zone(uow), start, end)
     busy = sorted((begin, finish) for _, begin, finish in uow.visits.busy([staff_id], start, end))
     return subtract(work, busy)
 
@@ -105,10 +107,10 @@ def _require_staff(uow: UnitOfWork, staff_ids: Sequence[UUID]) -> None:
     """Raise NotFound (as the store words it) for the first id of no staff member: one
     read of them all rather than one per id, when there are several."""
     if len(staff_ids) > 1:
-        known = {member.id for member in uow.staff.list(active_only=False)}
+        known = {member.id for member in uow.records(STAFF).find()}
         staff_ids = [staff_id for staff_id in staff_ids if staff_id not in known]
     for staff_id in staff_ids:
-        uow.staff.get(staff_id)
+        uow.records(STAFF).get(staff_id)
 
 
 def free_slots(
@@ -138,7 +140,7 @@ def free_slots(
         held = taken.get(staff_id)
         if held is not None:
             held.append((begin, finish))
-    hours = uow.working_hours.get_many(members)
+    hours = hours_of_many(uow, members)
     found: list[tuple[datetime, str, UUID]] = []
     for member in members:
         text = str(member)
@@ -178,7 +180,7 @@ def asap_candidates(uow: UnitOfWork, visit_id: UUID) -> list[Visit]:
 
 def to_ical(uow: UnitOfWork, staff_id: UUID, start: datetime, end: datetime) -> bytes:
     """The staff member's booked entries in the range as an iCalendar file."""
-    member = uow.staff.get(staff_id)
+    member = uow.records(STAFF).get(staff_id)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//clientcore//calendar export//EN")
     calendar.add("version", "2.0")

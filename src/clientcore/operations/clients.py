@@ -54,6 +54,7 @@ from clientcore.errors import (
     NotFound,
     ValidationError,
 )
+from clientcore.entities.kinds import STAFF, ATTRIBUTE_DEFINITIONS, GROUPS
 from clientcore.operations.context import Context, diff, render, save_change
 from clientcore.ports.unit_of_work import UnitOfWork
 
@@ -138,7 +139,7 @@ def _check_attributes(
         definition = definitions.get(str(key))
         if definition is None:
             try:
-                definition = uow.attributes.get(str(key))
+                definition = uow.records(ATTRIBUTE_DEFINITIONS).get(str(key))
             except NotFound:
                 raise ValidationError(
                     "attributes", f"{key!r} is not defined; define it with core.define_attribute"
@@ -156,7 +157,7 @@ def _check_groups(uow: UnitOfWork, raw: object, known: set[UUID] | None = None) 
         if not isinstance(entry, UUID):
             raise ValidationError("group_ids", f"{entry!r} is not a group id (UUID)")
         if entry not in found:
-            found.add(uow.groups.get(entry).id)
+            found.add(uow.records(GROUPS).get(entry).id)
         group_ids.add(entry)
     return frozenset(group_ids)
 
@@ -169,7 +170,7 @@ def _check_caretaker(uow: UnitOfWork, raw: object, known: set[UUID] | None = Non
         raise ValidationError("caretaker_id", f"{raw!r} is not a staff member id (UUID)")
     found = set() if known is None else known
     if raw not in found:
-        member = uow.staff.get(raw)
+        member = uow.records(STAFF).get(raw)
         if not member.active:
             raise ValidationError("caretaker_id", f"staff member {member.name!r} is inactive")
         found.add(member.id)
@@ -388,7 +389,7 @@ def assign_groups(
 def unassign_group(uow: UnitOfWork, ctx: Context, client_id: UUID, group_id: UUID) -> Client:
     ctx.acting()
     old = uow.clients.get(client_id)
-    uow.groups.get(group_id)
+    uow.records(GROUPS).get(group_id)
     return _save(
         uow, ctx, old, attrs.evolve(old, group_ids=old.group_ids - {group_id}), "client.ungrouped"
     )
@@ -406,7 +407,7 @@ def set_attribute(
 def clear_attribute(uow: UnitOfWork, ctx: Context, client_id: UUID, key: str) -> Client:
     ctx.acting()
     old = uow.clients.get(client_id)
-    uow.attributes.get(key)
+    uow.records(ATTRIBUTE_DEFINITIONS).get(key)
     values = {k: v for k, v in old.attributes.items() if k != key}
     return _save(uow, ctx, old, attrs.evolve(old, attributes=values), "client.updated")
 
@@ -416,9 +417,9 @@ def delete(uow: UnitOfWork, ctx: Context, client_id: UUID, *, expected_version: 
     ctx.acting()
     client = _load(uow, client_id, expected_version)
     in_use = [
-        linked.kind
-        for linked in ctx.linked_records(uow)
-        if linked.blocks_deletion and linked.count_for_client(client_id)
+        kind.name
+        for kind in uow.kinds.client_linked()
+        if kind.blocks_client_deletion and uow.records(kind).count(**kind.of_client(client_id))
     ]
     if in_use:
         raise ClientInUse(client_id, in_use)
@@ -473,7 +474,7 @@ def search(
     checked_attribute = None
     if attribute is not None:
         key, value = attribute
-        definition = uow.attributes.get(key)
+        definition = uow.records(ATTRIBUTE_DEFINITIONS).get(key)
         checked_attribute = (definition.key, definition.validate(value))
     query = ClientQuery(
         terms=search_terms(

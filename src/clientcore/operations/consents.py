@@ -18,6 +18,7 @@ from clientcore.entities.consent import (
     current_consents,
 )
 from clientcore.errors import ValidationError
+from clientcore.entities.kinds import CONSENTS
 from clientcore.operations.context import Context, diff
 from clientcore.ports.unit_of_work import UnitOfWork
 
@@ -70,7 +71,7 @@ def record_consent(
         recorded_by=actor.id,
         recorded_at=now,
     )
-    uow.consents.append(record)
+    uow.records(CONSENTS).add(record)
     kind = "consent.granted" if granted else "consent.withdrawn"
     ctx.record(
         uow,
@@ -84,7 +85,7 @@ def record_consent(
 
 def consent_history(uow: UnitOfWork, client_id: UUID) -> list[ConsentRecord]:
     uow.clients.get(client_id)
-    return list(uow.consents.for_client(client_id))
+    return list(uow.records(CONSENTS).find(client_id=client_id))
 
 
 def consents_of(uow: UnitOfWork, client_id: UUID) -> Mapping[ConsentKey, bool]:

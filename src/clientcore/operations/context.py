@@ -17,8 +17,7 @@ from clientcore.entities.contacts import Address, Email, Phone
 from clientcore.entities.event import Event, FieldChange
 from clientcore.errors import ActorRequired, PermissionDenied
 from clientcore.ports.clock import Clock, IdFactory
-from clientcore.ports.linked import ClientLinkedRecords
-from clientcore.ports.unit_of_work import Participant, UnitOfWork
+from clientcore.ports.unit_of_work import UnitOfWork
 
 
 @attrs.frozen
@@ -26,11 +25,6 @@ class Context:
     actor: Actor | None
     clock: Clock
     ids: IdFactory
-    participants: tuple[Participant, ...] = ()
-
-    def linked_records(self, uow: UnitOfWork) -> list[ClientLinkedRecords]:
-        """Every kind of record that refers to a client: clientcore's and the host's."""
-        return [*uow.linked_records(), *(participant(uow) for participant in self.participants)]
 
     def now(self) -> datetime:
         """The clock's time in UTC, truncated to milliseconds as every store keeps it."""

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from clientcore.entities import validation
 from clientcore.entities.note import NOTE_MAX_LENGTH, PROJECT_MAX_LENGTH, Note, NoteKind
+from clientcore.entities.kinds import NOTES
 from clientcore.operations.context import Context, diff
 from clientcore.ports.unit_of_work import UnitOfWork
 
@@ -24,7 +25,7 @@ def add_note(
         author_id=actor.id,
         created_at=ctx.now(),
     )
-    uow.notes.add(note)
+    uow.records(NOTES).add(note)
     ctx.record(
         uow,
         f"{note.kind.value}.added",
@@ -37,4 +38,4 @@ def add_note(
 
 def notes_of(uow: UnitOfWork, client_id: UUID) -> list[Note]:
     uow.clients.get(client_id)
-    return list(uow.notes.for_client(client_id))
+    return list(uow.records(NOTES).find(client_id=client_id))

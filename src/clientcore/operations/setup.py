@@ -22,6 +22,7 @@ from clientcore.entities.group import GROUP_NAME_MAX_LENGTH, Group
 from clientcore.entities.settings import TenantSettings
 from clientcore.entities.staff import STAFF_NAME_MAX_LENGTH, StaffMember
 from clientcore.errors import ValidationError
+from clientcore.entities.kinds import STAFF, ATTRIBUTE_DEFINITIONS, GROUPS
 from clientcore.operations.context import Context, diff
 from clientcore.ports.unit_of_work import UnitOfWork
 
@@ -60,7 +61,7 @@ def add_staff(uow: UnitOfWork, ctx: Context, name: str, roles: Iterable[Role | s
         created_at=ctx.now(),
         roles=frozenset(validation.choice("roles", Role, role) for role in roles),
     )
-    uow.staff.add(member)
+    uow.records(STAFF).add(member)
     ctx.record(
         uow,
         "staff.added",
@@ -73,10 +74,10 @@ def add_staff(uow: UnitOfWork, ctx: Context, name: str, roles: Iterable[Role | s
 
 def set_staff_active(uow: UnitOfWork, ctx: Context, staff_id: UUID, active: bool) -> StaffMember:
     ctx.acting()
-    old = uow.staff.get(staff_id)
+    old = uow.records(STAFF).get(staff_id)
     new = attrs.evolve(old, active=active)
     if new != old:
-        uow.staff.update(new)
+        uow.records(STAFF).replace(new)
         ctx.record(
             uow,
             "staff.updated",
@@ -94,7 +95,7 @@ def define_group(uow: UnitOfWork, ctx: Context, name: str) -> Group:
         name=validation.required_text("name", name, max_length=GROUP_NAME_MAX_LENGTH),
         created_at=ctx.now(),
     )
-    uow.groups.add(group)
+    uow.records(GROUPS).add(group)
     ctx.record(
         uow,
         "group.defined",
@@ -135,7 +136,7 @@ def define_attribute(
         created_at=ctx.now(),
         choices=checked,
     )
-    uow.attributes.add(definition)
+    uow.records(ATTRIBUTE_DEFINITIONS).add(definition)
     ctx.record(
         uow,
         "attribute.defined",

@@ -18,6 +18,7 @@ from clientcore.entities.subject import (
     Subject,
 )
 from clientcore.errors import ValidationError
+from clientcore.entities.kinds import SUBJECTS
 from clientcore.operations.context import Context, diff, save_change
 from clientcore.ports.unit_of_work import UnitOfWork
 
@@ -63,7 +64,7 @@ def add_subject(
     now = ctx.now()
     values = _validated({"kind": kind, "name": name, "details": details})
     subject = Subject(id=ctx.ids(), client_id=client.id, created_at=now, updated_at=now, **values)
-    uow.subjects.add(subject)
+    uow.records(SUBJECTS).add(subject)
     ctx.record(
         uow,
         "subject.added",
@@ -82,7 +83,7 @@ def _save(uow: UnitOfWork, ctx: Context, old: Subject, new: Subject) -> Subject:
         old,
         new,
         fields=SUBJECT_FIELDS,
-        store=uow.subjects.update,
+        store=uow.records(SUBJECTS).replace,
         client_id=old.client_id,
     )
 
@@ -91,13 +92,13 @@ def update_subject(
     uow: UnitOfWork, ctx: Context, subject_id: UUID, fields: Mapping[str, Any]
 ) -> Subject:
     ctx.acting()
-    old = uow.subjects.get(subject_id)
+    old = uow.records(SUBJECTS).get(subject_id)
     return _save(uow, ctx, old, attrs.evolve(old, **_validated(fields)))
 
 
 def set_subject_active(uow: UnitOfWork, ctx: Context, subject_id: UUID, active: bool) -> Subject:
     ctx.acting()
-    old = uow.subjects.get(subject_id)
+    old = uow.records(SUBJECTS).get(subject_id)
     return _save(uow, ctx, old, attrs.evolve(old, active=active))
 
 
@@ -108,7 +109,7 @@ def set_all_subjects_active(
     ctx.acting()
     uow.clients.get(client_id)
     changed = []
-    for subject in uow.subjects.for_client(client_id):
+    for subject in uow.records(SUBJECTS).find(client_id=client_id):
         if subject.active != active:
             changed.append(_save(uow, ctx, subject, attrs.evolve(subject, active=active)))
     return changed
@@ -116,4 +117,4 @@ def set_all_subjects_active(
 
 def subjects_of(uow: UnitOfWork, client_id: UUID, *, include_inactive: bool) -> list[Subject]:
     uow.clients.get(client_id)
-    return [s for s in uow.subjects.for_client(client_id) if include_inactive or s.active]
+    return [s for s in uow.records(SUBJECTS).find(client_id=client_id) if include_inactive or s.active]

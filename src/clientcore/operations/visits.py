@@ -38,6 +38,7 @@ from clientcore.errors import (
     OutsideWorkingHours,
     ValidationError,
 )
+from clientcore.entities.kinds import SUBJECTS
 from clientcore.operations.context import Context, diff, save_change
 from clientcore.ports.unit_of_work import UnitOfWork
 
@@ -108,7 +109,7 @@ def _check_client_and_subject(uow: UnitOfWork, client_id: UUID, subject_id: UUID
             "client_id", "the client is inactive; reactivate them to book a visit"
         )
     if subject_id is not None:
-        subject = uow.subjects.get(subject_id)
+        subject = uow.records(SUBJECTS).get(subject_id)
         if subject.client_id != client_id:
             raise ValidationError("subject_id", "the subject belongs to another client")
         if not subject.active:
@@ -199,7 +200,7 @@ def _save(uow: UnitOfWork, ctx: Context, old: Visit, new: Visit, kind: str) -> V
         old,
         new,
         fields=VISIT_FIELDS,
-        store=uow.visits.update,
+        store=uow.visits.replace,
         client_id=old.client_id,
     )
 

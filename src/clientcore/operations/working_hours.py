@@ -10,8 +10,21 @@ from uuid import UUID
 from clientcore.entities import validation
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.errors import ValidationError
+from clientcore.entities.kinds import STAFF, WORKING_HOURS
 from clientcore.operations.context import Context, diff
 from clientcore.ports.unit_of_work import UnitOfWork
+
+
+def hours_of(uow: UnitOfWork, staff_id: UUID) -> WorkingHours:
+    """The staff member's working hours (empty if never set)."""
+    return hours_of_many(uow, [staff_id])[staff_id]
+
+
+def hours_of_many(uow: UnitOfWork, staff_ids: Sequence[UUID]) -> dict[UUID, WorkingHours]:
+    """The working hours of each of the staff members, by id (empty if never set), read at
+    once."""
+    found = uow.records(WORKING_HOURS).get_many(staff_ids)
+    return {staff_id: found.get(staff_id) or WorkingHours(staff_id) for staff_id in staff_ids}
 
 
 def _range(field: str, raw: object) -> TimeRange:
@@ -52,7 +65,7 @@ def set_working_hours(
 ) -> WorkingHours:
     """Replace the staff member's weekly pattern and dated exceptions."""
     ctx.acting()
-    member = uow.staff.get(staff_id)
+    member = uow.records(STAFF).get(staff_id)
     slots = []
     for raw in validation.sequence("weekly", weekly):
         if (
@@ -79,13 +92,17 @@ def set_working_hours(
         days.append(DayOverride(raw.day, tuple(sorted(ranges, key=lambda r: r.start))))
     if len({d.day for d in days}) != len(days):
         raise ValidationError("overrides", "one override per date")
-    old = uow.working_hours.get(member.id)
+    old = hours_of(uow, member.id)
     new = WorkingHours(
         member.id,
         weekly=tuple(sorted(slots, key=lambda s: (s.weekday, s.hours.start))),
         overrides=tuple(sorted(days, key=lambda d: d.day)),
     )
-    uow.working_hours.put(new)
+    stored = uow.records(WORKING_HOURS)
+    if stored.count(staff_id=member.id):
+        stored.replace(new)
+    else:
+        stored.add(new)
     ctx.record(
         uow,
         "staff.hours_set",

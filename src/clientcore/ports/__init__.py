@@ -1,41 +1,26 @@
 """Port interfaces (``typing.Protocol``): what the operations need from storage and the world."""
 
 from clientcore.ports.clock import Clock, IdFactory
-from clientcore.ports.linked import ClientLinkedRecords
+from clientcore.ports.records import Records
 from clientcore.ports.repositories import (
-    AttributeDefinitionRepository,
     ClientRepository,
-    ConsentRepository,
     Counters,
     EventLog,
-    GroupRepository,
-    NoteRepository,
     SettingsRepository,
-    StaffRepository,
-    SubjectRepository,
     VisitRepository,
-    WorkingHoursRepository,
 )
-from clientcore.ports.unit_of_work import Backend, Capabilities, Participant, UnitOfWork
+from clientcore.ports.unit_of_work import Backend, Capabilities, UnitOfWork
 
 __all__ = [
-    "AttributeDefinitionRepository",
     "Backend",
     "Capabilities",
-    "ClientLinkedRecords",
     "ClientRepository",
     "Clock",
-    "ConsentRepository",
     "Counters",
     "EventLog",
-    "GroupRepository",
     "IdFactory",
-    "NoteRepository",
-    "Participant",
+    "Records",
     "SettingsRepository",
-    "StaffRepository",
-    "SubjectRepository",
     "UnitOfWork",
     "VisitRepository",
-    "WorkingHoursRepository",
 ]

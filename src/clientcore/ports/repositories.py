@@ -11,19 +11,13 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from clientcore.entities.attribute import AttributeDefinition
 from clientcore.entities.client import Client, ClientStatus
-from clientcore.entities.consent import ConsentRecord
 from clientcore.entities.event import Event
-from clientcore.entities.group import Group
-from clientcore.entities.note import Note
 from clientcore.entities.search import ClientQuery
 from clientcore.entities.settings import TenantSettings
-from clientcore.entities.staff import StaffMember
-from clientcore.entities.subject import Subject
 from clientcore.entities.visit import Visit
-from clientcore.entities.working_hours import Schedule, WorkingHours
-from clientcore.ports.linked import ClientLinkedRecords
+from clientcore.entities.working_hours import Schedule
+from clientcore.ports.records import Records
 
 
 class ClientRepository(Protocol):
@@ -68,87 +62,10 @@ class ClientRepository(Protocol):
         ...
 
 
-class StaffRepository(Protocol):
-    def add(self, member: StaffMember) -> None: ...
+class EventLog(Protocol):
+    """The history: append-only. Nothing rewrites who did what and when; an erasure only
+    blanks personal values inside old field changes (:meth:`scrub`)."""
 
-    def get(self, staff_id: UUID) -> StaffMember:
-        """Raises NotFound."""
-        ...
-
-    def update(self, member: StaffMember) -> None:
-        """Raises NotFound."""
-        ...
-
-    def list(self, *, active_only: bool = True) -> list[StaffMember]:
-        """Ordered by name, then id."""
-        ...
-
-
-class GroupRepository(Protocol):
-    def add(self, group: Group) -> None:
-        """Raises DuplicateName."""
-        ...
-
-    def get(self, group_id: UUID) -> Group:
-        """Raises NotFound."""
-        ...
-
-    def list(self) -> list[Group]:
-        """Ordered by name, then id."""
-        ...
-
-
-class AttributeDefinitionRepository(Protocol):
-    def add(self, definition: AttributeDefinition) -> None:
-        """Raises DuplicateName (the key is taken)."""
-        ...
-
-    def get(self, key: str) -> AttributeDefinition:
-        """Raises NotFound."""
-        ...
-
-    def list(self) -> list[AttributeDefinition]:
-        """Ordered by key."""
-        ...
-
-
-class SubjectRepository(ClientLinkedRecords, Protocol):
-    def add(self, subject: Subject) -> None: ...
-
-    def get(self, subject_id: UUID) -> Subject:
-        """Raises NotFound."""
-        ...
-
-    def update(self, subject: Subject) -> None:
-        """Raises NotFound."""
-        ...
-
-    def for_client(self, client_id: UUID) -> Sequence[Subject]:
-        """Ordered by creation time, then id."""
-        ...
-
-
-class NoteRepository(ClientLinkedRecords, Protocol):
-    def add(self, note: Note) -> None: ...
-
-    def for_client(self, client_id: UUID) -> Sequence[Note]:
-        """Ordered by creation time, then id."""
-        ...
-
-    def for_project(self, project: str) -> list[Note]:
-        """Every note of the project, across clients; ordered by creation time, then id."""
-        ...
-
-
-class ConsentRepository(ClientLinkedRecords, Protocol):
-    def append(self, record: ConsentRecord) -> None: ...
-
-    def for_client(self, client_id: UUID) -> Sequence[ConsentRecord]:
-        """The ledger in the order it was written."""
-        ...
-
-
-class EventLog(ClientLinkedRecords, Protocol):
     def append(self, events: Sequence[Event]) -> None:
         """Add events after every event already in the log."""
         ...
@@ -157,15 +74,24 @@ class EventLog(ClientLinkedRecords, Protocol):
         """The client's history in the order it was written."""
         ...
 
+    def scrub(self, client_id: UUID, fields: frozenset[str]) -> int:
+        """Blank the old and new values of the changes of ``fields`` in the client's events;
+        how many events changed."""
+        ...
+
 
 Busy = tuple[UUID, datetime, datetime]
 """A staff member's time taken by one entry: ``(staff_id, start, end)``, see
 :meth:`VisitRepository.busy`."""
 
 
-class VisitRepository(ClientLinkedRecords, Protocol):
-    """Visits and breaks. ``add`` and ``update`` enforce the no-overlap rule in the store
-    itself, atomically, so that concurrent writers can never both succeed."""
+class VisitRepository(Records[Visit], Protocol):
+    """Visits and breaks, a records port of their own kind
+    (:data:`~clientcore.entities.kinds.VISITS`) whose ``add`` and ``replace`` enforce the
+    no-overlap rule in the store itself, atomically, so that concurrent writers can never
+    both succeed: they raise VisitOverlap if a time-holding entry of the same staff member
+    overlaps (other entries only, on ``replace``). ``delete`` removes a visit's charges
+    with it."""
 
     def schedule(self, staff_id: UUID, *, lock: bool = False) -> Schedule:
         """The staff member, their working hours (empty if never set) and the tenant's time
@@ -178,32 +104,9 @@ class VisitRepository(ClientLinkedRecords, Protocol):
         """
         ...
 
-    def add(self, visit: Visit) -> None:
-        """Raises VisitOverlap if a time-holding entry of the same staff member overlaps it."""
-        ...
-
-    def get(self, visit_id: UUID) -> Visit:
-        """Raises NotFound."""
-        ...
-
-    def update(self, visit: Visit) -> None:
-        """Replace the stored visit, whose version must be ``visit.version - 1``.
-
-        Raises NotFound, ConcurrencyError, VisitOverlap (other entries only).
-        """
-        ...
-
-    def delete(self, visit: Visit) -> None:
-        """Remove the visit and its charges. Raises NotFound, ConcurrencyError."""
-        ...
-
     def for_staff(self, staff_id: UUID, start: datetime, end: datetime) -> list[Visit]:
         """Entries of the staff member overlapping ``[start, end)``, cancelled ones too,
         ordered by start, then id."""
-        ...
-
-    def for_client(self, client_id: UUID) -> Sequence[Visit]:
-        """The client's visits, ordered by start, then id."""
         ...
 
     def asap_after(self, staff_id: UUID, after: datetime) -> list[Visit]:
@@ -222,19 +125,6 @@ class VisitRepository(ClientLinkedRecords, Protocol):
         member of the tenant simply have no entries; duplicates count once.
         """
         ...
-
-
-class WorkingHoursRepository(Protocol):
-    def get(self, staff_id: UUID) -> WorkingHours:
-        """The staff member's hours (empty if never set)."""
-        ...
-
-    def get_many(self, staff_ids: Sequence[UUID]) -> dict[UUID, WorkingHours]:
-        """The hours of each of the staff members, by id (empty if never set), read at
-        once: ``get_many(ids)[i] == get(i)`` for every ``i`` in ``ids``."""
-        ...
-
-    def put(self, hours: WorkingHours) -> None: ...
 
 
 class Counters(Protocol):

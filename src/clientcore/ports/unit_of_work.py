@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import attrs
 
-from clientcore.ports.linked import ClientLinkedRecords
+from clientcore.entities.kinds import RecordKind, Registry
+from clientcore.ports.records import Records
 from clientcore.ports.repositories import (
-    AttributeDefinitionRepository,
     ClientRepository,
-    ConsentRepository,
     Counters,
     EventLog,
-    GroupRepository,
-    NoteRepository,
     SettingsRepository,
-    StaffRepository,
-    SubjectRepository,
     VisitRepository,
-    WorkingHoursRepository,
 )
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -51,24 +46,6 @@ class UnitOfWork(Protocol):
     def clients(self) -> ClientRepository: ...
 
     @property
-    def staff(self) -> StaffRepository: ...
-
-    @property
-    def groups(self) -> GroupRepository: ...
-
-    @property
-    def attributes(self) -> AttributeDefinitionRepository: ...
-
-    @property
-    def subjects(self) -> SubjectRepository: ...
-
-    @property
-    def notes(self) -> NoteRepository: ...
-
-    @property
-    def consents(self) -> ConsentRepository: ...
-
-    @property
     def events(self) -> EventLog: ...
 
     @property
@@ -81,11 +58,12 @@ class UnitOfWork(Protocol):
     def visits(self) -> VisitRepository: ...
 
     @property
-    def working_hours(self) -> WorkingHoursRepository: ...
+    def kinds(self) -> Registry:
+        """Every record kind of this unit of work: clientcore's own, then the host's."""
+        ...
 
-    def linked_records(self) -> Sequence[ClientLinkedRecords]:
-        """Every kind of clientcore record that refers to a client (see Participant for a
-        host's own kinds)."""
+    def records(self, kind: RecordKind[T]) -> Records[T]:
+        """The generic records port of ``kind`` (one of :attr:`kinds`)."""
         ...
 
     def commit(self) -> None:
@@ -112,6 +90,11 @@ class Backend(Protocol):
     @property
     def capabilities(self) -> Capabilities: ...
 
+    @property
+    def kinds(self) -> Registry:
+        """The record kinds this backend stores: clientcore's own, then the host's."""
+        ...
+
     def unit_of_work(self, tenant: str, *, read_only: bool = False) -> UnitOfWork:
         """A fresh unit of work scoped to ``tenant`` (already validated).
 
@@ -127,11 +110,3 @@ class Backend(Protocol):
         """Release what the backend opened itself (never a host's own engine or client)."""
         ...
 
-
-Participant = Callable[[UnitOfWork], ClientLinkedRecords]
-"""A host's own kind of client-linked record, joined to clientcore's.
-
-Called with each unit of work (on SQL, ``uow.connection`` is the transaction's connection),
-it returns the host's records through the same interface as ours, so deleting, merging,
-forgetting and exporting a client reach them inside the same unit of work.
-"""

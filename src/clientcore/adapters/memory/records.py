@@ -1,97 +1,134 @@
-"""In-memory repositories of set-up records: staff, groups, attributes, settings, counters."""
+"""The in-memory records port: one generic implementation for every record kind."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+import attrs
+
 from clientcore.adapters.memory.table import Journal, Table
-from clientcore.entities.attribute import AttributeDefinition
-from clientcore.entities.group import Group
-from clientcore.entities.settings import TenantSettings
-from clientcore.entities.staff import StaffMember
-from clientcore.errors import DuplicateName, NotFound
+from clientcore.entities.common import scrubbed
+from clientcore.entities.kinds import RecordKind
+from clientcore.errors import ConcurrencyError
+
+T = TypeVar("T")
+
+Stored = tuple[int, Any]
+"""A stored record with the number of its insertion (the order written)."""
 
 
-class MemoryStaffRepository:
-    def __init__(self, tenant: str, table: Table[UUID, StaffMember], journal: Journal) -> None:
-        self._tenant, self._table, self._journal = tenant, table, journal
-
-    def add(self, member: StaffMember) -> None:
-        self._table.put(self._tenant, member.id, member, self._journal)
-
-    def get(self, staff_id: UUID) -> StaffMember:
-        member = self._table.get(self._tenant, staff_id)
-        if member is None:
-            raise NotFound("staff member", staff_id)
-        return member
-
-    def update(self, member: StaffMember) -> None:
-        self.get(member.id)
-        self._table.put(self._tenant, member.id, member, self._journal)
-
-    def list(self, *, active_only: bool = True) -> list[StaffMember]:
-        members = [m for m in self._table.rows(self._tenant) if m.active or not active_only]
-        return sorted(members, key=lambda m: (m.name, str(m.id)))
+def _sortable(value: object) -> object:
+    """Ids sort as their text, as every store orders them."""
+    return str(value) if isinstance(value, UUID) else value
 
 
-class MemoryGroupRepository:
-    def __init__(self, tenant: str, table: Table[UUID, Group], journal: Journal) -> None:
-        self._tenant, self._table, self._journal = tenant, table, journal
+class MemoryRecords(Generic[T]):
+    """The records of one kind in one tenant: a journaled :class:`Table` of them by key."""
 
-    def add(self, group: Group) -> None:
-        if any(g.name == group.name for g in self._table.rows(self._tenant)):
-            raise DuplicateName("group", group.name)
-        self._table.put(self._tenant, group.id, group, self._journal)
-
-    def get(self, group_id: UUID) -> Group:
-        group = self._table.get(self._tenant, group_id)
-        if group is None:
-            raise NotFound("group", group_id)
-        return group
-
-    def list(self) -> list[Group]:
-        return sorted(self._table.rows(self._tenant), key=lambda g: (g.name, str(g.id)))
-
-
-class MemoryAttributeDefinitionRepository:
     def __init__(
-        self, tenant: str, table: Table[str, AttributeDefinition], journal: Journal
+        self,
+        kind: RecordKind[T],
+        *,
+        tenant: str,
+        table: Table[Any, Stored],
+        journal: Journal,
+        sequence: Callable[[], int],
     ) -> None:
-        self._tenant, self._table, self._journal = tenant, table, journal
+        self._kind = kind
+        self._tenant = tenant
+        self._table = table
+        self._journal = journal
+        self._sequence = sequence
+        self._order_key = self._order(kind.order_by)
 
-    def add(self, definition: AttributeDefinition) -> None:
-        if self._table.get(self._tenant, definition.key) is not None:
-            raise DuplicateName("attribute", definition.key)
-        self._table.put(self._tenant, definition.key, definition, self._journal)
+    @staticmethod
+    def _order(fields: tuple[str, ...]) -> Callable[[Stored], Any]:
+        if not fields:
+            return lambda stored: stored[0]
+        return lambda stored: tuple(_sortable(getattr(stored[1], name)) for name in fields)
 
-    def get(self, key: str) -> AttributeDefinition:
-        definition = self._table.get(self._tenant, key)
-        if definition is None:
-            raise NotFound("attribute", repr(key))
-        return definition
+    @property
+    def kind(self) -> RecordKind[T]:
+        return self._kind
 
-    def list(self) -> list[AttributeDefinition]:
-        return sorted(self._table.rows(self._tenant), key=lambda d: d.key)
+    def _stored(self, key: Any) -> Stored:
+        stored = self._table.get(self._tenant, key)
+        if stored is None:
+            raise self._kind.not_found(key)
+        return stored
 
+    def _refuse_duplicates(self, record: T) -> None:
+        """A ``unique`` field's value taken by another record refuses ``record``."""
+        key = self._kind.key_of(record)
+        for name in self._kind.unique:
+            value = getattr(record, name)
+            for _, other in self._table.rows(self._tenant):
+                if getattr(other, name) == value and self._kind.key_of(other) != key:
+                    raise self._kind.duplicate(record)
 
-class MemorySettingsRepository:
-    def __init__(self, tenant: str, table: Table[str, TenantSettings], journal: Journal) -> None:
-        self._tenant, self._table, self._journal = tenant, table, journal
+    def add(self, *records: T) -> None:
+        for record in records:
+            key = self._kind.key_of(record)
+            if self._table.get(self._tenant, key) is not None:
+                raise self._kind.duplicate(record)
+            self._refuse_duplicates(record)
+            self._table.put(self._tenant, key, (self._sequence(), record), self._journal)
 
-    def get(self) -> TenantSettings:
-        return self._table.get(self._tenant, "settings") or TenantSettings()
+    def get(self, key: Any) -> T:
+        record: T = self._stored(key)[1]
+        return record
 
-    def put(self, settings: TenantSettings) -> None:
-        self._table.put(self._tenant, "settings", settings, self._journal)
+    def get_many(self, keys: Sequence[Any]) -> dict[Any, T]:
+        found = {key: self._table.get(self._tenant, key) for key in keys}
+        return {key: stored[1] for key, stored in found.items() if stored is not None}
 
+    def _select(self, keep: Callable[[T], bool]) -> list[T]:
+        rows = [stored for stored in self._table.rows(self._tenant) if keep(stored[1])]
+        rows.sort(key=self._order_key)
+        return [stored[1] for stored in rows]
 
-class MemoryCounters:
-    def __init__(self, tenant: str, table: Table[str, int], journal: Journal) -> None:
-        self._tenant, self._table, self._journal = tenant, table, journal
+    def find(self, **fields: Any) -> list[T]:
+        wanted = list(fields.items())
+        return self._select(lambda row: all(getattr(row, k) == v for k, v in wanted))
 
-    def next(self, name: str, count: int = 1) -> int:
-        if count < 1:
-            raise ValueError("count must be at least 1")
-        first = (self._table.get(self._tenant, name) or 0) + 1
-        self._table.put(self._tenant, name, first + count - 1, self._journal)
-        return first
+    def count(self, **fields: Any) -> int:
+        return len(self.find(**fields))
+
+    def _check_version(self, stored: T, version: int) -> None:
+        if self._kind.versioned and getattr(stored, "version") != version:  # noqa: B009
+            raise ConcurrencyError(self._kind.singular, self._kind.key_of(stored), version)
+
+    def replace(self, record: T) -> None:
+        key = self._kind.key_of(record)
+        seq, stored = self._stored(key)
+        if self._kind.versioned:
+            self._check_version(stored, getattr(record, "version") - 1)  # noqa: B009
+        self._refuse_duplicates(record)
+        self._table.put(self._tenant, key, (seq, record), self._journal)
+
+    def delete(self, record: T) -> None:
+        key = self._kind.key_of(record)
+        stored = self._stored(key)[1]
+        if self._kind.versioned:
+            self._check_version(stored, getattr(record, "version"))  # noqa: B009
+        self._table.put(self._tenant, key, None, self._journal)
+
+    def _rewrite(self, records: Sequence[T], change: Callable[[T], T]) -> int:
+        changed = 0
+        for record in records:
+            new = change(record)
+            if new != record:
+                key = self._kind.key_of(record)
+                self._table.put(self._tenant, key, (self._stored(key)[0], new), self._journal)
+                changed += 1
+        return changed
+
+    def reassign(self, source: UUID, target: UUID) -> int:
+        field = self._kind.of_client(source)
+        name = next(iter(field))
+        return self._rewrite(self.find(**field), lambda r: attrs.evolve(r, **{name: target}))  # type: ignore[misc]
+
+    def scrub(self, client_id: UUID) -> int:
+        return self._rewrite(self.find(**self._kind.of_client(client_id)), scrubbed)

@@ -11,69 +11,31 @@ import itertools
 import threading
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from clientcore.adapters.memory.clients import ClientIndexes, MemoryClientRepository
-from clientcore.adapters.memory.linked import MemoryLinkedRecords
-from clientcore.adapters.memory.records import (
-    MemoryAttributeDefinitionRepository,
-    MemoryCounters,
-    MemoryGroupRepository,
-    MemorySettingsRepository,
-    MemoryStaffRepository,
-)
+from clientcore.adapters.memory.records import MemoryRecords
 from clientcore.adapters.memory.table import Journal, Table
-from clientcore.adapters.memory.visits import (
-    MemoryVisitRepository,
-    MemoryWorkingHoursRepository,
-    by_start,
+from clientcore.adapters.memory.tenant import (
+    MemoryCounters,
+    MemoryEventLog,
+    MemorySettingsRepository,
 )
-from clientcore.entities.consent import ConsentRecord
-from clientcore.entities.event import Event
-from clientcore.entities.note import Note
-from clientcore.entities.subject import Subject
-from clientcore.entities.working_hours import Schedule
-from clientcore.ports.linked import ClientLinkedRecords
+from clientcore.adapters.memory.visits import MemoryVisitRepository
+from clientcore.entities.kinds import (
+    OWN_KINDS,
+    STAFF,
+    VISITS,
+    WORKING_HOURS,
+    RecordKind,
+    Registry,
+)
+from clientcore.entities.working_hours import Schedule, WorkingHours
+from clientcore.errors import UnknownKind
 from clientcore.ports.unit_of_work import Capabilities
 
-
-def _by_creation(row: Subject | Note, _seq: int) -> tuple[Any, str]:
-    return (row.created_at, str(row.id))
-
-
-def _as_written(_row: object, seq: int) -> int:
-    return seq
-
-
-class MemorySubjectRepository(MemoryLinkedRecords[Subject]):
-    def add(self, subject: Subject) -> None:
-        self._insert(subject)
-
-    def get(self, subject_id: UUID) -> Subject:
-        return self._get(subject_id)
-
-    def update(self, subject: Subject) -> None:
-        self._replace(subject)
-
-
-class MemoryNoteRepository(MemoryLinkedRecords[Note]):
-    def add(self, note: Note) -> None:
-        self._insert(note)
-
-    def for_project(self, project: str) -> list[Note]:
-        return self._select(lambda note: note.project == project)
-
-
-class MemoryConsentRepository(MemoryLinkedRecords[ConsentRecord]):
-    def append(self, record: ConsentRecord) -> None:
-        self._insert(record)
-
-
-class MemoryEventLog(MemoryLinkedRecords[Event]):
-    def append(self, events: Sequence[Event]) -> None:
-        for event in events:
-            self._insert(event)
+T = TypeVar("T")
 
 
 class MemoryBackend:
@@ -81,21 +43,15 @@ class MemoryBackend:
 
     capabilities = Capabilities(transactions=True)
 
-    def __init__(self) -> None:
+    def __init__(self, kinds: Sequence[RecordKind[Any]] = ()) -> None:
+        self.kinds = OWN_KINDS.with_host_kinds(kinds)
         self.lock = threading.RLock()
         self.client_indexes = ClientIndexes()
         self.clients: Table[Any, Any] = Table(self.client_indexes.on_change)
-        self.staff: Table[Any, Any] = Table()
-        self.groups: Table[Any, Any] = Table()
-        self.attributes: Table[Any, Any] = Table()
         self.settings: Table[Any, Any] = Table()
         self.counters: Table[Any, Any] = Table()
-        self.subjects: Table[Any, Any] = Table()
-        self.notes: Table[Any, Any] = Table()
-        self.consents: Table[Any, Any] = Table()
         self.events: Table[Any, Any] = Table()
-        self.visits: Table[Any, Any] = Table()
-        self.working_hours: Table[Any, Any] = Table()
+        self.records: dict[str, Table[Any, Any]] = {kind.name: Table() for kind in self.kinds}
         self.sequence = itertools.count(1).__next__
 
     def unit_of_work(self, tenant: str, *, read_only: bool = False) -> MemoryUnitOfWork:
@@ -108,69 +64,39 @@ class MemoryBackend:
 class MemoryUnitOfWork:
     def __init__(self, backend: MemoryBackend, tenant: str) -> None:
         self.tenant = tenant
+        self.kinds: Registry = backend.kinds
         self._backend = backend
         self._journal = journal = Journal()
         self.clients = MemoryClientRepository(
             tenant, backend.clients, backend.client_indexes, journal
         )
-        self.staff = MemoryStaffRepository(tenant, backend.staff, journal)
-        self.groups = MemoryGroupRepository(tenant, backend.groups, journal)
-        self.attributes = MemoryAttributeDefinitionRepository(tenant, backend.attributes, journal)
         self.settings = MemorySettingsRepository(tenant, backend.settings, journal)
         self.counters = MemoryCounters(tenant, backend.counters, journal)
-        self.subjects = MemorySubjectRepository(
-            "subjects",
-            blocks_deletion=True,
-            order=_by_creation,
-            table=backend.subjects,
-            tenant=tenant,
-            journal=journal,
-            sequence=backend.sequence,
-        )
-        self.notes = MemoryNoteRepository(
-            "notes",
-            blocks_deletion=True,
-            order=_by_creation,
-            table=backend.notes,
-            tenant=tenant,
-            journal=journal,
-            sequence=backend.sequence,
-        )
-        self.consents = MemoryConsentRepository(
-            "consents",
-            blocks_deletion=True,
-            order=_as_written,
-            table=backend.consents,
-            tenant=tenant,
-            journal=journal,
-            sequence=backend.sequence,
-        )
-        self.events = MemoryEventLog(
-            "events",
-            blocks_deletion=False,
-            order=_as_written,
-            table=backend.events,
-            tenant=tenant,
-            journal=journal,
-            sequence=backend.sequence,
-        )
-        self.visits = MemoryVisitRepository(
-            self._schedule,
-            blocks_deletion=True,
-            order=by_start,
-            table=backend.visits,
-            tenant=tenant,
-            journal=journal,
-            sequence=backend.sequence,
-        )
-        self.working_hours = MemoryWorkingHoursRepository(tenant, backend.working_hours, journal)
+        self.events = MemoryEventLog(tenant, backend.events, journal, backend.sequence)
+        self.visits = MemoryVisitRepository(self._schedule, **self._parts(VISITS))
+        self._records: dict[str, Any] = {VISITS.name: self.visits}
+
+    def _parts(self, kind: RecordKind[Any]) -> dict[str, Any]:
+        return {
+            "tenant": self.tenant,
+            "table": self._backend.records[kind.name],
+            "journal": self._journal,
+            "sequence": self._backend.sequence,
+        }
+
+    def records(self, kind: RecordKind[T]) -> MemoryRecords[T]:
+        if kind not in self.kinds:
+            raise UnknownKind(kind.name)
+        made: MemoryRecords[T] | None = self._records.get(kind.name)
+        if made is None:
+            made = self._records[kind.name] = MemoryRecords(kind, **self._parts(kind))
+        return made
 
     def _schedule(self, staff_id: UUID) -> Schedule:
-        member = self.staff.get(staff_id)
-        return Schedule(member, self.working_hours.get(staff_id), self.settings.get().time_zone)
-
-    def linked_records(self) -> Sequence[ClientLinkedRecords]:
-        return (self.subjects, self.notes, self.consents, self.visits, self.events)
+        member = self.records(STAFF).get(staff_id)
+        hours = self.records(WORKING_HOURS).get_many([staff_id]).get(staff_id)
+        zone = self.settings.get().time_zone
+        return Schedule(member, hours or WorkingHours(staff_id), zone)
 
     def commit(self) -> None:
         self._journal.forget()

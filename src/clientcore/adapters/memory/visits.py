@@ -1,4 +1,4 @@
-"""In-memory visits and working hours. The overlap rule is checked under the store's lock,
+"""In-memory visits. The overlap rule is checked under the store's lock,
 which every unit of work holds, so check and write are one atomic step here too."""
 
 from __future__ import annotations
@@ -8,24 +8,20 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from clientcore.adapters.memory.linked import MemoryLinkedRecords
-from clientcore.adapters.memory.table import Journal, Table
+from clientcore.adapters.memory.records import MemoryRecords
+from clientcore.entities.kinds import VISITS
 from clientcore.entities.visit import Visit
-from clientcore.entities.working_hours import Schedule, WorkingHours
-from clientcore.errors import ConcurrencyError, VisitOverlap
+from clientcore.entities.working_hours import Schedule
+from clientcore.errors import VisitOverlap
 from clientcore.ports.repositories import Busy
 
 
-def by_start(row: Visit, _seq: int) -> tuple[datetime, str]:
-    return (row.start, str(row.id))
-
-
-class MemoryVisitRepository(MemoryLinkedRecords[Visit]):
-    """``read_schedule``: the unit of work's read of a staff member's schedule; ``records``:
-    what every kind of client-linked record is made with."""
+class MemoryVisitRepository(MemoryRecords[Visit]):
+    """Visits, checked for overlaps under the store's lock. ``read_schedule``: the unit of
+    work's read of a staff member's schedule; ``records``: what every kind is made with."""
 
     def __init__(self, read_schedule: Callable[[UUID], Schedule], **records: Any) -> None:
-        super().__init__("visits", **records)
+        super().__init__(VISITS, **records)
         self._read_schedule = read_schedule
 
     def schedule(self, staff_id: UUID, *, lock: bool = False) -> Schedule:
@@ -38,23 +34,15 @@ class MemoryVisitRepository(MemoryLinkedRecords[Visit]):
             if other.id != visit.id and other.holds_time:
                 raise VisitOverlap(other.id, other.start, other.end)
 
-    def add(self, visit: Visit) -> None:
+    def add(self, *visits: Visit) -> None:
+        for visit in visits:
+            self._refuse_overlap(visit)
+            super().add(visit)
+
+    def replace(self, visit: Visit) -> None:
+        self._check_version(self.get(visit.id), visit.version - 1)
         self._refuse_overlap(visit)
-        self._insert(visit)
-
-    def get(self, visit_id: UUID) -> Visit:
-        return self._get(visit_id)
-
-    def update(self, visit: Visit) -> None:
-        if self._get(visit.id).version != visit.version - 1:
-            raise ConcurrencyError("visit", visit.id, visit.version - 1)
-        self._refuse_overlap(visit)
-        self._replace(visit)
-
-    def delete(self, visit: Visit) -> None:
-        if self._get(visit.id).version != visit.version:
-            raise ConcurrencyError("visit", visit.id, visit.version)
-        self._remove(visit.id)
+        super().replace(visit)
 
     def for_staff(self, staff_id: UUID, start: datetime, end: datetime) -> list[Visit]:
         return self._select(lambda v: v.staff_id == staff_id and v.overlaps(start, end))
@@ -72,17 +60,3 @@ class MemoryVisitRepository(MemoryLinkedRecords[Visit]):
         found = [(v.staff_id, v.start, v.end) for v in held]
         found.sort(key=lambda entry: entry[0].hex)  # a stable sort: each one's stay by start
         return found
-
-
-class MemoryWorkingHoursRepository:
-    def __init__(self, tenant: str, table: Table[UUID, WorkingHours], journal: Journal) -> None:
-        self._tenant, self._table, self._journal = tenant, table, journal
-
-    def get(self, staff_id: UUID) -> WorkingHours:
-        return self._table.get(self._tenant, staff_id) or WorkingHours(staff_id)
-
-    def get_many(self, staff_ids: Sequence[UUID]) -> dict[UUID, WorkingHours]:
-        return {staff_id: self.get(staff_id) for staff_id in staff_ids}
-
-    def put(self, hours: WorkingHours) -> None:
-        self._table.put(self._tenant, hours.staff_id, hours, self._journal)

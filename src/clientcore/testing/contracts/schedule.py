@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clientcore.entities.common import Actor, Role
+from clientcore.entities.kinds import STAFF, WORKING_HOURS
 from clientcore.entities.visit import Charge, ChargeKind, VisitStatus
 from clientcore.entities.working_hours import (
     DayOverride,
@@ -720,8 +721,9 @@ class ScheduleContract(BackendContract):
     def test_working_hours_of_many_staff_members_at_once(
         self, backend: Backend, clinic: tuple[Core, UUID, UUID]
     ) -> None:
-        """``uow.working_hours.get_many``: each one's ``get``, by id; empty hours for staff
-        members whose hours were never set and for ids of no staff member of the tenant."""
+        """``get_many`` of working hours: each one's ``get``, by id, for those whose hours
+        were set in the tenant; none for the others and for ids of no staff member of the
+        tenant."""
         core, vet, _client = clinic
         unset = core.add_staff("Dr Adam").id
         night = core.add_staff("Dr Night").id
@@ -735,14 +737,17 @@ class ScheduleContract(BackendContract):
         elsewhere.set_working_hours(stranger, every_day(time(8), time(9)))
         asked = [night, vet, unset, stranger, uuid4(), vet]
         with backend.unit_of_work(core.tenant) as uow:
-            many = uow.working_hours.get_many(asked)
-            assert many == {staff_id: uow.working_hours.get(staff_id) for staff_id in asked}
-            assert uow.working_hours.get_many([]) == {}
+            hours = uow.records(WORKING_HOURS)
+            many = hours.get_many(asked)
+            assert many == {staff_id: hours.get(staff_id) for staff_id in (night, vet)}
+            assert hours.get_many([]) == {}
+            for missing in (unset, stranger):
+                with pytest.raises(NotFound):
+                    hours.get(missing)
         assert many[vet] == core.working_hours(vet)
         assert many[night] == core.working_hours(night)
         assert many[night].overrides[0].hours == (TimeRange(time(1), time(2)),)
-        assert many[unset] == WorkingHours(unset)
-        assert many[stranger] == WorkingHours(stranger)
+        assert core.working_hours(unset) == WorkingHours(unset)
 
     def test_a_staff_members_schedule_is_read_at_once(
         self, backend: Backend, clinic: tuple[Core, UUID, UUID]
@@ -758,7 +763,7 @@ class ScheduleContract(BackendContract):
         for lock in (False, True):
             with backend.unit_of_work(core.tenant) as uow:
                 assert uow.visits.schedule(vet, lock=lock) == Schedule(
-                    uow.staff.get(vet), uow.working_hours.get(vet), "Europe/Warsaw"
+                    uow.records(STAFF).get(vet), uow.records(WORKING_HOURS).get(vet), "Europe/Warsaw"
                 )
                 read = uow.visits.schedule(resting, lock=lock)
                 assert read.member == core.staff_member(resting)

@@ -1,0 +1,212 @@
+"""Record kinds: every kind of record clientcore or a host stores, declared once.
+
+Merge, erasure, export, deletion and bulk changes never name kinds one by one: they walk a
+:class:`Registry` and act on each kind by what it declares. A new kind (ours or a host's)
+costs an entity class and a :class:`RecordKind`; every adapter stores it through one
+generic records port (:class:`~clientcore.ports.records.Records`).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any, Generic, TypeVar, cast
+from uuid import UUID
+
+import attrs
+
+from clientcore.entities.attribute import AttributeDefinition
+from clientcore.entities.common import personal_fields
+from clientcore.entities.consent import ConsentRecord
+from clientcore.entities.group import Group
+from clientcore.entities.note import Note
+from clientcore.entities.staff import StaffMember
+from clientcore.entities.subject import Subject
+from clientcore.entities.visit import Visit
+from clientcore.entities.working_hours import WorkingHours
+from clientcore.errors import Conflict, DuplicateName, NotFound, ValidationError
+
+T = TypeVar("T")
+
+KIND_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+class MergePolicy(enum.StrEnum):
+    """What merging clients does with a kind's records of the merged clients."""
+
+    MOVE = "move"
+    """They now refer to the base client."""
+    KEEP = "keep"
+    """They stay on the merged client (reachable through its link to the base)."""
+    LINK = "link"
+    """They stay on the merged client and are shown with the base's."""
+
+
+class ErasurePolicy(enum.StrEnum):
+    """What anonymising a client does with a kind's records of that client."""
+
+    SCRUB = "scrub"
+    """Personal fields are blanked; the record stays (counts, dates, amounts)."""
+    DELETE = "delete"
+    """The records are removed."""
+    RETAIN = "retain"
+    """The records are kept as they are (a legal duty to keep them, for instance)."""
+
+
+@attrs.frozen
+class RecordKind(Generic[T]):
+    """One kind of record: its entity class and how every generic operation treats it.
+
+    ``name`` is plural, lower case (``"subjects"``): the record kind in messages and
+    exports, and the role of its table or collection. ``key`` is the field that identifies
+    a record within its tenant. ``client_field`` / ``subject_field`` name the fields that
+    refer to a client / a subject (None: the kind refers to none). ``order_by`` lists the
+    fields records are read in order of; empty means the order they were written in.
+    ``unique`` lists fields no two records of a tenant may share
+    (:class:`~clientcore.errors.DuplicateName`). ``versioned`` kinds carry an integer
+    ``version`` that every replacement bumps by one (optimistic locking).
+    """
+
+    name: str
+    entity: type[T]
+    key: str = "id"
+    client_field: str | None = None
+    subject_field: str | None = None
+    order_by: tuple[str, ...] = ()
+    unique: tuple[str, ...] = ()
+    versioned: bool = False
+    merge: MergePolicy = MergePolicy.MOVE
+    erasure: ErasurePolicy = ErasurePolicy.SCRUB
+    blocks_client_deletion: bool = False
+    label: str = ""
+    """The kind in the singular, for messages (default: ``name`` without its final s)."""
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not KIND_NAME.fullmatch(self.name):
+            raise ValidationError(
+                "name", f"a record kind's name is lower-case letters, digits and _: {self.name!r}"
+            )
+        if not attrs.has(self.entity):
+            raise ValidationError("entity", f"{self.entity!r} is not an attrs class")
+        fields = set(attrs.fields_dict(cast(Any, self.entity)))
+        named = [self.key, *self.order_by, *self.unique]
+        named += [name for name in (self.client_field, self.subject_field) if name]
+        if self.versioned:
+            named.append("version")
+        for name in named:
+            if name not in fields:
+                raise ValidationError(
+                    "fields", f"{self.entity.__name__} has no field {name!r} ({self.name})"
+                )
+
+    @property
+    def singular(self) -> str:
+        """The kind in the singular, for messages ("subject")."""
+        return self.label or self.name.replace("_", " ").removesuffix("s")
+
+    def not_found(self, key: object) -> NotFound:
+        return NotFound(self.singular, repr(key) if isinstance(key, str) else key)
+
+    def duplicate(self, record: T) -> Conflict:
+        """The error of a record whose key or ``unique`` field is taken: DuplicateName on
+        the first unique field when the kind has one."""
+        if self.unique:
+            return DuplicateName(self.singular, str(getattr(record, self.unique[0])))
+        return Conflict(f"a {self.singular} {self.key_of(record)} already exists")
+
+    @property
+    def personal_fields(self) -> tuple[str, ...]:
+        """The entity's fields that hold personal data, nested values included."""
+        return personal_fields(self.entity)
+
+    def key_of(self, record: T) -> Any:
+        return getattr(record, self.key)
+
+    def client_of(self, record: T) -> Any:
+        return None if self.client_field is None else getattr(record, self.client_field)
+
+    def of_client(self, client_id: UUID) -> dict[str, UUID]:
+        """The filter of the client's records (for ``find``, ``count``)."""
+        if self.client_field is None:
+            raise ValueError(f"{self.name} refer to no client")
+        return {self.client_field: client_id}
+
+
+class Registry:
+    """The record kinds of one core: clientcore's own, then the host's, by name."""
+
+    def __init__(self, kinds: Iterable[RecordKind[Any]] = ()) -> None:
+        self._kinds: dict[str, RecordKind[Any]] = {}
+        for kind in kinds:
+            if not isinstance(kind, RecordKind):
+                raise ValidationError("kinds", f"not a RecordKind: {kind!r}")
+            if kind.name in self._kinds:
+                raise ValidationError("kinds", f"two record kinds are named {kind.name!r}")
+            self._kinds[kind.name] = kind
+
+    def with_host_kinds(self, kinds: Iterable[RecordKind[Any]]) -> Registry:
+        """This registry and the host's kinds after it (a name may be declared once)."""
+        return Registry([*self, *kinds])
+
+    def __iter__(self) -> Iterator[RecordKind[Any]]:
+        return iter(self._kinds.values())
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+    def __contains__(self, kind: object) -> bool:
+        return isinstance(kind, RecordKind) and self._kinds.get(kind.name) == kind
+
+    def __getitem__(self, name: str) -> RecordKind[Any]:
+        return self._kinds[name]
+
+    def client_linked(self) -> list[RecordKind[Any]]:
+        """The kinds whose records refer to a client, in declaration order."""
+        return [kind for kind in self if kind.client_field is not None]
+
+
+STAFF: RecordKind[StaffMember] = RecordKind(
+    "staff", StaffMember, order_by=("name", "id"), label="staff member"
+)
+GROUPS: RecordKind[Group] = RecordKind("groups", Group, order_by=("name", "id"), unique=("name",))
+ATTRIBUTE_DEFINITIONS: RecordKind[AttributeDefinition] = RecordKind(
+    "attribute_definitions",
+    AttributeDefinition,
+    key="key",
+    order_by=("key",),
+    unique=("key",),
+    label="attribute",
+)
+WORKING_HOURS: RecordKind[WorkingHours] = RecordKind(
+    "working_hours", WorkingHours, key="staff_id", order_by=("staff_id",)
+)
+SUBJECTS: RecordKind[Subject] = RecordKind(
+    "subjects",
+    Subject,
+    client_field="client_id",
+    order_by=("created_at", "id"),
+    blocks_client_deletion=True,
+)
+NOTES: RecordKind[Note] = RecordKind(
+    "notes", Note, client_field="client_id", order_by=("created_at", "id"), blocks_client_deletion=True
+)
+CONSENTS: RecordKind[ConsentRecord] = RecordKind(
+    "consents", ConsentRecord, client_field="client_id", blocks_client_deletion=True
+)
+VISITS: RecordKind[Visit] = RecordKind(
+    "visits",
+    Visit,
+    client_field="client_id",
+    subject_field="subject_id",
+    order_by=("start", "id"),
+    versioned=True,
+    blocks_client_deletion=True,
+)
+"""Visits keep a port of their own (the overlap lock); this declares how the generic walk
+treats them."""
+
+OWN_KINDS = Registry(
+    [STAFF, GROUPS, ATTRIBUTE_DEFINITIONS, WORKING_HOURS, SUBJECTS, NOTES, CONSENTS, VISITS]
+)
+"""clientcore's own record kinds."""
