@@ -40,10 +40,10 @@ from clientcore.entities import (
     Subject,
     TenantSettings,
 )
+from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
 from clientcore.facade import Core, Retry
 from clientcore.operations.clients import ClientFields
 from clientcore.ports.clock import Clock, IdFactory
-from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
 
 __version__ = "0.1.0"
 

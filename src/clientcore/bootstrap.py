@@ -20,9 +20,7 @@ SUPPORTED = (
 )
 
 
-def backend_for(
-    target: object, kinds: Sequence[RecordKind[Any]] = ()
-) -> tuple[Backend, bool]:
+def backend_for(target: object, kinds: Sequence[RecordKind[Any]] = ()) -> tuple[Backend, bool]:
     """The backend for a URL or a host object, storing clientcore's record kinds and the
     host's ``kinds``, and whether clientcore owns (and closes) it.
 

@@ -76,7 +76,8 @@ class UnknownKind(ClientCoreError, LookupError):
 
     def __init__(self, name: str) -> None:
         super().__init__(
-            f"no record kind {name!r} in this core: declare it with clientcore.open(..., kinds=[...])"
+            f"no record kind {name!r} in this core: "
+            "declare it with clientcore.open(..., kinds=[...])"
         )
         self.name = name
 

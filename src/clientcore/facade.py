@@ -217,7 +217,9 @@ class Core:
         return self._read(lambda uow: uow.records(STAFF).get(staff_id))
 
     def list_staff(self, *, active_only: bool = True) -> list[StaffMember]:
-        return self._read(lambda uow: [m for m in uow.records(STAFF).find() if m.active or not active_only])
+        return self._read(
+            lambda uow: [m for m in uow.records(STAFF).find() if m.active or not active_only]
+        )
 
     def deactivate_staff(self, staff_id: UUID) -> StaffMember:
         return self._write(lambda uow, ctx: setup.set_staff_active(uow, ctx, staff_id, False))
@@ -453,7 +455,9 @@ class Core:
         )
 
     def working_hours(self, staff_id: UUID) -> WorkingHours:
-        return self._read(lambda uow: working_hours.hours_of(uow, uow.records(STAFF).get(staff_id).id))
+        return self._read(
+            lambda uow: working_hours.hours_of(uow, uow.records(STAFF).get(staff_id).id)
+        )
 
     def book_visit(
         self,

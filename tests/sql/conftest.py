@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from clientcore.adapters.sql import SqlBackend
+from clientcore.testing.kinds import HOST_KINDS
 from tests.servers import fresh_database
 
 SERVERS = ["postgresql", "mariadb"]
@@ -16,7 +17,7 @@ ENGINES = ["sqlite", *SERVERS]
 
 def _migrated(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
     with fresh_database(request.param, folder) as url:
-        SqlBackend.from_url(url, migrate=True).close()
+        SqlBackend.from_url(url, kinds=HOST_KINDS, migrate=True).close()
         yield url
 
 
@@ -39,7 +40,7 @@ def server_url(
 
 @pytest.fixture(scope="session")
 def sql_backend(sql_url: str) -> Iterator[SqlBackend]:
-    backend = SqlBackend.from_url(sql_url)
+    backend = SqlBackend.from_url(sql_url, kinds=HOST_KINDS)
     yield backend
     backend.close()
 

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, and_, func, select
 import clientcore
 from clientcore.adapters.sql import SqlBackend
 from clientcore.adapters.sql.engine import create_engine
+from clientcore.adapters.sql.records import SqlRecords
 from clientcore.adapters.sql.visits import SqlVisitRepository
 from clientcore.entities.common import Actor, Role, utc_millis
 from clientcore.entities.visit import Visit, VisitKind, VisitStatus
@@ -111,7 +112,7 @@ class Booker:
         )
         with backend.unit_of_work(self.tenant) as uow:
             assert isinstance(uow.visits, SqlVisitRepository)
-            uow.visits._insert([visit])  # the plain INSERT, without add()'s lock and re-check
+            SqlRecords.add(uow.visits, visit)  # the plain INSERT, without the lock and re-check
             uow.commit()
         return True
 

@@ -24,6 +24,7 @@ from clientcore.adapters.sql import SqlBackend
 from clientcore.entities.attribute import AttributeDefinition, AttributeType
 from clientcore.entities.client import Client
 from clientcore.entities.group import Group
+from clientcore.entities.kinds import ATTRIBUTE_DEFINITIONS, GROUPS, STAFF
 from clientcore.entities.search import ClientQuery, StatusFilter, client_search_keys
 from clientcore.entities.staff import StaffMember
 from clientcore.testing.clock import new_tenant
@@ -48,11 +49,12 @@ def store(backend: SqlBackend, tenant: str, client: Client) -> None:
     with backend.unit_of_work(tenant) as uow:
         at = client.created_at
         if client.caretaker_id is not None:
-            uow.staff.add(StaffMember(client.caretaker_id, "caretaker", at))
+            uow.records(STAFF).add(StaffMember(client.caretaker_id, "caretaker", at))
         for group_id in client.group_ids:
-            uow.groups.add(Group(group_id, str(group_id), at))
+            uow.records(GROUPS).add(Group(group_id, str(group_id), at))
         for key in client.attributes:
-            uow.attributes.add(AttributeDefinition(client.id, key, key, AttributeType.TEXT, at))
+            definition = AttributeDefinition(client.id, key, key, AttributeType.TEXT, at)
+            uow.records(ATTRIBUTE_DEFINITIONS).add(definition)
         uow.clients.add_many([client])
         uow.commit()
 

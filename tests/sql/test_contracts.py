@@ -12,6 +12,7 @@ from sqlalchemy import event
 from clientcore.adapters.sql import SqlBackend
 from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.contracts import AllContracts
+from clientcore.testing.kinds import HOST_KINDS
 
 
 class TestSql(AllContracts):
@@ -32,7 +33,7 @@ def _ignore(*_args: Any) -> None:
 
 @pytest.fixture(scope="module")
 def observed_sql_backend(sql_url: str) -> Iterator[SqlBackend]:
-    backend = SqlBackend.from_url(sql_url)
+    backend = SqlBackend.from_url(sql_url, kinds=HOST_KINDS)
     event.listen(backend.bind, "before_cursor_execute", _ignore)
     yield backend
     backend.close()

@@ -11,7 +11,6 @@ from hypothesis import given
 from clientcore.adapters.sql import convert
 from clientcore.entities.client import Client
 from clientcore.entities.event import Event
-from clientcore.entities.staff import StaffMember
 from clientcore.testing.strategies import entities
 
 dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
@@ -29,8 +28,3 @@ def test_history_changes_and_roles(event: Event) -> None:
     row = convert.event_row("t", event)
     assert row["changes"] == dumps([[c.field, c.old, c.new] for c in event.changes])
     assert row["actor_roles"] == dumps(sorted(role.value for role in event.actor_roles))
-
-
-@given(entities(StaffMember))
-def test_staff_roles(member: StaffMember) -> None:
-    assert convert.staff_row("t", member)["roles"] == dumps(sorted(r.value for r in member.roles))

@@ -4,8 +4,8 @@ On a host's ``Engine`` each operation takes a connection from the host's pool an
 back; ``core.close()`` leaves the engine alone. On a host's ``Connection`` each operation is
 a SAVEPOINT inside the host's transaction: the host's commit keeps the host's rows and ours
 together, its rollback drops both, and an operation that fails rolls back to its savepoint
-without spoiling the host's transaction. A host's own client-linked records (a participant)
-are read on the unit of work's connection, ``uow.connection``.
+without spoiling the host's transaction. A host's record kinds get tables beside
+ours, written in the same unit of work.
 
 A host's SQLite engine should get ``configure_sqlite``; one that did not is still kept
 transactional, and refused if it does not enforce foreign keys.
@@ -14,6 +14,8 @@ transactional, and refused if it does not enforce foreign keys.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -25,11 +27,10 @@ from sqlalchemy.pool import QueuePool
 
 import clientcore
 from clientcore import Actor
-from clientcore.adapters.sql import SqlUnitOfWork, configure_sqlite, metadata, upgrade
+from clientcore.adapters.sql import SqlBackend, configure_sqlite, metadata, upgrade
 from clientcore.errors import ClientInUse, NotFound, UnsupportedTarget
-from clientcore.ports.linked import ClientLinkedRecords
-from clientcore.ports.unit_of_work import UnitOfWork
 from clientcore.testing.clock import new_tenant
+from clientcore.testing.kinds import HOST_KINDS, INVOICES, STAMPS, Invoice, Stamp
 from tests.servers import fresh_database
 from tests.sql.conftest import ENGINES
 
@@ -42,6 +43,7 @@ orders = Table(
     Column("client_id", String(32), nullable=True),
 )
 clients = metadata.tables["clients"]
+stamps = SqlBackend(sqlalchemy.create_engine("sqlite://"), kinds=HOST_KINDS).tables.of(STAMPS)
 RITA = Actor("rita")
 
 
@@ -193,48 +195,33 @@ def test_a_plain_sqlite_engine_is_refused_without_foreign_keys_and_kept_transact
         plain.dispose()
 
 
-class Orders:
-    """The host's orders as client-linked records, read on the unit of work's connection."""
-
-    kind = "orders"
-    blocks_deletion = True
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def count_for_client(self, client_id: UUID) -> int:
-        where = orders.c.client_id == client_id.hex
-        return int(self.connection.execute(select(func.count()).where(where)).scalar_one())
-
-    def for_client(self, client_id: UUID) -> list[object]:
-        where = orders.c.client_id == client_id.hex
-        return list(self.connection.execute(select(orders.c.id).where(where)).scalars())
-
-    def move_to_client(self, source_id: UUID, target_id: UUID) -> int:
-        moved = self.connection.execute(
-            orders.update()
-            .where(orders.c.client_id == source_id.hex)
-            .values(client_id=target_id.hex)
-        )
-        return int(moved.rowcount)
-
-    def scrub_client(self, client_id: UUID) -> int:
-        return 0
-
-
-def host_orders(uow: UnitOfWork) -> ClientLinkedRecords:
-    assert isinstance(uow, SqlUnitOfWork)
-    return Orders(uow.connection)
-
-
-def test_a_participant_reads_the_hosts_rows_on_the_units_connection(host_engine: Engine) -> None:
-    core = clientcore.open(host_engine, tenant=new_tenant(), actor=RITA, participants=[host_orders])
+def test_a_host_kinds_records_live_in_the_units_transaction(host_engine: Engine) -> None:
+    """A host's record kind gets a table beside ours on the host's engine; its records are
+    written in our unit of work, and a kind that blocks deletion keeps its client."""
+    backend = SqlBackend.on_host(host_engine, kinds=HOST_KINDS)
+    backend.create_host_tables()
+    core = clientcore.open(backend, tenant=new_tenant(), actor=RITA)
     client = core.register_client(last_name="Nowak")
-    with host_engine.begin() as connection:
-        connection.execute(
-            orders.insert().values(id=uuid4().hex, note="x", client_id=client.id.hex)
-        )
+    stamp = Stamp(uuid4(), client.id, datetime(2026, 12, 7, 10, tzinfo=UTC), "first visit")
+    invoice = Invoice(uuid4(), client.id, "FV/1", stamp.at, Decimal("9.99"))
+    with backend.unit_of_work(core.tenant) as uow:
+        uow.records(STAMPS).add(stamp)
+        uow.records(INVOICES).add(invoice)
+        uow.rollback()
+    with host_engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(stamps)).scalar_one() == 0
+    with backend.unit_of_work(core.tenant) as uow:
+        uow.records(STAMPS).add(stamp)
+        uow.records(INVOICES).add(invoice)
+        uow.commit()
+    with host_engine.connect() as connection:
+        assert connection.execute(select(stamps.c.note)).scalars().all() == ["first visit"]
     with pytest.raises(ClientInUse) as refused:
         core.delete_client(client.id)
-    assert refused.value.referenced_by == ("orders",)
-    assert core.get_client(client.id) == client
+    assert refused.value.referenced_by == ("invoices",)
+    with backend.unit_of_work(core.tenant) as uow:
+        uow.records(INVOICES).delete(invoice)
+        uow.commit()
+    core.delete_client(client.id)  # the stamps, which do not block it, go with the client
+    with host_engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(stamps)).scalar_one() == 0

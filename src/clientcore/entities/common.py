@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
@@ -28,15 +27,20 @@ def pii(**kwargs: Any) -> Any:
     return attrs.field(metadata=metadata, **kwargs)
 
 
-@functools.cache
+_PERSONAL: dict[type, tuple[str, ...]] = {}
+
+
 def personal_fields(cls: type) -> tuple[str, ...]:
     """Fields of an attrs class declared personal (:func:`pii`), or holding attrs values
     that have personal fields of their own (a tuple of phones, an address)."""
-    return tuple(
-        field.name
-        for field in attrs.fields(attrs.resolve_types(cast(Any, cls)))
-        if field.metadata.get(PII_KEY) or _nested_personal(field.type)
-    )
+    found = _PERSONAL.get(cls)
+    if found is None:
+        found = _PERSONAL[cls] = tuple(
+            field.name
+            for field in attrs.fields(attrs.resolve_types(cast(Any, cls)))
+            if field.metadata.get(PII_KEY) or _nested_personal(field.type)
+        )
+    return found
 
 
 def _nested_personal(annotation: object) -> bool:
@@ -138,7 +142,7 @@ def scrubbed(entity: T) -> T:
 
 
 def _blank(field: attrs.Attribute[Any]) -> Any:
-    default = field.default
+    default: Any = field.default
     if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
         return default.factory()
     return "" if default is attrs.NOTHING else default

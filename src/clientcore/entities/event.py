@@ -37,7 +37,6 @@ def scrub_changes(event: Event, fields: frozenset[str]) -> Event:
     """``event`` with the old and new values of its changes of ``fields`` blanked; who did
     what and when stays."""
     changes = tuple(
-        FieldChange(change.field) if change.field in fields else change
-        for change in event.changes
+        FieldChange(change.field) if change.field in fields else change for change in event.changes
     )
     return event if changes == event.changes else attrs.evolve(event, changes=changes)

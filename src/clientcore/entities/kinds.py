@@ -189,7 +189,11 @@ SUBJECTS: RecordKind[Subject] = RecordKind(
     blocks_client_deletion=True,
 )
 NOTES: RecordKind[Note] = RecordKind(
-    "notes", Note, client_field="client_id", order_by=("created_at", "id"), blocks_client_deletion=True
+    "notes",
+    Note,
+    client_field="client_id",
+    order_by=("created_at", "id"),
+    blocks_client_deletion=True,
 )
 CONSENTS: RecordKind[ConsentRecord] = RecordKind(
     "consents", ConsentRecord, client_field="client_id", blocks_client_deletion=True

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import attrs
 
-from clientcore.entities.common import pii
+from clientcore.entities.common import PII_KEY, pii
 
 SUBJECT_KIND_MAX_LENGTH = 50
 SUBJECT_NAME_MAX_LENGTH = 100
@@ -29,7 +29,7 @@ class Subject:
     id: UUID
     client_id: UUID
     kind: str
-    name: str = pii()
+    name: str = attrs.field(metadata={PII_KEY: True})
     created_at: datetime
     updated_at: datetime
     details: Mapping[str, str] = pii(factory=dict, converter=_frozen_details)

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import attrs
 import icalendar
 
+from clientcore.entities.kinds import STAFF
 from clientcore.entities.visit import Visit, VisitKind
 from clientcore.entities.working_hours import WorkingHours, working_intervals
 from clientcore.errors import ValidationError
-from clientcore.entities.kinds import STAFF
 from clientcore.operations.visits import check_duration, tenant_zone
 from clientcore.operations.working_hours import hours_of, hours_of_many
 from clientcore.ports.unit_of_work import UnitOfWork

@@ -37,6 +37,7 @@ from clientcore.entities.contacts import (
     normalize_phones,
 )
 from clientcore.entities.event import Event, FieldChange
+from clientcore.entities.kinds import ATTRIBUTE_DEFINITIONS, GROUPS, STAFF
 from clientcore.entities.search import (
     PAGE_MAX_SIZE,
     SEARCH_TEXT_MAX_LENGTH,
@@ -54,7 +55,6 @@ from clientcore.errors import (
     NotFound,
     ValidationError,
 )
-from clientcore.entities.kinds import STAFF, ATTRIBUTE_DEFINITIONS, GROUPS
 from clientcore.operations.context import Context, diff, render, save_change
 from clientcore.ports.unit_of_work import UnitOfWork
 
@@ -423,6 +423,10 @@ def delete(uow: UnitOfWork, ctx: Context, client_id: UUID, *, expected_version: 
     ]
     if in_use:
         raise ClientInUse(client_id, in_use)
+    for kind in uow.kinds.client_linked():
+        records = uow.records(kind)
+        for record in records.find(**kind.of_client(client_id)):
+            records.delete(record)
     uow.clients.delete(client)
     ctx.record(
         uow,

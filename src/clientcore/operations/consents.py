@@ -17,8 +17,8 @@ from clientcore.entities.consent import (
     Purpose,
     current_consents,
 )
-from clientcore.errors import ValidationError
 from clientcore.entities.kinds import CONSENTS
+from clientcore.errors import ValidationError
 from clientcore.operations.context import Context, diff
 from clientcore.ports.unit_of_work import UnitOfWork
 

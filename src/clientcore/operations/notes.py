@@ -5,8 +5,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from clientcore.entities import validation
-from clientcore.entities.note import NOTE_MAX_LENGTH, PROJECT_MAX_LENGTH, Note, NoteKind
 from clientcore.entities.kinds import NOTES
+from clientcore.entities.note import NOTE_MAX_LENGTH, PROJECT_MAX_LENGTH, Note, NoteKind
 from clientcore.operations.context import Context, diff
 from clientcore.ports.unit_of_work import UnitOfWork
 

@@ -19,10 +19,10 @@ from clientcore.entities.attribute import (
 )
 from clientcore.entities.common import Role
 from clientcore.entities.group import GROUP_NAME_MAX_LENGTH, Group
+from clientcore.entities.kinds import ATTRIBUTE_DEFINITIONS, GROUPS, STAFF
 from clientcore.entities.settings import TenantSettings
 from clientcore.entities.staff import STAFF_NAME_MAX_LENGTH, StaffMember
 from clientcore.errors import ValidationError
-from clientcore.entities.kinds import STAFF, ATTRIBUTE_DEFINITIONS, GROUPS
 from clientcore.operations.context import Context, diff
 from clientcore.ports.unit_of_work import UnitOfWork
 

@@ -9,6 +9,7 @@ from uuid import UUID
 import attrs
 
 from clientcore.entities import validation
+from clientcore.entities.kinds import SUBJECTS
 from clientcore.entities.subject import (
     DETAIL_KEY_MAX_LENGTH,
     DETAIL_VALUE_MAX_LENGTH,
@@ -18,7 +19,6 @@ from clientcore.entities.subject import (
     Subject,
 )
 from clientcore.errors import ValidationError
-from clientcore.entities.kinds import SUBJECTS
 from clientcore.operations.context import Context, diff, save_change
 from clientcore.ports.unit_of_work import UnitOfWork
 
@@ -117,4 +117,6 @@ def set_all_subjects_active(
 
 def subjects_of(uow: UnitOfWork, client_id: UUID, *, include_inactive: bool) -> list[Subject]:
     uow.clients.get(client_id)
-    return [s for s in uow.records(SUBJECTS).find(client_id=client_id) if include_inactive or s.active]
+    return [
+        s for s in uow.records(SUBJECTS).find(client_id=client_id) if include_inactive or s.active
+    ]

@@ -20,6 +20,7 @@ import attrs
 from clientcore.entities import validation
 from clientcore.entities.client import ClientStatus
 from clientcore.entities.common import Role, utc_millis
+from clientcore.entities.kinds import SUBJECTS
 from clientcore.entities.staff import StaffMember
 from clientcore.entities.visit import (
     CHARGE_DESCRIPTION_MAX_LENGTH,
@@ -38,7 +39,6 @@ from clientcore.errors import (
     OutsideWorkingHours,
     ValidationError,
 )
-from clientcore.entities.kinds import SUBJECTS
 from clientcore.operations.context import Context, diff, save_change
 from clientcore.ports.unit_of_work import UnitOfWork
 

@@ -8,9 +8,9 @@ from itertools import pairwise
 from uuid import UUID
 
 from clientcore.entities import validation
+from clientcore.entities.kinds import STAFF, WORKING_HOURS
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.errors import ValidationError
-from clientcore.entities.kinds import STAFF, WORKING_HOURS
 from clientcore.operations.context import Context, diff
 from clientcore.ports.unit_of_work import UnitOfWork
 

@@ -131,7 +131,11 @@ class Counters(Protocol):
     def next(self, name: str, count: int = 1) -> int:
         """Reserve ``count`` consecutive values of the tenant's counter; return the first.
 
-        A value taken by a committed unit of work is never handed out again.
+        A value taken by a committed unit of work is never handed out again. The values are
+        reserved inside the unit of work's transaction where the store has one
+        (``Capabilities.transactions``): a unit that rolls back gives them back, so numbers
+        such as invoice numbers have no gaps, and concurrent units wait for each other.
+        Without transactions a rolled-back unit may leave a gap.
         """
         ...
 

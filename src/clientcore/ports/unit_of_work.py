@@ -109,4 +109,3 @@ class Backend(Protocol):
     def close(self) -> None:
         """Release what the backend opened itself (never a host's own engine or client)."""
         ...
-

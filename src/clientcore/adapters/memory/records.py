@@ -127,8 +127,13 @@ class MemoryRecords(Generic[T]):
 
     def reassign(self, source: UUID, target: UUID) -> int:
         field = self._kind.of_client(source)
-        name = next(iter(field))
-        return self._rewrite(self.find(**field), lambda r: attrs.evolve(r, **{name: target}))  # type: ignore[misc]
+        change: dict[str, Any] = dict.fromkeys(field, target)
+        if self._kind.versioned:
+            return self._rewrite(
+                self.find(**field),
+                lambda r: attrs.evolve(r, **change, version=getattr(r, "version") + 1),  # type: ignore[misc]  # noqa: B009
+            )
+        return self._rewrite(self.find(**field), lambda r: attrs.evolve(r, **change))  # type: ignore[misc]
 
     def scrub(self, client_id: UUID) -> int:
         return self._rewrite(self.find(**self._kind.of_client(client_id)), scrubbed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import starmap
 from typing import Any, TypeVar
@@ -20,8 +20,6 @@ from sqlalchemy import RowMapping
 
 from clientcore.adapters.sql.schema import STEM_LENGTH, uuid_from_hex
 from clientcore.entities.attribute import (
-    AttributeDefinition,
-    AttributeType,
     comparable,
     value_tag,
 )
@@ -35,23 +33,11 @@ from clientcore.entities.client import (
     NameDay,
 )
 from clientcore.entities.common import Role
-from clientcore.entities.consent import Channel, ConsentRecord, Purpose
 from clientcore.entities.contacts import Address, AddressKind, Email, Phone
 from clientcore.entities.event import Event, FieldChange
-from clientcore.entities.group import Group
-from clientcore.entities.note import Note, NoteKind
 from clientcore.entities.search import client_search_keys, client_sort_key
 from clientcore.entities.settings import TenantSettings
-from clientcore.entities.staff import StaffMember
-from clientcore.entities.subject import Subject
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
-from clientcore.entities.working_hours import (
-    DayOverride,
-    Schedule,
-    TimeRange,
-    WeeklySlot,
-    WorkingHours,
-)
 
 Row = RowMapping
 T = TypeVar("T")
@@ -333,151 +319,12 @@ def attribute_rows(tenant: str, client: Client) -> list[dict[str, Any]]:
 # -- set-up records ------------------------------------------------------------------
 
 
-def staff_row(tenant: str, member: StaffMember) -> dict[str, Any]:
-    return {
-        "tenant": tenant,
-        "id": member.id,
-        "name": member.name,
-        "created_at": member.created_at,
-        "roles": _roles(member.roles),
-        "active": member.active,
-    }
-
-
-def staff_from_row(row: Row) -> StaffMember:
-    return StaffMember(
-        id=row["id"],
-        name=row["name"],
-        created_at=row["created_at"],
-        roles=frozenset(Role(role) for role in load(row["roles"])),
-        active=bool(row["active"]),
-    )
-
-
-def group_row(tenant: str, group: Group) -> dict[str, Any]:
-    return {"tenant": tenant, "id": group.id, "name": group.name, "created_at": group.created_at}
-
-
-def group_from_row(row: Row) -> Group:
-    return Group(id=row["id"], name=row["name"], created_at=row["created_at"])
-
-
-def definition_row(tenant: str, definition: AttributeDefinition) -> dict[str, Any]:
-    return {
-        "tenant": tenant,
-        "key": definition.key,
-        "id": definition.id,
-        "label": definition.label,
-        "type": definition.type.value,
-        "created_at": definition.created_at,
-        "choices": dump(list(definition.choices)),
-    }
-
-
-def definition_from_row(row: Row) -> AttributeDefinition:
-    return AttributeDefinition(
-        id=row["id"],
-        key=row["key"],
-        label=row["label"],
-        type=AttributeType(row["type"]),
-        created_at=row["created_at"],
-        choices=tuple(load(row["choices"])),
-    )
-
-
 def settings_row(tenant: str, settings: TenantSettings) -> dict[str, Any]:
     return {
         "tenant": tenant,
         "default_region": settings.default_region,
         "time_zone": settings.time_zone,
     }
-
-
-# -- client-linked records -------------------------------------------------------------
-
-
-def subject_row(tenant: str, subject: Subject) -> dict[str, Any]:
-    return {
-        "tenant": tenant,
-        "id": subject.id,
-        "client_id": subject.client_id,
-        "kind": subject.kind,
-        "name": subject.name,
-        "created_at": subject.created_at,
-        "updated_at": subject.updated_at,
-        "details": dump(dict(subject.details)),
-        "active": subject.active,
-    }
-
-
-def subject_from_row(row: Row) -> Subject:
-    return Subject(
-        id=row["id"],
-        client_id=row["client_id"],
-        kind=row["kind"],
-        name=row["name"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        details=load(row["details"]),
-        active=bool(row["active"]),
-    )
-
-
-def note_row(tenant: str, note: Note) -> dict[str, Any]:
-    return {
-        "tenant": tenant,
-        "id": note.id,
-        "client_id": note.client_id,
-        "kind": note.kind.value,
-        "text": note.text,
-        "project": note.project,
-        "author_id": note.author_id,
-        "created_at": note.created_at,
-    }
-
-
-def note_from_row(row: Row) -> Note:
-    return Note(
-        id=row["id"],
-        client_id=row["client_id"],
-        kind=NoteKind(row["kind"]),
-        text=row["text"],
-        project=row["project"],
-        author_id=row["author_id"],
-        created_at=row["created_at"],
-    )
-
-
-def consent_row(tenant: str, record: ConsentRecord) -> dict[str, Any]:
-    return {
-        "tenant": tenant,
-        "id": record.id,
-        "client_id": record.client_id,
-        "purpose": record.purpose.value,
-        "channel": None if record.channel is None else record.channel.value,
-        "granted": record.granted,
-        "at": record.at,
-        "source": record.source,
-        "evidence": record.evidence,
-        "recorded_by": record.recorded_by,
-        "recorded_at": record.recorded_at,
-    }
-
-
-def consent_from_row(row: Row) -> ConsentRecord:
-    channel = row["channel"]
-    return ConsentRecord(
-        id=row["id"],
-        client_id=row["client_id"],
-        purpose=Purpose(row["purpose"]),
-        channel=None if channel is None else Channel(channel),
-        granted=bool(row["granted"]),
-        at=row["at"],
-        source=row["source"],
-        evidence=row["evidence"],
-        recorded_by=row["recorded_by"],
-        recorded_at=row["recorded_at"],
-    )
 
 
 def event_row(tenant: str, event: Event) -> dict[str, Any]:
@@ -558,60 +405,3 @@ def visit_from_row(row: Row) -> Visit:
         settled=bool(row["settled"]),
         version=row["version"],
     )
-
-
-def _range(hours: TimeRange) -> list[str]:
-    return [hours.start.isoformat(), hours.end.isoformat()]
-
-
-def _time_range(pair: list[str]) -> TimeRange:
-    return TimeRange(time.fromisoformat(pair[0]), time.fromisoformat(pair[1]))
-
-
-def working_hours_row(tenant: str, hours: WorkingHours) -> dict[str, Any]:
-    return {
-        "tenant": tenant,
-        "staff_id": hours.staff_id,
-        "weekly": dump([[slot.weekday, *_range(slot.hours)] for slot in hours.weekly]),
-        "overrides": dump(
-            [[o.day.isoformat(), [_range(h) for h in o.hours]] for o in hours.overrides]
-        ),
-    }
-
-
-def working_hours_from_row(row: Row) -> WorkingHours:
-    return _working_hours(row["staff_id"], row["weekly"], row["overrides"])
-
-
-@functools.lru_cache(maxsize=1024)
-def _working_hours(staff_id: UUID, weekly: str, overrides: str) -> WorkingHours:
-    """The hours stored as ``weekly`` and ``overrides``, parsed once per text: every booking
-    reads its staff member's hours, which rarely change (the result is immutable)."""
-    return WorkingHours(
-        staff_id=staff_id,
-        weekly=tuple(
-            WeeklySlot(day, _time_range([start, end])) for day, start, end in load(weekly)
-        ),
-        overrides=tuple(
-            DayOverride(date.fromisoformat(day), tuple(_time_range(pair) for pair in ranges))
-            for day, ranges in load(overrides)
-        ),
-    )
-
-
-SCHEDULE_STAFF_COLUMNS = ("id", "name", "created_at", "roles", "active")
-"""The ``staff`` columns that :func:`schedule_from_row` reads first, in its order."""
-
-
-def schedule_from_row(row: Sequence[Any]) -> Schedule:
-    """The staff member's :data:`SCHEDULE_STAFF_COLUMNS`, their working hours' ``weekly``
-    and ``overrides`` and the tenant's ``time_zone`` (each NULL if never set), read without
-    the columns' SQLAlchemy types (as :func:`client_from_row`)."""
-    staff_id, name, created_at, roles, active, weekly, overrides, zone = row
-    member = StaffMember(
-        _uuid(staff_id), name, _moment(created_at), frozenset(map(Role, load(roles))), bool(active)
-    )
-    hours = (
-        WorkingHours(member.id) if weekly is None else _working_hours(member.id, weekly, overrides)
-    )
-    return Schedule(member, hours, TenantSettings().time_zone if zone is None else zone)

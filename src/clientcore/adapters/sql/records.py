@@ -1,166 +1,225 @@
-"""SQL repositories of set-up records: staff, groups, attributes, settings, counters.
+"""The SQL records port: one generic implementation for every record kind.
 
-Their statements are made once per table (the ``functools.lru_cache`` functions below),
-with bound parameters, and bound to the values when run.
+Each kind has a table (see :meth:`.schema.Tables.of`) with a column per field. The
+statements are made once per table and kind (:func:`statements`), with bound parameters
+for every value, and bound to the values when run: SQLAlchemy then finds each one's
+compiled form in the engine's cache.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, Table, Update, bindparam, select, update
+import attrs
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Delete,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 
-from clientcore.adapters.sql import convert
-from clientcore.adapters.sql.db import Db
-from clientcore.adapters.sql.linked import WHERE_ID, WHERE_TENANT, mine
-from clientcore.entities.attribute import AttributeDefinition
-from clientcore.entities.group import Group
-from clientcore.entities.settings import TenantSettings
-from clientcore.entities.staff import StaffMember
-from clientcore.errors import DuplicateName, NotFound
+from clientcore.adapters.sql.db import BATCH, Db
+from clientcore.adapters.sql.rows import Rows
+from clientcore.entities.common import scrubbed
+from clientcore.entities.kinds import RecordKind
+from clientcore.errors import ConcurrencyError
+
+T = TypeVar("T")
+
+WHERE_TENANT = "w_tenant"
+WHERE_ID = "w_id"
+WHERE_VERSION = "w_version"
+"""Names of the parameters of the WHERE clause of an UPDATE, whose SET clause takes the
+column names (``tenant``, ``id``...) for itself."""
 
 
-class SqlRepository:
-    """Base of the repositories of one unit of work: its ``Db`` and tenant."""
+def mine(table: Table, name: str = "tenant") -> ColumnElement[bool]:
+    """The tenant's rows of ``table``; the tenant is bound as parameter ``name``."""
+    return table.c.tenant == bindparam(name)
 
-    def __init__(self, db: Db) -> None:
+
+@attrs.frozen
+class Statements:
+    """The statements of one kind's table, made once (see :func:`statements`).
+
+    Parameters: ``tenant`` and ``key`` (``keys``, an expanding list) in the reads;
+    ``w_tenant``, ``w_id`` (and ``w_version``) in the WHERE clauses of UPDATE and DELETE,
+    whose SET clause takes the row's columns by name.
+    """
+
+    get: Select[Any]
+    get_many: Select[Any]
+    replace: Update
+    delete: Delete
+    reassign: Update | None
+
+
+def _order(table: Table, kind: RecordKind[Any], column: dict[str, str]) -> list[Any]:
+    if not kind.order_by:
+        return [table.c.seq]
+    return [table.c[column.get(name, name)] for name in kind.order_by]
+
+
+@functools.lru_cache(maxsize=256)
+def statements(
+    table: Table, kind: RecordKind[Any], columns: tuple[tuple[str, str], ...]
+) -> Statements:
+    column = dict(columns)
+    c = table.c
+    key = c[column.get(kind.key, kind.key)]
+    where = [mine(table, WHERE_TENANT), key == bindparam(WHERE_ID)]
+    if kind.versioned:
+        where.append(c.version == bindparam(WHERE_VERSION))
+    keys: BindParameter[Any] = bindparam("keys", expanding=True)
+    reassign = None
+    if kind.client_field is not None:
+        client = c[column.get(kind.client_field, kind.client_field)]
+        values: dict[str, Any] = {client.name: bindparam("w_target")}
+        if kind.versioned:
+            values["version"] = c.version + 1
+        reassign = (
+            update(table)
+            .where(mine(table, WHERE_TENANT), client == bindparam("w_source"))
+            .values(values)
+        )
+    return Statements(
+        get=select(table).where(mine(table), key == bindparam("key")),
+        get_many=select(table).where(mine(table), key.in_(keys)),
+        replace=update(table).where(*where),
+        delete=delete(table).where(*where),
+        reassign=reassign,
+    )
+
+
+class SqlRecords(Generic[T]):
+    """The records of one kind in the unit of work's tenant, in ``table``.
+
+    ``columns`` maps fields to columns where the table names them otherwise (visits); a
+    subclass may then convert rows itself (:meth:`_row`, :meth:`_record`).
+    """
+
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, kind: RecordKind[T], db: Db, table: Table, rows: Rows) -> None:
+        self._kind = kind
         self._db = db
+        self._table = table
+        self._rows = rows
+        self._column = dict(self.columns)
+        self._statements = statements(table, kind, self.columns)
 
-    def _values(self, **values: Any) -> dict[str, Any]:
-        """Parameters of a statement made once: the tenant and ``values``."""
-        return {"tenant": self._db.tenant, **values}
+    @property
+    def kind(self) -> RecordKind[T]:
+        return self._kind
 
+    def _row(self, record: T) -> dict[str, Any]:
+        return self._rows.row(self._db.tenant, record)
 
-@functools.lru_cache(maxsize=64)
-def by_key(table: Table, column: str) -> Select[Any]:
-    """The tenant's row of ``table`` whose ``column`` is the parameter ``key``."""
-    return select(table).where(mine(table), table.c[column] == bindparam("key"))
+    def _record(self, row: Any) -> T:
+        return self._rows.record(self._kind, row)
 
+    def _where(self, fields: dict[str, Any]) -> list[ColumnElement[bool]]:
+        c = self._table.c
+        conditions = [c.tenant == self._db.tenant]
+        for name, value in fields.items():
+            stored = self._rows.value(self._kind, name, value)
+            column = c[self._column.get(name, name)]
+            conditions.append(column.is_(None) if stored is None else column == stored)
+        return conditions
 
-@functools.lru_cache(maxsize=64)
-def every_row(table: Table) -> Select[Any]:
-    """Every row of the tenant in ``table``."""
-    return select(table).where(mine(table))
+    def add(self, *records: T) -> None:
+        if records:
+            self._db.insert_many(
+                self._table,
+                [self._row(record) for record in records],
+                unique=lambda _message: self._kind.duplicate(records[0]),
+            )
 
-
-@functools.lru_cache(maxsize=16)
-def _settings_of(settings: Table) -> Select[Any]:
-    """The tenant's settings (read by position: a phone-like search reads the region)."""
-    return select(settings.c.default_region, settings.c.time_zone).where(mine(settings))
-
-
-@functools.lru_cache(maxsize=16)
-def _active_staff(staff: Table) -> Select[Any]:
-    return select(staff).where(mine(staff), staff.c.active.is_(True))
-
-
-@functools.lru_cache(maxsize=16)
-def _update_staff(staff: Table) -> Update:
-    """SET the row's columns (by name) WHERE ``w_tenant`` and ``w_id``."""
-    return update(staff).where(mine(staff, WHERE_TENANT), staff.c.id == bindparam(WHERE_ID))
-
-
-@functools.lru_cache(maxsize=16)
-def _counter_value(counters: Table) -> Select[Any]:
-    return select(counters.c.value).where(mine(counters), counters.c.name == bindparam("key"))
-
-
-class SqlStaffRepository(SqlRepository):
-    def add(self, member: StaffMember) -> None:
-        self._db.insert_many(self._db.tables.staff, [convert.staff_row(self._db.tenant, member)])
-
-    def get(self, staff_id: UUID) -> StaffMember:
-        row = self._db.row(by_key(self._db.tables.staff, "id"), self._values(key=staff_id))
+    def get(self, key: Any) -> T:
+        row = self._db.row(self._statements.get, {"tenant": self._db.tenant, "key": key})
         if row is None:
-            raise NotFound("staff member", staff_id)
-        return convert.staff_from_row(row)
+            raise self._kind.not_found(key)
+        return self._record(row)
 
-    def update(self, member: StaffMember) -> None:
-        row: dict[str, Any] = convert.staff_row(self._db.tenant, member)
-        del row["tenant"], row["id"]
-        row.update({WHERE_TENANT: self._db.tenant, WHERE_ID: member.id})
-        if self._db.execute(_update_staff(self._db.tables.staff), row).rowcount != 1:
-            raise NotFound("staff member", member.id)
+    def get_many(self, keys: Sequence[Any]) -> dict[Any, T]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[Any, T] = {}
+        for first in range(0, len(wanted), BATCH):
+            parameters = {"tenant": self._db.tenant, "keys": wanted[first : first + BATCH]}
+            for row in self._db.rows(self._statements.get_many, parameters):
+                record = self._record(row)
+                found[self._kind.key_of(record)] = record
+        return found
 
-    def list(self, *, active_only: bool = True) -> list[StaffMember]:
-        staff = self._db.tables.staff
-        statement = _active_staff(staff) if active_only else every_row(staff)
-        members = [convert.staff_from_row(row) for row in self._db.rows(statement, self._values())]
-        return sorted(members, key=lambda m: (m.name, str(m.id)))
+    def find(self, **fields: Any) -> list[T]:
+        statement = (
+            select(self._table)
+            .where(*self._where(fields))
+            .order_by(*_order(self._table, self._kind, self._column))
+        )
+        return [self._record(row) for row in self._db.rows(statement)]
 
+    def count(self, **fields: Any) -> int:
+        statement = select(func.count()).select_from(self._table).where(*self._where(fields))
+        return int(self._db.execute(statement).scalar_one())
 
-class SqlGroupRepository(SqlRepository):
-    def add(self, group: Group) -> None:
-        self._db.insert_many(
-            self._db.tables.groups,
-            [convert.group_row(self._db.tenant, group)],
-            unique=lambda _message: DuplicateName("group", group.name),
+    def _write(self, statement: Update | Delete, record: T, values: dict[str, Any]) -> int:
+        """Run an UPDATE or DELETE of ``record``'s row; the number of rows it changed."""
+        key = self._kind.key_of(record)
+        values.update({WHERE_TENANT: self._db.tenant, WHERE_ID: key})
+        return self._db.changed(
+            statement, values, unique=lambda _message: self._kind.duplicate(record)
         )
 
-    def get(self, group_id: UUID) -> Group:
-        row = self._db.row(by_key(self._db.tables.groups, "id"), self._values(key=group_id))
-        if row is None:
-            raise NotFound("group", group_id)
-        return convert.group_from_row(row)
+    def _missing_or_stale(self, record: T, version: int | None) -> Exception:
+        key = self._kind.key_of(record)
+        if version is None or not self.get_many([key]):
+            return self._kind.not_found(key)
+        return ConcurrencyError(self._kind.singular, key, version)
 
-    def list(self) -> list[Group]:
-        rows = self._db.rows(every_row(self._db.tables.groups), self._values())
-        return sorted(
-            (convert.group_from_row(row) for row in rows), key=lambda g: (g.name, str(g.id))
-        )
+    def _replace(self, record: T, version: int | None) -> None:
+        row = self._row(record)
+        del row["tenant"]
+        if version is not None:
+            row[WHERE_VERSION] = version
+        if self._write(self._statements.replace, record, row) != 1:
+            raise self._missing_or_stale(record, version)
 
+    def _version(self, record: T, offset: int) -> int | None:
+        return getattr(record, "version") - offset if self._kind.versioned else None  # noqa: B009
 
-class SqlAttributeDefinitionRepository(SqlRepository):
-    def add(self, definition: AttributeDefinition) -> None:
-        self._db.insert_many(
-            self._db.tables.attribute_definitions,
-            [convert.definition_row(self._db.tenant, definition)],
-            unique=lambda _message: DuplicateName("attribute", definition.key),
-        )
+    def replace(self, record: T) -> None:
+        self._replace(record, self._version(record, 1))
 
-    def get(self, key: str) -> AttributeDefinition:
-        table = self._db.tables.attribute_definitions
-        row = self._db.row(by_key(table, "key"), self._values(key=key))
-        if row is None:
-            raise NotFound("attribute", repr(key))
-        return convert.definition_from_row(row)
+    def delete(self, record: T) -> None:
+        version = self._version(record, 0)
+        values = {} if version is None else {WHERE_VERSION: version}
+        if self._write(self._statements.delete, record, values) != 1:
+            raise self._missing_or_stale(record, version)
 
-    def list(self) -> list[AttributeDefinition]:
-        rows = self._db.rows(every_row(self._db.tables.attribute_definitions), self._values())
-        return sorted((convert.definition_from_row(row) for row in rows), key=lambda d: d.key)
+    def reassign(self, source: UUID, target: UUID) -> int:
+        statement = self._statements.reassign
+        if statement is None:
+            raise ValueError(f"{self._kind.name} refer to no client")
+        parameters = {WHERE_TENANT: self._db.tenant, "w_source": source, "w_target": target}
+        return self._db.changed(statement, parameters)
 
-
-class SqlSettingsRepository(SqlRepository):
-    def get(self) -> TenantSettings:
-        rows = self._db.tuples(_settings_of(self._db.tables.settings), self._values())
-        if not rows:
-            return TenantSettings()
-        default_region, time_zone = rows[0]
-        return TenantSettings(default_region=default_region, time_zone=time_zone)
-
-    def put(self, settings: TenantSettings) -> None:
-        self._db.upsert(
-            self._db.tables.settings,
-            convert.settings_row(self._db.tenant, settings),
-            key=("tenant",),
-        )
-
-
-class SqlCounters(SqlRepository):
-    """Per-tenant counters: an atomic upsert ``value = value + count``, then a read of the row
-    this transaction now holds locked (other writers wait until it ends)."""
-
-    def next(self, name: str, count: int = 1) -> int:
-        if count < 1:
-            raise ValueError("count must be at least 1")
-        table = self._db.tables.counters
-        self._db.upsert(
-            table,
-            {"tenant": self._db.tenant, "name": name, "value": count},
-            key=("tenant", "name"),
-            add="value",
-        )
-        value = self._db.execute(_counter_value(table), self._values(key=name)).scalar_one()
-        return int(value) - count + 1
+    def scrub(self, client_id: UUID) -> int:
+        changed = 0
+        for record in self.find(**self._kind.of_client(client_id)):
+            clean = scrubbed(record)
+            if clean != record:
+                version = self._version(record, 0)
+                self._replace(clean, version)
+                changed += 1
+        return changed

@@ -20,10 +20,13 @@ order of search results; ``ix_client_search_keys_client`` finds a client's keys.
 
 from __future__ import annotations
 
+import enum
 import functools
+import typing
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from types import NoneType, UnionType
 from typing import Any
 
 import attrs
@@ -49,7 +52,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.types import TypeEngine
 
+from clientcore.entities.kinds import RecordKind
 from clientcore.entities.search import KEY_MAX_LENGTH
+from clientcore.errors import UnknownKind, UnsupportedTarget
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -58,6 +63,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 TENANT_LENGTH = 64
+KIND_KEY_LENGTH = 255
+"""Characters of a text key, unique or ordered field of a host's record kind."""
 STEM_LENGTH = 3
 """Characters of a search key kept as its stem: the keys of one stem are indexed in the
 order of search results, so a term at least this long is read in that order."""
@@ -222,6 +229,18 @@ class Tables:
     events: Table
     visits: Table
     working_hours: Table
+    host: tuple[tuple[str, Table], ...] = ()
+    """The tables of the host's record kinds, by kind name."""
+
+    def of(self, kind: RecordKind[Any]) -> Table:
+        """The table of a record kind (clientcore's, by role, or the host's)."""
+        for name, table in self.host:
+            if name == kind.name:
+                return table
+        own = getattr(self, kind.name, None)
+        if not isinstance(own, Table):
+            raise UnknownKind(kind.name)
+        return own
 
     @property
     def prefix(self) -> str:
@@ -237,8 +256,11 @@ def _ref(tables: dict[str, Table], name: str, *columns: str) -> list[str]:
     return [f"{table.fullname}.{column}" for column in columns]
 
 
-def make_tables(prefix: str = "", schema: str | None = None) -> Tables:
-    """Every table, named ``prefix + role`` in ``schema`` (None: the connection's default)."""
+def make_tables(
+    prefix: str = "", schema: str | None = None, kinds: Sequence[RecordKind[Any]] = ()
+) -> Tables:
+    """Every table, named ``prefix + role`` in ``schema`` (None: the connection's default),
+    and a table for each of the host's record ``kinds`` (see :func:`kind_table`)."""
     metadata = MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
     metadata.info["clientcore_prefix"] = prefix
     made: dict[str, Table] = {}
@@ -482,13 +504,81 @@ def make_tables(prefix: str = "", schema: str | None = None) -> Tables:
         PrimaryKeyConstraint("tenant", "staff_id"),
         fk(["tenant", "staff_id"], "staff", "tenant", "id"),
     )
-    return Tables(metadata=metadata, **made)
+    own = dict(made)
+    for kind in kinds:
+        if kind.name in own:
+            raise UnsupportedTarget(f"a host's record kind may not be named {kind.name!r}")
+    host = tuple((kind.name, kind_table(kind, table, own["clients"], prefix)) for kind in kinds)
+    return Tables(metadata=metadata, host=host, **own)
+
+
+def _column_type(annotation: Any, text_key: bool) -> TypeEngine[Any]:
+    """The column type of a field of a host's record kind (see :func:`kind_table`)."""
+    options = [a for a in typing.get_args(annotation) if a is not NoneType]
+    if isinstance(annotation, UnionType) or typing.get_origin(annotation) is typing.Union:
+        return _column_type(options[0], text_key) if len(options) == 1 else LongText()
+    if not isinstance(annotation, type):
+        return LongText()
+    if issubclass(annotation, enum.Enum):
+        return Key(64)
+    if issubclass(annotation, bool):
+        return Boolean()
+    if issubclass(annotation, int):
+        return BigInteger()
+    if issubclass(annotation, uuid.UUID):
+        return Id()
+    if issubclass(annotation, datetime):
+        return Moment()
+    if issubclass(annotation, date):
+        return Date()
+    if issubclass(annotation, str) and text_key:
+        return Key(KIND_KEY_LENGTH)
+    return LongText()
+
+
+def kind_table(
+    kind: RecordKind[Any], table: Callable[..., Table], clients: Table, prefix: str
+) -> Table:
+    """The table of a host's record kind, made by ``table(role, *items)`` (its name is
+    ``prefix + kind.name``).
+
+    A column per field of the entity: ids, instants, dates, integers, booleans and enum
+    values as such, text as text (compared by code point where it is a key, unique or
+    ordered on: at most :data:`KIND_KEY_LENGTH` characters), anything nested as JSON
+    text. The key is unique per tenant, kinds read in the order written get a ``seq``
+    column, a client field refers to the client (a foreign key) and is indexed with the
+    order fields after it.
+    """
+    compared = {kind.key, *kind.unique, *kind.order_by}
+    fields = attrs.fields(attrs.resolve_types(kind.entity))
+    items: list[Any] = [_tenant()]
+    for field in fields:
+        nullable = NoneType in typing.get_args(field.type)
+        column_type = _column_type(field.type, field.name in compared)
+        items.append(Column(field.name, column_type, nullable=nullable))
+    if kind.order_by:
+        items.append(PrimaryKeyConstraint("tenant", kind.key))
+    else:
+        items.insert(0, Column("seq", _sequence(), primary_key=True, autoincrement=True))
+        items.append(UniqueConstraint("tenant", kind.key))
+    items.extend(UniqueConstraint("tenant", name) for name in kind.unique if name != kind.key)
+    name = kind.name
+    if kind.client_field is not None:
+        items.append(
+            ForeignKeyConstraint(["tenant", kind.client_field], [clients.c.tenant, clients.c.id])
+        )
+        order = kind.order_by or ("seq",)
+        items.append(Index(f"ix_{prefix}{name}_client", "tenant", kind.client_field, *order))
+    return table(name, *items)
 
 
 metadata = make_tables().metadata
 """The tables with no prefix in the default schema (for a host's Alembic autogenerate)."""
 
 
-def make_metadata(prefix: str = "", schema: str | None = None) -> MetaData:
-    """The ``MetaData`` of the tables named ``prefix + role`` in ``schema``."""
-    return make_tables(prefix, schema).metadata
+def make_metadata(
+    prefix: str = "", schema: str | None = None, kinds: Sequence[RecordKind[Any]] = ()
+) -> MetaData:
+    """The ``MetaData`` of the tables named ``prefix + role`` in ``schema``, with those of
+    the host's record ``kinds`` (for the host's own migrations)."""
+    return make_tables(prefix, schema, kinds).metadata

@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from types import TracebackType
-from typing import Any, Generic, TypeVar
-from uuid import UUID
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction, make_url
 
-from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
 from clientcore.adapters.sql.engine import (
@@ -37,26 +35,16 @@ from clientcore.adapters.sql.engine import (
     is_memory_sqlite,
 )
 from clientcore.adapters.sql.errors import translated
-from clientcore.adapters.sql.linked import SqlLinkedRecords
-from clientcore.adapters.sql.records import (
-    SqlAttributeDefinitionRepository,
-    SqlCounters,
-    SqlGroupRepository,
-    SqlSettingsRepository,
-    SqlStaffRepository,
-)
+from clientcore.adapters.sql.records import SqlRecords
+from clientcore.adapters.sql.rows import Rows
 from clientcore.adapters.sql.schema import Tables, make_tables
-from clientcore.adapters.sql.visits import SqlVisitRepository, SqlWorkingHoursRepository
-from clientcore.entities.consent import ConsentRecord
-from clientcore.entities.event import Event
-from clientcore.entities.note import Note
-from clientcore.entities.subject import Subject
-from clientcore.errors import ClientCoreError, UnsupportedTarget
-from clientcore.ports.linked import ClientLinkedRecords
+from clientcore.adapters.sql.tenant import SqlCounters, SqlEventLog, SqlSettingsRepository
+from clientcore.adapters.sql.visits import SqlVisitRepository
+from clientcore.entities.kinds import OWN_KINDS, VISITS, RecordKind, Registry
+from clientcore.errors import ClientCoreError, UnknownKind, UnsupportedTarget
 from clientcore.ports.unit_of_work import Capabilities
 
-BY_CREATION = ("created_at", "id")
-AS_WRITTEN = ("seq",)
+T = TypeVar("T")
 
 
 def _check_foreign_keys(connection: Connection) -> None:
@@ -71,40 +59,13 @@ def _check_foreign_keys(connection: Connection) -> None:
         )
 
 
-class SqlSubjectRepository(SqlLinkedRecords[Subject]):
-    def add(self, subject: Subject) -> None:
-        self._insert([subject])
-
-    def get(self, subject_id: UUID) -> Subject:
-        return self._get(subject_id)
-
-    def update(self, subject: Subject) -> None:
-        self._replace_existing(subject)
-
-
-class SqlNoteRepository(SqlLinkedRecords[Note]):
-    def add(self, note: Note) -> None:
-        self._insert([note])
-
-    def for_project(self, project: str) -> list[Note]:
-        return self._select(self._table.c.project == project)
-
-
-class SqlConsentRepository(SqlLinkedRecords[ConsentRecord]):
-    def append(self, record: ConsentRecord) -> None:
-        self._insert([record])
-
-
-class SqlEventLog(SqlLinkedRecords[Event]):
-    def append(self, events: Sequence[Event]) -> None:
-        self._insert(events)
-
-
 class SqlBackend:
     """clientcore on a SQL database (SQLite, PostgreSQL, MariaDB/MySQL).
 
     ``prefix`` is put before every table name and ``schema`` holds the tables (None: the
     connection's default); both must match what :func:`~.migrate.upgrade` was given.
+    ``kinds`` are the host's record kinds, each stored in a table of its own (see
+    :func:`~.schema.kind_table`), which the host's migrations create.
     """
 
     def __init__(
@@ -113,6 +74,7 @@ class SqlBackend:
         *,
         prefix: str = "",
         schema: str | None = None,
+        kinds: Sequence[RecordKind[Any]] = (),
         owns_engine: bool = False,
     ) -> None:
         if not isinstance(bind, Engine | Connection):
@@ -120,7 +82,9 @@ class SqlBackend:
                 f"a SqlBackend needs a SQLAlchemy Engine or Connection, not {type(bind).__name__}"
             )
         self.bind = bind
-        self.tables: Tables = make_tables(prefix, schema)
+        self.kinds: Registry = OWN_KINDS.with_host_kinds(kinds)
+        self.tables: Tables = make_tables(prefix, schema, kinds)
+        self.rows = Rows()
         self._owns_engine = owns_engine
         engine = bind if isinstance(bind, Engine) else bind.engine
         sqlite = engine.dialect.name == "sqlite"
@@ -143,6 +107,7 @@ class SqlBackend:
         *,
         prefix: str = "",
         schema: str | None = None,
+        kinds: Sequence[RecordKind[Any]] = (),
         migrate: bool | None = None,
         **engine_options: Any,
     ) -> SqlBackend:
@@ -151,30 +116,48 @@ class SqlBackend:
         ``migrate`` upgrades the schema to the newest revision first; by default it does so
         on SQLite (a fresh file is ready to use) and not on server databases, which are
         upgraded once, on deployment, with :func:`~.migrate.upgrade` or
-        ``clientcore migrate URL``.
+        ``clientcore migrate URL``. Migrating creates the tables of the host's ``kinds``
+        too where they are missing.
         """
         engine = backend_engine(url, **engine_options)
         if migrate is None:
             migrate = make_url(url).get_backend_name() == "sqlite"
-        backend = cls(engine, prefix=prefix, schema=schema, owns_engine=True)
+        backend = cls(engine, prefix=prefix, schema=schema, kinds=kinds, owns_engine=True)
         if migrate:
             from clientcore.adapters.sql.migrate import upgrade
 
             try:
                 upgrade(engine, prefix=prefix, schema=schema)
+                backend.create_host_tables()
             except BaseException:
                 engine.dispose()
                 raise
         return backend
 
     @classmethod
-    def on_host(cls, bind: object, *, prefix: str = "", schema: str | None = None) -> SqlBackend:
+    def on_host(
+        cls,
+        bind: object,
+        *,
+        prefix: str = "",
+        schema: str | None = None,
+        kinds: Sequence[RecordKind[Any]] = (),
+    ) -> SqlBackend:
         """A backend on a host's ``Engine`` or ``Connection``, which it never closes."""
         if not isinstance(bind, Engine | Connection):
             raise UnsupportedTarget(
                 f"cannot open a {type(bind).__name__}: pass a SQLAlchemy Engine or Connection"
             )
-        return cls(bind, prefix=prefix, schema=schema)
+        return cls(bind, prefix=prefix, schema=schema, kinds=kinds)
+
+    def create_host_tables(self) -> None:
+        """Create the tables of the host's record kinds that do not exist yet (what a
+        host's own migration does on a server database; SQLite files get them on open)."""
+        tables = [table for _name, table in self.tables.host]
+        if tables:
+            with translated(), self.connection() as (connection, transaction):
+                self.tables.metadata.create_all(connection, tables=tables)
+                transaction.commit()
 
     def unit_of_work(self, tenant: str, *, read_only: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(self, tenant, read_only=read_only)
@@ -234,100 +217,28 @@ class SqlBackend:
             self.bind.dispose()
 
 
-R = TypeVar("R")
-
-
-class _Repository(Generic[R]):
-    """A repository of a unit of work, made from the unit's ``Db`` when first used in an
-    entry of the unit (a unit uses few of them)."""
-
-    def __init__(self, make: Callable[[Db], R]) -> None:
-        self._make = make
-
-    def __get__(self, unit: SqlUnitOfWork, owner: type[SqlUnitOfWork] | None = None) -> R:
-        made: R | None = unit._repositories.get(self)
-        if made is None:
-            made = unit._repositories[self] = self._make(unit._db)
-        return made
-
-
 class SqlUnitOfWork:
     connection: Connection
-    """The unit's connection while it is open (a participant's reads and writes on it share
-    the unit's transaction or savepoint)."""
-
-    clients = _Repository(SqlClientRepository)
-    staff = _Repository(SqlStaffRepository)
-    groups = _Repository(SqlGroupRepository)
-    attributes = _Repository(SqlAttributeDefinitionRepository)
-    settings = _Repository(SqlSettingsRepository)
-    counters = _Repository(SqlCounters)
-    working_hours = _Repository(SqlWorkingHoursRepository)
-    subjects = _Repository(
-        lambda db: SqlSubjectRepository(
-            db,
-            db.tables.subjects,
-            kind="subjects",
-            blocks_deletion=True,
-            order_by=BY_CREATION,
-            to_row=convert.subject_row,
-            from_row=convert.subject_from_row,
-        )
-    )
-    notes = _Repository(
-        lambda db: SqlNoteRepository(
-            db,
-            db.tables.notes,
-            kind="notes",
-            blocks_deletion=True,
-            order_by=BY_CREATION,
-            to_row=convert.note_row,
-            from_row=convert.note_from_row,
-        )
-    )
-    consents = _Repository(
-        lambda db: SqlConsentRepository(
-            db,
-            db.tables.consents,
-            kind="consents",
-            blocks_deletion=True,
-            order_by=AS_WRITTEN,
-            to_row=convert.consent_row,
-            from_row=convert.consent_from_row,
-        )
-    )
-    events = _Repository(
-        lambda db: SqlEventLog(
-            db,
-            db.tables.events,
-            kind="events",
-            blocks_deletion=False,
-            order_by=AS_WRITTEN,
-            to_row=convert.event_row,
-            from_row=convert.event_from_row,
-        )
-    )
-    visits = _Repository(
-        lambda db: SqlVisitRepository(
-            db,
-            db.tables.visits,
-            kind="visits",
-            blocks_deletion=True,
-            order_by=("starts_at", "id"),
-            to_row=convert.visit_row,
-            from_row=convert.visit_from_row,
-        )
-    )
+    """The unit's connection while it is open (host code's reads and writes on it share the
+    unit's transaction or savepoint)."""
 
     def __init__(self, backend: SqlBackend, tenant: str, *, read_only: bool = False) -> None:
         self.tenant = tenant
+        self.kinds = backend.kinds
         self._backend = backend
         self._read_only = read_only
         self._scope: contextlib.ExitStack | None = None
         self._transaction: RootTransaction | NestedTransaction | None = None
 
-    def linked_records(self) -> Sequence[ClientLinkedRecords]:
-        return (self.subjects, self.notes, self.consents, self.visits, self.events)
+    def records(self, kind: RecordKind[T]) -> SqlRecords[T]:
+        if kind not in self.kinds:
+            raise UnknownKind(kind.name)
+        made: SqlRecords[T] | None = self._records.get(kind.name)
+        if made is None:
+            backend = self._backend
+            made = SqlRecords(kind, self._db, backend.tables.of(kind), backend.rows)
+            self._records[kind.name] = made
+        return made
 
     def commit(self) -> None:
         if self._transaction is None:
@@ -346,8 +257,14 @@ class SqlUnitOfWork:
             self._backend.connection(read_only=self._read_only)
         )
         self._scope = scope
-        self._db = Db(self.connection, self._backend.tables, self.tenant)
-        self._repositories: dict[_Repository[Any], Any] = {}
+        backend = self._backend
+        self._db = db = Db(self.connection, backend.tables, self.tenant)
+        self.clients = SqlClientRepository(db)
+        self.settings = SqlSettingsRepository(db)
+        self.counters = SqlCounters(db)
+        self.events = SqlEventLog(db)
+        self.visits = SqlVisitRepository(VISITS, db, backend.tables.visits, backend.rows)
+        self._records: dict[str, Any] = {VISITS.name: self.visits}
         return self
 
     def __exit__(

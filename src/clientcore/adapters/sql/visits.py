@@ -40,12 +40,13 @@ from sqlalchemy.types import NullType
 
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import BATCH
-from clientcore.adapters.sql.linked import WHERE_ID, WHERE_TENANT, SqlLinkedRecords, mine
-from clientcore.adapters.sql.records import SqlRepository, by_key
+from clientcore.adapters.sql.records import WHERE_ID, WHERE_TENANT, SqlRecords, mine
 from clientcore.adapters.sql.schema import Tables, uuid_from_hex
+from clientcore.entities.kinds import STAFF, VISITS, WORKING_HOURS
+from clientcore.entities.settings import TenantSettings
 from clientcore.entities.visit import MAX_DURATION_MINUTES, Visit, VisitStatus
 from clientcore.entities.working_hours import Schedule, WorkingHours
-from clientcore.errors import ConcurrencyError, NotFound, VisitOverlap
+from clientcore.errors import ConcurrencyError, VisitOverlap
 from clientcore.ports.repositories import Busy
 
 _LONGEST = timedelta(minutes=MAX_DURATION_MINUTES)
@@ -158,11 +159,14 @@ def _schedule_statement(tables: Tables, dialect: str, lock: bool) -> Select[Any]
         )
     m = member.c
     of_member = (hours.c.tenant == m.tenant, hours.c.staff_id == m.id)
-    columns: list[ColumnElement[Any]] = [  # without their types: schedule_from_row converts
-        *(type_coerce(m[name], NullType()) for name in convert.SCHEDULE_STAFF_COLUMNS),
-        select(hours.c.weekly).where(*of_member).scalar_subquery(),
-        select(hours.c.overrides).where(*of_member).scalar_subquery(),
-        select(settings.c.time_zone).where(settings.c.tenant == m.tenant).scalar_subquery(),
+    columns: list[ColumnElement[Any]] = [
+        *(m[column.name] for column in staff.columns),
+        select(hours.c.weekly).where(*of_member).scalar_subquery().label("weekly"),
+        select(hours.c.overrides).where(*of_member).scalar_subquery().label("overrides"),
+        select(settings.c.time_zone)
+        .where(settings.c.tenant == m.tenant)
+        .scalar_subquery()
+        .label("time_zone"),
     ]
     statement = select(*columns)
     if member is staff:
@@ -209,26 +213,36 @@ def _known_id(ids: dict[object, UUID], stored: object) -> UUID:
     return found
 
 
-@functools.lru_cache(maxsize=16)
-def _hours_of(working_hours: Table) -> Select[Any]:
-    """The working hours of the parameter ``staff_ids`` (an expanding IN list)."""
-    staff_ids: BindParameter[Any] = bindparam("staff_ids", expanding=True)
-    return select(working_hours).where(mine(working_hours), working_hours.c.staff_id.in_(staff_ids))
+class SqlVisitRepository(SqlRecords[Visit]):
+    """Visits, in a table whose columns ``starts_at`` and ``ends_at`` hold their start and
+    end (indexed with the staff member, for the overlap checks)."""
 
+    columns = (("start", "starts_at"), ("end", "ends_at"))
 
-class SqlVisitRepository(SqlLinkedRecords[Visit]):
+    def _row(self, record: Visit) -> dict[str, Any]:
+        return convert.visit_row(self._db.tenant, record)
+
+    def _record(self, row: Any) -> Visit:
+        return convert.visit_from_row(row)
+
     @functools.cached_property
     def _visit_statements(self) -> _VisitStatements:
         return _visit_statements(self._db.tables, self._db.dialect)
 
     def schedule(self, staff_id: UUID, *, lock: bool = False) -> Schedule:
         statement = _schedule_statement(self._db.tables, self._db.dialect, lock)
-        rows = self._db.tuples(statement, {WHERE_TENANT: self._db.tenant, WHERE_ID: staff_id})
-        if not rows:
-            raise NotFound("staff member", staff_id)
+        row = self._db.row(statement, {WHERE_TENANT: self._db.tenant, WHERE_ID: staff_id})
+        if row is None:
+            raise STAFF.not_found(staff_id)
         if lock:
             self._db.locked_staff.add(staff_id)
-        return convert.schedule_from_row(rows[0])
+        member = self._rows.record(STAFF, row)
+        hours = WorkingHours(member.id)
+        if row["weekly"] is not None:
+            stored = {"staff_id": member.id, "weekly": row["weekly"], "overrides": row["overrides"]}
+            hours = self._rows.record(WORKING_HOURS, stored)
+        zone = TenantSettings().time_zone if row["time_zone"] is None else row["time_zone"]
+        return Schedule(member, hours, zone)
 
     def _lock_staff(self, staff_id: UUID) -> None:
         """Hold the staff member's row lock until the transaction ends (unless this unit of
@@ -272,54 +286,44 @@ class SqlVisitRepository(SqlLinkedRecords[Visit]):
         if other is not None:
             raise VisitOverlap(other["id"], other["starts_at"], other["ends_at"])
 
-    def add(self, visit: Visit) -> None:
-        """Under the staff member's lock, one INSERT that writes the visit only if its time
+    def add(self, *visits: Visit) -> None:
+        """Under the staff member's lock, one INSERT that writes a visit only if its time
         is free; if it wrote nothing, the entry in the way is read to be named. (If that
         entry was deleted in between, which takes no staff lock, the INSERT runs again.)"""
-        self._lock_staff(visit.staff_id)
-        if not visit.holds_time:
-            self._insert([visit])
-            return
-        parameters = {**self._to_row(self._db.tenant, visit), **self._clash_parameters(visit)}
-        while self._db.changed(self._visit_statements.add_if_free, parameters) != 1:
-            self._refuse_overlap(visit)
-
-    def get(self, visit_id: UUID) -> Visit:
-        return self._get(visit_id)
+        for visit in visits:
+            self._lock_staff(visit.staff_id)
+            if not visit.holds_time:
+                super().add(visit)
+                continue
+            parameters = {**self._row(visit), **self._clash_parameters(visit)}
+            while self._db.changed(self._visit_statements.add_if_free, parameters) != 1:
+                self._refuse_overlap(visit)
 
     def _stored_version(self, visit_id: UUID) -> int:
         version = self._db.execute(
             self._visit_statements.stored_version, {"tenant": self._db.tenant, "id": visit_id}
         ).scalar_one_or_none()
         if version is None:
-            raise self._not_found(visit_id)
+            raise VISITS.not_found(visit_id)
         return int(version)
 
-    def update(self, visit: Visit) -> None:
+    def replace(self, visit: Visit) -> None:
         expected = visit.version - 1
         self._lock_staff(visit.staff_id)
         if self._stored_version(visit.id) != expected:
             raise ConcurrencyError("visit", visit.id, expected)
         self._refuse_overlap(visit)
-        if self._replace(visit, version=expected) != 1:
-            raise ConcurrencyError("visit", visit.id, expected)
-
-    def delete(self, visit: Visit) -> None:
-        if self._stored_version(visit.id) != visit.version:
-            raise ConcurrencyError("visit", visit.id, visit.version)
-        self._remove(visit.id)
+        super().replace(visit)
 
     def for_staff(self, staff_id: UUID, start: datetime, end: datetime) -> list[Visit]:
         statement = self._visit_statements.for_staff
-        return [
-            self._from_row(row)
-            for row in self._db.rows(statement, self._window(staff_id, start, end))
-        ]
+        rows = self._db.rows(statement, self._window(staff_id, start, end))
+        return [self._record(row) for row in rows]
 
     def busy(self, staff_ids: Sequence[UUID], start: datetime, end: datetime) -> list[Busy]:
         # in id order, so that the batches' rows (each in index order) follow each other
         members = sorted(set(staff_ids), key=lambda staff_id: staff_id.hex)
-        statement = _busy_statement(self._table)
+        statement = _busy_statement(self._db.tables.visits)
         parameters: dict[str, Any] = {
             "tenant": self._db.tenant,
             "start": start,
@@ -346,29 +350,6 @@ class SqlVisitRepository(SqlLinkedRecords[Visit]):
         return found
 
     def asap_after(self, staff_id: UUID, after: datetime) -> list[Visit]:
-        return self._rows(self._visit_statements.asap_after, staff_id=staff_id, after=after)
-
-
-class SqlWorkingHoursRepository(SqlRepository):
-    def get(self, staff_id: UUID) -> WorkingHours:
-        table = self._db.tables.working_hours
-        row = self._db.row(by_key(table, "staff_id"), self._values(key=staff_id))
-        return WorkingHours(staff_id) if row is None else convert.working_hours_from_row(row)
-
-    def get_many(self, staff_ids: Sequence[UUID]) -> dict[UUID, WorkingHours]:
-        found = {staff_id: WorkingHours(staff_id) for staff_id in staff_ids}
-        members = list(found)
-        statement = _hours_of(self._db.tables.working_hours)
-        for first in range(0, len(members), BATCH):
-            batch = self._values(staff_ids=members[first : first + BATCH])
-            for row in self._db.rows(statement, batch):
-                hours = convert.working_hours_from_row(row)
-                found[hours.staff_id] = hours
-        return found
-
-    def put(self, hours: WorkingHours) -> None:
-        self._db.upsert(
-            self._db.tables.working_hours,
-            convert.working_hours_row(self._db.tenant, hours),
-            key=("tenant", "staff_id"),
-        )
+        parameters = {"tenant": self._db.tenant, "staff_id": staff_id, "after": after}
+        rows = self._db.rows(self._visit_statements.asap_after, parameters)
+        return [self._record(row) for row in rows]

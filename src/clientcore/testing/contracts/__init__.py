@@ -2,6 +2,7 @@
 
 from clientcore.testing.contracts.base import BackendContract
 from clientcore.testing.contracts.clients import ClientContract
+from clientcore.testing.contracts.kinds import CountersContract, KindsContract
 from clientcore.testing.contracts.records import RecordsContract
 from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
 from clientcore.testing.contracts.search import SearchContract
@@ -14,6 +15,8 @@ class AllContracts(
     SearchContract,
     TenancyContract,
     RecordsContract,
+    KindsContract,
+    CountersContract,
     UnicodeContract,
     ScheduleContract,
     RaceContract,
@@ -25,6 +28,8 @@ __all__ = [
     "AllContracts",
     "BackendContract",
     "ClientContract",
+    "CountersContract",
+    "KindsContract",
     "RaceContract",
     "RecordsContract",
     "ScheduleContract",

@@ -763,7 +763,9 @@ class ScheduleContract(BackendContract):
         for lock in (False, True):
             with backend.unit_of_work(core.tenant) as uow:
                 assert uow.visits.schedule(vet, lock=lock) == Schedule(
-                    uow.records(STAFF).get(vet), uow.records(WORKING_HOURS).get(vet), "Europe/Warsaw"
+                    uow.records(STAFF).get(vet),
+                    uow.records(WORKING_HOURS).get(vet),
+                    "Europe/Warsaw",
                 )
                 read = uow.visits.schedule(resting, lock=lock)
                 assert read.member == core.staff_member(resting)
