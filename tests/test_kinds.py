@@ -34,7 +34,7 @@ def test_a_kind_names_only_fields_its_entity_has() -> None:
     with pytest.raises(ValidationError):
         RecordKind("Badges!", Badge)
     with pytest.raises(ValidationError):
-        RecordKind("badges", dict)  # type: ignore[arg-type]
+        RecordKind("badges", dict)
     assert RecordKind("badges", Badge, client_field="owner_id").singular == "badge"
 
 

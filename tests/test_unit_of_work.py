@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pytest
 
 import clientcore
-from clientcore.adapters.memory.uow import MemoryEventLog
+from clientcore.adapters.memory.tenant import MemoryEventLog
 from clientcore.entities.event import Event
 from clientcore.errors import StorageError
 

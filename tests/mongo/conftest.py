@@ -14,6 +14,7 @@ from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
 from clientcore.adapters.mongo import MongoBackend
+from clientcore.testing.kinds import HOST_KINDS
 from tests.servers import MONGO_URI, unreachable
 
 TARGETS = ["mongomock", "server"] if MONGO_URI else ["mongomock"]
@@ -22,14 +23,14 @@ TARGETS = ["mongomock", "server"] if MONGO_URI else ["mongomock"]
 @pytest.fixture(scope="session", params=TARGETS)
 def mongo_backend(request: pytest.FixtureRequest) -> Iterator[MongoBackend]:
     if request.param == "mongomock":
-        yield MongoBackend.on_database(mongomock.MongoClient()["clientcore_test"])
+        yield MongoBackend.on_database(mongomock.MongoClient()["clientcore_test"], kinds=HOST_KINDS)
         return
     assert MONGO_URI is not None
     client: MongoClient[dict[str, object]] = MongoClient(MONGO_URI, serverSelectionTimeoutMS=5000)
     name = f"clientcore_test_{uuid.uuid4().hex[:12]}"
     try:
         try:
-            backend = MongoBackend.on_database(client[name])
+            backend = MongoBackend.on_database(client[name], kinds=HOST_KINDS)
         except Exception as error:
             if isinstance(error.__cause__, PyMongoError):
                 unreachable("MongoDB", error)

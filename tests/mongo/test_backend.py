@@ -10,10 +10,11 @@ import mongomock
 import pytest
 
 import clientcore
-from clientcore.adapters.mongo import MongoBackend
-from clientcore.adapters.mongo.indexes import CLIENTS, GROUPS, LOCKS, VISITS
+from clientcore.adapters.mongo import MongoBackend, indexes
+from clientcore.adapters.mongo.indexes import CLIENTS, LOCKS, VISITS
 from clientcore.entities.client import Client, ClientKind
 from clientcore.entities.group import Group
+from clientcore.entities.kinds import GROUPS
 from clientcore.entities.visit import Visit, VisitKind
 from clientcore.errors import DuplicateCode, StorageBusy, UnsupportedTarget
 
@@ -63,17 +64,17 @@ def test_without_transactions_a_failed_commit_undoes_the_writes_it_applied() -> 
     client = Client(uuid.uuid4(), "C-1", ClientKind.PERSON, NOW, NOW, last_name="Nowak")
     rival = Client(uuid.uuid4(), "C-1", ClientKind.PERSON, NOW, NOW, last_name="Rival")
     with backend.unit_of_work("t") as uow:
-        uow.groups.add(group)
+        uow.records(GROUPS).add(group)
         uow.clients.add_many([client])  # its code is free when checked...
         with backend.unit_of_work("t") as other:
             other.clients.add_many([rival])  # ...and taken before the first unit commits
             other.commit()
         with pytest.raises(DuplicateCode):
             uow.commit()
-    assert database[GROUPS].count_documents({}) == 0
+    assert database[indexes.GROUPS].count_documents({}) == 0
     with backend.unit_of_work("t") as uow:
         assert uow.clients.get_by_code("C-1") == rival
-        assert uow.groups.list() == []
+        assert uow.records(GROUPS).find() == []
 
 
 def test_a_booking_whose_calendar_lock_ran_out_and_was_taken_writes_nothing() -> None:

@@ -17,7 +17,7 @@ from uuid import UUID
 import attrs
 
 from clientcore.entities.attribute import AttributeDefinition
-from clientcore.entities.common import personal_fields
+from clientcore.entities.common import personal_fields, scrubbed
 from clientcore.entities.consent import ConsentRecord
 from clientcore.entities.group import Group
 from clientcore.entities.note import Note
@@ -125,6 +125,31 @@ class RecordKind(Generic[T]):
 
     def client_of(self, record: T) -> Any:
         return None if self.client_field is None else getattr(record, self.client_field)
+
+    def check_fields(self, names: Iterable[str]) -> None:
+        """Refuse a filter on a field the entity does not have (ValidationError)."""
+        fields = attrs.fields_dict(cast(Any, self.entity))
+        for name in names:
+            if name not in fields:
+                raise ValidationError(name, f"{self.entity.__name__} has no such field")
+
+    def scrubbed(self, record: T) -> T:
+        """``record`` with its personal fields blanked (nested values included); a versioned
+        kind's version is bumped when anything changed, so that no one still holding the
+        old version can write the old values back."""
+        clean = scrubbed(record)
+        if clean == record or not self.versioned:
+            return clean
+        return attrs.evolve(clean, version=getattr(record, "version") + 1)  # type: ignore[misc]  # noqa: B009
+
+    def moved(self, record: T, client_id: UUID) -> T:
+        """``record`` referring to the client ``client_id`` (the version bumped)."""
+        if self.client_field is None:
+            raise ValueError(f"{self.name} refer to no client")
+        changes: dict[str, Any] = {self.client_field: client_id}
+        if self.versioned:
+            changes["version"] = getattr(record, "version") + 1  # noqa: B009
+        return attrs.evolve(record, **changes)  # type: ignore[misc]
 
     def of_client(self, client_id: UUID) -> dict[str, UUID]:
         """The filter of the client's records (for ``find``, ``count``)."""

@@ -15,6 +15,7 @@ import attrs
 import phonenumbers
 
 from clientcore.entities import phones
+from clientcore.entities.attribute import comparable
 from clientcore.entities.client import AttributeValue, Client, ClientStatus
 from clientcore.entities.contacts import phone_search_keys
 from clientcore.entities.text import fold
@@ -50,6 +51,24 @@ class ClientQuery:
 
     def matches_status(self, status: ClientStatus) -> bool:
         return self.status is StatusFilter.ALL or self.status.value == status.value
+
+    def admits(self, client: Client) -> bool:
+        """Whether ``client`` passes the exact filters (status, group, caretaker, source,
+        attribute): what a store checks beside the search terms."""
+        if not self.matches_status(client.status):
+            return False
+        if self.group_id is not None and self.group_id not in client.group_ids:
+            return False
+        if self.caretaker_id is not None and client.caretaker_id != self.caretaker_id:
+            return False
+        if self.source is not None and client.source != self.source:
+            return False
+        if self.attribute is not None:
+            key, value = self.attribute
+            stored = client.attributes.get(key)
+            if stored is None or comparable(stored) != comparable(value):
+                return False
+        return True
 
 
 @attrs.frozen

@@ -37,7 +37,8 @@ class Records(Protocol[T]):
 
     def find(self, **fields: Any) -> list[T]:
         """The records whose fields equal the given values (all of them if none is given),
-        in ``kind.order_by`` order (the order written when it is empty)."""
+        in ``kind.order_by`` order (the order written when it is empty). Raises
+        ValidationError for a field the entity does not have."""
         ...
 
     def count(self, **fields: Any) -> int:
@@ -55,11 +56,13 @@ class Records(Protocol[T]):
         ...
 
     def reassign(self, source: UUID, target: UUID) -> int:
-        """Make every record that refers to client ``source`` refer to ``target``; how many
-        changed. Raises ValueError for a kind that refers to no client."""
+        """Make every record that refers to client ``source`` refer to ``target``
+        (:meth:`RecordKind.moved`: a versioned kind's version bumped); how many changed.
+        Raises ValueError for a kind that refers to no client."""
         ...
 
     def scrub(self, client_id: UUID) -> int:
-        """Blank the personal fields (nested values included) of every record of the client;
-        how many records changed."""
+        """Blank the personal fields (nested values included) of every record of the client
+        (:meth:`RecordKind.scrubbed`: a versioned kind's version bumped); how many records
+        changed."""
         ...

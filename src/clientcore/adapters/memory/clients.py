@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from uuid import UUID
 
 from clientcore.adapters.memory.table import Journal, Table
-from clientcore.entities.attribute import comparable
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.search import ClientQuery, client_search_keys, client_sort_key
 from clientcore.errors import ConcurrencyError, DuplicateCode, NotFound
@@ -131,24 +130,6 @@ class MemoryClientRepository:
         while heap and len(found) < query.limit:
             _, client_id = heapq.heappop(heap)
             client = self.get(client_id)
-            if _passes(query, client):
+            if query.admits(client):
                 found.append(client)
         return found
-
-
-def _passes(query: ClientQuery, client: Client) -> bool:
-    """The exact filters of a query (status, group, caretaker, source, attribute)."""
-    if not query.matches_status(client.status):
-        return False
-    if query.group_id is not None and query.group_id not in client.group_ids:
-        return False
-    if query.caretaker_id is not None and client.caretaker_id != query.caretaker_id:
-        return False
-    if query.source is not None and client.source != query.source:
-        return False
-    if query.attribute is not None:
-        key, value = query.attribute
-        stored = client.attributes.get(key)
-        if stored is None or comparable(stored) != comparable(value):
-            return False
-    return True

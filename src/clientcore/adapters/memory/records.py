@@ -6,10 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-import attrs
-
 from clientcore.adapters.memory.table import Journal, Table
-from clientcore.entities.common import scrubbed
 from clientcore.entities.kinds import RecordKind
 from clientcore.errors import ConcurrencyError
 
@@ -90,6 +87,7 @@ class MemoryRecords(Generic[T]):
         return [stored[1] for stored in rows]
 
     def find(self, **fields: Any) -> list[T]:
+        self._kind.check_fields(fields)
         wanted = list(fields.items())
         return self._select(lambda row: all(getattr(row, k) == v for k, v in wanted))
 
@@ -126,14 +124,8 @@ class MemoryRecords(Generic[T]):
         return changed
 
     def reassign(self, source: UUID, target: UUID) -> int:
-        field = self._kind.of_client(source)
-        change: dict[str, Any] = dict.fromkeys(field, target)
-        if self._kind.versioned:
-            return self._rewrite(
-                self.find(**field),
-                lambda r: attrs.evolve(r, **change, version=getattr(r, "version") + 1),  # type: ignore[misc]  # noqa: B009
-            )
-        return self._rewrite(self.find(**field), lambda r: attrs.evolve(r, **change))  # type: ignore[misc]
+        moved = self.find(**self._kind.of_client(source))
+        return self._rewrite(moved, lambda record: self._kind.moved(record, target))
 
     def scrub(self, client_id: UUID) -> int:
-        return self._rewrite(self.find(**self._kind.of_client(client_id)), scrubbed)
+        return self._rewrite(self.find(**self._kind.of_client(client_id)), self._kind.scrubbed)

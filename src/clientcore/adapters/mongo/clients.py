@@ -10,6 +10,10 @@ Besides the entity's fields, each client document holds what its queries need:
   page starts after the query's ``after`` cursor;
 * ``attribute_keys``: one ``key\\x1fkind:value`` string per custom attribute, equal exactly
   when the values are equal for the in-memory adapter (see ``attribute_match_key``).
+
+Without transactions a unit's writes wait for its commit, so the repository keeps the
+clients the unit wrote and reads them in place of the stored ones (a search included), as a
+transaction would show them.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from clientcore.adapters.mongo.convert import attribute_match_key
+from clientcore.adapters.mongo.convert import attribute_match_key, stored_uuid
 from clientcore.adapters.mongo.store import Document, Scoped
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.search import (
@@ -36,6 +40,24 @@ ORDER = (("sort_key", 1), ("sid", 1))
 class MongoClientRepository:
     def __init__(self, store: Scoped) -> None:
         self._store = store
+        self._mine: dict[UUID, Client | None] = {}
+        """The clients this unit wrote (None: deleted), kept without transactions only."""
+        self._mine_codes: dict[str, UUID] = {}
+        """The codes of ``_mine``'s clients."""
+
+    @property
+    def _reads_mine(self) -> bool:
+        return bool(self._mine)
+
+    def _remember(self, client_id: UUID, client: Client | None) -> None:
+        if not self._store.work.keeps_writes:
+            return
+        before = self._mine.get(client_id)
+        if before is not None and self._mine_codes.get(before.code) == client_id:
+            del self._mine_codes[before.code]
+        self._mine[client_id] = client
+        if client is not None:
+            self._mine_codes[client.code] = client_id
 
     def _document(self, client: Client) -> Document:
         document = self._store.work.documents.unstructure(client)
@@ -63,25 +85,61 @@ class MongoClientRepository:
         self._store.insert(
             [self._document(client) for client in clients], guarded=True, on_duplicate=duplicate
         )
+        for client in clients:
+            self._remember(client.id, client)
+
+    def _own(self, client_id: UUID) -> tuple[bool, Client | None]:
+        """Whether this unit wrote the client, and what it wrote (None: deleted it)."""
+        if self._reads_mine and client_id in self._mine:
+            return True, self._mine[client_id]
+        return False, None
 
     def get(self, client_id: UUID) -> Client:
+        written, client = self._own(client_id)
+        if written:
+            if client is None:
+                raise NotFound("client", client_id)
+            return client
         return self._store.one({"id": client_id}, Client, lambda: NotFound("client", client_id))
 
     def status(self, client_id: UUID) -> ClientStatus:
+        if self._own(client_id)[0]:
+            return self.get(client_id).status
         found = self._store.values("status", {"id": client_id})
         if not found:
             raise NotFound("client", client_id)
         return ClientStatus(found[0])
 
     def get_by_code(self, code: str) -> Client:
+        if self._reads_mine:
+            owner = self._mine_codes.get(code)
+            if owner is not None:
+                return self.get(owner)
+            document = self._store.find_one({"code": code})
+            if document is None or stored_uuid(document["id"]) in self._mine:
+                raise NotFound("client with code", repr(code))
+            return self._store.work.documents.structure(document, Client)
         return self._store.one(
             {"code": code}, Client, lambda: NotFound("client with code", repr(code))
         )
 
+    def _code_owner(self, code: str) -> UUID | None:
+        """The id of the client that has ``code``, as this unit sees it."""
+        if self._reads_mine and code in self._mine_codes:
+            return self._mine_codes[code]
+        found = self._store.values("id", {"code": code})
+        owner = stored_uuid(found[0]) if found else None
+        return None if self._reads_mine and owner in self._mine else owner
+
     def taken_codes(self, codes: Sequence[str]) -> frozenset[str]:
         if not codes:
             return frozenset()
-        return frozenset(self._store.values("code", {"code": {"$in": list(codes)}}))
+        query = {"code": {"$in": list(codes)}}
+        if not self._reads_mine:
+            return frozenset(self._store.values("code", query))
+        stored = self._store.find(query, projection={"_id": 0, "code": 1, "id": 1})
+        taken = {d["code"] for d in stored if stored_uuid(d["id"]) not in self._mine}
+        return frozenset(taken | {code for code in codes if code in self._mine_codes})
 
     def _check_version(self, client_id: UUID, version: int) -> Client:
         stored = self.get(client_id)
@@ -92,8 +150,8 @@ class MongoClientRepository:
     def update(self, client: Client) -> None:
         expected = client.version - 1
         self._check_version(client.id, expected)
-        owner = self._store.find_one({"code": client.code})
-        if owner is not None and owner["sid"] != str(client.id):
+        owner = self._code_owner(client.code)
+        if owner is not None and owner != client.id:
             raise DuplicateCode(client.code)
         self._store.update(
             {"id": client.id, "version": expected},
@@ -103,6 +161,7 @@ class MongoClientRepository:
             on_duplicate=lambda _: DuplicateCode(client.code),
             on_conflict=lambda: ConcurrencyError("client", client.id, expected),
         )
+        self._remember(client.id, client)
 
     def delete(self, client: Client) -> None:
         self._check_version(client.id, client.version)
@@ -111,6 +170,7 @@ class MongoClientRepository:
             missing=self._store.stale("client", client.id, client.version),
             on_conflict=lambda: ConcurrencyError("client", client.id, client.version),
         )
+        self._remember(client.id, None)
 
     def search(self, query: ClientQuery) -> list[Client]:
         clauses: list[dict[str, Any]] = []
@@ -141,5 +201,29 @@ class MongoClientRepository:
             filters["source"] = query.source
         if query.attribute is not None:
             filters["attribute_keys"] = attribute_match_key(*query.attribute)
-        documents = self._store.find(filters, sort=ORDER, limit=query.limit)
-        return [self._store.work.documents.structure(d, Client) for d in documents]
+        structure = self._store.work.documents.structure
+        if not self._reads_mine:
+            documents = self._store.find(filters, sort=ORDER, limit=query.limit)
+            return [structure(d, Client) for d in documents]
+        # The first ``limit`` matches of the store that this unit did not write are among
+        # its first ``limit + len(_mine)``; this unit's own are matched here.
+        documents = self._store.find(filters, sort=ORDER, limit=query.limit + len(self._mine))
+        found = [structure(d, Client) for d in documents]
+        found = [client for client in found if client.id not in self._mine]
+        found += [c for c in self._mine.values() if c is not None and _matches(query, c)]
+        found.sort(key=lambda client: (client_sort_key(client), str(client.id)))
+        return found[: query.limit]
+
+
+def _matches(query: ClientQuery, client: Client) -> bool:
+    """Whether the store's search would find ``client`` (see :meth:`search`)."""
+    keys = client_search_keys(client)
+    for term in query.terms:
+        bound = prefix_upper_bound(term)
+        if not any(term <= key and (bound is None or key < bound) for key in keys):
+            return False
+    if query.after is not None:
+        sort_key, after_id = query.after
+        if (client_sort_key(client), str(client.id)) <= (sort_key, str(after_id)):
+            return False
+    return query.admits(client)

@@ -44,12 +44,22 @@ CODEC_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
 TextMapping = Mapping[str, str]
 
 
-def _uuid(value: object, _: object) -> UUID:
+def stored_uuid(value: object) -> UUID:
+    """A stored id: binary subtype 4 (or a UUID, when a host's client decodes it itself)."""
     if isinstance(value, UUID):
         return value
     if isinstance(value, Binary):
         return value.as_uuid(UuidRepresentation.STANDARD)
     return UUID(str(value))
+
+
+def stored_instant(value: object) -> datetime:
+    """A BSON datetime, a UTC instant: aware in UTC, whether the decoder made it naive or aware."""
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime, got {value!r}")
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def encode(value: Any) -> Any:
@@ -71,15 +81,6 @@ def _decimal(value: object, _: object) -> Decimal:
     if isinstance(value, Decimal128):
         return value.to_decimal()
     return Decimal(str(value))
-
-
-def _utc(value: object, _: object) -> datetime:
-    """A BSON datetime is a UTC instant; a decoder set to naive times returns it naive."""
-    if not isinstance(value, datetime):
-        raise TypeError(f"expected a datetime, got {value!r}")
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
 
 
 _ATTRIBUTE_TAGS: dict[str, Callable[[Any], AttributeValue]] = {
@@ -117,10 +118,10 @@ def make_document_converter() -> BsonConverter:
     """A new converter for the adapter's documents (see the module docstring)."""
     converter = make_converter(unstruct_collection_overrides={tuple: list})
     converter.register_unstructure_hook(UUID, encode)
-    converter.register_structure_hook(UUID, _uuid)
+    converter.register_structure_hook(UUID, lambda v, _: stored_uuid(v))
     converter.register_unstructure_hook(Decimal, _decimal128)
     converter.register_structure_hook(Decimal, _decimal)
-    converter.register_structure_hook(datetime, _utc)
+    converter.register_structure_hook(datetime, lambda v, _: stored_instant(v))
     converter.register_unstructure_hook(time, lambda v: v.isoformat())
     converter.register_structure_hook(time, lambda v, _: time.fromisoformat(v))
     converter.register_unstructure_hook_factory(_is_enum, lambda _: lambda v: v.value)
@@ -148,6 +149,11 @@ class Documents:
         assert isinstance(document, dict)
         return document
 
+    def value(self, value: object, annotation: Any) -> Any:
+        """A value of a field declared as ``annotation``, as the field is stored (what an
+        equality query on the field compares with)."""
+        return self._converter.unstructure(value, unstructure_as=annotation)
+
     def structure(self, document: Mapping[str, Any], cls: type[T]) -> T:
         """The entity; keys the entity does not have (``_id``, ``tenant``...) are ignored."""
         return self._converter.structure(document, cls)
@@ -160,4 +166,6 @@ __all__ = [
     "attribute_match_key",
     "encode",
     "make_document_converter",
+    "stored_instant",
+    "stored_uuid",
 ]

@@ -1,14 +1,22 @@
 """Collections and indexes of the adapter; creating them is idempotent.
 
-Every index starts with ``tenant``: every query of the adapter filters on it.
+Every index starts with ``tenant``: every query of the adapter filters on it. Each record
+kind has a collection of its own: clientcore's kinds the names below, a host's kind
+``clientcore_<kind name>``; its indexes come from its :class:`~.layout.Layout`.
 """
 
 from __future__ import annotations
 
-from pymongo import ASCENDING, IndexModel
+from collections.abc import Iterable
+from typing import Any
+
+from pymongo import IndexModel
 from pymongo.database import Database
 
 from clientcore.adapters.mongo.errors import translate
+from clientcore.adapters.mongo.layout import Layout, index
+from clientcore.entities.kinds import OWN_KINDS, RecordKind
+from clientcore.errors import ValidationError
 
 PREFIX = "clientcore_"
 """Collection names start with this, so the adapter can share a host's database."""
@@ -27,53 +35,67 @@ VISITS = PREFIX + "visits"
 WORKING_HOURS = PREFIX + "working_hours"
 LOCKS = PREFIX + "locks"
 
+OWN_COLLECTIONS: dict[str, str] = {
+    "staff": STAFF,
+    "groups": GROUPS,
+    "attribute_definitions": ATTRIBUTES,
+    "working_hours": WORKING_HOURS,
+    "subjects": SUBJECTS,
+    "notes": NOTES,
+    "consents": CONSENTS,
+    "visits": VISITS,
+}
+"""The collections of clientcore's own record kinds, by kind name."""
 
-def _keys(*fields: str) -> list[tuple[str, int]]:
-    return [(field, ASCENDING) for field in fields]
-
-
-def _unique(*fields: str) -> IndexModel:
-    return IndexModel(_keys(*fields), unique=True)
-
-
-def _plain(*fields: str) -> IndexModel:
-    return IndexModel(_keys(*fields))
-
+EXTRA_INDEXES: dict[str, list[IndexModel]] = {
+    NOTES: [index("tenant", "project", "created_at", "sid")],
+    VISITS: [index("tenant", "staff_id", "start")],
+}
+"""Indexes of our kinds' own queries beyond the generic ones (project notes, calendars)."""
 
 INDEXES: dict[str, list[IndexModel]] = {
     CLIENTS: [
-        _unique("tenant", "id"),
-        _unique("tenant", "code"),
-        _plain("tenant", "search_keys"),
-        _plain("tenant", "sort_key", "sid"),
-        _plain("tenant", "attribute_keys"),
-        _plain("tenant", "group_ids"),
-        _plain("tenant", "caretaker_id"),
+        index("tenant", "id", unique=True),
+        index("tenant", "code", unique=True),
+        index("tenant", "search_keys"),
+        index("tenant", "sort_key", "sid"),
+        index("tenant", "attribute_keys"),
+        index("tenant", "group_ids"),
+        index("tenant", "caretaker_id"),
     ],
-    STAFF: [_unique("tenant", "id"), _plain("tenant", "name", "sid")],
-    GROUPS: [_unique("tenant", "id"), _unique("tenant", "name")],
-    ATTRIBUTES: [_unique("tenant", "key")],
-    SETTINGS: [_unique("tenant")],
-    COUNTERS: [_unique("tenant", "name")],
-    SUBJECTS: [_unique("tenant", "id"), _plain("tenant", "client_id", "created_at", "sid")],
-    NOTES: [
-        _unique("tenant", "id"),
-        _plain("tenant", "client_id", "created_at", "sid"),
-        _plain("tenant", "project", "created_at", "sid"),
-    ],
-    CONSENTS: [_unique("tenant", "id"), _plain("tenant", "client_id", "seq")],
-    EVENTS: [_unique("tenant", "id"), _plain("tenant", "client_id", "seq")],
-    VISITS: [
-        _unique("tenant", "id"),
-        _plain("tenant", "staff_id", "start"),
-        _plain("tenant", "client_id", "start", "sid"),
-    ],
-    WORKING_HOURS: [_unique("tenant", "staff_id")],
+    SETTINGS: [index("tenant", unique=True)],
+    COUNTERS: [index("tenant", "name", unique=True)],
 }
+"""The indexes of the collections that hold no record kind (events have a layout)."""
+
+TAKEN = frozenset({*INDEXES, *OWN_COLLECTIONS.values(), EVENTS, LOCKS})
 
 
-def ensure_indexes(database: Database[dict[str, object]]) -> None:
-    """Create every collection's indexes (a no-op for those that exist)."""
+def collection_of(kind: RecordKind[Any]) -> str:
+    """The collection of ``kind``: ours by name, a host's ``clientcore_<name>``."""
+    if kind in OWN_KINDS:
+        return OWN_COLLECTIONS[kind.name]
+    name = PREFIX + kind.name
+    if name in TAKEN:
+        raise ValidationError(
+            "kinds",
+            f"the MongoDB adapter keeps its own {name} collection: name the record kind "
+            f"{kind.name!r} otherwise",
+        )
+    return name
+
+
+def layout_of(kind: RecordKind[Any]) -> Layout[Any]:
+    collection = collection_of(kind)
+    return Layout(kind, collection, EXTRA_INDEXES.get(collection, ()))
+
+
+def ensure_indexes(database: Database[dict[str, object]], layouts: Iterable[Layout[Any]]) -> None:
+    """Create the indexes of the adapter's own collections and of every kind's (a no-op
+    for those that exist)."""
+    wanted = dict(INDEXES)
+    for layout in layouts:
+        wanted[layout.collection] = layout.indexes()
     with translate():
-        for name, indexes in INDEXES.items():
-            database[name].create_indexes(indexes)
+        for name, models in wanted.items():
+            database[name].create_indexes(models)

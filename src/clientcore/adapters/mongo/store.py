@@ -6,10 +6,12 @@ forget it. Its writes go through ``Work``:
 * inside a transaction (replica set, sharded cluster) each write is sent at once in the
   unit's session, and the server rolls everything back unless the unit commits;
 * without transactions, writes are kept until commit and then applied, guarded writes first
-  (those that can fail for a domain reason: a duplicate code or name, a stale version).
-  Each applied write leaves an undo step; if a later write of the same commit fails, the
-  steps run in reverse. Documents written by a unit carry its token in ``_w``, and an undo
-  only touches documents that still carry it, so it never overwrites a newer change.
+  (those that can fail for a domain reason: a duplicate code or name, a stale version),
+  except that no write is applied before an earlier write of the same unit to the same
+  collection (a record added and then changed in one unit is added first). Each applied
+  write leaves an undo step; if a later write of the same commit fails, the steps run in
+  reverse. Documents written by a unit carry its token in ``_w``, and an undo only touches
+  documents that still carry it, so it never overwrites a newer change.
 """
 
 from __future__ import annotations
@@ -80,18 +82,30 @@ class Work:
         self.token = uuid.uuid4().hex
         self._pending: list[Apply] = []
         self._pending_guarded: list[Apply] = []
+        self._in_order: set[str] = set()
+        """Collections with a write in ``_pending``: their later writes keep their place."""
         self._locks = locks
         self._local_locks = local_locks
         self._held: dict[str, threading.Lock] = {}
 
     # -- writes ------------------------------------------------------------------------
-    def write(self, apply: Apply, *, guarded: bool) -> None:
+    def write(self, apply: Apply, *, guarded: bool, collection: str) -> None:
+        """Run ``apply`` in the transaction, or keep it until :meth:`flush`: a guarded write
+        goes before the unguarded ones unless an unguarded write to ``collection`` is
+        already kept (it would then jump over a write it may depend on)."""
         if self.session is not None:
             apply(self.session)
-        elif guarded:
+        elif guarded and collection not in self._in_order:
             self._pending_guarded.append(apply)
         else:
             self._pending.append(apply)
+            self._in_order.add(collection)
+
+    @property
+    def keeps_writes(self) -> bool:
+        """Whether writes wait for the commit (no transaction): the store does not show the
+        unit's own writes to its reads until then."""
+        return self.session is None
 
     def flush(self) -> None:
         """Apply the kept writes (no transaction); on failure undo those applied, newest first."""
@@ -111,6 +125,7 @@ class Work:
     def discard(self) -> None:
         self._pending.clear()
         self._pending_guarded.clear()
+        self._in_order.clear()
 
     # -- locks -------------------------------------------------------------------------
     def hold(self, name: str) -> None:
@@ -272,12 +287,6 @@ class Scoped:
             raise missing()
         return found
 
-    def all(self, query: Mapping[str, Any], cls: type[T], *, sort: Sort) -> list[T]:
-        return [
-            self._work.documents.structure(document, cls)
-            for document in self.find(query, sort=sort)
-        ]
-
     # -- writes ------------------------------------------------------------------------
     def insert(
         self,
@@ -286,7 +295,7 @@ class Scoped:
         guarded: bool = False,
         on_duplicate: OnDuplicate | None = None,
     ) -> None:
-        owned = [{**self._own(document), "_id": ObjectId()} for document in documents]
+        owned = [{"_id": ObjectId(), **self._own(document)} for document in documents]
         if not owned:
             return
         ids = [document["_id"] for document in owned]
@@ -306,7 +315,7 @@ class Scoped:
                 raise
             return undo
 
-        self._work.write(apply, guarded=guarded)
+        self._work.write(apply, guarded=guarded, collection=collection.name)
 
     def update(
         self,
@@ -346,7 +355,7 @@ class Scoped:
 
             return undo
 
-        self._work.write(apply, guarded=guarded)
+        self._work.write(apply, guarded=guarded, collection=collection.name)
 
     def delete(
         self,
@@ -371,41 +380,59 @@ class Scoped:
 
             return undo
 
-        self._work.write(apply, guarded=True)
+        self._work.write(apply, guarded=True, collection=collection.name)
 
     def move(
-        self, query: Mapping[str, Any], changes: Mapping[str, Any], back: Mapping[str, Any]
+        self,
+        query: Mapping[str, Any],
+        changes: Mapping[str, Any],
+        back: Mapping[str, Any],
+        *,
+        bump: str | None = None,
     ) -> None:
-        """Set ``changes`` on every matching document in one ``update_many``; ``back`` undoes."""
+        """Set ``changes`` on every matching document in one ``update_many`` (and add one
+        to each one's ``bump`` field, if given); ``back`` (and taking the one away) undoes."""
         scoped = self._scope(query)
         changes, back = encode(changes), encode(back)
         token = self._work.token
         collection = self._collection
+        forth_update: Document = {"$set": {**changes, "_w": token}}
+        back_update: Document = {"$set": back}
+        if bump is not None:
+            forth_update["$inc"] = {bump: 1}
+            back_update["$inc"] = {bump: -1}
 
         def apply(session: ClientSession | None) -> Undo:
             with translate():
                 ids = [d["_id"] for d in collection.find(scoped, {"_id": 1}, session=session)]
                 collection.update_many(
-                    {**scoped, "_id": {"$in": ids}},
-                    {"$set": {**changes, "_w": token}},
-                    session=session,
+                    {**scoped, "_id": {"$in": ids}}, forth_update, session=session
                 )
 
             def undo() -> None:
                 with translate():
-                    collection.update_many({"_id": {"$in": ids}, "_w": token}, {"$set": back})
+                    collection.update_many({"_id": {"$in": ids}, "_w": token}, back_update)
 
             return undo
 
-        self._work.write(apply, guarded=False)
+        self._work.write(apply, guarded=False, collection=collection.name)
 
 
-def reserve(counters: Collection[Document], tenant: str, name: str, count: int) -> int:
-    """Take ``count`` consecutive values of a tenant's counter; return the first.
+def reserve(
+    counters: Collection[Document],
+    tenant: str,
+    name: str,
+    count: int,
+    *,
+    session: ClientSession | None = None,
+) -> int:
+    """Take ``count`` consecutive values of a tenant's counter with one atomic ``$inc``;
+    return the first. A value is never handed out twice.
 
-    One atomic ``$inc`` outside any transaction: a hot counter never makes concurrent
-    transactions collide, and a value is never handed out twice. A unit of work that rolls
-    back leaves a gap.
+    ``session``: a transaction's session, in which the increment then runs: it is undone
+    with the transaction, and a concurrent transaction taking the same counter collides
+    with this one (``StorageBusy``: one of them runs again). Without it the increment is
+    durable at once, whatever becomes of the unit of work.
     """
     if count < 1:
         raise ValueError("count must be at least 1")
@@ -417,11 +444,20 @@ def reserve(counters: Collection[Document], tenant: str, name: str, count: int) 
                     {"$inc": {"value": count}},
                     upsert=True,
                     return_document=ReturnDocument.AFTER,
+                    session=session,
                 )
             break
         except StorageError as error:
-            # Two first-ever upserts of one counter race on the unique index: retry once.
-            if attempt or not isinstance(error.__cause__, DuplicateKeyError):
+            # Two first-ever upserts of one counter race on the unique index: retry once,
+            # or, inside a transaction (which the error has ended), run the unit again.
+            if not isinstance(error.__cause__, DuplicateKeyError):
+                raise
+            if session is not None:
+                raise StorageBusy(
+                    f"the counter {name!r} was created by a concurrent unit of work; nothing "
+                    "was changed, run it again"
+                ) from error
+            if attempt:
                 raise
     assert after is not None  # an upsert returning the document after it always finds one
     return int(after["value"]) - count + 1

@@ -7,16 +7,19 @@ Two modes, chosen by what the server offers (see ``docs/mongo.md``):
   anything else aborts it. All-or-nothing, also after a crash.
 * **no transactions** (a standalone server, or a database object that offers no sessions,
   such as mongomock): writes are kept until commit and then applied, guarded writes
-  first, with undo steps if a later one fails (see :mod:`.store`). A crash in the middle
-  of a commit can leave part of it applied. ``capabilities.transactions`` says which
-  mode a backend is in.
+  first, with undo steps if a later one fails (see :mod:`.store`); until then the
+  repositories show the unit its own writes. A crash in the middle of a commit can leave
+  part of it applied. ``capabilities.transactions`` says which mode a backend is in.
+
+Each record kind, clientcore's or the host's, is kept by one generic
+:class:`~.records.MongoRecords` in a collection of its own (see :mod:`.layout`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -31,31 +34,22 @@ from clientcore.adapters.mongo import indexes
 from clientcore.adapters.mongo.clients import MongoClientRepository
 from clientcore.adapters.mongo.convert import CODEC_OPTIONS, Documents
 from clientcore.adapters.mongo.errors import translate
-from clientcore.adapters.mongo.linked import (
-    AS_WRITTEN,
-    BY_CREATION,
-    MongoConsentRepository,
-    MongoEventLog,
-    MongoNoteRepository,
-    MongoSubjectRepository,
-)
-from clientcore.adapters.mongo.records import (
-    MongoAttributeDefinitionRepository,
-    MongoCounters,
-    MongoGroupRepository,
-    MongoSettingsRepository,
-    MongoStaffRepository,
-)
+from clientcore.adapters.mongo.layout import Layout
+from clientcore.adapters.mongo.records import MongoRecords
 from clientcore.adapters.mongo.store import Document, LocalLocks, Scoped, Work, reserve
-from clientcore.adapters.mongo.visits import MongoVisitRepository, MongoWorkingHoursRepository
-from clientcore.entities.consent import ConsentRecord
-from clientcore.entities.event import Event
-from clientcore.entities.note import Note
-from clientcore.entities.subject import Subject
-from clientcore.entities.working_hours import Schedule
-from clientcore.errors import UnsupportedTarget
-from clientcore.ports.linked import ClientLinkedRecords
+from clientcore.adapters.mongo.tenant import (
+    EVENTS,
+    MongoCounters,
+    MongoEventLog,
+    MongoSettingsRepository,
+)
+from clientcore.adapters.mongo.visits import MongoVisitRepository
+from clientcore.entities.kinds import OWN_KINDS, STAFF, VISITS, WORKING_HOURS, RecordKind, Registry
+from clientcore.entities.working_hours import Schedule, WorkingHours
+from clientcore.errors import UnknownKind, UnsupportedTarget
 from clientcore.ports.unit_of_work import Capabilities
+
+T = TypeVar("T")
 
 AnyDatabase = Database[Document] | Any
 """A pymongo ``Database``, or an object with the same interface (mongomock's)."""
@@ -76,17 +70,25 @@ def offers_transactions(database: AnyDatabase) -> bool:
 class MongoBackend:
     """clientcore on a MongoDB database; its collections are named ``clientcore_*``.
 
-    Opening creates the indexes (idempotent) and asks the server whether it runs
-    transactions; pass ``transactions=False`` to use the no-transaction mode anyway.
+    ``kinds``: the host's own record kinds, stored beside clientcore's (a collection
+    ``clientcore_<kind name>`` each). Opening creates every collection's indexes
+    (idempotent) and asks the server whether it runs transactions; pass
+    ``transactions=False`` to use the no-transaction mode anyway.
     """
 
     def __init__(
         self,
         database: AnyDatabase,
         *,
+        kinds: Sequence[RecordKind[Any]] = (),
         transactions: bool | None = None,
         owned_client: MongoClient[Document] | None = None,
     ) -> None:
+        self._kinds = OWN_KINDS.with_host_kinds(kinds)
+        self.layouts: dict[str, Layout[Any]] = {
+            kind.name: indexes.layout_of(kind) for kind in self._kinds
+        }
+        self.events_layout = Layout(EVENTS, indexes.EVENTS)
         self.database = database
         self._owned_client = owned_client
         offered = offers_transactions(database)
@@ -99,17 +101,32 @@ class MongoBackend:
             transactions=offered if transactions is None else transactions
         )
         options = database.codec_options.with_options(tz_aware=CODEC_OPTIONS.tz_aware)
+        names = [
+            *indexes.INDEXES,
+            indexes.LOCKS,
+            self.events_layout.collection,
+            *(layout.collection for layout in self.layouts.values()),
+        ]
         self._collections: dict[str, Collection[Document]] = {
-            name: database.get_collection(name, codec_options=options)
-            for name in (*indexes.INDEXES, indexes.LOCKS)
+            name: database.get_collection(name, codec_options=options) for name in names
         }
         self.documents = Documents()
         self.local_locks = LocalLocks()
-        indexes.ensure_indexes(database)
+        indexes.ensure_indexes(database, [self.events_layout, *self.layouts.values()])
+
+    @property
+    def kinds(self) -> Registry:
+        """The record kinds stored: clientcore's own, then the host's."""
+        return self._kinds
 
     @classmethod
     def from_url(
-        cls, url: str, *, transactions: bool | None = None, **client_options: Any
+        cls,
+        url: str,
+        *,
+        kinds: Sequence[RecordKind[Any]] = (),
+        transactions: bool | None = None,
+        **client_options: Any,
     ) -> MongoBackend:
         """A backend on a client of its own for ``mongodb://host/database`` (closed by
         :meth:`close`); ``client_options`` go to ``MongoClient``."""
@@ -121,19 +138,25 @@ class MongoBackend:
         try:
             with translate():
                 database = client.get_default_database()
-            return cls(database, transactions=transactions, owned_client=client)
+            return cls(database, kinds=kinds, transactions=transactions, owned_client=client)
         except BaseException:
             client.close()
             raise
 
     @classmethod
-    def on_database(cls, database: object, *, transactions: bool | None = None) -> MongoBackend:
+    def on_database(
+        cls,
+        database: object,
+        *,
+        kinds: Sequence[RecordKind[Any]] = (),
+        transactions: bool | None = None,
+    ) -> MongoBackend:
         """A backend on a host's own ``Database`` (never closed by clientcore)."""
         if not callable(getattr(database, "get_collection", None)):
             raise UnsupportedTarget(
                 f"cannot open a {type(database).__name__}: pass a pymongo Database"
             )
-        return cls(database, transactions=transactions)
+        return cls(database, kinds=kinds, transactions=transactions)
 
     def collection(self, name: str) -> Collection[Document]:
         return self._collections[name]
@@ -148,75 +171,66 @@ class MongoBackend:
 
 
 class MongoUnitOfWork:
+    """One tenant's repositories in one transaction, or with writes kept until commit
+    (see the module). The repositories exist inside the ``with`` block only."""
+
     def __init__(self, backend: MongoBackend, tenant: str) -> None:
         self.tenant = tenant
+        self.kinds: Registry = backend.kinds
         self._backend = backend
         self._work: Work | None = None
+        self._records: dict[str, MongoRecords[Any]] = {}
+
+    def _open_work(self) -> Work:
+        if self._work is None:
+            raise RuntimeError("the unit of work is not open (use it in a with block)")
+        return self._work
 
     def _scoped(self, name: str) -> Scoped:
-        assert self._work is not None
-        return Scoped(self._backend.collection(name), self.tenant, self._work)
+        return Scoped(self._backend.collection(name), self.tenant, self._open_work())
 
-    def _sequence(self, name: str) -> Any:
+    def _sequence(self, name: str) -> Callable[[int], int]:
+        """``seq`` values of a kind kept in the order written: taken outside any
+        transaction, so concurrent units never collide on them (a gap means nothing)."""
         counters = self._backend.collection(indexes.COUNTERS)
         return lambda count: reserve(counters, self.tenant, f"seq:{name}", count)
 
-    def _bind(self) -> None:
+    def _made(self, layout: Layout[T]) -> MongoRecords[T]:
+        sequence = self._sequence(layout.kind.name) if layout.as_written else None
+        return MongoRecords(layout, self._scoped(layout.collection), sequence=sequence)
+
+    def _bind(self, work: Work) -> None:
+        backend = self._backend
         self.clients = MongoClientRepository(self._scoped(indexes.CLIENTS))
-        self.staff = MongoStaffRepository(self._scoped(indexes.STAFF))
-        self.groups = MongoGroupRepository(self._scoped(indexes.GROUPS))
-        self.attributes = MongoAttributeDefinitionRepository(self._scoped(indexes.ATTRIBUTES))
         self.settings = MongoSettingsRepository(self._scoped(indexes.SETTINGS))
-        self.counters = MongoCounters(self._backend.collection(indexes.COUNTERS), self.tenant)
-        self.working_hours = MongoWorkingHoursRepository(self._scoped(indexes.WORKING_HOURS))
-        self.subjects = MongoSubjectRepository(
-            "subjects",
-            Subject,
-            blocks_deletion=True,
-            order=BY_CREATION,
-            store=self._scoped(indexes.SUBJECTS),
-        )
-        self.notes = MongoNoteRepository(
-            "notes",
-            Note,
-            blocks_deletion=True,
-            order=BY_CREATION,
-            store=self._scoped(indexes.NOTES),
-        )
-        self.consents = MongoConsentRepository(
-            "consents",
-            ConsentRecord,
-            blocks_deletion=True,
-            order=AS_WRITTEN,
-            store=self._scoped(indexes.CONSENTS),
-            sequence=self._sequence("consents"),
-        )
-        self.events = MongoEventLog(
-            "events",
-            Event,
-            blocks_deletion=False,
-            order=AS_WRITTEN,
-            store=self._scoped(indexes.EVENTS),
-            sequence=self._sequence("events"),
-        )
-        self.visits = MongoVisitRepository(self._scoped(indexes.VISITS), self._schedule)
+        self.counters = MongoCounters(backend.collection(indexes.COUNTERS), self.tenant, work)
+        self.events = MongoEventLog(self._made(backend.events_layout))
+        layout = backend.layouts[VISITS.name]
+        self.visits = MongoVisitRepository(layout, self._scoped(layout.collection), self._schedule)
+        self._records = {VISITS.name: self.visits}
+
+    def records(self, kind: RecordKind[T]) -> MongoRecords[T]:
+        if kind not in self.kinds:
+            raise UnknownKind(kind.name)
+        made: MongoRecords[T] | None = self._records.get(kind.name)
+        if made is None:
+            made = self._records[kind.name] = self._made(self._backend.layouts[kind.name])
+        return made
 
     def _schedule(self, staff_id: UUID) -> Schedule:
-        member = self.staff.get(staff_id)
-        return Schedule(member, self.working_hours.get(staff_id), self.settings.get().time_zone)
-
-    def linked_records(self) -> Sequence[ClientLinkedRecords]:
-        return (self.subjects, self.notes, self.consents, self.visits, self.events)
+        member = self.records(STAFF).get(staff_id)
+        hours = self.records(WORKING_HOURS).get_many([staff_id]).get(staff_id)
+        zone = self.settings.get().time_zone
+        return Schedule(member, hours or WorkingHours(staff_id), zone)
 
     @property
     def session(self) -> ClientSession | None:
-        """The transaction's session (None without transactions), for a host's participant."""
+        """The transaction's session (None without transactions): host code that writes
+        its own collections in the same transaction passes it to pymongo."""
         return None if self._work is None else self._work.session
 
     def commit(self) -> None:
-        work = self._work
-        if work is None:
-            raise RuntimeError("the unit of work is not open (use it in a with block)")
+        work = self._open_work()
         if work.session is None:
             work.flush()
             return
@@ -248,7 +262,7 @@ class MongoUnitOfWork:
                 )
             work.session = session
         self._work = work
-        self._bind()
+        self._bind(work)
         return self
 
     def __exit__(
@@ -262,6 +276,7 @@ class MongoUnitOfWork:
             self.rollback()
         finally:
             self._work = None
+            self._records = {}
             if work is not None:
                 try:
                     work.release()

@@ -30,7 +30,6 @@ from sqlalchemy import (
 
 from clientcore.adapters.sql.db import BATCH, Db
 from clientcore.adapters.sql.rows import Rows
-from clientcore.entities.common import scrubbed
 from clientcore.entities.kinds import RecordKind
 from clientcore.errors import ConcurrencyError
 
@@ -129,6 +128,7 @@ class SqlRecords(Generic[T]):
         return self._rows.record(self._kind, row)
 
     def _where(self, fields: dict[str, Any]) -> list[ColumnElement[bool]]:
+        self._kind.check_fields(fields)
         c = self._table.c
         conditions = [c.tenant == self._db.tenant]
         for name, value in fields.items():
@@ -217,9 +217,8 @@ class SqlRecords(Generic[T]):
     def scrub(self, client_id: UUID) -> int:
         changed = 0
         for record in self.find(**self._kind.of_client(client_id)):
-            clean = scrubbed(record)
+            clean = self._kind.scrubbed(record)
             if clean != record:
-                version = self._version(record, 0)
-                self._replace(clean, version)
+                self._replace(clean, self._version(record, 0))
                 changed += 1
         return changed

@@ -15,7 +15,14 @@ from clientcore.entities.common import personal_fields, utc_millis
 from clientcore.entities.event import FieldChange
 from clientcore.entities.kinds import NOTES, SUBJECTS, VISITS, RecordKind
 from clientcore.entities.note import Note, NoteKind
-from clientcore.errors import ClientInUse, ConcurrencyError, DuplicateName, NotFound, UnknownKind
+from clientcore.errors import (
+    ClientInUse,
+    ConcurrencyError,
+    DuplicateName,
+    NotFound,
+    UnknownKind,
+    ValidationError,
+)
 from clientcore.facade import Core
 from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.clock import TickingClock, new_tenant
@@ -76,6 +83,8 @@ class KindsContract(BackendContract):
             }
             with pytest.raises(NotFound):
                 invoices.get(uuid4())
+            with pytest.raises(ValidationError):
+                invoices.find(customer=client.id)
         with backend.unit_of_work(new_tenant()) as uow:
             assert uow.records(INVOICES).find() == []
             with pytest.raises(NotFound):
@@ -185,6 +194,7 @@ class KindsContract(BackendContract):
             assert scrubbed.buyer == ""
             assert scrubbed.lines == (InvoiceLine("", Decimal("12.50")),)
             assert scrubbed.number == "FV/1"
+            assert scrubbed.version == invoice.version + 1
             assert uow.records(SUBJECTS).get(pet.id).name == ""
             assert uow.records(SUBJECTS).get(pet.id).details == {}
         history = core.history(client.id)
