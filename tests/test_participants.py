@@ -47,12 +47,12 @@ def test_a_host_kind_blocks_deleting_a_client_it_refers_to() -> None:
     core = clientcore.open(
         "memory://", tenant="t", actor=clientcore.Actor("a"), participants=[participant]
     )
-    client = core.register_client(last_name="Nowak")
+    client = core.clients.register(last_name="Nowak")
     invoices[client.id] = ["FV/2026/1"]
     reception = core.acting_as(clientcore.Actor("rita"))
     with pytest.raises(ClientInUse) as info:
-        reception.delete_client(client.id)
+        reception.clients.delete(client.id)
     assert info.value.referenced_by == ("invoices",)
     assert seen[-1].tenant == "t"
     invoices.clear()
-    reception.delete_client(client.id)
+    reception.clients.delete(client.id)

@@ -9,6 +9,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from clientcore import errors
+from clientcore.api.calendar import Calendar
+from clientcore.api.clients import Clients
+from clientcore.api.consents import Consents
+from clientcore.api.events import (
+    AfterCommitHandler,
+    Events,
+    HandlerErrorReport,
+    InUnitHandler,
+)
+from clientcore.api.notes import Notes
+from clientcore.api.parts import Transaction
+from clientcore.api.setup import Setup
+from clientcore.api.staff import Staff
+from clientcore.api.subjects import Subjects
+from clientcore.api.unset import UNSET, Unset
+from clientcore.api.visits import Visits
 from clientcore.bootstrap import backend_for
 from clientcore.entities import (
     Actor,
@@ -25,6 +41,7 @@ from clientcore.entities import (
     DocumentKind,
     Email,
     Event,
+    EventKind,
     FieldChange,
     Group,
     IdentityDocument,
@@ -39,44 +56,78 @@ from clientcore.entities import (
     Subject,
     TenantSettings,
 )
+from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
+from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.facade import Core, Retry
+from clientcore.operations.calendar import ClientVisits, FreeSlot
 from clientcore.operations.clients import ClientFields
 from clientcore.ports.clock import Clock, IdFactory
-from clientcore.ports.unit_of_work import Participant
+from clientcore.ports.unit_of_work import Capabilities, Participant
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "UNSET",
     "Actor",
     "Address",
     "AddressKind",
+    "AfterCommitHandler",
     "AttributeDefinition",
     "AttributeType",
+    "Calendar",
+    "Capabilities",
     "Channel",
+    "Charge",
+    "ChargeKind",
     "Client",
     "ClientFields",
     "ClientKind",
     "ClientPage",
     "ClientStatus",
+    "ClientVisits",
+    "Clients",
+    "Clock",
     "ConsentRecord",
+    "Consents",
     "Core",
+    "DayOverride",
     "DocumentKind",
     "Email",
     "Event",
+    "EventKind",
+    "Events",
     "FieldChange",
+    "FreeSlot",
     "Group",
+    "HandlerErrorReport",
+    "IdFactory",
     "IdentityDocument",
+    "InUnitHandler",
     "NameDay",
     "Note",
     "NoteKind",
+    "Notes",
+    "Participant",
     "Phone",
     "Purpose",
     "Retry",
     "Role",
+    "Setup",
+    "Staff",
     "StaffMember",
     "StatusFilter",
     "Subject",
+    "Subjects",
     "TenantSettings",
+    "TimeRange",
+    "Transaction",
+    "Unset",
+    "Visit",
+    "VisitKind",
+    "VisitStatus",
+    "Visits",
+    "WeeklySlot",
+    "WorkingHours",
     "__version__",
     "errors",
     "open",
@@ -92,6 +143,7 @@ def open(
     ids: IdFactory | None = None,
     participants: Sequence[Participant] = (),
     retry: Retry | None = None,
+    on_handler_error: HandlerErrorReport | None = None,
 ) -> Core:
     """Open the core on a URL (``memory://``) or a backend, scoped to ``tenant``.
 
@@ -99,6 +151,8 @@ def open(
     ``clock`` and ``ids`` replace the real time and ``uuid4`` (tests fix them).
     ``participants`` join the host's own client-linked records (see ``ports.Participant``).
     ``retry`` says how an operation runs again when the storage was busy (see :class:`Retry`).
+    ``on_handler_error`` is told of each after-commit event handler that raised (the error
+    is also logged on the ``clientcore`` logger; see :class:`Events`).
     Raises :class:`~clientcore.errors.InvalidTenant` for a missing or blank tenant and
     :class:`~clientcore.errors.UnsupportedTarget` for an unknown URL or object.
     """
@@ -115,4 +169,5 @@ def open(
         participants=participants,
         owns_backend=owned,
         retry=retry,
+        events=Events(on_handler_error=on_handler_error),
     )

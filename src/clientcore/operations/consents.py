@@ -17,6 +17,7 @@ from clientcore.entities.consent import (
     Purpose,
     current_consents,
 )
+from clientcore.entities.event import EventKind
 from clientcore.errors import ValidationError
 from clientcore.operations.context import Context, diff
 from clientcore.ports.unit_of_work import UnitOfWork
@@ -71,7 +72,7 @@ def record_consent(
         recorded_at=now,
     )
     uow.consents.append(record)
-    kind = "consent.granted" if granted else "consent.withdrawn"
+    kind = EventKind.CONSENT_GRANTED if granted else EventKind.CONSENT_WITHDRAWN
     ctx.record(
         uow,
         kind,

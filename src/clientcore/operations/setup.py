@@ -18,6 +18,7 @@ from clientcore.entities.attribute import (
     AttributeType,
 )
 from clientcore.entities.common import Role
+from clientcore.entities.event import EventKind
 from clientcore.entities.group import GROUP_NAME_MAX_LENGTH, Group
 from clientcore.entities.settings import TenantSettings
 from clientcore.entities.staff import STAFF_NAME_MAX_LENGTH, StaffMember
@@ -44,7 +45,7 @@ def configure(
     uow.settings.put(new)
     ctx.record(
         uow,
-        "settings.changed",
+        EventKind.SETTINGS_CHANGED,
         entity_id=UUID(int=0),
         client_id=None,
         changes=diff(old, new, ("default_region", "time_zone")),
@@ -63,7 +64,7 @@ def add_staff(uow: UnitOfWork, ctx: Context, name: str, roles: Iterable[Role | s
     uow.staff.add(member)
     ctx.record(
         uow,
-        "staff.added",
+        EventKind.STAFF_ADDED,
         entity_id=member.id,
         client_id=None,
         changes=diff(None, member, ("name", "roles", "active")),
@@ -79,7 +80,7 @@ def set_staff_active(uow: UnitOfWork, ctx: Context, staff_id: UUID, active: bool
         uow.staff.update(new)
         ctx.record(
             uow,
-            "staff.updated",
+            EventKind.STAFF_UPDATED,
             entity_id=staff_id,
             client_id=None,
             changes=diff(old, new, ("active",)),
@@ -97,7 +98,7 @@ def define_group(uow: UnitOfWork, ctx: Context, name: str) -> Group:
     uow.groups.add(group)
     ctx.record(
         uow,
-        "group.defined",
+        EventKind.GROUP_DEFINED,
         entity_id=group.id,
         client_id=None,
         changes=diff(None, group, ("name",)),
@@ -138,7 +139,7 @@ def define_attribute(
     uow.attributes.add(definition)
     ctx.record(
         uow,
-        "attribute.defined",
+        EventKind.ATTRIBUTE_DEFINED,
         entity_id=definition.id,
         client_id=None,
         changes=diff(None, definition, ("key", "label", "type", "choices")),

@@ -9,6 +9,7 @@ from uuid import UUID
 import attrs
 
 from clientcore.entities import validation
+from clientcore.entities.event import EventKind
 from clientcore.entities.subject import (
     DETAIL_KEY_MAX_LENGTH,
     DETAIL_VALUE_MAX_LENGTH,
@@ -66,7 +67,7 @@ def add_subject(
     uow.subjects.add(subject)
     ctx.record(
         uow,
-        "subject.added",
+        EventKind.SUBJECT_ADDED,
         entity_id=subject.id,
         client_id=client.id,
         changes=diff(None, subject, SUBJECT_FIELDS),
@@ -78,7 +79,7 @@ def _save(uow: UnitOfWork, ctx: Context, old: Subject, new: Subject) -> Subject:
     return save_change(
         uow,
         ctx,
-        "subject.updated",
+        EventKind.SUBJECT_UPDATED,
         old,
         new,
         fields=SUBJECT_FIELDS,

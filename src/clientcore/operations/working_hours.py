@@ -8,6 +8,7 @@ from itertools import pairwise
 from uuid import UUID
 
 from clientcore.entities import validation
+from clientcore.entities.event import EventKind
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.errors import ValidationError
 from clientcore.operations.context import Context, diff
@@ -88,7 +89,7 @@ def set_working_hours(
     uow.working_hours.put(new)
     ctx.record(
         uow,
-        "staff.hours_set",
+        EventKind.STAFF_HOURS_SET,
         entity_id=member.id,
         client_id=None,
         changes=diff(old, new, ("weekly", "overrides")),
