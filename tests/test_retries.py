@@ -25,6 +25,7 @@ from clientcore.adapters.sql.engine import create_engine
 from clientcore.adapters.sql.errors import translate as translate_sql
 from clientcore.adapters.sql.errors import translated
 from clientcore.entities.common import Actor
+from clientcore.entities.event import EventKind
 from clientcore.entities.working_hours import TimeRange, WeeklySlot
 from clientcore.errors import (
     ClientCoreError,
@@ -92,6 +93,44 @@ def test_a_busy_commit_runs_the_whole_operation_again() -> None:
 
     assert store.commits == 3
     assert [v.id for v in core.calendar.for_staff(vet, start, start.replace(hour=11))] == [visit.id]
+
+
+def test_a_retried_operation_calls_in_unit_handlers_each_run_and_after_commit_ones_once() -> None:
+    store = BusyCommits()
+    core = clientcore.open(store, tenant="t", actor=ACTOR)
+    in_unit: list[str] = []
+    committed: list[str] = []
+    core.events.on(EventKind.CLIENT_REGISTERED, lambda event, tx: in_unit.append(event.kind))
+    core.events.after_commit(
+        EventKind.CLIENT_REGISTERED, lambda event: committed.append(event.kind)
+    )
+    store.busy = 2
+
+    core.clients.register(last_name="Nowak")
+
+    assert in_unit == [EventKind.CLIENT_REGISTERED] * 3
+    assert committed == [EventKind.CLIENT_REGISTERED]
+
+
+def test_a_busy_transaction_is_not_run_again() -> None:
+    store = BusyCommits()
+    core = clientcore.open(store, tenant="t", actor=ACTOR)
+    committed: list[str] = []
+    core.events.after_commit(
+        EventKind.CLIENT_REGISTERED, lambda event: committed.append(event.kind)
+    )
+    store.busy, store.commits = 1, 0
+
+    def block() -> None:
+        with core.transaction() as tx:
+            tx.clients.register(last_name="Nowak")
+            tx.clients.register(last_name="Lis")
+
+    with pytest.raises(StorageBusy):
+        block()
+    assert store.commits == 1
+    assert committed == []
+    assert core.clients.search(status="all").clients == ()
 
 
 def test_storage_that_stays_busy_raises_storage_busy_after_the_last_attempt() -> None:

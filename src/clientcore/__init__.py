@@ -62,7 +62,8 @@ from clientcore.facade import Core, Retry
 from clientcore.operations.calendar import ClientVisits, FreeSlot
 from clientcore.operations.clients import ClientFields
 from clientcore.ports.clock import Clock, IdFactory
-from clientcore.ports.unit_of_work import Capabilities, Participant
+from clientcore.ports.linked import ClientLinkedRecords
+from clientcore.ports.unit_of_work import Capabilities, Participant, UnitOfWork
 
 __version__ = "0.1.0"
 
@@ -82,6 +83,7 @@ __all__ = [
     "Client",
     "ClientFields",
     "ClientKind",
+    "ClientLinkedRecords",
     "ClientPage",
     "ClientStatus",
     "ClientVisits",
@@ -121,6 +123,7 @@ __all__ = [
     "TenantSettings",
     "TimeRange",
     "Transaction",
+    "UnitOfWork",
     "Unset",
     "Visit",
     "VisitKind",
