@@ -145,7 +145,8 @@ def _check_attributes(
                 definition = uow.attributes.get(str(key))
             except NotFound:
                 raise ValidationError(
-                    "attributes", f"{key!r} is not defined; define it with core.define_attribute"
+                    "attributes",
+                    f"{key!r} is not defined; define it with core.setup.define_attribute",
                 ) from None
             definitions[str(key)] = definition
         values[definition.key] = definition.validate(value)
