@@ -185,7 +185,13 @@ class HandlerDepthExceeded(ClientCoreError):
 
 
 class TransactionClosed(ClientCoreError):
-    """A transaction's object was used after its ``with`` block ended."""
+    """A transaction was used after its ``with`` block ended, or after a change made in it
+    raised (what that change did before it raised cannot be kept: the whole transaction is
+    rolled back, also when the caller caught the error and let the block end normally)."""
 
-    def __init__(self) -> None:
-        super().__init__("this transaction has ended; use the core, or a new transaction")
+    def __init__(self, *, failed: bool = False) -> None:
+        super().__init__(
+            "a change in this transaction failed, so it was rolled back (see the cause)"
+            if failed
+            else "this transaction has ended or a change in it failed; use a new transaction"
+        )

@@ -78,12 +78,15 @@ class Core(Parts):
         unit of work: committed when the block ends normally, rolled back if it raises.
 
         Nothing is run again inside: a :class:`~clientcore.errors.StorageBusy` leaves the
-        block (rolled back), and the host runs the whole block again. Reads through ``tx``
-        see the block's own writes where the store runs transactions
+        block (rolled back), and the host runs the whole block again. A change that raised
+        dooms the block: it is rolled back even if the error was caught inside (then
+        :class:`~clientcore.errors.TransactionClosed` at its end, and on any further call).
+        Reads through ``tx`` see the block's own writes where the store runs transactions
         (``capabilities.transactions``; MongoDB without them applies the writes at the end).
-        Use ``tx``, not the core, inside the block: a call on the core is a unit of its own
-        (on the in-memory store it would wait for the block). After-commit handlers run once
-        the block has committed.
+        Use ``tx``, not the core, inside the block: a call on the core runs in a unit of its
+        own, which does not see the block's writes and may wait for the block's locks (a
+        write on SQLite does, until it gives up). After-commit handlers run once the block
+        has committed.
         """
         return self._runner.transaction()
 

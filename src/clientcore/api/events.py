@@ -7,7 +7,9 @@
 * :meth:`Events.after_commit` handlers run once the change is committed, never for a change
   that was rolled back. One that raises undoes nothing: the error is logged on the
   ``clientcore`` logger and passed to ``on_handler_error`` (given to ``clientcore.open``),
-  and the other handlers still run.
+  and the other handlers still run. On a core bound to a host's SQL ``Connection``
+  (``capabilities.joins_host_transaction``) the commit is the release of clientcore's
+  savepoint: the host's own transaction may still roll back after these handlers ran.
 
 Handlers are shared by every core made from the same ``clientcore.open`` (``acting_as``,
 ``for_tenant``); they run on the caller's thread.

@@ -37,8 +37,8 @@ class Transaction(Parts):
     """The parts of a core, all running in one unit of work (see ``Core.transaction``).
 
     Reads see the unit's own writes where the store runs transactions
-    (``core.capabilities.transactions``). After the unit has ended, every call raises
-    :class:`~clientcore.errors.TransactionClosed`.
+    (``core.capabilities.transactions``). Once a change made through it has raised, or the
+    unit has ended, every call raises :class:`~clientcore.errors.TransactionClosed`.
     """
 
     def __init__(self, runner: Runner, *, tenant: str, actor: Actor | None) -> None:

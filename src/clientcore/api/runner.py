@@ -103,6 +103,7 @@ class Unit:
         self._recorded: list[Event] = []
         self._depth = 0
         self._open = True
+        self._failure: BaseException | None = None
         self._tenant = tenant
         self._transaction: Transaction | None = None
 
@@ -121,7 +122,7 @@ class Unit:
         **kwargs: P.kwargs,
     ) -> R:
         if not self._open:
-            raise TransactionClosed()
+            raise TransactionClosed() from self._failure
         return operation(self._uow, *args, **kwargs)
 
     def write(
@@ -132,15 +133,21 @@ class Unit:
         **kwargs: P.kwargs,
     ) -> R:
         if not self._open:
-            raise TransactionClosed()
-        kinds = self._events.kinds
-        if not kinds:
-            return operation(self._uow, self._context, *args, **kwargs)
-        collector = Collector(kinds)
-        context = attrs.evolve(self._context, collector=collector)
-        result = operation(self._uow, context, *args, **kwargs)
-        self._deliver(collector.events)
-        return result
+            raise TransactionClosed() from self._failure
+        try:
+            kinds = self._events.kinds
+            if not kinds:
+                return operation(self._uow, self._context, *args, **kwargs)
+            collector = Collector(kinds)
+            context = attrs.evolve(self._context, collector=collector)
+            result = operation(self._uow, context, *args, **kwargs)
+            self._deliver(collector.events)
+            return result
+        except BaseException as failure:
+            # What the call wrote before it raised is in the unit: the unit can only roll back.
+            self._failure = failure
+            self._open = False
+            raise
 
     def now(self) -> datetime:
         return self._context.now()
@@ -161,6 +168,9 @@ class Unit:
                 self._depth -= 1
 
     def commit(self) -> None:
+        """Commit, unless a write in the unit raised (a caller caught it and went on)."""
+        if self._failure is not None:
+            raise TransactionClosed(failed=True) from self._failure
         self._uow.commit()
 
     def close(self) -> None:

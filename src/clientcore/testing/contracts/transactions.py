@@ -7,7 +7,7 @@ import pytest
 from clientcore.entities.client import Client
 from clientcore.entities.consent import Purpose
 from clientcore.entities.event import EventKind
-from clientcore.errors import NotFound, TransactionClosed
+from clientcore.errors import NotFound, TransactionClosed, ValidationError
 from clientcore.facade import Core
 from clientcore.testing.contracts.base import BackendContract
 
@@ -84,3 +84,20 @@ class TransactionContract(BackendContract):
         with pytest.raises(TransactionClosed):
             tx.notes.add(client.id, "late")
         assert core.notes.for_client(client.id) == []
+
+    def test_a_change_that_raised_rolls_the_block_back_even_if_caught(self, core: Core) -> None:
+        client = core.clients.register(last_name="Nowak")
+
+        def block() -> None:
+            with core.transaction() as tx:
+                tx.notes.add(client.id, "kept?")
+                with pytest.raises(ValidationError):
+                    tx.clients.update(client.id, last_name="")
+                with pytest.raises(TransactionClosed):
+                    tx.notes.add(client.id, "after the failure")
+
+        with pytest.raises(TransactionClosed) as info:
+            block()
+        assert isinstance(info.value.__cause__, ValidationError)
+        assert core.notes.for_client(client.id) == []
+        assert core.clients.get(client.id).last_name == "Nowak"
