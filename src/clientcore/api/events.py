@@ -3,7 +3,9 @@
 * :meth:`Events.on` handlers run inside the change's unit of work, before it commits, in
   the order the events were recorded. They get the event and a :class:`Transaction` on the
   same unit, through which they may read and write (their writes' events are delivered
-  too). An exception rolls the whole change back and reaches the caller.
+  too). An exception rolls the whole change back and reaches the caller. When the store was
+  busy and the core runs the change again, they run again with it: leave effects outside
+  the store (a message sent) to after-commit handlers.
 * :meth:`Events.after_commit` handlers run once the change is committed, never for a change
   that was rolled back. One that raises undoes nothing: the error is logged on the
   ``clientcore`` logger and passed to ``on_handler_error`` (given to ``clientcore.open``),
