@@ -36,7 +36,7 @@ LAST = [
 
 
 def client_rows(count: int, seed: int = 7) -> list[ClientFields]:
-    """``count`` rows for ``core.import_clients``: names, a Polish mobile and an e-mail."""
+    """``count`` rows for ``core.clients.import_many``: names, a Polish mobile and an e-mail."""
     rng = random.Random(seed)
     rows: list[ClientFields] = []
     for index in range(count):

@@ -23,9 +23,9 @@ BATCH = 10_000
 def run(count: int, searches: int, *, write: bool) -> str:
     rows = client_rows(count)
     core = clientcore.open("memory://", tenant="bench", actor=clientcore.Actor("bench"))
-    core.configure(default_region="PL")
+    core.setup.configure(default_region="PL")
     ours_import = elapsed(
-        lambda: [core.import_clients(rows[i : i + BATCH]) for i in range(0, count, BATCH)]
+        lambda: [core.clients.import_many(rows[i : i + BATCH]) for i in range(0, count, BATCH)]
     )
 
     by_id: dict[uuid.UUID, dict[str, object]] = {}
@@ -50,8 +50,8 @@ def run(count: int, searches: int, *, write: bool) -> str:
         return found
 
     texts: Sequence[str] = prefixes(searches)
-    core.search_clients(texts[0])  # builds the sorted key index once, as the first search would
-    ours = latencies_ms(lambda text: core.search_clients(text, limit=50), texts)
+    core.clients.search(texts[0])  # builds the sorted key index once, as the first search would
+    ours = latencies_ms(lambda text: core.clients.search(text, limit=50), texts)
     raw = latencies_ms(baseline_search, texts)
     rows_out = [
         Row(

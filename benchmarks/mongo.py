@@ -1,6 +1,6 @@
 """MongoDB adapter: importing clients, against pymongo ``insert_many`` of the same documents.
 
-Ours is ``core.import_clients`` in batches of 10,000 on ``clientcore.open(uri)`` (validation,
+Ours is ``core.clients.import_many`` in batches of 10,000 on ``clientcore.open(uri)`` (validation,
 codes from the counter, client documents with their search keys, audit events). The
 baseline inserts the very documents ours wrote (read back from ours' collections, new
 ``_id``s) with ``insert_many``, batch by batch, into another new database whose indexes the
@@ -32,7 +32,7 @@ from clientcore.adapters.mongo import MongoBackend, indexes
 BATCH = 10_000
 TENANT = "bench"
 KEY = "mongo"
-TITLE = "MongoDB import: core.import_clients vs insert_many of the same documents"
+TITLE = "MongoDB import: core.clients.import_many vs insert_many of the same documents"
 Document = dict[str, Any]
 
 
@@ -73,11 +73,11 @@ def run(uri: str, count: int, *, write: bool) -> str:
                 client[ours_name], tenant=TENANT, actor=clientcore.Actor("bench")
             )
             transactions = core.capabilities.transactions
-            core.configure(default_region="PL")
+            core.setup.configure(default_region="PL")
 
             def import_ours() -> None:
                 for start in range(0, count, BATCH):
-                    core.import_clients(rows[start : start + BATCH])
+                    core.clients.import_many(rows[start : start + BATCH])
 
             ours = elapsed(import_ours)
             written = client[ours_name]

@@ -1,6 +1,6 @@
 """Scheduling on SQLite (a file) and PostgreSQL: booking, and free-slot search.
 
-Booking: ``core.book_visit`` against a hand-written transaction through the DB-API driver
+Booking: ``core.visits.book`` against a hand-written transaction through the DB-API driver
 that does what the store does to refuse a double booking (lock the staff member's row, look
 for an overlapping entry of the staff member with the same indexed query, insert the visit
 row, commit); its lock on PostgreSQL is ``SELECT ... FOR UPDATE``, the store's an
@@ -15,7 +15,7 @@ takes the lock (PostgreSQL: the UPDATE in a ``WITH``); the visit inserted by an
 
 Free slots: 10 staff members working Monday to Friday, 08:00-18:00 Europe/Warsaw, each with
 a year of 15-minute visits (27 a day, a few cancelled: about 70,000), written directly with
-the adapter's conversion functions. ``core.free_slots`` for all 10 over a random week
+the adapter's conversion functions. ``core.calendar.free_slots`` for all 10 over a random week
 (30 minutes, every 15) against one indexed fetch of the week's visits of all 10 (start
 and end only) and a plain Python sweep over the working hours. Both find the same slots.
 Ours runs four statements (the staff members, the settings, the week's entries, the working
@@ -117,11 +117,11 @@ def seed(url: str) -> tuple[list[uuid.UUID], list[uuid.UUID], int]:
     """Staff (through the API), clients and a year of visits (directly); the staff ids, the
     client ids and the number of visits."""
     with clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
-        core.configure(default_region="PL", time_zone=ZONE.key)
-        staff_ids = [core.add_staff(f"Staff {index}").id for index in range(STAFF)]
+        core.setup.configure(default_region="PL", time_zone=ZONE.key)
+        staff_ids = [core.staff.add(f"Staff {index}").id for index in range(STAFF)]
         for staff_id in staff_ids:
-            core.set_working_hours(staff_id, weekly())
-        clients = core.import_clients(
+            core.staff.set_hours(staff_id, weekly())
+        clients = core.clients.import_many(
             [{"first_name": "Client", "last_name": f"No{index}"} for index in range(500)]
         )
     client_ids = [client.id for client in clients]
@@ -235,7 +235,7 @@ class Driver:
             raise
 
     def _as_ours(self, visit: Visit, row: tuple[Any, ...], check: list[Any], event: Event) -> None:
-        """The statements of ``core.book_visit``, inside the caller's transaction."""
+        """The statements of ``core.visits.book``, inside the caller's transaction."""
         assert visit.client_id is not None
         tenant = sqlkit.TENANT
         _columns, [event_row] = sqlkit.driver_values(
@@ -289,7 +289,7 @@ def _example_event() -> Event:
 
 
 def booked_event(visit: Visit) -> Event:
-    """The audit event ``core.book_visit`` writes for ``visit``."""
+    """The audit event ``core.visits.book`` writes for ``visit``."""
     return Event(
         id=uuid.uuid4(),
         kind="visit.booked",
@@ -359,7 +359,9 @@ def run_engine(engine: str, bookings: int, searches: int) -> list[Row]:
                 found: list[FreeSlot] = []
 
                 def ours(week: datetime) -> list[FreeSlot]:
-                    slots = core.free_slots(staff_ids, length, week, week + timedelta(days=7))
+                    slots = core.calendar.free_slots(
+                        staff_ids, length, week, week + timedelta(days=7)
+                    )
                     found.extend(slots)
                     return slots
 
@@ -381,11 +383,11 @@ def run_engine(engine: str, bookings: int, searches: int) -> list[Row]:
                         Row(f"{case}, p{q}", percentile(mine, q), percentile(theirs, q), "ms", 1.5)
                     )
 
-                ours_staff = [core.add_staff(f"Booker {index}").id for index in range(2)]
-                hand_staff = [core.add_staff(f"Hand {index}").id for index in range(2)]
-                full_staff = [core.add_staff(f"Full {index}").id for index in range(2)]
+                ours_staff = [core.staff.add(f"Booker {index}").id for index in range(2)]
+                hand_staff = [core.staff.add(f"Hand {index}").id for index in range(2)]
+                full_staff = [core.staff.add(f"Full {index}").id for index in range(2)]
                 for staff_id in ours_staff + hand_staff + full_staff:
-                    core.set_working_hours(staff_id, weekly())
+                    core.staff.set_hours(staff_id, weekly())
                 slots = [
                     local(day, OPENS) + quarter * QUARTER
                     for day in workdays(YEAR_START, YEAR_DAYS)
@@ -400,7 +402,7 @@ def run_engine(engine: str, bookings: int, searches: int) -> list[Row]:
                     client_id = client_ids[index % len(client_ids)]
                     ours_times.append(
                         elapsed(
-                            lambda start=start, staff=staff, client_id=client_id: core.book_visit(  # type: ignore[misc]
+                            lambda start=start, staff=staff, client_id=client_id: core.visits.book(  # type: ignore[misc]
                                 client_id, ours_staff[staff], start, 15
                             )
                         )
@@ -447,7 +449,7 @@ def run(engines: Sequence[str], bookings: int, searches: int, *, write: bool) ->
         rows += run_engine(engine, bookings, searches)
     return publish(
         "schedule",
-        "Scheduling: core.book_visit and core.free_slots vs hand-written SQL",
+        "Scheduling: core.visits.book and core.calendar.free_slots vs hand-written SQL",
         rows,
         notes="\n\n".join(
             [

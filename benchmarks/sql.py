@@ -1,6 +1,6 @@
 """SQL adapter on SQLite (a file), PostgreSQL and MariaDB: importing clients, prefix search.
 
-Import: ``core.import_clients`` in batches of 10,000 through ``clientcore.open(url)``,
+Import: ``core.clients.import_many`` in batches of 10,000 through ``clientcore.open(url)``,
 against the same rows (clients, their search keys, their audit events: made by the adapter's
 own conversion functions from the clients and events ours makes of the same input, built
 directly: ``sqlkit.direct_clients``) written by SQLAlchemy Core ``executemany`` and by the
@@ -10,7 +10,7 @@ new database with the migrated schema; every batch is one transaction. Each of t
 runs three times, who goes first moving round, on a collected and frozen heap
 (:func:`clean_heap`); the medians are published.
 
-Search: ``core.search_clients(text)`` (a page of 50) against the same SQL statements written
+Search: ``core.clients.search(text)`` (a page of 50) against the same SQL statements written
 by hand (:mod:`benchmarks.hand_search`: the bounded count of the key range, then the query
 the count chooses, then the fallback if the page is not full) with the same values, run two
 ways: through SQLAlchemy Core (``text()`` statements on a plain ``create_engine(url)``, a
@@ -87,7 +87,7 @@ def batches(rows: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
 def validation_seconds(rows: Sequence[clientcore.ClientFields]) -> float:
     """Time of the checks ``import_clients`` runs (phones, e-mails, texts), without storage."""
     backend = MemoryBackend()
-    clientcore.open(backend, tenant=sqlkit.TENANT, actor=ACTOR).configure(default_region="PL")
+    clientcore.open(backend, tenant=sqlkit.TENANT, actor=ACTOR).setup.configure(default_region="PL")
     context = Context(actor=ACTOR, clock=SystemClock(), ids=uuid.uuid4)
     with backend.unit_of_work(sqlkit.TENANT) as uow:
         return elapsed(lambda: [check_rows(uow, context, batch) for batch in batches(rows)])
@@ -147,12 +147,12 @@ def import_ours(url: str, rows: Sequence[clientcore.ClientFields]) -> tuple[floa
     """Seconds of the import, and seconds of it in statements and commits. The clients each
     batch returns are counted, not kept (as a host importing a file would)."""
     with clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
-        core.configure(default_region="PL")
+        core.setup.configure(default_region="PL")
         stored = [0]
 
         def import_all() -> None:
             for batch in batches(rows):
-                stored[0] += len(core.import_clients(batch))
+                stored[0] += len(core.clients.import_many(batch))
 
         with storage_clock() as spent:
             seconds = elapsed(import_all)
@@ -237,11 +237,11 @@ def profile(engine: str, count: int, searches: int) -> None:
         sqlkit.fresh_database(engine, "profile") as url,
         clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core,
     ):
-        core.configure(default_region="PL")
-        print(profiled(lambda: core.import_clients(rows)))
+        core.setup.configure(default_region="PL")
+        print(profiled(lambda: core.clients.import_many(rows)))
         texts = [*prefixes(searches), *rare_prefixes(searches, count)]
-        core.search_clients(texts[0])
-        print(profiled(lambda: [core.search_clients(text) for text in texts]))
+        core.clients.search(texts[0])
+        print(profiled(lambda: [core.clients.search(text) for text in texts]))
 
 
 # -- search --------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ def run_search(engine: str, url: str, size: int, searches: int, *, check: bool =
     try:
         with clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
             searches_of: list[Callable[[str], object]] = [
-                core.search_clients,
+                core.clients.search,
                 *(hand for _, hand, _ in baselines),
             ]
             for label, texts in (
@@ -298,7 +298,7 @@ def run_search(engine: str, url: str, size: int, searches: int, *, check: bool =
                         search(text)
                 if check:  # each baseline finds exactly what ours finds, in the same order
                     for text in texts[:20]:
-                        ours_ids = [c.id for c in core.search_clients(text).clients]
+                        ours_ids = [c.id for c in core.clients.search(text).clients]
                         for _, hand, _ in baselines:
                             found = [uuid.UUID(str(row[1])) for row in hand(text)[:PAGE]]
                             assert ours_ids == found, (text, type(hand).__name__)
@@ -413,7 +413,7 @@ def run(
         with sqlkit.fresh_database(engine, "ours") as ours_url:
             if search_only:
                 with clientcore.open(ours_url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
-                    core.configure(default_region="PL")
+                    core.setup.configure(default_region="PL")
                 have = 0
             else:
                 measured, note = measure_import(engine, ours_url, imported, prepared, validation)
@@ -433,7 +433,7 @@ def run(
     if not search_only:
         publish(
             "sql-import",
-            "SQL import: core.import_clients vs SQLAlchemy Core and the driver",
+            "SQL import: core.clients.import_many vs SQLAlchemy Core and the driver",
             import_rows,
             notes="\n\n".join(
                 [
@@ -457,7 +457,7 @@ def run(
         return
     publish(
         "sql-search",
-        "SQL prefix search: core.search_clients vs the same statements by hand",
+        "SQL prefix search: core.clients.search vs the same statements by hand",
         search_rows,
         notes=(
             "A page of 50 active clients in sort order. Ours opens a unit of work, folds the "

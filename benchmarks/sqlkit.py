@@ -27,7 +27,7 @@ from sqlalchemy import URL, Dialect, Table, make_url
 from clientcore.adapters.sql import Tables, convert, make_tables, upgrade
 from clientcore.entities.client import Client, ClientKind
 from clientcore.entities.contacts import Email, Phone
-from clientcore.entities.event import Event
+from clientcore.entities.event import Event, EventKind
 from clientcore.operations.clients import HISTORY_FIELDS, ClientFields
 from clientcore.operations.context import Context, diff
 
@@ -139,7 +139,7 @@ def fetch(connection: Any, sql: str, parameters: Sequence[Any] | Mapping[str, An
 
 
 def direct_clients(rows: Sequence[ClientFields], *, first_code: int, now: datetime) -> list[Client]:
-    """The clients ``core.import_clients(rows)`` stores for ``benchmarks.data.client_rows``,
+    """The clients ``core.clients.import_many(rows)`` stores for ``benchmarks.data.client_rows``,
     built without validation (names are NFC already, phones and e-mails become their
     normalised forms by hand). :func:`check_direct_clients` proves the equivalence."""
     clients = []
@@ -174,8 +174,8 @@ def check_direct_clients(rows: Sequence[ClientFields]) -> None:
     import clientcore
 
     core = clientcore.open("memory://", tenant=TENANT, actor=clientcore.Actor("bench"))
-    core.configure(default_region="PL")
-    stored = core.import_clients(rows)
+    core.setup.configure(default_region="PL")
+    stored = core.clients.import_many(rows)
     built = direct_clients(rows, first_code=1, now=stored[0].created_at)
     for api, direct in zip(stored, built, strict=True):
         if attrs.evolve(direct, id=api.id) != api:
@@ -186,7 +186,7 @@ def registration_events(clients: Sequence[Client], context: Context) -> list[Eve
     """The audit events ``register_many`` appends for these clients (at their creation)."""
     return [
         context.event(
-            "client.registered",
+            EventKind.CLIENT_REGISTERED,
             entity_id=client.id,
             client_id=client.id,
             changes=diff(None, client, HISTORY_FIELDS),

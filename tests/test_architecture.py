@@ -55,7 +55,7 @@ def test_importing_and_using_memory_loads_no_driver() -> None:
     code = (
         "import sys, clientcore\n"
         "core = clientcore.open('memory://', tenant='t', actor=clientcore.Actor('a'))\n"
-        "core.register_client(last_name='Nowak')\n"
+        "core.clients.register(last_name='Nowak')\n"
         "loaded = [m for m in ('sqlalchemy', 'pymongo', 'bson', 'cattrs') if m in sys.modules]\n"
         "print(','.join(loaded))\n"
     )

@@ -28,10 +28,10 @@ def test_tenant_is_checked_before_anything_is_opened() -> None:
 def test_each_memory_url_is_a_new_store_and_rebinding_shares_it() -> None:
     actor = clientcore.Actor("a")
     first = clientcore.open("memory://", tenant="t", actor=actor)
-    client = first.register_client(last_name="Nowak")
-    assert clientcore.open("memory://", tenant="t").search_clients().clients == ()
-    assert first.acting_as(clientcore.Actor("b")).get_client(client.id) == client
-    assert first.for_tenant("other").search_clients().clients == ()
+    client = first.clients.register(last_name="Nowak")
+    assert clientcore.open("memory://", tenant="t").clients.search().clients == ()
+    assert first.acting_as(clientcore.Actor("b")).clients.get(client.id) == client
+    assert first.for_tenant("other").clients.search().clients == ()
     assert first.for_tenant("other").tenant == "other"
     assert first.capabilities.transactions
 
@@ -39,8 +39,8 @@ def test_each_memory_url_is_a_new_store_and_rebinding_shares_it() -> None:
 def test_a_host_backend_is_used_as_is_and_not_closed() -> None:
     backend = MemoryBackend()
     with clientcore.open(backend, tenant="t", actor=clientcore.Actor("a")) as core:
-        client = core.register_client(last_name="Nowak")
-    assert clientcore.open(backend, tenant="t").get_client(client.id) == client
+        client = core.clients.register(last_name="Nowak")
+    assert clientcore.open(backend, tenant="t").clients.get(client.id) == client
 
 
 def test_actor_needs_an_id() -> None:

@@ -25,6 +25,7 @@ from clientcore.adapters.sql.engine import create_engine
 from clientcore.adapters.sql.errors import translate as translate_sql
 from clientcore.adapters.sql.errors import translated
 from clientcore.entities.common import Actor
+from clientcore.entities.event import EventKind
 from clientcore.entities.working_hours import TimeRange, WeeklySlot
 from clientcore.errors import (
     ClientCoreError,
@@ -75,23 +76,61 @@ class BusyUnitOfWork(MemoryUnitOfWork):
 def test_a_busy_commit_runs_the_whole_operation_again() -> None:
     store = BusyCommits()
     core = clientcore.open(store, tenant="t", actor=ACTOR)
-    vet = core.add_staff("Dr Ewa").id
-    core.set_working_hours(vet, [WeeklySlot(0, TimeRange(time(0), time(23)))])
+    vet = core.staff.add("Dr Ewa").id
+    core.staff.set_hours(vet, [WeeklySlot(0, TimeRange(time(0), time(23)))])
     store.busy, store.commits = 3, 0
 
-    client = core.register_client(last_name="Nowak")
+    client = core.clients.register(last_name="Nowak")
 
     assert store.commits == 4
     assert client.code == "1"  # the counter of the three rolled-back attempts was undone
-    assert [c.id for c in core.search_clients(status="all").clients] == [client.id]
-    assert [e.kind for e in core.history(client.id)] == ["client.registered"]
+    assert [c.id for c in core.clients.search(status="all").clients] == [client.id]
+    assert [e.kind for e in core.clients.history(client.id)] == ["client.registered"]
 
     store.busy, store.commits = 2, 0
     start = datetime(2026, 6, 1, 10, tzinfo=UTC)  # a Monday
-    visit = core.book_visit(client.id, vet, start, 30)
+    visit = core.visits.book(client.id, vet, start, 30)
 
     assert store.commits == 3
-    assert [v.id for v in core.staff_calendar(vet, start, start.replace(hour=11))] == [visit.id]
+    assert [v.id for v in core.calendar.for_staff(vet, start, start.replace(hour=11))] == [visit.id]
+
+
+def test_a_retried_operation_calls_in_unit_handlers_each_run_and_after_commit_ones_once() -> None:
+    store = BusyCommits()
+    core = clientcore.open(store, tenant="t", actor=ACTOR)
+    in_unit: list[str] = []
+    committed: list[str] = []
+    core.events.on(EventKind.CLIENT_REGISTERED, lambda event, tx: in_unit.append(event.kind))
+    core.events.after_commit(
+        EventKind.CLIENT_REGISTERED, lambda event: committed.append(event.kind)
+    )
+    store.busy = 2
+
+    core.clients.register(last_name="Nowak")
+
+    assert in_unit == [EventKind.CLIENT_REGISTERED] * 3
+    assert committed == [EventKind.CLIENT_REGISTERED]
+
+
+def test_a_busy_transaction_is_not_run_again() -> None:
+    store = BusyCommits()
+    core = clientcore.open(store, tenant="t", actor=ACTOR)
+    committed: list[str] = []
+    core.events.after_commit(
+        EventKind.CLIENT_REGISTERED, lambda event: committed.append(event.kind)
+    )
+    store.busy, store.commits = 1, 0
+
+    def block() -> None:
+        with core.transaction() as tx:
+            tx.clients.register(last_name="Nowak")
+            tx.clients.register(last_name="Lis")
+
+    with pytest.raises(StorageBusy):
+        block()
+    assert store.commits == 1
+    assert committed == []
+    assert core.clients.search(status="all").clients == ()
 
 
 def test_storage_that_stays_busy_raises_storage_busy_after_the_last_attempt() -> None:
@@ -109,14 +148,14 @@ def test_storage_that_stays_busy_raises_storage_busy_after_the_last_attempt() ->
     store.busy = 100
 
     with pytest.raises(StorageBusy) as info:
-        core.register_client(last_name="Nowak")
+        core.clients.register(last_name="Nowak")
 
     assert isinstance(info.value, StorageError)  # a host catching StorageError still does
     assert store.commits == 5
     # Equal jitter: half the ceiling plus a random part of the other half; the ceiling
     # doubles from first_pause and stops at longest_pause.
     assert pauses == pytest.approx([0.005, 0.015, 0.029985, 0.015])
-    assert core.search_clients(status="all").clients == ()
+    assert core.clients.search(status="all").clients == ()
 
 
 def test_only_a_busy_store_is_retried() -> None:
@@ -124,13 +163,13 @@ def test_only_a_busy_store_is_retried() -> None:
     core = clientcore.open(store, tenant="t", actor=ACTOR)
     units = store.units
     with pytest.raises(ValidationError):
-        core.register_client(last_name="Nowak", phones=["12"])
+        core.clients.register(last_name="Nowak", phones=["12"])
     assert store.units == units + 1
     assert store.commits == 0
 
     store.busy, store.failure = 5, lambda: StorageError("disk full")
     with pytest.raises(StorageError) as info:
-        core.register_client(last_name="Nowak")
+        core.clients.register(last_name="Nowak")
     assert type(info.value) is StorageError
     assert store.commits == 1
 
@@ -141,9 +180,9 @@ def test_a_unit_of_work_inside_a_host_transaction_is_not_retried() -> None:
     core = clientcore.open(store, tenant="t", actor=ACTOR)
     store.busy = 1
     with pytest.raises(StorageBusy):
-        core.register_client(last_name="Nowak")
+        core.clients.register(last_name="Nowak")
     assert store.commits == 1
-    assert core.register_client(last_name="Nowak").code == "1"
+    assert core.clients.register(last_name="Nowak").code == "1"
 
 
 def test_the_sql_backend_says_when_it_joins_a_host_transaction(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ def test_a_failure_after_the_first_write_rolls_everything_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     core = clientcore.open("memory://", tenant="t", actor=clientcore.Actor("a"))
-    kept = core.register_client(last_name="Kept")
+    kept = core.clients.register(last_name="Kept")
 
     def broken_append(self: MemoryEventLog, events: Sequence[Event]) -> None:
         raise StorageError("disk full")
@@ -24,13 +24,13 @@ def test_a_failure_after_the_first_write_rolls_everything_back(
     with monkeypatch.context() as patch:
         patch.setattr(MemoryEventLog, "append", broken_append)
         with pytest.raises(StorageError):
-            core.register_client(last_name="Lost")
+            core.clients.register(last_name="Lost")
         with pytest.raises(StorageError):
-            core.update_client(kept.id, last_name="Changed")
+            core.clients.update(kept.id, last_name="Changed")
         with pytest.raises(StorageError):
-            core.import_clients([{"last_name": "A"}, {"last_name": "B"}])
+            core.clients.import_many([{"last_name": "A"}, {"last_name": "B"}])
 
-    assert [c.last_name for c in core.search_clients(status="all").clients] == ["Kept"]
-    assert core.get_client(kept.id) == kept
-    assert core.search_clients("lost").clients == ()
-    assert core.register_client(last_name="Next").code == "2"
+    assert [c.last_name for c in core.clients.search(status="all").clients] == ["Kept"]
+    assert core.clients.get(kept.id) == kept
+    assert core.clients.search("lost").clients == ()
+    assert core.clients.register(last_name="Next").code == "2"

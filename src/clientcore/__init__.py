@@ -10,6 +10,23 @@ from collections.abc import Sequence
 from typing import Any
 
 from clientcore import errors
+from clientcore.api.calendar import Calendar
+from clientcore.api.clients import Clients
+from clientcore.api.consents import Consents
+from clientcore.api.events import (
+    AfterCommitHandler,
+    Events,
+    HandlerErrorReport,
+    InUnitHandler,
+)
+from clientcore.api.notes import Notes
+from clientcore.api.parts import Transaction
+from clientcore.api.records import KindRecords
+from clientcore.api.setup import Setup
+from clientcore.api.staff import Staff
+from clientcore.api.subjects import Subjects
+from clientcore.api.unset import UNSET, Unset
+from clientcore.api.visits import Visits
 from clientcore.bootstrap import backend_for
 from clientcore.entities import (
     Actor,
@@ -26,6 +43,7 @@ from clientcore.entities import (
     DocumentKind,
     Email,
     Event,
+    EventKind,
     FieldChange,
     Group,
     IdentityDocument,
@@ -41,46 +59,81 @@ from clientcore.entities import (
     TenantSettings,
 )
 from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
+from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
+from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.facade import Core, Retry
+from clientcore.operations.calendar import ClientVisits, FreeSlot
 from clientcore.operations.clients import ClientFields
 from clientcore.ports.clock import Clock, IdFactory
+from clientcore.ports.unit_of_work import Capabilities
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "UNSET",
     "Actor",
     "Address",
     "AddressKind",
+    "AfterCommitHandler",
     "AttributeDefinition",
     "AttributeType",
+    "Calendar",
+    "Capabilities",
     "Channel",
+    "Charge",
+    "ChargeKind",
     "Client",
     "ClientFields",
     "ClientKind",
     "ClientPage",
     "ClientStatus",
+    "ClientVisits",
+    "Clients",
+    "Clock",
     "ConsentRecord",
+    "Consents",
     "Core",
+    "DayOverride",
     "DocumentKind",
     "Email",
     "ErasurePolicy",
     "Event",
+    "EventKind",
+    "Events",
     "FieldChange",
+    "FreeSlot",
     "Group",
+    "HandlerErrorReport",
+    "IdFactory",
     "IdentityDocument",
+    "InUnitHandler",
+    "KindRecords",
     "MergePolicy",
     "NameDay",
     "Note",
     "NoteKind",
+    "Notes",
     "Phone",
     "Purpose",
     "RecordKind",
     "Retry",
     "Role",
+    "Setup",
+    "Staff",
     "StaffMember",
     "StatusFilter",
     "Subject",
+    "Subjects",
     "TenantSettings",
+    "TimeRange",
+    "Transaction",
+    "Unset",
+    "Visit",
+    "VisitKind",
+    "VisitStatus",
+    "Visits",
+    "WeeklySlot",
+    "WorkingHours",
     "__version__",
     "errors",
     "open",
@@ -96,6 +149,7 @@ def open(
     ids: IdFactory | None = None,
     kinds: Sequence[RecordKind[Any]] = (),
     retry: Retry | None = None,
+    on_handler_error: HandlerErrorReport | None = None,
 ) -> Core:
     """Open the core on a URL (``memory://``) or a backend, scoped to ``tenant``.
 
@@ -104,6 +158,8 @@ def open(
     ``kinds`` declares the host's own record kinds (see :class:`RecordKind`): they are
     stored beside clientcore's and reached by the same walk, in the same unit of work.
     ``retry`` says how an operation runs again when the storage was busy (see :class:`Retry`).
+    ``on_handler_error`` is told of each after-commit event handler that raised (the error
+    is also logged on the ``clientcore`` logger; see :class:`Events`).
     Raises :class:`~clientcore.errors.InvalidTenant` for a missing or blank tenant and
     :class:`~clientcore.errors.UnsupportedTarget` for an unknown URL or object.
     """
@@ -119,4 +175,5 @@ def open(
         ids=ids,
         owns_backend=owned,
         retry=retry,
+        events=Events(on_handler_error=on_handler_error),
     )

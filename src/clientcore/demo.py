@@ -16,10 +16,10 @@ def run(url: str, say: Callable[[str], None] = print) -> None:
     reception = Actor("rita", roles={Role.RECEPTION}, name="Rita (reception)")
     with clientcore.open(url, tenant="happy-paws-clinic", actor=reception) as core:
         say(f"Happy Paws vet clinic, data in {url}")
-        core.configure(default_region="PL", time_zone="Europe/Warsaw")
-        vet = core.add_staff("Dr Ewa Wiśniewska", roles=[Role.STAFF])
+        core.setup.configure(default_region="PL", time_zone="Europe/Warsaw")
+        vet = core.staff.add("Dr Ewa Wiśniewska", roles=[Role.STAFF])
 
-        lukasz = core.register_client(
+        lukasz = core.clients.register(
             first_name="Łukasz",
             last_name="Żółkiewski",
             phones=["601 234 567"],
@@ -37,29 +37,29 @@ def run(url: str, say: Callable[[str], None] = print) -> None:
             ],
             birthday=date(1985, 3, 14),
         )
-        sarunas = core.register_client(
+        sarunas = core.clients.register(
             first_name="Šarūnas", last_name="Kazlauskas", phones=["+370 612 34567"], source="google"
         )
-        core.register_client(
+        core.clients.register(
             kind="company",
             company_name="Boerderij van der Berg",
             emails=["info@vanderberg.example.nl"],
         )
         say(f"Registered 3 clients; Łukasz got code {lukasz.code}, Šarūnas {sarunas.code}.")
 
-        found = core.search_clients("lukasz zolk").clients
+        found = core.clients.search("lukasz zolk").clients
         say(f"Search 'lukasz zolk' finds: {', '.join(c.display_name for c in found)}")
-        by_phone = core.search_clients("+48 601-234-567").clients
+        by_phone = core.clients.search("+48 601-234-567").clients
         say(f"Search '+48 601-234-567' finds: {', '.join(c.display_name for c in by_phone)}")
 
-        regulars = core.define_group("regulars")
-        core.assign_groups(lukasz.id, regulars.id)
-        core.assign_groups(sarunas.id, regulars.id)
-        in_group = core.search_clients(group_id=regulars.id).clients
+        regulars = core.setup.define_group("regulars")
+        core.clients.assign_groups(lukasz.id, regulars.id)
+        core.clients.assign_groups(sarunas.id, regulars.id)
+        in_group = core.clients.search(group_id=regulars.id).clients
         say(f"Group 'regulars': {', '.join(c.display_name for c in in_group)}")
 
-        core.add_subject(lukasz.id, kind="pet", name="Burek", details={"species": "dog"})
-        core.record_consent(
+        core.subjects.add(lukasz.id, kind="pet", name="Burek", details={"species": "dog"})
+        core.consents.record(
             lukasz.id,
             Purpose.NOTIFICATIONS,
             granted=True,
@@ -67,15 +67,17 @@ def run(url: str, say: Callable[[str], None] = print) -> None:
             source="reception form",
             evidence="signed form 2026/118",
         )
-        core.record_consent(lukasz.id, Purpose.COMMERCIAL_INFORMATION, granted=False, source="form")
-        sms_ok = core.has_consent(lukasz.id, Purpose.NOTIFICATIONS, Channel.SMS)
+        core.consents.record(
+            lukasz.id, Purpose.COMMERCIAL_INFORMATION, granted=False, source="form"
+        )
+        sms_ok = core.consents.has(lukasz.id, Purpose.NOTIFICATIONS, Channel.SMS)
         say(f"Łukasz agreed to SMS notifications: {'yes' if sms_ok else 'no'}")
 
         owner = core.acting_as(Actor("olga", roles={Role.OWNER}, name="Olga (owner)"))
-        owner.update_client(lukasz.id, last_name="Żółkiewski-Nowak")
+        owner.clients.update(lukasz.id, last_name="Żółkiewski-Nowak")
 
         say("History of Łukasz:")
-        for event in core.history(lukasz.id):
+        for event in core.clients.history(lukasz.id):
             fields = ", ".join(
                 f"{c.field}: {c.old or '-'} -> {c.new or '-'}" for c in event.changes
             )

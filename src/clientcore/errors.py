@@ -20,12 +20,14 @@ __all__ = [
     "Conflict",
     "DuplicateCode",
     "DuplicateName",
+    "HandlerDepthExceeded",
     "InvalidTenant",
     "NotFound",
     "OutsideWorkingHours",
     "PermissionDenied",
     "StorageBusy",
     "StorageError",
+    "TransactionClosed",
     "UnsupportedTarget",
     "ValidationError",
     "VisitOverlap",
@@ -170,9 +172,37 @@ class StorageBusy(StorageError):
     """A transient storage failure: a deadlock, a serialization failure, a lock wait timeout,
     SQLite's "database is locked", a MongoDB write conflict or transient transaction error.
 
-    Nothing was changed and the same operation may simply run again. The facade
-    (:class:`~clientcore.facade.Core`) runs the whole operation again a few times itself,
+    Nothing was changed and the same operation may simply run again. A
+    :class:`~clientcore.Core` runs the whole operation again a few times itself,
     with jittered exponential backoff, and raises this only when every attempt was busy, or
     at once when its units of work are part of a host's transaction (which only the host can
-    run again as a whole).
+    run again as a whole). Inside ``core.transaction()`` nothing is run again: the block
+    gets this, and the host runs the whole block again.
     """
+
+
+class HandlerDepthExceeded(ClientCoreError):
+    """Handlers called inside a unit of work wrote changes whose events called handlers
+    that wrote again, ``limit`` levels deep: most likely a handler that answers its own
+    event. The whole change is rolled back."""
+
+    def __init__(self, kind: str, limit: int) -> None:
+        super().__init__(
+            f"event handlers nested more than {limit} deep (at {kind!r}); "
+            "does a handler write a change that calls it again?"
+        )
+        self.kind = kind
+        self.limit = limit
+
+
+class TransactionClosed(ClientCoreError):
+    """A transaction was used after its ``with`` block ended, or after a change made in it
+    raised (what that change did before it raised cannot be kept: the whole transaction is
+    rolled back, also when the caller caught the error and let the block end normally)."""
+
+    def __init__(self, *, failed: bool = False) -> None:
+        super().__init__(
+            "a change in this transaction failed, so it was rolled back (see the cause)"
+            if failed
+            else "this transaction has ended or a change in it failed; use a new transaction"
+        )

@@ -28,9 +28,9 @@ def _database() -> mongomock.Database[dict[str, object]]:
 def test_a_host_database_is_opened_as_is_and_declares_no_transactions() -> None:
     database = _database()
     with clientcore.open(database, tenant="t", actor=clientcore.Actor("a")) as core:
-        client = core.register_client(last_name="Nowak")
+        client = core.clients.register(last_name="Nowak")
         assert not core.capabilities.transactions
-    assert clientcore.open(database, tenant="t").get_client(client.id) == client
+    assert clientcore.open(database, tenant="t").clients.get(client.id) == client
 
 
 def test_transactions_cannot_be_demanded_from_a_server_without_them() -> None:

@@ -26,10 +26,10 @@ def test_the_booking_lock_holds_the_staff_members_row_alone(
     core = clientcore.open(
         server_backend, tenant=new_tenant(), actor=Actor("o", roles=[Role.OWNER])
     )
-    core.configure(time_zone="Europe/Warsaw")
-    vet, other = core.add_staff("Dr Ewa").id, core.add_staff("Dr Adam").id
+    core.setup.configure(time_zone="Europe/Warsaw")
+    vet, other = core.staff.add("Dr Ewa").id, core.staff.add("Dr Adam").id
     for member in (vet, other):
-        core.set_working_hours(member, [WeeklySlot(0, TimeRange(time(8), time(16)))])
+        core.staff.set_hours(member, [WeeklySlot(0, TimeRange(time(8), time(16)))])
     tables, engine = server_backend.tables, server_backend.bind
     assert isinstance(engine, Engine)
 

@@ -152,7 +152,7 @@ def overlapping_pairs_in_table(url: str, tenant: str, staff_id: UUID) -> int:
 
 def held_entries(url: str, tenant: str, staff_id: UUID) -> int:
     with clientcore.open(url, tenant=tenant) as core:
-        day = core.staff_calendar(staff_id, at(0), at(23))
+        day = core.calendar.for_staff(staff_id, at(0), at(23))
         return sum(1 for visit in day if visit.holds_time)
 
 
@@ -160,10 +160,10 @@ def race(url: str, engine: str, *, naive: bool) -> tuple[RaceResult, Booker]:
     """A new tenant with one staff member free all day and one client, then the race."""
     tenant = new_tenant("race")
     with clientcore.open(url, tenant=tenant, actor=OWNER) as core:
-        core.configure(time_zone="Europe/Warsaw")
-        vet = core.add_staff("Dr Race").id
-        core.set_working_hours(vet, ALL_DAY)
-        client = core.register_client(last_name="Nowak").id
+        core.setup.configure(time_zone="Europe/Warsaw")
+        vet = core.staff.add("Dr Race").id
+        core.staff.set_hours(vet, ALL_DAY)
+        client = core.clients.register(last_name="Nowak").id
     booker = Booker(url, tenant, vet, client, naive=naive)
     result = run_race_in_processes(
         booker,
@@ -211,10 +211,10 @@ def test_no_double_booking_on_a_hosts_engine_at_repeatable_read(server_url: str)
     engine = create_engine(server_url, pool_size=THREADS, isolation_level="REPEATABLE READ")
     try:
         core = clientcore.open(engine, tenant=new_tenant("rr"), actor=OWNER)
-        core.configure(time_zone="Europe/Warsaw")
-        vet = core.add_staff("Dr Snapshot").id
-        core.set_working_hours(vet, ALL_DAY)
-        client = core.register_client(last_name="Nowak").id
+        core.setup.configure(time_zone="Europe/Warsaw")
+        vet = core.staff.add("Dr Snapshot").id
+        core.staff.set_hours(vet, ALL_DAY)
+        client = core.clients.register(last_name="Nowak").id
 
         work = attempts(200, at(8), seed=5)
         result = run_race(booker(core, client, vet), work, threads=THREADS)

@@ -44,7 +44,7 @@ def test_the_database_refuses_the_second_of_two_interleaved_edits(
 ) -> None:
     clock = MeetingClock()
     core = clientcore.open(server_backend, tenant=new_tenant(), actor=Actor("rita"), clock=clock)
-    client = core.register_client(last_name="Nowak")
+    client = core.clients.register(last_name="Nowak")
     clock.armed = True
     outcomes = edit_race(core, client.id, before_saving=None)
     assert len(clock.met) == len(EDITORS)  # both were inside their transactions at once

@@ -44,27 +44,27 @@ def _story(backend: SqlBackend, tenant: str) -> list[object]:
         clock=TickingClock(),
         ids=_counted_ids(),
     )
-    core.configure(default_region="PL", time_zone="Europe/Warsaw")
-    staff = core.add_staff("Dr Ewa")
-    hours = core.set_working_hours(staff.id, [WeeklySlot(0, TimeRange(time(8), time(18)))])
-    client = core.register_client(
+    core.setup.configure(default_region="PL", time_zone="Europe/Warsaw")
+    staff = core.staff.add("Dr Ewa")
+    hours = core.staff.set_hours(staff.id, [WeeklySlot(0, TimeRange(time(8), time(18)))])
+    client = core.clients.register(
         first_name="Łukasz", last_name="Żółć", phones=["601 234 567"], emails=["l@example.com"]
     )
-    visit = core.book_visit(client.id, staff.id, MONDAY, 30)
+    visit = core.visits.book(client.id, staff.id, MONDAY, 30)
     with pytest.raises(VisitOverlap) as refused:
-        core.book_visit(client.id, staff.id, MONDAY, 15)
-    cancelled = core.cancel_visit(visit.id)
+        core.visits.book(client.id, staff.id, MONDAY, 15)
+    cancelled = core.visits.cancel(visit.id)
     return [
         staff,
         hours,
         client,
-        core.get_client(client.id),
-        core.search_clients("lukasz").clients,
+        core.clients.get(client.id),
+        core.clients.search("lukasz").clients,
         visit,
         str(refused.value),
         cancelled,
-        core.client_visits(client.id),
-        [(e.kind, e.at, e.changes) for e in core.history(client.id)],
+        core.calendar.for_client(client.id),
+        [(e.kind, e.at, e.changes) for e in core.clients.history(client.id)],
     ]
 
 
@@ -180,7 +180,7 @@ def test_a_connection_lost_on_the_direct_path_is_refused_and_not_reused(
     server_backend: SqlBackend, server_url: str
 ) -> None:
     core = clientcore.open(server_backend, tenant=new_tenant("lost"), actor=Actor("rita"))
-    client = core.register_client(first_name="Anna", last_name="Nowak")
+    client = core.clients.register(first_name="Anna", last_name="Nowak")
     session_of = (
         "SELECT pg_backend_pid()"
         if server_backend.bind.dialect.name == "postgresql"
@@ -191,4 +191,4 @@ def test_a_connection_lost_on_the_direct_path_is_refused_and_not_reused(
         with pytest.raises(StorageError, match="connection failed"):
             uow.clients.get(client.id)
 
-    assert core.get_client(client.id) == client  # a new connection from the pool
+    assert core.clients.get(client.id) == client  # a new connection from the pool

@@ -79,7 +79,7 @@ def stored_version(connection: Connection, client_id: UUID) -> int | None:
 def test_a_core_on_a_hosts_engine_uses_its_pool_and_leaves_it_open(host_engine: Engine) -> None:
     pool = host_engine.pool
     core = clientcore.open(host_engine, tenant=new_tenant(), actor=RITA)
-    client = core.register_client(last_name="Nowak")
+    client = core.clients.register(last_name="Nowak")
     core.close()
     assert host_engine.pool is pool  # dispose() would have replaced the pool
     if isinstance(pool, QueuePool):
@@ -87,7 +87,7 @@ def test_a_core_on_a_hosts_engine_uses_its_pool_and_leaves_it_open(host_engine: 
     with host_engine.connect() as connection:
         assert stored_version(connection, client.id) == 1
     again = clientcore.open(host_engine, tenant=core.tenant, actor=RITA)
-    assert again.get_client(client.id) == client
+    assert again.clients.get(client.id) == client
 
 
 @pytest.mark.parametrize("outcome", ["commit", "rollback"])
@@ -99,8 +99,8 @@ def test_the_hosts_transaction_decides_for_its_rows_and_ours(
         transaction = connection.begin()
         connection.execute(orders.insert().values(id=order_id, note="first visit"))
         core = clientcore.open(connection, tenant=tenant, actor=RITA)
-        client = core.register_client(last_name="Nowak")
-        assert core.get_client(client.id) == client  # visible inside the host's transaction
+        client = core.clients.register(last_name="Nowak")
+        assert core.clients.get(client.id) == client  # visible inside the host's transaction
         core.close()
         if outcome == "commit":
             transaction.commit()
@@ -110,14 +110,14 @@ def test_the_hosts_transaction_decides_for_its_rows_and_ours(
     after = clientcore.open(host_engine, tenant=tenant, actor=RITA)
     if outcome == "commit":
         assert order_exists(host_engine, order_id)
-        assert after.get_client(client.id) == client
-        assert len(after.history(client.id)) == 1
+        assert after.clients.get(client.id) == client
+        assert len(after.clients.history(client.id)) == 1
     else:
         assert not order_exists(host_engine, order_id)
         with pytest.raises(NotFound):
-            after.get_client(client.id)
-        assert after.search_clients(status="all").clients == ()
-        assert after.register_client(last_name="Kowalski").code == "1"  # the counter too
+            after.clients.get(client.id)
+        assert after.clients.search(status="all").clients == ()
+        assert after.clients.register(last_name="Kowalski").code == "1"  # the counter too
 
 
 class FailingIds:
@@ -142,23 +142,23 @@ def test_a_failed_operation_rolls_back_to_its_savepoint_only(host_engine: Engine
         connection.execute(orders.insert().values(id=order_id, note="first visit"))
         ids = FailingIds(connection)
         core = clientcore.open(connection, tenant=tenant, actor=RITA, ids=ids)
-        client = core.register_client(last_name="Nowak")
+        client = core.clients.register(last_name="Nowak")
         ids.watched = client.id
         with pytest.raises(RuntimeError, match="id service"):
-            core.update_client(client.id, last_name="Kowalski")  # its event needs an id
+            core.clients.update(client.id, last_name="Kowalski")  # its event needs an id
         assert ids.seen_version == 2  # the update was written before the failure...
         assert stored_version(connection, client.id) == 1  # ...and undone with its savepoint
         ids.watched = None
-        core.update_client(client.id, remarks="the host's transaction goes on")
+        core.clients.update(client.id, remarks="the host's transaction goes on")
     after = clientcore.open(host_engine, tenant=tenant, actor=RITA)
     assert order_exists(host_engine, order_id)
-    kept = after.get_client(client.id)
+    kept = after.clients.get(client.id)
     assert (kept.last_name, kept.remarks, kept.version) == (
         "Nowak",
         "the host's transaction goes on",
         2,
     )
-    assert [event.kind for event in after.history(client.id)] == [
+    assert [event.kind for event in after.clients.history(client.id)] == [
         "client.registered",
         "client.updated",
     ]
@@ -176,7 +176,7 @@ def test_a_plain_sqlite_engine_is_refused_without_foreign_keys_and_kept_transact
     plain = sqlalchemy.create_engine(url)
     try:
         with pytest.raises(UnsupportedTarget, match="configure_sqlite"):
-            clientcore.open(plain, tenant=new_tenant(), actor=RITA).register_client(last_name="A")
+            clientcore.open(plain, tenant=new_tenant(), actor=RITA).clients.register(last_name="A")
 
         @event.listens_for(plain, "connect")
         def enforce_foreign_keys(driver_connection: Any, _record: object) -> None:
@@ -187,10 +187,10 @@ def test_a_plain_sqlite_engine_is_refused_without_foreign_keys_and_kept_transact
         with plain.connect() as connection:
             transaction = connection.begin()
             core = clientcore.open(connection, tenant=tenant, actor=RITA)
-            client = core.register_client(last_name="Nowak")
+            client = core.clients.register(last_name="Nowak")
             transaction.rollback()
         with pytest.raises(NotFound):
-            clientcore.open(plain, tenant=tenant, actor=RITA).get_client(client.id)
+            clientcore.open(plain, tenant=tenant, actor=RITA).clients.get(client.id)
     finally:
         plain.dispose()
 
@@ -201,7 +201,7 @@ def test_a_host_kinds_records_live_in_the_units_transaction(host_engine: Engine)
     backend = SqlBackend.on_host(host_engine, kinds=HOST_KINDS)
     backend.create_host_tables()
     core = clientcore.open(backend, tenant=new_tenant(), actor=RITA)
-    client = core.register_client(last_name="Nowak")
+    client = core.clients.register(last_name="Nowak")
     stamp = Stamp(uuid4(), client.id, datetime(2026, 12, 7, 10, tzinfo=UTC), "first visit")
     invoice = Invoice(uuid4(), client.id, "FV/1", stamp.at, Decimal("9.99"))
     with backend.unit_of_work(core.tenant) as uow:
@@ -217,11 +217,11 @@ def test_a_host_kinds_records_live_in_the_units_transaction(host_engine: Engine)
     with host_engine.connect() as connection:
         assert connection.execute(select(stamps.c.note)).scalars().all() == ["first visit"]
     with pytest.raises(ClientInUse) as refused:
-        core.delete_client(client.id)
+        core.clients.delete(client.id)
     assert refused.value.referenced_by == ("invoices",)
     with backend.unit_of_work(core.tenant) as uow:
         uow.records(INVOICES).delete(invoice)
         uow.commit()
-    core.delete_client(client.id)  # the stamps, which do not block it, go with the client
+    core.clients.delete(client.id)  # the stamps, which do not block it, go with the client
     with host_engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(stamps)).scalar_one() == 0

@@ -20,13 +20,13 @@ def test_an_import_of_several_batches_stores_every_client(sql_url: str) -> None:
         for index in range(count)
     ]
     with clientcore.open(sql_url, tenant="import", actor=clientcore.Actor("test")) as core:
-        stored = core.import_clients(rows)
+        stored = core.clients.import_many(rows)
         for index in (0, BATCH - 1, BATCH, 2 * BATCH, count - 1):
             client = stored[index]
-            assert core.get_client(client.id) == client
-            found = core.search_clients(f"batch{index:04d}").clients
+            assert core.clients.get(client.id) == client
+            found = core.clients.search(f"batch{index:04d}").clients
             assert [c.id for c in found] == [client.id]
-            assert [e.kind for e in core.history(client.id)] == ["client.registered"]
+            assert [e.kind for e in core.clients.history(client.id)] == ["client.registered"]
 
 
 def test_rows_that_share_a_value_object_are_each_written_with_their_own(

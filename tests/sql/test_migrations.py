@@ -141,8 +141,8 @@ def version_rows(url: str, table: str) -> list[str]:
 def a_client_round_trip(backend: SqlBackend) -> None:
     core = clientcore.open(backend, tenant=new_tenant(), actor=Actor("rita"))
     try:
-        client = core.register_client(last_name="Nowak")
-        assert core.client_by_code("1") == client
+        client = core.clients.register(last_name="Nowak")
+        assert core.clients.by_code("1") == client
     finally:
         backend.close()
 
@@ -375,7 +375,7 @@ def test_a_hosts_alembic_environment_runs_our_revisions(empty_url: str, tmp_path
     backend = SqlBackend.from_url(empty_url, prefix="cc_", migrate=False)
     try:
         core = clientcore.open(backend, tenant="vet-1", actor=Actor("rita"))
-        client = core.register_client(last_name="Nowak")
+        client = core.clients.register(last_name="Nowak")
         with connected(empty_url) as connection:
             with connection.begin():
                 connection.execute(

@@ -55,12 +55,12 @@ def remarks_around_an_edit(url: str, backend: SqlBackend) -> tuple[str, str]:
     """A client's remarks read twice in one read-only unit of ``backend``, before and after
     another connection commits a change to them."""
     with clientcore.open(url, tenant=TENANT, actor=Actor("rita")) as core:
-        client = core.register_client(first_name="Anna", last_name="Nowak")
+        client = core.clients.register(first_name="Anna", last_name="Nowak")
         with backend.unit_of_work(TENANT, read_only=True) as uow:
             before = uow.clients.get(client.id)
-            core.update_client(client.id, expected_version=client.version, remarks="changed")
+            core.clients.update(client.id, expected_version=client.version, remarks="changed")
             again = uow.clients.get(client.id)
-        assert core.get_client(client.id).remarks == "changed"
+        assert core.clients.get(client.id).remarks == "changed"
     return before.remarks, again.remarks
 
 

@@ -46,12 +46,12 @@ def test_an_import_after_a_few_registrations_checks_its_rows_by_key(postgres_url
         with engine.connect() as connection, connection.begin():
             core = clientcore.open(connection, tenant="statistics", actor=Actor("rita"))
             for index in range(3):  # enough checks for the session to cache a generic plan
-                core.register_client(last_name=f"First{index}")
+                core.clients.register(last_name=f"First{index}")
             before = scans(connection, "ix_clients_order"), scans(connection, "pk_clients")
             rows: list[clientcore.ClientFields] = [
                 {"last_name": f"Imported{index}"} for index in range(IMPORTED)
             ]
-            core.import_clients(rows)
+            core.clients.import_many(rows)
             by_order = scans(connection, "ix_clients_order") - before[0]
             by_key = scans(connection, "pk_clients") - before[1]
             assert by_order < IMPORTED <= by_key, (by_order, by_key)

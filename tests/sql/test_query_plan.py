@@ -59,7 +59,7 @@ def backend(
         backend = SqlBackend.from_url(url, migrate=True)
         try:
             core = clientcore.open(backend, tenant=TENANT, actor=clientcore.Actor("test"))
-            core.import_clients(rows(CLIENTS))
+            core.clients.import_many(rows(CLIENTS))
             if request.param != "sqlite":
                 with backend.bind.connect() as connection:  # type: ignore[union-attr]
                     connection.execute(text(ANALYZE[request.param]))
@@ -182,7 +182,7 @@ def names(
     found: list[str] = []
     after: str | None = None
     while True:
-        page = core.search_clients(text_, limit=3, after=after, status=status, source=source)
+        page = core.clients.search(text_, limit=3, after=after, status=status, source=source)
         found.extend(client.code for client in page.clients)
         if page.next_cursor is None:
             return found
@@ -196,9 +196,9 @@ def test_each_plan_finds_what_memory_finds(sql_url: str) -> None:
     sql = clientcore.open(sql_url, tenant=TENANT, actor=clientcore.Actor("test"))
     try:
         for core in (memory, sql):
-            stored = core.import_clients(data)
+            stored = core.clients.import_many(data)
             for client in stored[::7]:
-                core.deactivate_client(client.id)
+                core.clients.deactivate(client.id)
         for search in SEARCHES:
             for status in ("active", "inactive", "all"):
                 assert names(sql, search, status=status) == names(memory, search, status=status), (

@@ -54,12 +54,12 @@ def test_reads_run_while_another_connection_holds_the_write_lock(tmp_path: Path)
     core = clientcore.open(f"sqlite:///{path}", tenant="readers", actor=Actor("rita"))
     writer = sqlite3.connect(path, isolation_level=None)
     try:
-        client = core.register_client(first_name="Anna", last_name="Nowak")
+        client = core.clients.register(first_name="Anna", last_name="Nowak")
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("UPDATE clients SET remarks = 'not committed'")
 
-        found = in_thread(lambda: core.search_clients("nowak").clients)
-        seen = in_thread(lambda: core.get_client(client.id))
+        found = in_thread(lambda: core.clients.search("nowak").clients)
+        seen = in_thread(lambda: core.clients.get(client.id))
 
         assert [c.id for c in found] == [client.id]
         assert seen.remarks == ""  # the committed snapshot, not the writer's change
@@ -79,7 +79,7 @@ def test_a_write_waits_for_the_writer_and_then_succeeds(tmp_path: Path) -> None:
 
         def register() -> clientcore.Client:
             started.set()
-            return core.register_client(last_name="Kowalska")
+            return core.clients.register(last_name="Kowalska")
 
         result: list[clientcore.Client] = []
         thread = threading.Thread(target=lambda: result.append(register()), daemon=True)
@@ -89,7 +89,7 @@ def test_a_write_waits_for_the_writer_and_then_succeeds(tmp_path: Path) -> None:
         writer.rollback()
         thread.join(WAIT)
         assert not thread.is_alive()
-        assert [c.last_name for c in core.search_clients("kowalska").clients] == ["Kowalska"]
+        assert [c.last_name for c in core.clients.search("kowalska").clients] == ["Kowalska"]
     finally:
         writer.close()
         core.close()
@@ -114,10 +114,10 @@ def test_a_write_that_cannot_take_the_lock_in_time_is_storage_busy(tmp_path: Pat
     try:
         writer.execute("BEGIN IMMEDIATE")
         with pytest.raises(StorageBusy):
-            core.register_client(last_name="Kowalska")
+            core.clients.register(last_name="Kowalska")
         assert len(pauses) == 2
         writer.rollback()
-        assert core.register_client(last_name="Kowalska").code == "1"
+        assert core.clients.register(last_name="Kowalska").code == "1"
     finally:
         writer.close()
         engine.dispose()

@@ -54,9 +54,9 @@ def work(core: clientcore.Core, name: str, shared: UUID, start: Barrier) -> Outc
     for round_ in range(ROUNDS):
         marker = f"{name}.{round_}"
         try:
-            seen = core.get_client(shared)
+            seen = core.clients.get(shared)
             start.wait()
-            core.update_client(
+            core.clients.update(
                 shared, expected_version=seen.version, remarks=f"{seen.remarks} {marker}".strip()
             )
             won.append(marker)
@@ -66,7 +66,7 @@ def work(core: clientcore.Core, name: str, shared: UUID, start: Barrier) -> Outc
             start.abort()
             failures.append(f"edit {marker}: {type(error).__name__}: {error}")
         try:
-            registered.append(core.register_client(last_name=f"Writer {marker}").id)
+            registered.append(core.clients.register(last_name=f"Writer {marker}").id)
         except Exception as error:
             failures.append(f"register {marker}: {type(error).__name__}: {error}")
     return Outcome(tuple(registered), tuple(won), lost, tuple(failures))
@@ -93,7 +93,7 @@ def test_threads_and_processes_write_one_sqlite_file_without_losing_a_write(
 ) -> None:
     path = tmp_path / "clinic.db"
     with open_core(path, "setup") as core:
-        shared = core.register_client(last_name="Shared").id
+        shared = core.clients.register(last_name="Shared").id
 
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(WORKERS, timeout=WAIT)
@@ -140,11 +140,11 @@ def test_threads_and_processes_write_one_sqlite_file_without_losing_a_write(
     assert len(won) == ROUNDS  # every round: one winner...
     assert sum(o.lost for o in outcomes) == ROUNDS * (WORKERS - 1)  # ...and the rest refused
     with open_core(path, "check") as core:
-        edited = core.get_client(shared)
+        edited = core.clients.get(shared)
         assert edited.version == 1 + ROUNDS
         assert sorted(edited.remarks.split()) == sorted(won)  # no edit overwritten another
-        assert len(core.history(shared)) == 1 + ROUNDS
+        assert len(core.clients.history(shared)) == 1 + ROUNDS
         registered = [client_id for o in outcomes for client_id in o.registered]
         assert len(registered) == WORKERS * ROUNDS
-        codes = [core.get_client(client_id).code for client_id in [shared, *registered]]
+        codes = [core.clients.get(client_id).code for client_id in [shared, *registered]]
         assert sorted(codes, key=int) == [str(n) for n in range(1, len(codes) + 1)]

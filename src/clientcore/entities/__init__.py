@@ -14,7 +14,7 @@ from clientcore.entities.client import (
 from clientcore.entities.common import Actor, Role, personal_fields, scrubbed
 from clientcore.entities.consent import Channel, ConsentRecord, Purpose
 from clientcore.entities.contacts import Address, AddressKind, Email, Phone
-from clientcore.entities.event import Event, FieldChange
+from clientcore.entities.event import Event, EventKind, FieldChange
 from clientcore.entities.group import Group
 from clientcore.entities.note import Note, NoteKind
 from clientcore.entities.search import ClientPage, ClientQuery, StatusFilter
@@ -39,6 +39,7 @@ __all__ = [
     "DocumentKind",
     "Email",
     "Event",
+    "EventKind",
     "FieldChange",
     "Group",
     "IdentityDocument",

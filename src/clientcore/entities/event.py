@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from uuid import UUID
 
@@ -21,7 +22,8 @@ class FieldChange:
 
 @attrs.frozen
 class Event:
-    """``kind`` is dotted (``client.updated``); ``client_id`` ties it to a client's history."""
+    """``kind`` is an :class:`EventKind` value (read back from a store as the plain string,
+    which compares equal); ``client_id`` ties the event to a client's history."""
 
     id: UUID
     kind: str
@@ -31,6 +33,52 @@ class Event:
     at: datetime
     actor_roles: frozenset[Role] = attrs.field(default=frozenset(), converter=role_set)
     changes: tuple[FieldChange, ...] = ()
+
+
+class EventKind(enum.StrEnum):
+    """What happened: the ``kind`` of every :class:`Event` clientcore records.
+
+    Values are the dotted strings stored in the history; being a ``str``, a member compares
+    equal to the stored text (``event.kind == EventKind.CLIENT_REGISTERED``).
+    """
+
+    CLIENT_REGISTERED = "client.registered"
+    CLIENT_UPDATED = "client.updated"
+    CLIENT_INACTIVE = "client.inactive"
+    CLIENT_ACTIVE = "client.active"
+    CLIENT_GROUPED = "client.grouped"
+    CLIENT_UNGROUPED = "client.ungrouped"
+    CLIENT_DELETED = "client.deleted"
+    NOTE_ADDED = "note.added"
+    MEMO_ADDED = "memo.added"
+    CONSENT_GRANTED = "consent.granted"
+    CONSENT_WITHDRAWN = "consent.withdrawn"
+    SUBJECT_ADDED = "subject.added"
+    SUBJECT_UPDATED = "subject.updated"
+    SETTINGS_CHANGED = "settings.changed"
+    STAFF_ADDED = "staff.added"
+    STAFF_UPDATED = "staff.updated"
+    STAFF_HOURS_SET = "staff.hours_set"
+    GROUP_DEFINED = "group.defined"
+    ATTRIBUTE_DEFINED = "attribute.defined"
+    VISIT_BOOKED = "visit.booked"
+    VISIT_RESCHEDULED = "visit.rescheduled"
+    VISIT_UPDATED = "visit.updated"
+    VISIT_CANCELLED = "visit.cancelled"
+    VISIT_ARRIVED = "visit.arrived"
+    VISIT_NO_SHOW = "visit.no_show"
+    VISIT_CHARGED = "visit.charged"
+    VISIT_SETTLED = "visit.settled"
+    VISIT_DELETED = "visit.deleted"
+    BREAK_BOOKED = "break.booked"
+    BREAK_RESCHEDULED = "break.rescheduled"
+    BREAK_UPDATED = "break.updated"
+    BREAK_CANCELLED = "break.cancelled"
+    BREAK_DELETED = "break.deleted"
+    RECORD_ADDED = "record.added"
+    """A record of a host's kind was added (``core.records(kind)``)."""
+    RECORD_REPLACED = "record.replaced"
+    RECORD_DELETED = "record.deleted"
 
 
 def scrub_changes(event: Event, fields: frozenset[str]) -> Event:

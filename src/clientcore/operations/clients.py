@@ -36,7 +36,7 @@ from clientcore.entities.contacts import (
     normalize_emails,
     normalize_phones,
 )
-from clientcore.entities.event import Event, FieldChange
+from clientcore.entities.event import Event, EventKind, FieldChange
 from clientcore.entities.kinds import ATTRIBUTE_DEFINITIONS, GROUPS, STAFF
 from clientcore.entities.search import (
     PAGE_MAX_SIZE,
@@ -90,6 +90,10 @@ class ClientFields(TypedDict, total=False):
 
 EDITABLE_FIELDS: tuple[str, ...] = tuple(ClientFields.__annotations__)
 HISTORY_FIELDS: tuple[str, ...] = (*EDITABLE_FIELDS, "status")
+_STATUS_EVENTS = {
+    ClientStatus.ACTIVE: EventKind.CLIENT_ACTIVE,
+    ClientStatus.INACTIVE: EventKind.CLIENT_INACTIVE,
+}
 
 
 def _check_code(code: object) -> str:
@@ -142,7 +146,8 @@ def _check_attributes(
                 definition = uow.records(ATTRIBUTE_DEFINITIONS).get(str(key))
             except NotFound:
                 raise ValidationError(
-                    "attributes", f"{key!r} is not defined; define it with core.define_attribute"
+                    "attributes",
+                    f"{key!r} is not defined; define it with core.setup.define_attribute",
                 ) from None
             definitions[str(key)] = definition
         values[definition.key] = definition.validate(value)
@@ -321,22 +326,23 @@ def register_many(uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any
     ]
     uow.clients.add_many(clients)
     for start in range(0, len(clients), EVENTS_AT_ONCE):
-        uow.events.append(
+        ctx.append(
+            uow,
             [
                 ctx.event(
-                    "client.registered",
+                    EventKind.CLIENT_REGISTERED,
                     entity_id=client.id,
                     client_id=client.id,
                     changes=_registration_changes(client),
                     at=now,  # when the clients were created
                 )
                 for client in clients[start : start + EVENTS_AT_ONCE]
-            ]
+            ],
         )
     return clients
 
 
-def _save(uow: UnitOfWork, ctx: Context, old: Client, new: Client, kind: str) -> Client:
+def _save(uow: UnitOfWork, ctx: Context, old: Client, new: Client, kind: EventKind) -> Client:
     return save_change(
         uow, ctx, kind, old, new, fields=HISTORY_FIELDS, store=uow.clients.update, client_id=old.id
     )
@@ -366,13 +372,13 @@ def update(
         raise DuplicateCode(code)
     new = attrs.evolve(old, **values)
     _check_names(new.kind, new.first_name, new.last_name, new.company_name)
-    return _save(uow, ctx, old, new, "client.updated")
+    return _save(uow, ctx, old, new, EventKind.CLIENT_UPDATED)
 
 
 def set_status(uow: UnitOfWork, ctx: Context, client_id: UUID, status: ClientStatus) -> Client:
     ctx.acting()
     old = uow.clients.get(client_id)
-    return _save(uow, ctx, old, attrs.evolve(old, status=status), f"client.{status.value}")
+    return _save(uow, ctx, old, attrs.evolve(old, status=status), _STATUS_EVENTS[status])
 
 
 def assign_groups(
@@ -382,7 +388,7 @@ def assign_groups(
     old = uow.clients.get(client_id)
     added = _check_groups(uow, list(group_ids))
     return _save(
-        uow, ctx, old, attrs.evolve(old, group_ids=old.group_ids | added), "client.grouped"
+        uow, ctx, old, attrs.evolve(old, group_ids=old.group_ids | added), EventKind.CLIENT_GROUPED
     )
 
 
@@ -391,7 +397,11 @@ def unassign_group(uow: UnitOfWork, ctx: Context, client_id: UUID, group_id: UUI
     old = uow.clients.get(client_id)
     uow.records(GROUPS).get(group_id)
     return _save(
-        uow, ctx, old, attrs.evolve(old, group_ids=old.group_ids - {group_id}), "client.ungrouped"
+        uow,
+        ctx,
+        old,
+        attrs.evolve(old, group_ids=old.group_ids - {group_id}),
+        EventKind.CLIENT_UNGROUPED,
     )
 
 
@@ -401,7 +411,7 @@ def set_attribute(
     ctx.acting()
     old = uow.clients.get(client_id)
     values = {**old.attributes, **_check_attributes(uow, {key: value})}
-    return _save(uow, ctx, old, attrs.evolve(old, attributes=values), "client.updated")
+    return _save(uow, ctx, old, attrs.evolve(old, attributes=values), EventKind.CLIENT_UPDATED)
 
 
 def clear_attribute(uow: UnitOfWork, ctx: Context, client_id: UUID, key: str) -> Client:
@@ -409,7 +419,7 @@ def clear_attribute(uow: UnitOfWork, ctx: Context, client_id: UUID, key: str) ->
     old = uow.clients.get(client_id)
     uow.records(ATTRIBUTE_DEFINITIONS).get(key)
     values = {k: v for k, v in old.attributes.items() if k != key}
-    return _save(uow, ctx, old, attrs.evolve(old, attributes=values), "client.updated")
+    return _save(uow, ctx, old, attrs.evolve(old, attributes=values), EventKind.CLIENT_UPDATED)
 
 
 def delete(uow: UnitOfWork, ctx: Context, client_id: UUID, *, expected_version: int | None) -> None:
@@ -430,7 +440,7 @@ def delete(uow: UnitOfWork, ctx: Context, client_id: UUID, *, expected_version: 
     uow.clients.delete(client)
     ctx.record(
         uow,
-        "client.deleted",
+        EventKind.CLIENT_DELETED,
         entity_id=client_id,
         client_id=client_id,
         changes=diff(client, None, ("code",)),

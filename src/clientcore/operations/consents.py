@@ -17,6 +17,7 @@ from clientcore.entities.consent import (
     Purpose,
     current_consents,
 )
+from clientcore.entities.event import EventKind
 from clientcore.entities.kinds import CONSENTS
 from clientcore.errors import ValidationError
 from clientcore.operations.context import Context, diff
@@ -72,7 +73,7 @@ def record_consent(
         recorded_at=now,
     )
     uow.records(CONSENTS).add(record)
-    kind = "consent.granted" if granted else "consent.withdrawn"
+    kind = EventKind.CONSENT_GRANTED if granted else EventKind.CONSENT_WITHDRAWN
     ctx.record(
         uow,
         kind,

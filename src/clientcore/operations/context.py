@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -14,10 +14,25 @@ import attrs
 from clientcore.entities.client import IdentityDocument, NameDay
 from clientcore.entities.common import Actor, Role, utc_millis
 from clientcore.entities.contacts import Address, Email, Phone
-from clientcore.entities.event import Event, FieldChange
+from clientcore.entities.event import Event, EventKind, FieldChange
 from clientcore.errors import ActorRequired, PermissionDenied
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import UnitOfWork
+
+
+class Collector:
+    """The events of one operation that a host's handler listens to (``kinds``), in the
+    order they were appended: what the runner delivers, without reading the log again."""
+
+    __slots__ = ("events", "kinds")
+
+    def __init__(self, kinds: frozenset[str]) -> None:
+        self.kinds = kinds
+        self.events: list[Event] = []
+
+    def add(self, events: Iterable[Event]) -> None:
+        kinds = self.kinds
+        self.events.extend([event for event in events if event.kind in kinds])
 
 
 @attrs.frozen
@@ -25,6 +40,8 @@ class Context:
     actor: Actor | None
     clock: Clock
     ids: IdFactory
+    collector: Collector | None = None
+    """Where the operation's events go besides the log (None: nobody listens)."""
 
     def now(self) -> datetime:
         """The clock's time in UTC, truncated to milliseconds as every store keeps it."""
@@ -45,7 +62,7 @@ class Context:
 
     def event(
         self,
-        kind: str,
+        kind: EventKind,
         *,
         entity_id: UUID,
         client_id: UUID | None,
@@ -69,16 +86,22 @@ class Context:
     def record(
         self,
         uow: UnitOfWork,
-        kind: str,
+        kind: EventKind,
         *,
         entity_id: UUID,
         client_id: UUID | None,
         changes: Iterable[FieldChange] = (),
     ) -> None:
         """Append an audit event of this change to the unit of work's log."""
-        uow.events.append(
-            [self.event(kind, entity_id=entity_id, client_id=client_id, changes=changes)]
+        self.append(
+            uow, [self.event(kind, entity_id=entity_id, client_id=client_id, changes=changes)]
         )
+
+    def append(self, uow: UnitOfWork, events: Sequence[Event]) -> None:
+        """Append events to the unit of work's log, and to the collector if there is one."""
+        uow.events.append(events)
+        if self.collector is not None:
+            self.collector.add(events)
 
 
 class Changeable(Protocol):
@@ -95,7 +118,7 @@ C = TypeVar("C", bound=Changeable)
 def save_change(
     uow: UnitOfWork,
     ctx: Context,
-    kind: str,
+    kind: EventKind,
     old: C,
     new: C,
     *,

@@ -5,10 +5,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from clientcore.entities import validation
+from clientcore.entities.event import EventKind
 from clientcore.entities.kinds import NOTES
 from clientcore.entities.note import NOTE_MAX_LENGTH, PROJECT_MAX_LENGTH, Note, NoteKind
 from clientcore.operations.context import Context, diff
 from clientcore.ports.unit_of_work import UnitOfWork
+
+_ADDED = {NoteKind.NOTE: EventKind.NOTE_ADDED, NoteKind.MEMO: EventKind.MEMO_ADDED}
 
 
 def add_note(
@@ -28,7 +31,7 @@ def add_note(
     uow.records(NOTES).add(note)
     ctx.record(
         uow,
-        f"{note.kind.value}.added",
+        _ADDED[note.kind],
         entity_id=note.id,
         client_id=client.id,
         changes=diff(None, note, ("kind", "text", "project")),

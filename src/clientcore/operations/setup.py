@@ -18,6 +18,7 @@ from clientcore.entities.attribute import (
     AttributeType,
 )
 from clientcore.entities.common import Role
+from clientcore.entities.event import EventKind
 from clientcore.entities.group import GROUP_NAME_MAX_LENGTH, Group
 from clientcore.entities.kinds import ATTRIBUTE_DEFINITIONS, GROUPS, STAFF
 from clientcore.entities.settings import TenantSettings
@@ -45,7 +46,7 @@ def configure(
     uow.settings.put(new)
     ctx.record(
         uow,
-        "settings.changed",
+        EventKind.SETTINGS_CHANGED,
         entity_id=UUID(int=0),
         client_id=None,
         changes=diff(old, new, ("default_region", "time_zone")),
@@ -64,7 +65,7 @@ def add_staff(uow: UnitOfWork, ctx: Context, name: str, roles: Iterable[Role | s
     uow.records(STAFF).add(member)
     ctx.record(
         uow,
-        "staff.added",
+        EventKind.STAFF_ADDED,
         entity_id=member.id,
         client_id=None,
         changes=diff(None, member, ("name", "roles", "active")),
@@ -80,7 +81,7 @@ def set_staff_active(uow: UnitOfWork, ctx: Context, staff_id: UUID, active: bool
         uow.records(STAFF).replace(new)
         ctx.record(
             uow,
-            "staff.updated",
+            EventKind.STAFF_UPDATED,
             entity_id=staff_id,
             client_id=None,
             changes=diff(old, new, ("active",)),
@@ -98,7 +99,7 @@ def define_group(uow: UnitOfWork, ctx: Context, name: str) -> Group:
     uow.records(GROUPS).add(group)
     ctx.record(
         uow,
-        "group.defined",
+        EventKind.GROUP_DEFINED,
         entity_id=group.id,
         client_id=None,
         changes=diff(None, group, ("name",)),
@@ -139,9 +140,14 @@ def define_attribute(
     uow.records(ATTRIBUTE_DEFINITIONS).add(definition)
     ctx.record(
         uow,
-        "attribute.defined",
+        EventKind.ATTRIBUTE_DEFINED,
         entity_id=definition.id,
         client_id=None,
         changes=diff(None, definition, ("key", "label", "type", "choices")),
     )
     return definition
+
+
+def staff_list(uow: UnitOfWork, *, active_only: bool) -> list[StaffMember]:
+    """The tenant's staff members (the active ones only, unless told otherwise), by name."""
+    return [member for member in uow.records(STAFF).find() if member.active or not active_only]

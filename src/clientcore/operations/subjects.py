@@ -9,6 +9,7 @@ from uuid import UUID
 import attrs
 
 from clientcore.entities import validation
+from clientcore.entities.event import EventKind
 from clientcore.entities.kinds import SUBJECTS
 from clientcore.entities.subject import (
     DETAIL_KEY_MAX_LENGTH,
@@ -67,7 +68,7 @@ def add_subject(
     uow.records(SUBJECTS).add(subject)
     ctx.record(
         uow,
-        "subject.added",
+        EventKind.SUBJECT_ADDED,
         entity_id=subject.id,
         client_id=client.id,
         changes=diff(None, subject, SUBJECT_FIELDS),
@@ -79,7 +80,7 @@ def _save(uow: UnitOfWork, ctx: Context, old: Subject, new: Subject) -> Subject:
     return save_change(
         uow,
         ctx,
-        "subject.updated",
+        EventKind.SUBJECT_UPDATED,
         old,
         new,
         fields=SUBJECT_FIELDS,

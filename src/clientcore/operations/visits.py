@@ -20,6 +20,7 @@ import attrs
 from clientcore.entities import validation
 from clientcore.entities.client import ClientStatus
 from clientcore.entities.common import Role, utc_millis
+from clientcore.entities.event import EventKind
 from clientcore.entities.kinds import SUBJECTS
 from clientcore.entities.staff import StaffMember
 from clientcore.entities.visit import (
@@ -59,6 +60,21 @@ VISIT_FIELDS = (
     "charges",
     "settled",
 )
+_EVENTS: dict[tuple[VisitKind, str], EventKind] = {
+    (VisitKind.VISIT, "booked"): EventKind.VISIT_BOOKED,
+    (VisitKind.VISIT, "rescheduled"): EventKind.VISIT_RESCHEDULED,
+    (VisitKind.VISIT, "updated"): EventKind.VISIT_UPDATED,
+    (VisitKind.VISIT, VisitStatus.CANCELLED.value): EventKind.VISIT_CANCELLED,
+    (VisitKind.VISIT, VisitStatus.ARRIVED.value): EventKind.VISIT_ARRIVED,
+    (VisitKind.VISIT, VisitStatus.NO_SHOW.value): EventKind.VISIT_NO_SHOW,
+    (VisitKind.VISIT, "deleted"): EventKind.VISIT_DELETED,
+    (VisitKind.BREAK, "booked"): EventKind.BREAK_BOOKED,
+    (VisitKind.BREAK, "rescheduled"): EventKind.BREAK_RESCHEDULED,
+    (VisitKind.BREAK, "updated"): EventKind.BREAK_UPDATED,
+    (VisitKind.BREAK, VisitStatus.CANCELLED.value): EventKind.BREAK_CANCELLED,
+    (VisitKind.BREAK, "deleted"): EventKind.BREAK_DELETED,
+}
+"""The event of each change of a visit or a break (a break is only ever cancelled)."""
 
 
 def check_start(value: object) -> datetime:
@@ -184,7 +200,7 @@ def book(
     uow.visits.add(visit)
     ctx.record(
         uow,
-        f"{kind.value}.booked",
+        _EVENTS[kind, "booked"],
         entity_id=visit.id,
         client_id=client_id,
         changes=diff(None, visit, VISIT_FIELDS),
@@ -192,7 +208,7 @@ def book(
     return visit
 
 
-def _save(uow: UnitOfWork, ctx: Context, old: Visit, new: Visit, kind: str) -> Visit:
+def _save(uow: UnitOfWork, ctx: Context, old: Visit, new: Visit, kind: EventKind) -> Visit:
     return save_change(
         uow,
         ctx,
@@ -237,7 +253,7 @@ def reschedule(
         _active(schedule.member)
     new = attrs.evolve(old, start=begin, end=begin + length, staff_id=schedule.member.id)
     _check_hours(ctx, schedule, new, override_hours)
-    return _save(uow, ctx, old, new, f"{old.kind.value}.rescheduled")
+    return _save(uow, ctx, old, new, _EVENTS[old.kind, "rescheduled"])
 
 
 def update_details(
@@ -251,7 +267,9 @@ def update_details(
     """Change notes, source, first-consultation or ASAP flags of a booked visit."""
     ctx.acting()
     old = _load_booked(uow, visit_id, expected_version)
-    return _save(uow, ctx, old, attrs.evolve(old, **_details(details)), f"{old.kind.value}.updated")
+    return _save(
+        uow, ctx, old, attrs.evolve(old, **_details(details)), _EVENTS[old.kind, "updated"]
+    )
 
 
 def set_status(uow: UnitOfWork, ctx: Context, visit_id: UUID, status: VisitStatus) -> Visit:
@@ -260,9 +278,7 @@ def set_status(uow: UnitOfWork, ctx: Context, visit_id: UUID, status: VisitStatu
     old = _load_booked(uow, visit_id, None)
     if old.kind is VisitKind.BREAK and status is not VisitStatus.CANCELLED:
         raise ValidationError("status", "a break can only be cancelled")
-    return _save(
-        uow, ctx, old, attrs.evolve(old, status=status), f"{old.kind.value}.{status.value}"
-    )
+    return _save(uow, ctx, old, attrs.evolve(old, status=status), _EVENTS[old.kind, status.value])
 
 
 def _charge(raw: object) -> Charge:
@@ -311,7 +327,7 @@ def set_charges(uow: UnitOfWork, ctx: Context, visit_id: UUID, charges: Sequence
     if len({line.currency for line in lines}) > 1:
         raise ValidationError("charges.currency", "all charges of a visit are in one currency")
     new = attrs.evolve(old, charges=lines, settled=old.settled and lines == old.charges)
-    return _save(uow, ctx, old, new, "visit.charged")
+    return _save(uow, ctx, old, new, EventKind.VISIT_CHARGED)
 
 
 def settle(uow: UnitOfWork, ctx: Context, visit_id: UUID) -> Visit:
@@ -320,7 +336,7 @@ def settle(uow: UnitOfWork, ctx: Context, visit_id: UUID) -> Visit:
     old = uow.visits.get(visit_id)
     if not old.charges:
         raise ValidationError("charges", "the visit has no charges to settle")
-    return _save(uow, ctx, old, attrs.evolve(old, settled=True), "visit.settled")
+    return _save(uow, ctx, old, attrs.evolve(old, settled=True), EventKind.VISIT_SETTLED)
 
 
 def delete(uow: UnitOfWork, ctx: Context, visit_id: UUID) -> None:
@@ -330,7 +346,7 @@ def delete(uow: UnitOfWork, ctx: Context, visit_id: UUID) -> None:
     uow.visits.delete(visit)
     ctx.record(
         uow,
-        f"{visit.kind.value}.deleted",
+        _EVENTS[visit.kind, "deleted"],
         entity_id=visit.id,
         client_id=visit.client_id,
         changes=diff(visit, None, VISIT_FIELDS),

@@ -8,6 +8,7 @@ from itertools import pairwise
 from uuid import UUID
 
 from clientcore.entities import validation
+from clientcore.entities.event import EventKind
 from clientcore.entities.kinds import STAFF, WORKING_HOURS
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.errors import ValidationError
@@ -18,6 +19,11 @@ from clientcore.ports.unit_of_work import UnitOfWork
 def hours_of(uow: UnitOfWork, staff_id: UUID) -> WorkingHours:
     """The staff member's working hours (empty if never set)."""
     return hours_of_many(uow, [staff_id])[staff_id]
+
+
+def hours_of_member(uow: UnitOfWork, staff_id: UUID) -> WorkingHours:
+    """The working hours of a staff member of the tenant (NotFound for anyone else)."""
+    return hours_of(uow, uow.records(STAFF).get(staff_id).id)
 
 
 def hours_of_many(uow: UnitOfWork, staff_ids: Sequence[UUID]) -> dict[UUID, WorkingHours]:
@@ -105,7 +111,7 @@ def set_working_hours(
         stored.add(new)
     ctx.record(
         uow,
-        "staff.hours_set",
+        EventKind.STAFF_HOURS_SET,
         entity_id=member.id,
         client_id=None,
         changes=diff(old, new, ("weekly", "overrides")),

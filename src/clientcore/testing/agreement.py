@@ -70,8 +70,10 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
                 )
                 for backend in backends
             ]
-            self.apply(lambda core: core.configure(default_region="PL", time_zone="Europe/Warsaw"))
-            staff = self.apply(lambda core: core.add_staff("Dr Anna").id)
+            self.apply(
+                lambda core: core.setup.configure(default_region="PL", time_zone="Europe/Warsaw")
+            )
+            staff = self.apply(lambda core: core.staff.add("Dr Anna").id)
             assert staff is not None
             self.staff = staff
             self.clients: list[uuid.UUID] = []
@@ -106,7 +108,7 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
                 fields["phones"] = [phone]
             if code is not None:
                 fields["code"] = code
-            client = self.apply(lambda core: core.register_client(**fields))
+            client = self.apply(lambda core: core.clients.register(**fields))
             if client is not None:
                 self.clients.append(client.id)
 
@@ -116,7 +118,7 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
             client_id = self._client(index)
             expected = 1 if stale else None
             self.apply(
-                lambda core: core.update_client(
+                lambda core: core.clients.update(
                     client_id, expected_version=expected, last_name=last
                 )
             )
@@ -126,19 +128,19 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
         def set_status(self, index: int, active: bool) -> None:
             client_id = self._client(index)
             if active:
-                self.apply(lambda core: core.reactivate_client(client_id))
+                self.apply(lambda core: core.clients.reactivate(client_id))
             else:
-                self.apply(lambda core: core.deactivate_client(client_id))
+                self.apply(lambda core: core.clients.deactivate(client_id))
 
         @precondition(lambda self: self.clients)
         @rule(index=st.integers(0, 50))
         def delete(self, index: int) -> None:
             client_id = self._client(index)
-            self.apply(lambda core: core.delete_client(client_id))
+            self.apply(lambda core: core.clients.delete(client_id))
 
         @rule(name=st.sampled_from(GROUPS))
         def define_group(self, name: str) -> None:
-            group = self.apply(lambda core: core.define_group(name))
+            group = self.apply(lambda core: core.setup.define_group(name))
             if group is not None:
                 self.groups.append(group.id)
 
@@ -147,31 +149,33 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
         def group(self, index: int, which: int, assign: bool) -> None:
             client_id, group_id = self._client(index), self.groups[which % len(self.groups)]
             if assign:
-                self.apply(lambda core: core.assign_groups(client_id, group_id))
+                self.apply(lambda core: core.clients.assign_groups(client_id, group_id))
             else:
-                self.apply(lambda core: core.unassign_group(client_id, group_id))
+                self.apply(lambda core: core.clients.unassign_group(client_id, group_id))
 
         @precondition(lambda self: self.clients)
         @rule(index=st.integers(0, 50), name=st.sampled_from(["Burek", "Mruczek", ""]))
         def add_subject(self, index: int, name: str) -> None:
             client_id = self._client(index)
-            self.apply(lambda core: core.add_subject(client_id, kind="pet", name=name))
+            self.apply(lambda core: core.subjects.add(client_id, kind="pet", name=name))
 
         @precondition(lambda self: self.clients)
         @rule(index=st.integers(0, 50), active=st.booleans())
         def subjects_active(self, index: int, active: bool) -> None:
             client_id = self._client(index)
             if active:
-                self.apply(lambda core: core.reactivate_subjects(client_id))
+                self.apply(lambda core: core.subjects.reactivate_all(client_id))
             else:
-                self.apply(lambda core: core.deactivate_subjects(client_id))
+                self.apply(lambda core: core.subjects.deactivate_all(client_id))
 
         @precondition(lambda self: self.clients)
         @rule(index=st.integers(0, 50), purpose=st.sampled_from(Purpose), granted=st.booleans())
         def consent(self, index: int, purpose: Purpose, granted: bool) -> None:
             client_id = self._client(index)
             self.apply(
-                lambda core: core.record_consent(client_id, purpose, granted=granted, source="form")
+                lambda core: core.consents.record(
+                    client_id, purpose, granted=granted, source="form"
+                )
             )
 
         @precondition(lambda self: self.clients)
@@ -179,25 +183,25 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
         def book(self, index: int, slot: int, minutes: int) -> None:
             client_id, start = self._client(index), START + timedelta(minutes=30 * slot)
             self.apply(
-                lambda core: core.book_visit(
+                lambda core: core.visits.book(
                     client_id, self.staff, start, minutes, override_hours=True
                 )
             )
 
         @rule(text=st.sampled_from(TEXTS), status=st.sampled_from(["active", "inactive", "all"]))
         def search(self, text: str, status: str) -> None:
-            self.apply(lambda core: core.search_clients(text, status=status, limit=5))
+            self.apply(lambda core: core.clients.search(text, status=status, limit=5))
 
         @rule()
         def unknown_id(self) -> None:
             missing = uuid.UUID(int=0)
-            self.apply(lambda core: core.get_client(missing))
+            self.apply(lambda core: core.clients.get(missing))
 
         @invariant()
         def stores_agree(self) -> None:
-            self.apply(lambda core: core.search_clients(status="all", limit=1000))
+            self.apply(lambda core: core.clients.search(status="all", limit=1000))
             for client_id in self.clients[-3:]:
-                self.apply(lambda core, client_id=client_id: core.history(client_id))  # type: ignore[misc]
-                self.apply(lambda core, client_id=client_id: core.client_visits(client_id))  # type: ignore[misc]
+                self.apply(lambda core, client_id=client_id: core.clients.history(client_id))  # type: ignore[misc]
+                self.apply(lambda core, client_id=client_id: core.calendar.for_client(client_id))  # type: ignore[misc]
 
     return Agreement

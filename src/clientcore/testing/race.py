@@ -36,13 +36,13 @@ OpenBooker = Callable[[], AbstractContextManager[Book]]
 
 
 def booker(core: Core, client_id: UUID, staff_id: UUID) -> Book:
-    """Bookings of the client with the staff member through ``core.book_visit``: an
+    """Bookings of the client with the staff member through ``core.visits.book``: an
     attempt refused with :class:`~clientcore.errors.VisitOverlap` returns False, any other
     error is raised (and counted as unexpected by :func:`run_race`)."""
 
     def book(start: datetime, minutes: int) -> bool:
         try:
-            core.book_visit(client_id, staff_id, start, minutes)
+            core.visits.book(client_id, staff_id, start, minutes)
         except VisitOverlap:
             return False
         return True

@@ -2,11 +2,13 @@
 
 from clientcore.testing.contracts.base import BackendContract
 from clientcore.testing.contracts.clients import ClientContract
+from clientcore.testing.contracts.events import EventContract
 from clientcore.testing.contracts.kinds import CountersContract, KindsContract
 from clientcore.testing.contracts.records import RecordsContract
 from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
 from clientcore.testing.contracts.search import SearchContract
 from clientcore.testing.contracts.tenancy import TenancyContract
+from clientcore.testing.contracts.transactions import TransactionContract
 from clientcore.testing.contracts.unicode import UnicodeContract
 
 
@@ -20,6 +22,8 @@ class AllContracts(
     UnicodeContract,
     ScheduleContract,
     RaceContract,
+    TransactionContract,
+    EventContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -29,11 +33,13 @@ __all__ = [
     "BackendContract",
     "ClientContract",
     "CountersContract",
+    "EventContract",
     "KindsContract",
     "RaceContract",
     "RecordsContract",
     "ScheduleContract",
     "SearchContract",
     "TenancyContract",
+    "TransactionContract",
     "UnicodeContract",
 ]

@@ -34,5 +34,5 @@ class BackendContract:
     @pytest.fixture
     def core(self, backend: Backend, clock: TickingClock, owner: Actor) -> Core:
         core = clientcore.open(backend, tenant=new_tenant(), actor=owner, clock=clock)
-        core.configure(default_region="PL", time_zone="Europe/Warsaw")
+        core.setup.configure(default_region="PL", time_zone="Europe/Warsaw")
         return core

@@ -50,10 +50,10 @@ def edit_race(
 
     def edit(name: str) -> None:
         try:
-            seen = core.get_client(client_id)
+            seen = core.clients.get(client_id)
             if before_saving is not None:
                 before_saving.wait()
-            core.update_client(client_id, expected_version=seen.version, last_name=name)
+            core.clients.update(client_id, expected_version=seen.version, last_name=name)
             outcomes[name] = "won"
         except ConcurrencyError:
             outcomes[name] = "lost"
@@ -73,9 +73,9 @@ def edit_race(
 def assert_one_winner(core: Core, client_id: UUID, outcomes: dict[str, object]) -> None:
     assert sorted(outcomes.values(), key=repr) == ["lost", "won"]
     winner = next(name for name, outcome in outcomes.items() if outcome == "won")
-    stored = core.get_client(client_id)
+    stored = core.clients.get(client_id)
     assert (stored.last_name, stored.version) == (winner, 2)
-    assert [event.kind for event in core.history(client_id)] == [
+    assert [event.kind for event in core.clients.history(client_id)] == [
         "client.registered",
         "client.updated",
     ]
@@ -86,60 +86,60 @@ class ClientContract(BackendContract):
         """Both read version 1 and save at the same moment: one wins, the other gets
         ConcurrencyError, never a silent overwrite."""
         for _ in range(5):
-            client = core.register_client(last_name="Nowak")
+            client = core.clients.register(last_name="Nowak")
             outcomes = edit_race(core, client.id, threading.Barrier(len(EDITORS), timeout=WAIT))
             assert_one_winner(core, client.id, outcomes)
 
     def test_a_registrations_event_is_at_the_clients_creation(self, core: Core) -> None:
         """The clock ticks on every reading: each client's registration event is still at
         its ``created_at``, one import's events at the one time of its clients."""
-        single = core.register_client(last_name="Nowak")
-        imported = core.import_clients([{"last_name": f"Kowalski {i}"} for i in range(3)])
+        single = core.clients.register(last_name="Nowak")
+        imported = core.clients.import_many([{"last_name": f"Kowalski {i}"} for i in range(3)])
         for client in (single, *imported):
-            assert [event.at for event in core.history(client.id)] == [client.created_at]
+            assert [event.at for event in core.clients.history(client.id)] == [client.created_at]
         assert len({client.created_at for client in imported}) == 1
 
     def test_codes_come_from_a_counter_in_order(self, core: Core) -> None:
-        codes = [core.register_client(last_name=f"Nowak {i}").code for i in range(3)]
+        codes = [core.clients.register(last_name=f"Nowak {i}").code for i in range(3)]
         assert codes == ["1", "2", "3"]
 
     def test_a_deleted_clients_code_is_never_reused(self, core: Core) -> None:
-        first = core.register_client(last_name="Nowak")
-        core.delete_client(first.id)
-        assert core.register_client(last_name="Kowalski").code == "2"
+        first = core.clients.register(last_name="Nowak")
+        core.clients.delete(first.id)
+        assert core.clients.register(last_name="Kowalski").code == "2"
 
     def test_hand_set_code_is_kept_and_skipped_by_the_counter(self, core: Core) -> None:
-        core.register_client(last_name="Hand", code="2")
-        auto = [core.register_client(last_name=f"Auto {i}").code for i in range(2)]
+        core.clients.register(last_name="Hand", code="2")
+        auto = [core.clients.register(last_name=f"Auto {i}").code for i in range(2)]
         assert auto == ["1", "3"]
-        assert core.client_by_code("2").last_name == "Hand"
+        assert core.clients.by_code("2").last_name == "Hand"
 
     def test_duplicate_code_is_refused_on_register_and_update(self, core: Core) -> None:
-        core.register_client(last_name="A", code="K-1")
-        other = core.register_client(last_name="B")
+        core.clients.register(last_name="A", code="K-1")
+        other = core.clients.register(last_name="B")
         with pytest.raises(DuplicateCode):
-            core.register_client(last_name="C", code="K-1")
+            core.clients.register(last_name="C", code="K-1")
         with pytest.raises(DuplicateCode):
-            core.update_client(other.id, code="K-1")
-        assert core.get_client(other.id).code == other.code
+            core.clients.update(other.id, code="K-1")
+        assert core.clients.get(other.id).code == other.code
 
     def test_codes_differ_by_case_and_trailing_characters(self, core: Core) -> None:
-        core.register_client(last_name="A", code="ab")
-        core.register_client(last_name="B", code="AB")
-        core.register_client(last_name="C", code="ab.")
-        assert core.client_by_code("AB").last_name == "B"
+        core.clients.register(last_name="A", code="ab")
+        core.clients.register(last_name="B", code="AB")
+        core.clients.register(last_name="C", code="ab.")
+        assert core.clients.by_code("AB").last_name == "B"
 
     def test_code_must_not_be_blank_or_contain_spaces(self, core: Core) -> None:
         for bad in ("", "  ", "a b", "x" * 33):
             with pytest.raises(ValidationError) as info:
-                core.register_client(last_name="A", code=bad)
+                core.clients.register(last_name="A", code=bad)
             assert info.value.field == "code"
 
     def test_register_stores_every_field(self, core: Core) -> None:
-        staff = core.add_staff("Dr Anna")
-        group = core.define_group("regulars")
-        core.define_attribute("weight", label="Weight", type=AttributeType.NUMBER)
-        client = core.register_client(
+        staff = core.staff.add("Dr Anna")
+        group = core.setup.define_group("regulars")
+        core.setup.define_attribute("weight", label="Weight", type=AttributeType.NUMBER)
+        client = core.clients.register(
             first_name="Łukasz",
             last_name="Żółć",
             phones=["601 234 567", Phone("+31 6 12345678", label="NL", primary=True)],
@@ -163,7 +163,7 @@ class ClientContract(BackendContract):
             group_ids=[group.id],
             attributes={"weight": "72.50"},
         )
-        stored = core.get_client(client.id)
+        stored = core.clients.get(client.id)
         assert stored == client
         assert stored.phones == (
             Phone("+48601234567", "", False),
@@ -179,10 +179,10 @@ class ClientContract(BackendContract):
 
     def test_company_needs_a_company_name_and_person_a_name(self, core: Core) -> None:
         with pytest.raises(ValidationError):
-            core.register_client(kind=ClientKind.COMPANY, first_name="Jan")
+            core.clients.register(kind=ClientKind.COMPANY, first_name="Jan")
         with pytest.raises(ValidationError):
-            core.register_client(first_name=" ", last_name="")
-        company = core.register_client(kind="company", company_name="Vet & Co")
+            core.clients.register(first_name=" ", last_name="")
+        company = core.clients.register(kind="company", company_name="Vet & Co")
         assert company.display_name == "Vet & Co"
 
     @pytest.mark.parametrize(
@@ -226,9 +226,9 @@ class ClientContract(BackendContract):
         self, core: Core, fields: dict[str, object], field: str
     ) -> None:
         with pytest.raises(ValidationError) as info:
-            core.register_client(last_name="Nowak", **fields)  # type: ignore[arg-type]
+            core.clients.register(last_name="Nowak", **fields)  # type: ignore[arg-type]
         assert info.value.field == field
-        assert core.search_clients(status="all").clients == ()
+        assert core.clients.search(status="all").clients == ()
 
     def test_name_day_rejects_impossible_days(self) -> None:
         with pytest.raises(ValidationError):
@@ -237,22 +237,22 @@ class ClientContract(BackendContract):
 
     def test_unknown_ids_are_not_found(self, core: Core) -> None:
         with pytest.raises(NotFound):
-            core.get_client(uuid4())
+            core.clients.get(uuid4())
         with pytest.raises(NotFound):
-            core.update_client(uuid4(), last_name="X")
+            core.clients.update(uuid4(), last_name="X")
         with pytest.raises(NotFound):
-            core.register_client(last_name="X", caretaker_id=uuid4())
+            core.clients.register(last_name="X", caretaker_id=uuid4())
         with pytest.raises(NotFound):
-            core.register_client(last_name="X", group_ids=[uuid4()])
+            core.clients.register(last_name="X", group_ids=[uuid4()])
         with pytest.raises(NotFound):
-            core.client_by_code("nope")
+            core.clients.by_code("nope")
 
     def test_a_clients_status_is_read_alone_within_its_tenant(
         self, core: Core, backend: Backend
     ) -> None:
-        active = core.register_client(last_name="Nowak")
-        inactive = core.deactivate_client(core.register_client(last_name="Lis").id)
-        stranger = clientcore.open(backend, tenant=new_tenant(), actor=core.actor).register_client(
+        active = core.clients.register(last_name="Nowak")
+        inactive = core.clients.deactivate(core.clients.register(last_name="Lis").id)
+        stranger = clientcore.open(backend, tenant=new_tenant(), actor=core.actor).clients.register(
             last_name="Obcy"
         )
         with backend.unit_of_work(core.tenant, read_only=True) as uow:
@@ -263,55 +263,58 @@ class ClientContract(BackendContract):
                     uow.clients.status(unknown)
 
     def test_inactive_staff_cannot_become_caretaker(self, core: Core) -> None:
-        staff = core.deactivate_staff(core.add_staff("Former").id)
+        staff = core.staff.deactivate(core.staff.add("Former").id)
         with pytest.raises(ValidationError):
-            core.register_client(last_name="X", caretaker_id=staff.id)
+            core.clients.register(last_name="X", caretaker_id=staff.id)
 
     def test_update_changes_only_given_fields_and_bumps_version(self, core: Core) -> None:
-        client = core.register_client(first_name="Jan", last_name="Nowak", phones=["601234567"])
-        updated = core.update_client(client.id, last_name="Kowalski")
+        client = core.clients.register(first_name="Jan", last_name="Nowak", phones=["601234567"])
+        updated = core.clients.update(client.id, last_name="Kowalski")
         assert updated.version == 2
         assert updated.first_name == "Jan"
         assert updated.phones == client.phones
-        assert core.get_client(client.id) == updated
+        assert core.clients.get(client.id) == updated
 
     def test_update_without_a_change_keeps_the_version(self, core: Core) -> None:
-        client = core.register_client(last_name="Nowak")
-        assert core.update_client(client.id, last_name="Nowak") == client
-        assert len(core.history(client.id)) == 1
+        client = core.clients.register(last_name="Nowak")
+        assert core.clients.update(client.id, last_name="Nowak") == client
+        assert len(core.clients.history(client.id)) == 1
 
     def test_stale_expected_version_is_a_concurrency_error(self, core: Core) -> None:
-        client = core.register_client(last_name="Nowak")
-        core.update_client(client.id, expected_version=1, last_name="Kowalski")
+        client = core.clients.register(last_name="Nowak")
+        core.clients.update(client.id, expected_version=1, last_name="Kowalski")
         with pytest.raises(ConcurrencyError):
-            core.update_client(client.id, expected_version=1, last_name="Wiśniewski")
-        assert core.get_client(client.id).last_name == "Kowalski"
+            core.clients.update(client.id, expected_version=1, last_name="Wiśniewski")
+        assert core.clients.get(client.id).last_name == "Kowalski"
 
     def test_deactivate_and_reactivate(self, core: Core) -> None:
-        client = core.register_client(last_name="Nowak")
-        assert core.deactivate_client(client.id).status is ClientStatus.INACTIVE
-        assert core.reactivate_client(client.id).status is ClientStatus.ACTIVE
-        kinds = [event.kind for event in core.history(client.id)]
+        client = core.clients.register(last_name="Nowak")
+        assert core.clients.deactivate(client.id).status is ClientStatus.INACTIVE
+        assert core.clients.reactivate(client.id).status is ClientStatus.ACTIVE
+        kinds = [event.kind for event in core.clients.history(client.id)]
         assert kinds == ["client.registered", "client.inactive", "client.active"]
 
     def test_groups_assign_and_unassign(self, core: Core) -> None:
-        regulars, allergic = core.define_group("regulars"), core.define_group("allergic")
-        client = core.register_client(last_name="Nowak")
-        client = core.assign_groups(client.id, regulars.id, allergic.id)
+        regulars, allergic = (
+            core.setup.define_group("regulars"),
+            core.setup.define_group("allergic"),
+        )
+        client = core.clients.register(last_name="Nowak")
+        client = core.clients.assign_groups(client.id, regulars.id, allergic.id)
         assert client.group_ids == {regulars.id, allergic.id}
-        client = core.unassign_group(client.id, regulars.id)
-        assert core.get_client(client.id).group_ids == {allergic.id}
+        client = core.clients.unassign_group(client.id, regulars.id)
+        assert core.clients.get(client.id).group_ids == {allergic.id}
         with pytest.raises(DuplicateName):
-            core.define_group("allergic")
-        assert [g.name for g in core.groups()] == ["allergic", "regulars"]
+            core.setup.define_group("allergic")
+        assert [g.name for g in core.setup.groups()] == ["allergic", "regulars"]
 
     def test_attributes_are_typed_and_validated(self, core: Core) -> None:
-        core.define_attribute("vip", label="VIP", type="flag")
-        core.define_attribute("since", label="Client since", type=AttributeType.DATE)
-        core.define_attribute("tier", label="Tier", type="choice", choices=["gold", "silver"])
-        core.define_attribute("nickname", label="Nickname", type="text")
-        core.define_attribute("balance", label="Balance", type="number")
-        client = core.register_client(last_name="Nowak")
+        core.setup.define_attribute("vip", label="VIP", type="flag")
+        core.setup.define_attribute("since", label="Client since", type=AttributeType.DATE)
+        core.setup.define_attribute("tier", label="Tier", type="choice", choices=["gold", "silver"])
+        core.setup.define_attribute("nickname", label="Nickname", type="text")
+        core.setup.define_attribute("balance", label="Balance", type="number")
+        client = core.clients.register(last_name="Nowak")
         for key, value in [
             ("vip", "yes"),
             ("since", "2020-01-01"),
@@ -321,28 +324,28 @@ class ClientContract(BackendContract):
             ("nickname", "x" * 1001),
         ]:
             with pytest.raises(ValidationError):
-                core.set_attribute(client.id, key, value)
-        core.set_attribute(client.id, "vip", True)
-        core.set_attribute(client.id, "since", date(2020, 1, 1))
-        core.set_attribute(client.id, "tier", "gold")
-        core.set_attribute(client.id, "nickname", "Łuki")
-        client = core.set_attribute(client.id, "balance", Decimal("-12.340"))
-        assert core.get_client(client.id).attributes == {
+                core.clients.set_attribute(client.id, key, value)
+        core.clients.set_attribute(client.id, "vip", True)
+        core.clients.set_attribute(client.id, "since", date(2020, 1, 1))
+        core.clients.set_attribute(client.id, "tier", "gold")
+        core.clients.set_attribute(client.id, "nickname", "Łuki")
+        client = core.clients.set_attribute(client.id, "balance", Decimal("-12.340"))
+        assert core.clients.get(client.id).attributes == {
             "vip": True,
             "since": date(2020, 1, 1),
             "tier": "gold",
             "nickname": "Łuki",
             "balance": Decimal("-12.34"),
         }
-        client = core.clear_attribute(client.id, "vip")
-        assert "vip" not in core.get_client(client.id).attributes
+        client = core.clients.clear_attribute(client.id, "vip")
+        assert "vip" not in core.clients.get(client.id).attributes
         with pytest.raises(DuplicateName):
-            core.define_attribute("vip", label="again", type="flag")
+            core.setup.define_attribute("vip", label="again", type="flag")
         with pytest.raises(ValidationError):
-            core.define_attribute("Bad Key", label="x", type="text")
+            core.setup.define_attribute("Bad Key", label="x", type="text")
         with pytest.raises(ValidationError):
-            core.define_attribute("colour", label="x", type="choice")
-        assert [d.key for d in core.attribute_definitions()] == [
+            core.setup.define_attribute("colour", label="x", type="choice")
+        assert [d.key for d in core.setup.attributes()] == [
             "balance",
             "nickname",
             "since",
@@ -351,27 +354,30 @@ class ClientContract(BackendContract):
         ]
 
     def test_delete_an_unreferenced_client(self, core: Core) -> None:
-        client = core.register_client(last_name="Nowak")
-        core.delete_client(client.id)
+        client = core.clients.register(last_name="Nowak")
+        core.clients.delete(client.id)
         with pytest.raises(NotFound):
-            core.get_client(client.id)
-        assert [e.kind for e in core.history(client.id)] == ["client.registered", "client.deleted"]
+            core.clients.get(client.id)
+        assert [e.kind for e in core.clients.history(client.id)] == [
+            "client.registered",
+            "client.deleted",
+        ]
 
     def test_delete_a_referenced_client_points_to_deactivation(self, core: Core) -> None:
-        client = core.register_client(last_name="Nowak")
-        core.add_subject(client.id, kind="pet", name="Burek")
-        core.record_consent(client.id, Purpose.DATA_PROCESSING, granted=True, source="form")
+        client = core.clients.register(last_name="Nowak")
+        core.subjects.add(client.id, kind="pet", name="Burek")
+        core.consents.record(client.id, Purpose.DATA_PROCESSING, granted=True, source="form")
         with pytest.raises(ClientInUse) as info:
-            core.delete_client(client.id)
+            core.clients.delete(client.id)
         assert set(info.value.referenced_by) == {"subjects", "consents"}
         assert "deactivate" in str(info.value)
-        assert core.get_client(client.id) == client
+        assert core.clients.get(client.id) == client
 
     def test_history_records_actor_time_and_field_changes(self, core: Core) -> None:
-        client = core.register_client(first_name="Jan", last_name="Nowak")
+        client = core.clients.register(first_name="Jan", last_name="Nowak")
         reception = core.acting_as(Actor("rita", roles={Role.RECEPTION}))
-        reception.update_client(client.id, last_name="Kowalski", emails=["jan@example.com"])
-        events = core.history(client.id)
+        reception.clients.update(client.id, last_name="Kowalski", emails=["jan@example.com"])
+        events = core.clients.history(client.id)
         assert [e.kind for e in events] == ["client.registered", "client.updated"]
         registered, updated = events
         assert registered.actor_id == "owner-1"
@@ -386,9 +392,9 @@ class ClientContract(BackendContract):
 
     def test_every_imported_client_has_its_registration_event(self, core: Core) -> None:
         count = 2 * EVENTS_AT_ONCE + 1  # the events are appended a group at a time
-        imported = core.import_clients([{"last_name": f"Imported{i}"} for i in range(count)])
+        imported = core.clients.import_many([{"last_name": f"Imported{i}"} for i in range(count)])
         for client in imported:
-            (event,) = core.history(client.id)
+            (event,) = core.clients.history(client.id)
             assert (event.kind, event.entity_id, event.actor_id) == (
                 "client.registered",
                 client.id,
@@ -401,18 +407,18 @@ class ClientContract(BackendContract):
     def test_changes_need_an_actor(self, backend: Backend) -> None:
         anonymous = clientcore.open(backend, tenant=new_tenant())
         with pytest.raises(ActorRequired):
-            anonymous.register_client(last_name="Nowak")
-        assert anonymous.search_clients(status="all").clients == ()
+            anonymous.clients.register(last_name="Nowak")
+        assert anonymous.clients.search(status="all").clients == ()
 
     def test_import_is_all_or_nothing(self, core: Core) -> None:
-        core.register_client(last_name="Existing", code="7")
+        core.clients.register(last_name="Existing", code="7")
         with pytest.raises(DuplicateCode):
-            core.import_clients([{"last_name": "A"}, {"last_name": "B", "code": "7"}])
+            core.clients.import_many([{"last_name": "A"}, {"last_name": "B", "code": "7"}])
         with pytest.raises(ValidationError):
-            core.import_clients([{"last_name": "A"}, {"last_name": "B", "phones": ["bad"]}])
-        assert len(core.search_clients(status="all").clients) == 1
-        imported = core.import_clients([{"last_name": f"N{i}"} for i in range(5)])
+            core.clients.import_many([{"last_name": "A"}, {"last_name": "B", "phones": ["bad"]}])
+        assert len(core.clients.search(status="all").clients) == 1
+        imported = core.clients.import_many([{"last_name": f"N{i}"} for i in range(5)])
         numbers = [int(c.code) for c in imported]
         assert numbers == sorted(set(numbers))
         assert 7 not in numbers
-        assert len(core.search_clients(status="all").clients) == 6
+        assert len(core.clients.search(status="all").clients) == 6

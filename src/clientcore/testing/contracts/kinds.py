@@ -12,7 +12,7 @@ import pytest
 
 from clientcore.entities.client import Client
 from clientcore.entities.common import personal_fields, utc_millis
-from clientcore.entities.event import FieldChange
+from clientcore.entities.event import EventKind, FieldChange
 from clientcore.entities.kinds import NOTES, SUBJECTS, VISITS, RecordKind
 from clientcore.entities.note import Note, NoteKind
 from clientcore.errors import (
@@ -64,7 +64,7 @@ class KindsContract(BackendContract):
     def test_a_host_kinds_records_round_trip(
         self, backend: Backend, core: Core, clock: TickingClock
     ) -> None:
-        client = core.register_client(last_name="Nowak")
+        client = core.clients.register(last_name="Nowak")
         first = self._invoice(clock, client.id, "FV/1")
         clock.advance(timedelta(minutes=1))
         second = self._invoice(clock, client.id, "FV/2", paid=True, lines=())
@@ -93,7 +93,7 @@ class KindsContract(BackendContract):
     def test_unique_fields_and_versions_are_enforced(
         self, backend: Backend, core: Core, clock: TickingClock
     ) -> None:
-        client = core.register_client(last_name="Nowak")
+        client = core.clients.register(last_name="Nowak")
         invoice = self._invoice(clock, client.id, "FV/1")
         with backend.unit_of_work(core.tenant) as uow:
             uow.records(INVOICES).add(invoice)
@@ -122,7 +122,7 @@ class KindsContract(BackendContract):
     def test_kinds_read_in_the_order_written(
         self, backend: Backend, core: Core, clock: TickingClock
     ) -> None:
-        client = core.register_client(last_name="Nowak")
+        client = core.clients.register(last_name="Nowak")
         late = Stamp(uuid4(), client.id, _now(clock) + timedelta(days=1), "later date")
         early = Stamp(uuid4(), client.id, _now(clock), "earlier date")
         with backend.unit_of_work(core.tenant) as uow:
@@ -135,26 +135,26 @@ class KindsContract(BackendContract):
     def test_a_host_kind_blocks_deleting_its_client(
         self, backend: Backend, core: Core, clock: TickingClock
     ) -> None:
-        client = core.register_client(last_name="Nowak")
+        client = core.clients.register(last_name="Nowak")
         with backend.unit_of_work(core.tenant) as uow:
             uow.records(INVOICES).add(self._invoice(clock, client.id, "FV/1"))
             uow.records(STAMPS).add(Stamp(uuid4(), client.id, _now(clock)))
             uow.commit()
         with pytest.raises(ClientInUse) as refused:
-            core.delete_client(client.id)
+            core.clients.delete(client.id)
         assert refused.value.referenced_by == ("invoices",)
-        assert core.get_client(client.id) == client
+        assert core.clients.get(client.id) == client
 
     def test_reassign_moves_every_record_of_a_client(
         self, backend: Backend, core: Core, clock: TickingClock
     ) -> None:
-        source = core.register_client(last_name="Nowak")
-        target = core.register_client(last_name="Nowakowska")
+        source = core.clients.register(last_name="Nowak")
+        target = core.clients.register(last_name="Nowakowska")
         invoice = self._invoice(clock, source.id, "FV/1")
         with backend.unit_of_work(core.tenant) as uow:
             uow.records(INVOICES).add(invoice)
             uow.commit()
-        core.add_note(source.id, "alergia")
+        core.notes.add(source.id, "alergia")
         with backend.unit_of_work(core.tenant) as uow:
             moved = {
                 kind.name: uow.records(kind).reassign(source.id, target.id)
@@ -169,14 +169,14 @@ class KindsContract(BackendContract):
                 invoice, client_id=target.id, version=2
             )
             assert uow.records(NOTES).count(client_id=source.id) == 0
-        assert [note.text for note in core.notes(target.id)] == ["alergia"]
+        assert [note.text for note in core.notes.for_client(target.id)] == ["alergia"]
 
     def test_scrub_blanks_personal_fields_and_history_values(
         self, backend: Backend, core: Core, clock: TickingClock
     ) -> None:
-        client = core.register_client(last_name="Canary-Last", phones=["601 234 567"])
-        core.update_client(client.id, last_name="Canary-Second", source="ad")
-        pet = core.add_subject(client.id, kind="pet", name="Canary-Burek", details={"r": "Canary"})
+        client = core.clients.register(last_name="Canary-Last", phones=["601 234 567"])
+        core.clients.update(client.id, last_name="Canary-Second", source="ad")
+        pet = core.subjects.add(client.id, kind="pet", name="Canary-Burek", details={"r": "Canary"})
         invoice = self._invoice(clock, client.id, "FV/1", buyer="Canary-Buyer")
         with backend.unit_of_work(core.tenant) as uow:
             uow.records(INVOICES).add(invoice)
@@ -197,7 +197,7 @@ class KindsContract(BackendContract):
             assert scrubbed.version == invoice.version + 1
             assert uow.records(SUBJECTS).get(pet.id).name == ""
             assert uow.records(SUBJECTS).get(pet.id).details == {}
-        history = core.history(client.id)
+        history = core.clients.history(client.id)
         assert "Canary" not in repr(history)
         assert FieldChange("source", None, "ad") in history[1].changes
         assert [event.actor_id for event in history] == ["owner-1"] * len(history)
@@ -208,12 +208,12 @@ class KindsContract(BackendContract):
     ) -> None:
         """A unit writes clients, notes and a host's records, then the host's code raises
         (or its commit is refused, a unique number taken): nothing of it stays."""
-        client = core.register_client(last_name="Nowak")
+        client = core.clients.register(last_name="Nowak")
         taken = self._invoice(clock, client.id, "FV/taken")
         with backend.unit_of_work(core.tenant) as uow:
             uow.records(INVOICES).add(taken)
             uow.commit()
-        before = core.get_client(client.id)
+        before = core.clients.get(client.id)
         with (  # noqa: PT012
             pytest.raises((Boom, DuplicateName)),
             backend.unit_of_work(core.tenant) as uow,
@@ -227,11 +227,46 @@ class KindsContract(BackendContract):
                 raise Boom()
             uow.records(INVOICES).add(self._invoice(clock, client.id, "FV/taken"))
             uow.commit()
-        assert core.get_client(client.id) == before
-        assert core.notes(client.id) == []
+        assert core.clients.get(client.id) == before
+        assert core.notes.for_client(client.id) == []
         with backend.unit_of_work(core.tenant) as uow:
             assert uow.records(INVOICES).find() == [taken]
             assert uow.records(STAMPS).count() == 0
+
+    def test_the_api_writes_a_host_kinds_records_with_their_history(
+        self, core: Core, clock: TickingClock
+    ) -> None:
+        client = core.clients.register(last_name="Nowak")
+        invoices = core.records(INVOICES)
+        with pytest.raises(NotFound):
+            invoices.add(self._invoice(clock, uuid4(), "FV/0"))
+        with pytest.raises(ValidationError):
+            invoices.add(Stamp(uuid4(), client.id, _now(clock)))  # type: ignore[arg-type]
+        invoice = invoices.add(self._invoice(clock, client.id, "FV/1"))
+        paid = invoices.replace(attrs.evolve(invoice, paid=True, version=2))
+        with pytest.raises(ConcurrencyError):
+            invoices.replace(attrs.evolve(invoice, total=Decimal(0), version=2))
+        assert invoices.find(client_id=client.id) == [paid]
+        assert invoices.get(invoice.id) == paid
+        assert invoices.count(paid=True) == 1
+        with pytest.raises(DuplicateName):
+            invoices.add(self._invoice(clock, client.id, "FV/1"))
+        invoices.delete(paid)
+        assert invoices.count() == 0
+        events = [e for e in core.clients.history(client.id) if e.entity_id == invoice.id]
+        assert [e.kind for e in events] == [
+            EventKind.RECORD_ADDED,
+            EventKind.RECORD_REPLACED,
+            EventKind.RECORD_DELETED,
+        ]
+        assert events[1].changes == (
+            FieldChange("kind", None, "invoices"),
+            FieldChange("paid", "no", "yes"),
+            FieldChange("version", "1", "2"),
+        )
+        stranger: RecordKind[Stamp] = RecordKind("stickers", Stamp, client_field="client_id")
+        with pytest.raises(UnknownKind):
+            core.records(stranger).find()
 
 
 class CountersContract(BackendContract):

@@ -18,8 +18,8 @@ class RecordsContract(BackendContract):
     def test_consent_ledger_keeps_history_and_derives_state(
         self, core: Core, clock: TickingClock
     ) -> None:
-        client = core.register_client(last_name="Nowak")
-        core.record_consent(
+        client = core.clients.register(last_name="Nowak")
+        core.consents.record(
             client.id,
             Purpose.NOTIFICATIONS,
             granted=True,
@@ -27,12 +27,12 @@ class RecordsContract(BackendContract):
             source="reception form",
             evidence="form #12",
         )
-        core.record_consent(client.id, "commercial_information", granted=True, source="web")
+        core.consents.record(client.id, "commercial_information", granted=True, source="web")
         clock.advance(timedelta(days=1))
-        core.record_consent(
+        core.consents.record(
             client.id, Purpose.NOTIFICATIONS, granted=False, channel="sms", source="phone call"
         )
-        history = core.consent_history(client.id)
+        history = core.consents.history(client.id)
         assert [(r.purpose, r.channel, r.granted) for r in history] == [
             (Purpose.NOTIFICATIONS, Channel.SMS, True),
             (Purpose.COMMERCIAL_INFORMATION, None, True),
@@ -40,35 +40,35 @@ class RecordsContract(BackendContract):
         ]
         assert history[0].evidence == "form #12"
         assert history[0].recorded_by == "owner-1"
-        assert core.consents(client.id) == {
+        assert core.consents.current(client.id) == {
             (Purpose.NOTIFICATIONS, Channel.SMS): False,
             (Purpose.COMMERCIAL_INFORMATION, None): True,
         }
-        assert not core.has_consent(client.id, Purpose.NOTIFICATIONS, Channel.SMS)
-        assert core.has_consent(client.id, Purpose.COMMERCIAL_INFORMATION, Channel.EMAIL)
-        assert not core.has_consent(client.id, Purpose.THIRD_PARTY_SHARING)
-        kinds = [e.kind for e in core.history(client.id)]
+        assert not core.consents.has(client.id, Purpose.NOTIFICATIONS, Channel.SMS)
+        assert core.consents.has(client.id, Purpose.COMMERCIAL_INFORMATION, Channel.EMAIL)
+        assert not core.consents.has(client.id, Purpose.THIRD_PARTY_SHARING)
+        kinds = [e.kind for e in core.clients.history(client.id)]
         assert kinds.count("consent.granted") == 2
         assert kinds.count("consent.withdrawn") == 1
 
     def test_consent_given_earlier_is_ordered_by_when_the_client_gave_it(
         self, core: Core, clock: TickingClock
     ) -> None:
-        client = core.register_client(last_name="Nowak")
+        client = core.clients.register(last_name="Nowak")
         now = clock.now()
-        core.record_consent(client.id, Purpose.DATA_PROCESSING, granted=False, source="email")
-        core.record_consent(
+        core.consents.record(client.id, Purpose.DATA_PROCESSING, granted=False, source="email")
+        core.consents.record(
             client.id,
             Purpose.DATA_PROCESSING,
             granted=True,
             source="paper form",
             at=now - timedelta(days=30),
         )
-        assert not core.has_consent(client.id, Purpose.DATA_PROCESSING)
-        assert core.consent_history(client.id)[1].at == now - timedelta(days=30)
+        assert not core.consents.has(client.id, Purpose.DATA_PROCESSING)
+        assert core.consents.history(client.id)[1].at == now - timedelta(days=30)
 
     def test_bad_consents_are_refused(self, core: Core, clock: TickingClock) -> None:
-        client = core.register_client(last_name="Nowak")
+        client = core.clients.register(last_name="Nowak")
         future = clock.now() + timedelta(days=1)
         for kwargs in (
             {"purpose": "marketing", "granted": True, "source": "x"},
@@ -85,71 +85,71 @@ class RecordsContract(BackendContract):
             },
         ):
             with pytest.raises(ValidationError):
-                core.record_consent(client.id, **kwargs)
-        assert core.consent_history(client.id) == []
+                core.consents.record(client.id, **kwargs)
+        assert core.consents.history(client.id) == []
 
     def test_subjects_of_service(self, core: Core) -> None:
-        client = core.register_client(last_name="Nowak")
-        burek = core.add_subject(client.id, kind="pet", name="Burek", details={"species": "dog"})
-        mruczek = core.add_subject(client.id, kind="pet", name="Mruczek")
-        assert core.get_subject(burek.id) == burek
+        client = core.clients.register(last_name="Nowak")
+        burek = core.subjects.add(client.id, kind="pet", name="Burek", details={"species": "dog"})
+        mruczek = core.subjects.add(client.id, kind="pet", name="Mruczek")
+        assert core.subjects.get(burek.id) == burek
         assert burek.details == {"species": "dog"}
-        renamed = core.update_subject(
+        renamed = core.subjects.update(
             burek.id, name="Burek II", details={"species": "dog", "chip": "123"}
         )
-        assert core.get_subject(burek.id) == renamed
-        assert [s.name for s in core.subjects(client.id)] == ["Burek II", "Mruczek"]
-        changed = core.deactivate_subjects(client.id)
+        assert core.subjects.get(burek.id) == renamed
+        assert [s.name for s in core.subjects.for_client(client.id)] == ["Burek II", "Mruczek"]
+        changed = core.subjects.deactivate_all(client.id)
         assert {s.id for s in changed} == {burek.id, mruczek.id}
-        assert core.subjects(client.id) == []
-        assert len(core.subjects(client.id, include_inactive=True)) == 2
-        core.reactivate_subject(mruczek.id)
-        assert [s.name for s in core.subjects(client.id)] == ["Mruczek"]
-        assert [s.name for s in core.reactivate_subjects(client.id)] == ["Burek II"]
-        assert "subject.updated" in [e.kind for e in core.history(client.id)]
+        assert core.subjects.for_client(client.id) == []
+        assert len(core.subjects.for_client(client.id, include_inactive=True)) == 2
+        core.subjects.reactivate(mruczek.id)
+        assert [s.name for s in core.subjects.for_client(client.id)] == ["Mruczek"]
+        assert [s.name for s in core.subjects.reactivate_all(client.id)] == ["Burek II"]
+        assert "subject.updated" in [e.kind for e in core.clients.history(client.id)]
         with pytest.raises(ValidationError):
-            core.add_subject(client.id, kind="", name="x")
+            core.subjects.add(client.id, kind="", name="x")
         with pytest.raises(ValidationError):
-            core.add_subject(client.id, kind="pet", name="x", details={"a": "\x00"})
+            core.subjects.add(client.id, kind="pet", name="x", details={"a": "\x00"})
         with pytest.raises(NotFound):
-            core.update_subject(mruczek.client_id, name="no such subject")
+            core.subjects.update(mruczek.client_id, name="no such subject")
 
     def test_notes_and_memos_by_client_and_project(self, core: Core) -> None:
-        first = core.register_client(last_name="Nowak")
-        second = core.register_client(last_name="Kowalski")
-        core.add_note(first.id, "Called about the invoice.", project="renovation")
-        core.add_note(first.id, "Prefers e-mail.", kind=NoteKind.MEMO)
-        core.add_note(second.id, "Site visit done.\nAll fine.", project="renovation")
-        assert [n.text for n in core.notes(first.id)] == [
+        first = core.clients.register(last_name="Nowak")
+        second = core.clients.register(last_name="Kowalski")
+        core.notes.add(first.id, "Called about the invoice.", project="renovation")
+        core.notes.add(first.id, "Prefers e-mail.", kind=NoteKind.MEMO)
+        core.notes.add(second.id, "Site visit done.\nAll fine.", project="renovation")
+        assert [n.text for n in core.notes.for_client(first.id)] == [
             "Called about the invoice.",
             "Prefers e-mail.",
         ]
-        assert core.notes(first.id)[1].kind is NoteKind.MEMO
-        assert [n.client_id for n in core.project_notes("renovation")] == [first.id, second.id]
-        assert core.notes(first.id)[0].author_id == "owner-1"
+        assert core.notes.for_client(first.id)[1].kind is NoteKind.MEMO
+        assert [n.client_id for n in core.notes.for_project("renovation")] == [first.id, second.id]
+        assert core.notes.for_client(first.id)[0].author_id == "owner-1"
         with pytest.raises(ValidationError):
-            core.add_note(first.id, "   ")
+            core.notes.add(first.id, "   ")
         with pytest.raises(ValidationError):
-            core.add_note(first.id, "x", kind="letter")
+            core.notes.add(first.id, "x", kind="letter")
 
     def test_staff_members(self, core: Core) -> None:
-        anna = core.add_staff("Anna", roles=["staff"])
-        bob = core.add_staff("Bob", roles=["administrator"])
-        assert [s.name for s in core.list_staff()] == ["Anna", "Bob"]
-        core.deactivate_staff(bob.id)
-        assert [s.name for s in core.list_staff()] == ["Anna"]
-        assert [s.name for s in core.list_staff(active_only=False)] == ["Anna", "Bob"]
-        assert core.reactivate_staff(bob.id).active
-        assert core.staff_member(anna.id) == anna
+        anna = core.staff.add("Anna", roles=["staff"])
+        bob = core.staff.add("Bob", roles=["administrator"])
+        assert [s.name for s in core.staff.list()] == ["Anna", "Bob"]
+        core.staff.deactivate(bob.id)
+        assert [s.name for s in core.staff.list()] == ["Anna"]
+        assert [s.name for s in core.staff.list(active_only=False)] == ["Anna", "Bob"]
+        assert core.staff.reactivate(bob.id).active
+        assert core.staff.get(anna.id) == anna
         with pytest.raises(ValidationError):
-            core.add_staff("x", roles=["janitor"])
+            core.staff.add("x", roles=["janitor"])
 
     def test_settings(self, core: Core) -> None:
-        assert core.settings().default_region == "PL"
+        assert core.setup.settings().default_region == "PL"
         with pytest.raises(ValidationError):
-            core.configure(default_region="XX")
+            core.setup.configure(default_region="XX")
         with pytest.raises(ValidationError):
-            core.configure(time_zone="Mars/Olympus")
-        core.configure(default_region="LT", time_zone="Europe/Vilnius")
-        client = core.register_client(last_name="Žemaitis", phones=["8 612 34567"])
+            core.setup.configure(time_zone="Mars/Olympus")
+        core.setup.configure(default_region="LT", time_zone="Europe/Vilnius")
+        client = core.clients.register(last_name="Žemaitis", phones=["8 612 34567"])
         assert client.phones[0].number == "+37061234567"

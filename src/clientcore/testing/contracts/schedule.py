@@ -70,12 +70,12 @@ def wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
 def _night_shift(core: Core, zone: str, day: date, night: TimeRange) -> tuple[UUID, UUID]:
     """A tenant in ``zone`` with a client and a staff member who works ``night`` on
     ``day``'s weekday and 08:00-16:00 on the others: (staff id, client id)."""
-    core.configure(default_region="PL", time_zone=zone)
-    vet = core.add_staff("Dr Night").id
-    client = core.register_client(last_name="Nowak").id
+    core.setup.configure(default_region="PL", time_zone=zone)
+    vet = core.staff.add("Dr Night").id
+    client = core.clients.register(last_name="Nowak").id
     day_shift = TimeRange(time(8), time(16))
     weekly = [WeeklySlot(d, night if d == day.weekday() else day_shift) for d in range(7)]
-    core.set_working_hours(vet, weekly)
+    core.staff.set_hours(vet, weekly)
     return vet, client
 
 
@@ -83,15 +83,15 @@ class ScheduleContract(BackendContract):
     @pytest.fixture
     def clinic(self, core: Core) -> tuple[Core, UUID, UUID]:
         """A clinic with one vet working 09:00-17:00 every day and one client."""
-        vet = core.add_staff("Dr Ewa", roles=[Role.STAFF])
-        core.set_working_hours(vet.id, every_day(time(9), time(17)))
-        client = core.register_client(first_name="Jan", last_name="Nowak")
+        vet = core.staff.add("Dr Ewa", roles=[Role.STAFF])
+        core.staff.set_hours(vet.id, every_day(time(9), time(17)))
+        client = core.clients.register(first_name="Jan", last_name="Nowak")
         return core, vet.id, client.id
 
     def test_book_and_read_a_visit(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
-        pet = core.add_subject(client, kind="pet", name="Burek")
-        visit = core.book_visit(
+        pet = core.subjects.add(client, kind="pet", name="Burek")
+        visit = core.visits.book(
             client,
             vet,
             at(MONDAY, 10),
@@ -102,7 +102,7 @@ class ScheduleContract(BackendContract):
             notes="Check the paw",
             source="sms campaign",
         )
-        assert core.get_visit(visit.id) == visit
+        assert core.visits.get(visit.id) == visit
         assert visit.start == at(MONDAY, 10).astimezone(UTC)
         assert visit.duration == timedelta(minutes=30)
         assert (visit.first_consultation, visit.asap, visit.notes, visit.source) == (
@@ -112,7 +112,7 @@ class ScheduleContract(BackendContract):
             "sms campaign",
         )
         assert visit.status is VisitStatus.BOOKED
-        assert "visit.booked" in [e.kind for e in core.history(client)]
+        assert "visit.booked" in [e.kind for e in core.clients.history(client)]
 
     @pytest.mark.parametrize(
         ("hour", "minute", "length"),
@@ -122,55 +122,57 @@ class ScheduleContract(BackendContract):
         self, clinic: tuple[Core, UUID, UUID], hour: int, minute: int, length: int
     ) -> None:
         core, vet, client = clinic
-        first = core.book_visit(client, vet, at(MONDAY, 10), 30)
+        first = core.visits.book(client, vet, at(MONDAY, 10), 30)
         with pytest.raises(VisitOverlap) as info:
-            core.book_visit(client, vet, at(MONDAY, hour, minute), length)
+            core.visits.book(client, vet, at(MONDAY, hour, minute), length)
         assert info.value.conflicting_id == first.id
         assert info.value.start == first.start
-        assert [v.id for v in core.staff_calendar(vet, at(MONDAY, 0), at(MONDAY, 23))] == [first.id]
+        assert [v.id for v in core.calendar.for_staff(vet, at(MONDAY, 0), at(MONDAY, 23))] == [
+            first.id
+        ]
 
     def test_touching_entries_other_staff_and_cancelled_time_do_not_conflict(
         self, clinic: tuple[Core, UUID, UUID]
     ) -> None:
         core, vet, client = clinic
-        other = core.add_staff("Dr Adam").id
-        core.set_working_hours(other, every_day(time(9), time(17)))
-        first = core.book_visit(client, vet, at(MONDAY, 10), 30)
-        core.book_visit(client, vet, at(MONDAY, 10, 30), 30)
-        core.book_visit(client, vet, at(MONDAY, 9, 30), 30)
-        core.book_visit(client, other, at(MONDAY, 10), 30)
-        core.cancel_visit(first.id)
-        again = core.book_visit(client, vet, at(MONDAY, 10), 30)
+        other = core.staff.add("Dr Adam").id
+        core.staff.set_hours(other, every_day(time(9), time(17)))
+        first = core.visits.book(client, vet, at(MONDAY, 10), 30)
+        core.visits.book(client, vet, at(MONDAY, 10, 30), 30)
+        core.visits.book(client, vet, at(MONDAY, 9, 30), 30)
+        core.visits.book(client, other, at(MONDAY, 10), 30)
+        core.visits.cancel(first.id)
+        again = core.visits.book(client, vet, at(MONDAY, 10), 30)
         assert again.status is VisitStatus.BOOKED
 
     def test_a_break_holds_time_like_a_visit(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
-        lunch = core.book_break(vet, at(MONDAY, 12), 45, notes="lunch")
+        lunch = core.visits.book_break(vet, at(MONDAY, 12), 45, notes="lunch")
         with pytest.raises(VisitOverlap) as info:
-            core.book_visit(client, vet, at(MONDAY, 12, 30), 30)
+            core.visits.book(client, vet, at(MONDAY, 12, 30), 30)
         assert info.value.conflicting_id == lunch.id
         assert lunch.client_id is None
         with pytest.raises(ValidationError):
-            core.mark_arrived(lunch.id)
+            core.visits.mark_arrived(lunch.id)
 
     def test_working_hours_and_the_explicit_override(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
         with pytest.raises(OutsideWorkingHours):
-            core.book_visit(client, vet, at(MONDAY, 8, 30), 60)
+            core.visits.book(client, vet, at(MONDAY, 8, 30), 60)
         with pytest.raises(OutsideWorkingHours):
-            core.book_visit(client, vet, at(MONDAY, 16, 45), 30)
+            core.visits.book(client, vet, at(MONDAY, 16, 45), 30)
         reception = core.acting_as(Actor("rita", roles={Role.RECEPTION}))
         with pytest.raises(PermissionDenied):
-            reception.book_visit(client, vet, at(MONDAY, 18), 30, override_hours=True)
-        late = core.book_visit(client, vet, at(MONDAY, 18), 30, override_hours=True)
+            reception.visits.book(client, vet, at(MONDAY, 18), 30, override_hours=True)
+        late = core.visits.book(client, vet, at(MONDAY, 18), 30, override_hours=True)
         with pytest.raises(VisitOverlap):
-            core.book_visit(client, vet, at(MONDAY, 18), 30, override_hours=True)
-        assert core.get_visit(late.id).start == at(MONDAY, 18).astimezone(UTC)
+            core.visits.book(client, vet, at(MONDAY, 18), 30, override_hours=True)
+        assert core.visits.get(late.id).start == at(MONDAY, 18).astimezone(UTC)
 
     def test_day_off_and_extra_hours_overrides(self, core: Core) -> None:
-        vet = core.add_staff("Dr Ewa").id
-        client = core.register_client(last_name="Nowak").id
-        core.set_working_hours(
+        vet = core.staff.add("Dr Ewa").id
+        client = core.clients.register(last_name="Nowak").id
+        core.staff.set_hours(
             vet,
             every_day(time(9), time(17)),
             [
@@ -179,11 +181,11 @@ class ScheduleContract(BackendContract):
             ],
         )
         with pytest.raises(OutsideWorkingHours):
-            core.book_visit(client, vet, at(MONDAY, 10), 30)
-        core.book_visit(client, vet, at(MONDAY + timedelta(days=1), 6, 30), 30)
+            core.visits.book(client, vet, at(MONDAY, 10), 30)
+        core.visits.book(client, vet, at(MONDAY + timedelta(days=1), 6, 30), 30)
         with pytest.raises(OutsideWorkingHours):
-            core.book_visit(client, vet, at(MONDAY + timedelta(days=1), 10), 30)
-        assert core.working_hours(vet).overrides[0].hours == ()
+            core.visits.book(client, vet, at(MONDAY + timedelta(days=1), 10), 30)
+        assert core.staff.hours(vet).overrides[0].hours == ()
 
     @pytest.mark.parametrize(
         ("weekly", "overrides"),
@@ -204,15 +206,15 @@ class ScheduleContract(BackendContract):
     def test_bad_working_hours_are_refused(
         self, core: Core, weekly: list[WeeklySlot], overrides: list[DayOverride]
     ) -> None:
-        vet = core.add_staff("Dr Ewa").id
+        vet = core.staff.add("Dr Ewa").id
         with pytest.raises(ValidationError):
-            core.set_working_hours(vet, weekly, overrides)
-        assert core.working_hours(vet).weekly == ()
+            core.staff.set_hours(vet, weekly, overrides)
+        assert core.staff.hours(vet).weekly == ()
 
     def test_bad_bookings_are_refused(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
-        other_client = core.register_client(last_name="Other").id
-        foreign_pet = core.add_subject(other_client, kind="pet", name="Mruczek").id
+        other_client = core.clients.register(last_name="Other").id
+        foreign_pet = core.subjects.add(other_client, kind="pet", name="Mruczek").id
         naive = datetime(2026, 6, 1, 10)
         for args, kwargs in [
             ((client, vet, naive, 30), {}),
@@ -223,64 +225,64 @@ class ScheduleContract(BackendContract):
             ((client, vet, at(MONDAY, 10), 30), {"notes": "x" * 2001}),
         ]:
             with pytest.raises(ValidationError):
-                core.book_visit(*args, **kwargs)  # type: ignore[arg-type]
-        core.deactivate_client(other_client)
+                core.visits.book(*args, **kwargs)  # type: ignore[arg-type]
+        core.clients.deactivate(other_client)
         with pytest.raises(ValidationError):
-            core.book_visit(other_client, vet, at(MONDAY, 10), 30)
+            core.visits.book(other_client, vet, at(MONDAY, 10), 30)
         with pytest.raises(NotFound):
-            core.book_visit(uuid4(), vet, at(MONDAY, 10), 30)
+            core.visits.book(uuid4(), vet, at(MONDAY, 10), 30)
         with pytest.raises(NotFound):
-            core.book_visit(client, uuid4(), at(MONDAY, 10), 30)
-        assert core.staff_calendar(vet, at(MONDAY, 0), at(MONDAY, 23)) == []
+            core.visits.book(client, uuid4(), at(MONDAY, 10), 30)
+        assert core.calendar.for_staff(vet, at(MONDAY, 0), at(MONDAY, 23)) == []
 
     def test_reschedule_with_the_same_checks(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
-        first = core.book_visit(client, vet, at(MONDAY, 10), 30)
-        second = core.book_visit(client, vet, at(MONDAY, 11), 30)
-        moved = core.reschedule_visit(first.id, start=at(MONDAY, 10, 15))
+        first = core.visits.book(client, vet, at(MONDAY, 10), 30)
+        second = core.visits.book(client, vet, at(MONDAY, 11), 30)
+        moved = core.visits.reschedule(first.id, start=at(MONDAY, 10, 15))
         assert moved.version == 2
         with pytest.raises(VisitOverlap) as info:
-            core.reschedule_visit(second.id, start=at(MONDAY, 10, 30))
+            core.visits.reschedule(second.id, start=at(MONDAY, 10, 30))
         assert (info.value.conflicting_id, info.value.start, info.value.end) == (
             moved.id,
             moved.start,
             moved.end,
         )
-        assert core.get_visit(second.id).start == second.start
+        assert core.visits.get(second.id).start == second.start
         with pytest.raises(OutsideWorkingHours):
-            core.reschedule_visit(second.id, duration_minutes=8 * 60)
-        longer = core.reschedule_visit(second.id, duration_minutes=60)
+            core.visits.reschedule(second.id, duration_minutes=8 * 60)
+        longer = core.visits.reschedule(second.id, duration_minutes=60)
         assert longer.end == at(MONDAY, 12).astimezone(UTC)
         with pytest.raises(ValidationError):
-            core.reschedule_visit(core.cancel_visit(first.id).id, start=at(MONDAY, 14))
-        assert "visit.rescheduled" in [e.kind for e in core.history(client)]
+            core.visits.reschedule(core.visits.cancel(first.id).id, start=at(MONDAY, 14))
+        assert "visit.rescheduled" in [e.kind for e in core.clients.history(client)]
 
     def test_status_changes(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
-        visit = core.book_visit(client, vet, at(MONDAY, 10), 30)
-        assert core.mark_arrived(visit.id).status is VisitStatus.ARRIVED
+        visit = core.visits.book(client, vet, at(MONDAY, 10), 30)
+        assert core.visits.mark_arrived(visit.id).status is VisitStatus.ARRIVED
         with pytest.raises(ValidationError):
-            core.mark_no_show(visit.id)
-        missed = core.book_visit(client, vet, at(MONDAY, 11), 30)
-        assert core.mark_no_show(missed.id).status is VisitStatus.NO_SHOW
-        updated = core.update_visit(
-            core.book_visit(client, vet, at(MONDAY, 12), 30).id, notes="Bring X-ray"
+            core.visits.mark_no_show(visit.id)
+        missed = core.visits.book(client, vet, at(MONDAY, 11), 30)
+        assert core.visits.mark_no_show(missed.id).status is VisitStatus.NO_SHOW
+        updated = core.visits.update(
+            core.visits.book(client, vet, at(MONDAY, 12), 30).id, notes="Bring X-ray"
         )
-        assert core.get_visit(updated.id).notes == "Bring X-ray"
+        assert core.visits.get(updated.id).notes == "Bring X-ray"
 
     def test_charges_and_payment(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
-        visit = core.book_visit(client, vet, at(MONDAY, 10), 30)
+        visit = core.visits.book(client, vet, at(MONDAY, 10), 30)
         assert not visit.to_be_paid
         lines = [
             Charge(ChargeKind.SERVICE, "Consultation", Decimal(1), Decimal("120.00"), "pln"),
             Charge(ChargeKind.GOODS, "Vitamins", Decimal(2), Decimal("15.50"), "PLN"),
         ]
-        charged = core.set_charges(visit.id, lines)
+        charged = core.visits.set_charges(visit.id, lines)
         assert charged.to_be_paid
-        assert sum(line.total for line in core.get_visit(visit.id).charges) == Decimal("151.00")
-        assert core.get_visit(visit.id).charges[0].currency == "PLN"
-        assert not core.settle_visit(visit.id).to_be_paid
+        assert sum(line.total for line in core.visits.get(visit.id).charges) == Decimal("151.00")
+        assert core.visits.get(visit.id).charges[0].currency == "PLN"
+        assert not core.visits.settle(visit.id).to_be_paid
         for bad in (
             [Charge(ChargeKind.SERVICE, "x", Decimal(1), 12.5, "PLN")],  # type: ignore[arg-type]
             [Charge(ChargeKind.SERVICE, "x", Decimal(1), Decimal(-1), "PLN")],
@@ -291,33 +293,33 @@ class ScheduleContract(BackendContract):
             [Charge(ChargeKind.SERVICE, "x", Decimal(1), Decimal(1), "zł")],
         ):
             with pytest.raises(ValidationError):
-                core.set_charges(visit.id, bad)
-        assert not core.get_visit(visit.id).to_be_paid
+                core.visits.set_charges(visit.id, bad)
+        assert not core.visits.get(visit.id).to_be_paid
 
     def test_only_owners_and_administrators_delete_visits(
         self, clinic: tuple[Core, UUID, UUID]
     ) -> None:
         core, vet, client = clinic
-        visit = core.book_visit(client, vet, at(MONDAY, 10), 30)
-        core.set_charges(
+        visit = core.visits.book(client, vet, at(MONDAY, 10), 30)
+        core.visits.set_charges(
             visit.id, [Charge(ChargeKind.SERVICE, "x", Decimal(1), Decimal(10), "EUR")]
         )
         staff = core.acting_as(Actor("ewa", roles={Role.STAFF}))
         with pytest.raises(PermissionDenied):
-            staff.delete_visit(visit.id)
-        core.acting_as(Actor("adam", roles={Role.ADMINISTRATOR})).delete_visit(visit.id)
+            staff.visits.delete(visit.id)
+        core.acting_as(Actor("adam", roles={Role.ADMINISTRATOR})).visits.delete(visit.id)
         with pytest.raises(NotFound):
-            core.get_visit(visit.id)
-        deleted = [e for e in core.history(client) if e.kind == "visit.deleted"]
+            core.visits.get(visit.id)
+        deleted = [e for e in core.clients.history(client) if e.kind == "visit.deleted"]
         assert [e.actor_id for e in deleted] == ["adam"]
-        core.book_visit(client, vet, at(MONDAY, 10), 30)
+        core.visits.book(client, vet, at(MONDAY, 10), 30)
 
     def test_a_clients_visits_past_and_upcoming(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
         now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-        past = core.book_visit(client, vet, now - timedelta(days=3) + timedelta(hours=1), 30)
-        upcoming = core.book_visit(client, vet, at(MONDAY, 10), 30)
-        visits = core.client_visits(client)
+        past = core.visits.book(client, vet, now - timedelta(days=3) + timedelta(hours=1), 30)
+        upcoming = core.visits.book(client, vet, at(MONDAY, 10), 30)
+        visits = core.calendar.for_client(client)
         assert [v.id for v in visits.past] == [past.id]
         assert [v.id for v in visits.upcoming] == [upcoming.id]
 
@@ -325,23 +327,23 @@ class ScheduleContract(BackendContract):
         self, clinic: tuple[Core, UUID, UUID]
     ) -> None:
         core, vet, client = clinic
-        core.set_working_hours(vet, every_day(time(9), time(12)))
-        core.book_visit(client, vet, at(MONDAY, 10), 30)
-        core.book_break(vet, at(MONDAY, 11, 15), 15)
-        slots = core.free_slots([vet], 30, at(MONDAY, 0), at(MONDAY, 23, 59))
+        core.staff.set_hours(vet, every_day(time(9), time(12)))
+        core.visits.book(client, vet, at(MONDAY, 10), 30)
+        core.visits.book_break(vet, at(MONDAY, 11, 15), 15)
+        slots = core.calendar.free_slots([vet], 30, at(MONDAY, 0), at(MONDAY, 23, 59))
         starts = [s.start.astimezone(WARSAW).strftime("%H:%M") for s in slots]
         assert starts == ["09:00", "09:15", "09:30", "10:30", "10:45", "11:30"]
         for slot in slots:
-            booked = core.book_visit(client, vet, slot.start, 30)
-            core.cancel_visit(booked.id)
+            booked = core.visits.book(client, vet, slot.start, 30)
+            core.visits.cancel(booked.id)
 
     def test_free_slots_for_several_staff(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
-        other = core.add_staff("Dr Adam").id
-        core.set_working_hours(other, [WeeklySlot(MONDAY.weekday(), TimeRange(time(9), time(10)))])
-        core.set_working_hours(vet, [WeeklySlot(MONDAY.weekday(), TimeRange(time(9), time(10)))])
-        core.book_visit(client, vet, at(MONDAY, 9), 60)
-        slots = core.free_slots([vet, other], 60, at(MONDAY, 0), at(MONDAY, 23))
+        other = core.staff.add("Dr Adam").id
+        core.staff.set_hours(other, [WeeklySlot(MONDAY.weekday(), TimeRange(time(9), time(10)))])
+        core.staff.set_hours(vet, [WeeklySlot(MONDAY.weekday(), TimeRange(time(9), time(10)))])
+        core.visits.book(client, vet, at(MONDAY, 9), 60)
+        slots = core.calendar.free_slots([vet, other], 60, at(MONDAY, 0), at(MONDAY, 23))
         assert [(s.staff_id, s.start) for s in slots] == [(other, at(MONDAY, 9).astimezone(UTC))]
 
     @pytest.mark.parametrize("zone", ["Europe/Warsaw", "Europe/Vilnius", "Europe/Amsterdam"])
@@ -354,14 +356,16 @@ class ScheduleContract(BackendContract):
         tz = ZoneInfo(zone)
         vet, client = _night_shift(core, zone, day, TimeRange(time(1), time(4)))
         start = datetime.combine(day, time(0), tzinfo=tz)
-        slots = core.free_slots([vet], 60, start, start + timedelta(hours=6), step_minutes=60)
+        slots = core.calendar.free_slots(
+            [vet], 60, start, start + timedelta(hours=6), step_minutes=60
+        )
         assert len(slots) == real_hours
         for slot in slots:
-            core.book_visit(client, vet, slot.start, 60)
+            core.visits.book(client, vet, slot.start, 60)
         with pytest.raises((VisitOverlap, OutsideWorkingHours)):
-            core.book_visit(client, vet, slots[-1].end, 60)
+            core.visits.book(client, vet, slots[-1].end, 60)
         for neighbour in (day - timedelta(days=1), day + timedelta(days=1)):
-            first = core.free_slots(
+            first = core.calendar.free_slots(
                 [vet],
                 60,
                 datetime.combine(neighbour, time(0), tzinfo=tz),
@@ -390,35 +394,35 @@ class ScheduleContract(BackendContract):
         half_hour = timedelta(minutes=30)
         window = (begin - timedelta(hours=2), end + timedelta(hours=2))
         every_half_hour = [begin + i * half_hour for i in range(real_minutes // 30)]
-        slots = core.free_slots([vet], 30, *window, step_minutes=30)
+        slots = core.calendar.free_slots([vet], 30, *window, step_minutes=30)
         assert [(s.staff_id, s.start, s.end) for s in slots] == [
             (vet, start, start + half_hour) for start in every_half_hour
         ]
 
-        straddling = core.book_visit(client, vet, change - half_hour, 60)
+        straddling = core.visits.book(client, vet, change - half_hour, 60)
         assert straddling.end == change + half_hour
         shown = wall_clock(straddling.end, tz) - wall_clock(straddling.start, tz)
         assert shown == timedelta(minutes=120 if change.month == 3 else 0)  # an hour lost / won
-        slots = core.free_slots([vet], 30, *window, step_minutes=30)
+        slots = core.calendar.free_slots([vet], 30, *window, step_minutes=30)
         assert [s.start for s in slots] == [
             start for start in every_half_hour if not straddling.overlaps(start, start + half_hour)
         ]
         assert len(slots) == real_minutes // 30 - 2
         for slot in slots:
-            core.book_visit(client, vet, slot.start, 30)
-        assert core.free_slots([vet], 15, *window) == []
-        held = [v for v in core.staff_calendar(vet, *window) if v.holds_time]
+            core.visits.book(client, vet, slot.start, 30)
+        assert core.calendar.free_slots([vet], 15, *window) == []
+        held = [v for v in core.calendar.for_staff(vet, *window) if v.holds_time]
         assert sum((v.end - v.start for v in held), timedelta()) == end - begin
         for first, second in pairwise(held):
             assert first.end == second.start
         with pytest.raises(OutsideWorkingHours):
-            core.book_visit(client, vet, end, 30)
+            core.visits.book(client, vet, end, 30)
         with pytest.raises(OutsideWorkingHours):
-            core.book_visit(client, vet, begin - half_hour, 30)
+            core.visits.book(client, vet, begin - half_hour, 30)
         with pytest.raises(VisitOverlap):
-            core.book_visit(client, vet, change, 15)
+            core.visits.book(client, vet, change, 15)
         for neighbour in (day - timedelta(days=1), day + timedelta(days=1)):
-            hourly = core.free_slots(
+            hourly = core.calendar.free_slots(
                 [vet],
                 60,
                 datetime.combine(neighbour, time(0), tzinfo=tz),
@@ -451,10 +455,10 @@ class ScheduleContract(BackendContract):
         def run(zone: str, day: date, steps: list[tuple[int, int]]) -> None:
             tz = ZoneInfo(zone)
             clinic = core.for_tenant(new_tenant())
-            clinic.configure(time_zone=zone)
-            vet = clinic.add_staff("Dr Night").id
-            clinic.set_working_hours(vet, every_day(time(0), time(6)))
-            client = clinic.register_client(last_name="Nowak").id
+            clinic.setup.configure(time_zone=zone)
+            vet = clinic.staff.add("Dr Night").id
+            clinic.staff.set_hours(vet, every_day(time(0), time(6)))
+            client = clinic.clients.register(last_name="Nowak").id
             begin = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
             end = datetime.combine(day, time(6), tzinfo=tz).astimezone(UTC)
             quarter = timedelta(minutes=15)
@@ -465,7 +469,7 @@ class ScheduleContract(BackendContract):
                 clash = any(a < finish and start < b for a, b in model)
                 inside = begin <= start and finish <= end
                 try:
-                    visit = clinic.book_visit(client, vet, start, length)
+                    visit = clinic.visits.book(client, vet, start, length)
                 except (VisitOverlap, OutsideWorkingHours):
                     assert clash or not inside, f"refused a free time at {start}"
                     continue
@@ -481,29 +485,29 @@ class ScheduleContract(BackendContract):
                     a < begin + (i + 1) * quarter and begin + i * quarter < b for a, b in model
                 )
             ]
-            assert [s.start for s in clinic.free_slots([vet], 15, *window)] == free
-            held = [v for v in clinic.staff_calendar(vet, *window) if v.holds_time]
+            assert [s.start for s in clinic.calendar.free_slots([vet], 15, *window)] == free
+            held = [v for v in clinic.calendar.for_staff(vet, *window) if v.holds_time]
             assert sorted((v.start, v.end) for v in held) == sorted(model)
 
         run()
 
     def test_asap_candidates_fit_the_freed_time(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
-        freed = core.book_visit(client, vet, at(MONDAY, 9), 60)
-        core.book_visit(client, vet, at(MONDAY, 10), 60)
-        short = core.book_visit(client, vet, at(MONDAY, 14), 30, asap=True)
-        core.book_visit(client, vet, at(MONDAY, 15), 90, asap=True)
-        core.book_visit(client, vet, at(MONDAY, 16, 30), 30)
-        core.cancel_visit(freed.id)
-        assert [v.id for v in core.asap_candidates(freed.id)] == [short.id]
+        freed = core.visits.book(client, vet, at(MONDAY, 9), 60)
+        core.visits.book(client, vet, at(MONDAY, 10), 60)
+        short = core.visits.book(client, vet, at(MONDAY, 14), 30, asap=True)
+        core.visits.book(client, vet, at(MONDAY, 15), 90, asap=True)
+        core.visits.book(client, vet, at(MONDAY, 16, 30), 30)
+        core.visits.cancel(freed.id)
+        assert [v.id for v in core.calendar.asap_candidates(freed.id)] == [short.id]
 
     def test_icalendar_export(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
-        visit = core.book_visit(client, vet, at(MONDAY, 10), 30, first_consultation=True)
-        core.book_break(vet, at(MONDAY, 12), 30)
-        core.cancel_visit(core.book_visit(client, vet, at(MONDAY, 14), 30).id)
+        visit = core.visits.book(client, vet, at(MONDAY, 10), 30, first_consultation=True)
+        core.visits.book_break(vet, at(MONDAY, 12), 30)
+        core.visits.cancel(core.visits.book(client, vet, at(MONDAY, 14), 30).id)
         calendar = icalendar.Calendar.from_ical(
-            core.export_calendar(vet, at(MONDAY, 0), at(MONDAY, 23))
+            core.calendar.export_ical(vet, at(MONDAY, 0), at(MONDAY, 23))
         )
         events = list(calendar.walk("VEVENT"))
         assert [str(e["summary"]) for e in events] == [
@@ -536,11 +540,11 @@ class ScheduleContract(BackendContract):
         )
         def run(steps: list[tuple[str, int, int, int]]) -> None:
             clinic = core.for_tenant(new_tenant())
-            clinic.configure(time_zone="Europe/Warsaw")
-            staff = [clinic.add_staff(f"Vet {i}").id for i in range(2)]
+            clinic.setup.configure(time_zone="Europe/Warsaw")
+            staff = [clinic.staff.add(f"Vet {i}").id for i in range(2)]
             for member in staff:
-                clinic.set_working_hours(member, every_day(time(9), time(17)))
-            client = clinic.register_client(last_name="Nowak").id
+                clinic.staff.set_hours(member, every_day(time(9), time(17)))
+            client = clinic.clients.register(last_name="Nowak").id
             model: dict[UUID, tuple[UUID, datetime, datetime]] = {}
             for action, who, slot, length in steps:
                 start = at(MONDAY, 9) + timedelta(minutes=15 * slot)
@@ -549,7 +553,7 @@ class ScheduleContract(BackendContract):
                 target = next(iter(model), None)
                 if action == "cancel":
                     if target is not None:
-                        clinic.cancel_visit(target)
+                        clinic.visits.cancel(target)
                         del model[target]
                     continue
                 moving = target if action == "move" else None
@@ -562,9 +566,9 @@ class ScheduleContract(BackendContract):
                 )
                 try:
                     if moving is None:
-                        visit = clinic.book_visit(client, staff[who], start, length)
+                        visit = clinic.visits.book(client, staff[who], start, length)
                     else:
-                        visit = clinic.reschedule_visit(
+                        visit = clinic.visits.reschedule(
                             moving, start=start, duration_minutes=length, staff_id=staff[who]
                         )
                 except (VisitOverlap, OutsideWorkingHours):
@@ -577,7 +581,7 @@ class ScheduleContract(BackendContract):
             for member in staff:
                 held = [
                     v
-                    for v in clinic.staff_calendar(member, at(MONDAY, 0), at(MONDAY, 23))
+                    for v in clinic.calendar.for_staff(member, at(MONDAY, 0), at(MONDAY, 23))
                     if v.holds_time
                 ]
                 assert {v.id: (member, v.start, v.end) for v in held} == {
@@ -598,25 +602,25 @@ class ScheduleContract(BackendContract):
         Cancelled entries, entries that only touch the range, entries of other staff
         members and other tenants' rows are left out; unknown and repeated ids are fine."""
         core, vet, client = clinic
-        other = core.add_staff("Dr Adam").id
-        core.set_working_hours(other, every_day(time(9), time(17)))
+        other = core.staff.add("Dr Adam").id
+        core.staff.set_hours(other, every_day(time(9), time(17)))
         window = (at(MONDAY, 9), at(MONDAY, 17))
-        visit = core.book_visit(client, vet, at(MONDAY, 9), 30)
-        lunch = core.book_break(vet, at(MONDAY, 12), 45)
-        core.cancel_visit(core.book_visit(client, vet, at(MONDAY, 10), 30).id)
-        core.book_visit(client, vet, at(MONDAY, 8), 60, override_hours=True)
-        core.book_visit(client, vet, at(MONDAY, 17), 30, override_hours=True)
-        core.book_visit(client, vet, at(MONDAY + timedelta(days=1), 9), 30)
-        overnight = core.book_visit(
+        visit = core.visits.book(client, vet, at(MONDAY, 9), 30)
+        lunch = core.visits.book_break(vet, at(MONDAY, 12), 45)
+        core.visits.cancel(core.visits.book(client, vet, at(MONDAY, 10), 30).id)
+        core.visits.book(client, vet, at(MONDAY, 8), 60, override_hours=True)
+        core.visits.book(client, vet, at(MONDAY, 17), 30, override_hours=True)
+        core.visits.book(client, vet, at(MONDAY + timedelta(days=1), 9), 30)
+        overnight = core.visits.book(
             client, other, at(MONDAY - timedelta(days=1), 9, 30), 24 * 60, override_hours=True
         )
-        past_the_end = core.book_visit(client, other, at(MONDAY, 16, 30), 60, override_hours=True)
-        bystander = core.add_staff("Dr Ola").id
-        core.book_visit(client, bystander, at(MONDAY, 10), 30, override_hours=True)
+        past_the_end = core.visits.book(client, other, at(MONDAY, 16, 30), 60, override_hours=True)
+        bystander = core.staff.add("Dr Ola").id
+        core.visits.book(client, bystander, at(MONDAY, 10), 30, override_hours=True)
         elsewhere = core.for_tenant(new_tenant())
-        stranger = elsewhere.add_staff("Dr Obcy").id
-        elsewhere.book_visit(
-            elsewhere.register_client(last_name="Obcy").id,
+        stranger = elsewhere.staff.add("Dr Obcy").id
+        elsewhere.visits.book(
+            elsewhere.clients.register(last_name="Obcy").id,
             stranger,
             at(MONDAY, 10),
             30,
@@ -646,24 +650,24 @@ class ScheduleContract(BackendContract):
         entry (24 hours) that began 23.5 real hours before it (the day before held 23 or
         25 hours of wall clock); so does the staff calendar."""
         tz = ZoneInfo(zone)
-        vet = core.add_staff("Dr Long").id
-        client = core.register_client(last_name="Nowak").id
+        vet = core.staff.add("Dr Long").id
+        client = core.clients.register(last_name="Nowak").id
         for day in DST_DAYS:
             start = datetime.combine(day + timedelta(days=1), time(0, 30), tzinfo=tz)
             window = (start, start + timedelta(hours=1))
             begin = start.astimezone(UTC) - timedelta(hours=23, minutes=30)
-            longest = core.book_visit(client, vet, begin, 24 * 60, override_hours=True)
+            longest = core.visits.book(client, vet, begin, 24 * 60, override_hours=True)
             with backend.unit_of_work(core.tenant) as uow:
                 assert uow.visits.busy([vet], *window) == [(vet, longest.start, longest.end)]
-            assert [v.id for v in core.staff_calendar(vet, *window)] == [longest.id]
+            assert [v.id for v in core.calendar.for_staff(vet, *window)] == [longest.id]
 
     def test_busy_agrees_with_the_staff_calendar(
         self, backend: Backend, clinic: tuple[Core, UUID, UUID]
     ) -> None:
         """For any range: exactly the time-holding entries the staff calendars show."""
         core, vet, client = clinic
-        other = core.add_staff("Dr Adam").id
-        core.set_working_hours(other, every_day(time(9), time(17)))
+        other = core.staff.add("Dr Adam").id
+        core.staff.set_hours(other, every_day(time(9), time(17)))
         sunday = at(MONDAY - timedelta(days=1), 0)
         for member, day, hour, minute, length in [
             (vet, 0, 22, 0, 180),
@@ -674,15 +678,15 @@ class ScheduleContract(BackendContract):
             (other, 1, 9, 0, 24 * 60),
             (other, 2, 10, 0, 30),
         ]:
-            core.book_visit(
+            core.visits.book(
                 client,
                 member,
                 sunday + timedelta(days=day, hours=hour, minutes=minute),
                 length,
                 override_hours=True,
             )
-        core.book_break(vet, at(MONDAY, 12), 30)
-        core.cancel_visit(core.book_visit(client, vet, at(MONDAY, 14), 30).id)
+        core.visits.book_break(vet, at(MONDAY, 12), 30)
+        core.visits.cancel(core.visits.book(client, vet, at(MONDAY, 14), 30).id)
         quarter = timedelta(minutes=15)
 
         @settings(
@@ -699,7 +703,7 @@ class ScheduleContract(BackendContract):
             shown = [
                 (v.staff_id, v.start, v.end)
                 for member in (vet, other)
-                for v in core.staff_calendar(member, start, end)
+                for v in core.calendar.for_staff(member, start, end)
                 if v.holds_time
             ]
             assert found == sorted(shown, key=lambda e: (str(e[0]), e[1]))
@@ -710,13 +714,13 @@ class ScheduleContract(BackendContract):
         self, clinic: tuple[Core, UUID, UUID]
     ) -> None:
         core, vet, _client = clinic
-        stranger = core.for_tenant(new_tenant()).add_staff("Dr Obcy").id
+        stranger = core.for_tenant(new_tenant()).staff.add("Dr Obcy").id
         for staff_ids in ([uuid4()], [vet, uuid4()], [vet, stranger], [stranger]):
             with pytest.raises(NotFound):
-                core.free_slots(staff_ids, 30, at(MONDAY, 0), at(MONDAY, 23))
-        assert core.free_slots([vet, vet], 30, at(MONDAY, 9), at(MONDAY, 10)) == core.free_slots(
-            [vet], 30, at(MONDAY, 9), at(MONDAY, 10)
-        )
+                core.calendar.free_slots(staff_ids, 30, at(MONDAY, 0), at(MONDAY, 23))
+        assert core.calendar.free_slots(
+            [vet, vet], 30, at(MONDAY, 9), at(MONDAY, 10)
+        ) == core.calendar.free_slots([vet], 30, at(MONDAY, 9), at(MONDAY, 10))
 
     def test_working_hours_of_many_staff_members_at_once(
         self, backend: Backend, clinic: tuple[Core, UUID, UUID]
@@ -725,16 +729,16 @@ class ScheduleContract(BackendContract):
         were set in the tenant; none for the others and for ids of no staff member of the
         tenant."""
         core, vet, _client = clinic
-        unset = core.add_staff("Dr Adam").id
-        night = core.add_staff("Dr Night").id
-        core.set_working_hours(
+        unset = core.staff.add("Dr Adam").id
+        night = core.staff.add("Dr Night").id
+        core.staff.set_hours(
             night,
             [WeeklySlot(0, TimeRange(time(0), time(6)))],
             [DayOverride(MONDAY, (TimeRange(time(1), time(2)),))],
         )
         elsewhere = core.for_tenant(new_tenant())
-        stranger = elsewhere.add_staff("Dr Obcy").id
-        elsewhere.set_working_hours(stranger, every_day(time(8), time(9)))
+        stranger = elsewhere.staff.add("Dr Obcy").id
+        elsewhere.staff.set_hours(stranger, every_day(time(8), time(9)))
         asked = [night, vet, unset, stranger, uuid4(), vet]
         with backend.unit_of_work(core.tenant) as uow:
             hours = uow.records(WORKING_HOURS)
@@ -744,10 +748,10 @@ class ScheduleContract(BackendContract):
             for missing in (unset, stranger):
                 with pytest.raises(NotFound):
                     hours.get(missing)
-        assert many[vet] == core.working_hours(vet)
-        assert many[night] == core.working_hours(night)
+        assert many[vet] == core.staff.hours(vet)
+        assert many[night] == core.staff.hours(night)
         assert many[night].overrides[0].hours == (TimeRange(time(1), time(2)),)
-        assert core.working_hours(unset) == WorkingHours(unset)
+        assert core.staff.hours(unset) == WorkingHours(unset)
 
     def test_a_staff_members_schedule_is_read_at_once(
         self, backend: Backend, clinic: tuple[Core, UUID, UUID]
@@ -756,10 +760,10 @@ class ScheduleContract(BackendContract):
         set) and the tenant's zone (UTC if never set); NotFound for an id of no staff
         member of the tenant. Taking the booking lock changes nothing of what is read."""
         core, vet, _client = clinic
-        resting = core.add_staff("Dr Adam").id
-        core.deactivate_staff(resting)
+        resting = core.staff.add("Dr Adam").id
+        core.staff.deactivate(resting)
         elsewhere = core.for_tenant(new_tenant())
-        stranger = elsewhere.add_staff("Dr Obcy").id
+        stranger = elsewhere.staff.add("Dr Obcy").id
         for lock in (False, True):
             with backend.unit_of_work(core.tenant) as uow:
                 assert uow.visits.schedule(vet, lock=lock) == Schedule(
@@ -768,7 +772,7 @@ class ScheduleContract(BackendContract):
                     "Europe/Warsaw",
                 )
                 read = uow.visits.schedule(resting, lock=lock)
-                assert read.member == core.staff_member(resting)
+                assert read.member == core.staff.get(resting)
                 assert not read.member.active
                 assert read.hours == WorkingHours(resting)
                 for unknown in (stranger, uuid4()):
@@ -784,9 +788,9 @@ class RaceContract(BackendContract):
     run the full 1,000 of the issue, from several processes too."""
 
     def test_concurrent_bookings_never_double_book(self, core: Core) -> None:
-        vet = core.add_staff("Dr Race").id
-        core.set_working_hours(vet, every_day(time(0), time(23, 59)))
-        client = core.register_client(last_name="Nowak").id
+        vet = core.staff.add("Dr Race").id
+        core.staff.set_hours(vet, every_day(time(0), time(23, 59)))
+        client = core.clients.register(last_name="Nowak").id
 
         work = attempts(self.race_attempts, at(MONDAY, 8))
         result = run_race(booker(core, client, vet), work)
@@ -794,7 +798,7 @@ class RaceContract(BackendContract):
         assert result.booked + result.refused == len(work)
         held = [
             (v.start, v.end)
-            for v in core.staff_calendar(vet, at(MONDAY, 0), at(MONDAY, 23))
+            for v in core.calendar.for_staff(vet, at(MONDAY, 0), at(MONDAY, 23))
             if v.holds_time
         ]
         assert len(held) == result.booked

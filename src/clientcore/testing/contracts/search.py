@@ -14,7 +14,7 @@ from clientcore.testing.contracts.base import BackendContract
 
 
 def _names(core: Core, text: str = "", **filters: object) -> list[str]:
-    page = core.search_clients(text, limit=1000, **filters)  # type: ignore[arg-type]
+    page = core.clients.search(text, limit=1000, **filters)  # type: ignore[arg-type]
     return sorted(c.display_name for c in page.clients)
 
 
@@ -43,7 +43,7 @@ class SearchContract(BackendContract):
                 "emails": ["a.kowalska@poczta.pl"],
             },
         }
-        return {key: core.register_client(**fields) for key, fields in rows.items()}  # type: ignore[arg-type]
+        return {key: core.clients.register(**fields) for key, fields in rows.items()}  # type: ignore[arg-type]
 
     @pytest.mark.parametrize(
         ("text", "expected"),
@@ -80,7 +80,7 @@ class SearchContract(BackendContract):
     def test_nfd_and_nfc_forms_are_equal(self, core: Core, people: dict[str, Client]) -> None:
         nfd = unicodedata.normalize("NFD", "Šarūnas")
         assert _names(core, nfd) == ["Šarūnas Žemaitis"]
-        stored = core.register_client(
+        stored = core.clients.register(
             first_name=unicodedata.normalize("NFD", "Zofia"),
             last_name=unicodedata.normalize("NFD", "Gęś"),
         )
@@ -107,27 +107,27 @@ class SearchContract(BackendContract):
         assert _names(core, text) == [expected]
 
     def test_status_filter_defaults_to_active(self, core: Core, people: dict[str, Client]) -> None:
-        core.deactivate_client(people["lukasz"].id)
+        core.clients.deactivate(people["lukasz"].id)
         assert _names(core, "lukasz") == []
         assert _names(core, "lukasz", status="all") == ["Łukasz Żółć"]
         assert _names(core, "", status="inactive") == ["Łukasz Żółć"]
         with pytest.raises(ValidationError):
-            core.search_clients(status="deleted")
+            core.clients.search(status="deleted")
 
     def test_group_caretaker_source_and_attribute_filters(
         self, core: Core, people: dict[str, Client]
     ) -> None:
-        group = core.define_group("allergic")
-        vet = core.add_staff("Dr Ewa")
-        core.define_attribute("tier", label="Tier", type="choice", choices=["gold", "silver"])
-        core.define_attribute("credit", label="Credit", type="number")
-        core.define_attribute("vip", label="VIP", type="flag")
-        core.assign_groups(people["lukasz"].id, group.id)
-        core.update_client(people["sarunas"].id, caretaker_id=vet.id, source="google")
-        core.set_attribute(people["ijs"].id, "tier", "gold")
-        core.set_attribute(people["kowalska"].id, "credit", "1.50")
-        core.set_attribute(people["percent"].id, "credit", 1)
-        core.set_attribute(people["backslash"].id, "vip", True)
+        group = core.setup.define_group("allergic")
+        vet = core.staff.add("Dr Ewa")
+        core.setup.define_attribute("tier", label="Tier", type="choice", choices=["gold", "silver"])
+        core.setup.define_attribute("credit", label="Credit", type="number")
+        core.setup.define_attribute("vip", label="VIP", type="flag")
+        core.clients.assign_groups(people["lukasz"].id, group.id)
+        core.clients.update(people["sarunas"].id, caretaker_id=vet.id, source="google")
+        core.clients.set_attribute(people["ijs"].id, "tier", "gold")
+        core.clients.set_attribute(people["kowalska"].id, "credit", "1.50")
+        core.clients.set_attribute(people["percent"].id, "credit", 1)
+        core.clients.set_attribute(people["backslash"].id, "vip", True)
         assert _names(core, group_id=group.id) == ["Łukasz Żółć"]
         assert _names(core, caretaker_id=vet.id) == ["Šarūnas Žemaitis"]
         assert _names(core, source="google") == ["Šarūnas Žemaitis"]
@@ -137,18 +137,18 @@ class SearchContract(BackendContract):
         assert _names(core, attribute=("vip", True)) == ["Back\\slash Person"]
         assert _names(core, "an", attribute=("tier", "gold")) == ["Anouk van der IJssel"]
         with pytest.raises(NotFound):
-            core.search_clients(attribute=("undefined", 1))
+            core.clients.search(attribute=("undefined", 1))
         with pytest.raises(ValidationError):
-            core.search_clients(attribute=("tier", "bronze"))
+            core.clients.search(attribute=("tier", "bronze"))
 
     def test_paging_is_stable_and_complete(self, core: Core) -> None:
-        clients = core.import_clients(
+        clients = core.clients.import_many(
             [{"last_name": "Same", "first_name": f"{i % 3}"} for i in range(23)]
         )
         seen: list[Client] = []
         after = None
         while True:
-            page = core.search_clients("same", limit=5, after=after)
+            page = core.clients.search("same", limit=5, after=after)
             seen.extend(page.clients)
             if page.next_cursor is None:
                 break
@@ -158,17 +158,17 @@ class SearchContract(BackendContract):
         assert ranked == sorted(ranked)
 
     def test_paging_survives_a_change_between_pages(self, core: Core) -> None:
-        core.import_clients([{"last_name": f"Name{i:02d}"} for i in range(10)])
-        first = core.search_clients(limit=4)
+        core.clients.import_many([{"last_name": f"Name{i:02d}"} for i in range(10)])
+        first = core.clients.search(limit=4)
         assert first.next_cursor is not None
-        core.register_client(last_name="Aaa")
-        rest = core.search_clients(limit=100, after=first.next_cursor)
+        core.clients.register(last_name="Aaa")
+        rest = core.clients.search(limit=100, after=first.next_cursor)
         names = [c.last_name for c in first.clients + rest.clients]
         assert names == [f"Name{i:02d}" for i in range(10)]
 
     def test_bad_search_arguments(self, core: Core) -> None:
         for kwargs in ({"limit": 0}, {"limit": 1001}, {"after": "garbage!"}):
             with pytest.raises(ValidationError):
-                core.search_clients("", **kwargs)
+                core.clients.search("", **kwargs)
         with pytest.raises(ValidationError):
-            core.search_clients("x" * 201)
+            core.clients.search("x" * 201)

@@ -29,11 +29,11 @@ class TenantWorld:
 
 def _populate(core: Core) -> TenantWorld:
     """The same look-alike data in every tenant: same names, codes, phones, groups."""
-    core.configure(default_region="PL", time_zone="Europe/Warsaw")
-    staff = core.add_staff("Dr Anna")
-    group = core.define_group("regulars")
-    core.define_attribute("tier", label="Tier", type="choice", choices=["gold"])
-    client = core.register_client(
+    core.setup.configure(default_region="PL", time_zone="Europe/Warsaw")
+    staff = core.staff.add("Dr Anna")
+    group = core.setup.define_group("regulars")
+    core.setup.define_attribute("tier", label="Tier", type="choice", choices=["gold"])
+    client = core.clients.register(
         first_name="Łukasz",
         last_name="Nowak",
         code="C-1",
@@ -44,9 +44,9 @@ def _populate(core: Core) -> TenantWorld:
         group_ids=[group.id],
         attributes={"tier": "gold"},
     )
-    subject = core.add_subject(client.id, kind="pet", name="Burek")
-    core.add_note(client.id, "Shared project note", project="p1")
-    core.record_consent(client.id, Purpose.NOTIFICATIONS, granted=True, source="form")
+    subject = core.subjects.add(client.id, kind="pet", name="Burek")
+    core.notes.add(client.id, "Shared project note", project="p1")
+    core.consents.record(client.id, Purpose.NOTIFICATIONS, granted=True, source="form")
     return TenantWorld(core, client.id, subject.id, group.id, staff.id)
 
 
@@ -61,7 +61,7 @@ class TenancyContract(BackendContract):
     def test_every_read_path_stays_in_its_tenant(self, worlds: list[TenantWorld]) -> None:
         for world in worlds:
             core = world.core
-            found = core.search_clients("lukasz", status="all").clients
+            found = core.clients.search("lukasz", status="all").clients
             assert [c.id for c in found] == [world.client_id]
             for filters in (
                 {"group_id": world.group_id},
@@ -69,62 +69,62 @@ class TenancyContract(BackendContract):
                 {"source": "web"},
                 {"attribute": ("tier", "gold")},
             ):
-                page = core.search_clients(**filters)
+                page = core.clients.search(**filters)
                 assert [c.id for c in page.clients] == [world.client_id]
-            assert core.client_by_code("C-1").id == world.client_id
-            assert {e.client_id for e in core.history(world.client_id)} == {world.client_id}
-            assert [n.client_id for n in core.project_notes("p1")] == [world.client_id]
-            assert [s.id for s in core.list_staff()] == [world.staff_id]
-            assert [g.id for g in core.groups()] == [world.group_id]
+            assert core.clients.by_code("C-1").id == world.client_id
+            assert {e.client_id for e in core.clients.history(world.client_id)} == {world.client_id}
+            assert [n.client_id for n in core.notes.for_project("p1")] == [world.client_id]
+            assert [s.id for s in core.staff.list()] == [world.staff_id]
+            assert [g.id for g in core.setup.groups()] == [world.group_id]
 
     def test_another_tenants_ids_read_as_not_found(self, worlds: list[TenantWorld]) -> None:
         mine, other = worlds[0].core, worlds[1]
         reads: list[Callable[[], object]] = [
-            lambda: mine.get_client(other.client_id),
-            lambda: mine.history(other.client_id),
-            lambda: mine.notes(other.client_id),
-            lambda: mine.subjects(other.client_id),
-            lambda: mine.consent_history(other.client_id),
-            lambda: mine.get_subject(other.subject_id),
-            lambda: mine.staff_member(other.staff_id),
+            lambda: mine.clients.get(other.client_id),
+            lambda: mine.clients.history(other.client_id),
+            lambda: mine.notes.for_client(other.client_id),
+            lambda: mine.subjects.for_client(other.client_id),
+            lambda: mine.consents.history(other.client_id),
+            lambda: mine.subjects.get(other.subject_id),
+            lambda: mine.staff.get(other.staff_id),
         ]
         for read in reads:
             with pytest.raises(NotFound):
                 read()
-        assert mine.search_clients(group_id=other.group_id).clients == ()
+        assert mine.clients.search(group_id=other.group_id).clients == ()
 
     def test_writes_with_another_tenants_ids_change_nothing(
         self, worlds: list[TenantWorld]
     ) -> None:
         mine, other = worlds[0].core, worlds[1]
-        before = other.core.get_client(other.client_id)
-        history = other.core.history(other.client_id)
+        before = other.core.clients.get(other.client_id)
+        history = other.core.clients.history(other.client_id)
         writes: list[Callable[[], object]] = [
-            lambda: mine.update_client(other.client_id, last_name="Hacked"),
-            lambda: mine.deactivate_client(other.client_id),
-            lambda: mine.delete_client(other.client_id),
-            lambda: mine.add_note(other.client_id, "x"),
-            lambda: mine.add_subject(other.client_id, kind="pet", name="x"),
-            lambda: mine.record_consent(
+            lambda: mine.clients.update(other.client_id, last_name="Hacked"),
+            lambda: mine.clients.deactivate(other.client_id),
+            lambda: mine.clients.delete(other.client_id),
+            lambda: mine.notes.add(other.client_id, "x"),
+            lambda: mine.subjects.add(other.client_id, kind="pet", name="x"),
+            lambda: mine.consents.record(
                 other.client_id, Purpose.NOTIFICATIONS, granted=False, source="x"
             ),
-            lambda: mine.deactivate_subject(other.subject_id),
-            lambda: mine.deactivate_subjects(other.client_id),
-            lambda: mine.assign_groups(worlds[0].client_id, other.group_id),
-            lambda: mine.update_client(worlds[0].client_id, caretaker_id=other.staff_id),
-            lambda: mine.deactivate_staff(other.staff_id),
+            lambda: mine.subjects.deactivate(other.subject_id),
+            lambda: mine.subjects.deactivate_all(other.client_id),
+            lambda: mine.clients.assign_groups(worlds[0].client_id, other.group_id),
+            lambda: mine.clients.update(worlds[0].client_id, caretaker_id=other.staff_id),
+            lambda: mine.staff.deactivate(other.staff_id),
         ]
         for write in writes:
             with pytest.raises(NotFound):
                 write()
-        assert other.core.get_client(other.client_id) == before
-        assert other.core.history(other.client_id) == history
-        assert other.core.get_subject(other.subject_id).active
-        assert other.core.staff_member(other.staff_id).active
-        assert len(other.core.consent_history(other.client_id)) == 1
+        assert other.core.clients.get(other.client_id) == before
+        assert other.core.clients.history(other.client_id) == history
+        assert other.core.subjects.get(other.subject_id).active
+        assert other.core.staff.get(other.staff_id).active
+        assert len(other.core.consents.history(other.client_id)) == 1
 
     def test_codes_and_counters_are_per_tenant(self, worlds: list[TenantWorld]) -> None:
-        codes = [world.core.register_client(last_name="Next").code for world in worlds]
+        codes = [world.core.clients.register(last_name="Next").code for world in worlds]
         assert codes == ["1", "1", "1"]
 
     @pytest.mark.parametrize("tenant", [None, "", " ", " padded", 7, "x" * 65, "tab\there"])

@@ -39,16 +39,16 @@ class TextField:
 
 
 def _client(core: Core, **fields: object) -> client.Client:
-    registered = core.register_client(**fields)  # type: ignore[arg-type]
-    return core.get_client(registered.id)
+    registered = core.clients.register(**fields)  # type: ignore[arg-type]
+    return core.clients.get(registered.id)
 
 
 def _registered(core: Core) -> client.Client:
-    return core.register_client(last_name="Holder")
+    return core.clients.register(last_name="Holder")
 
 
 def _group_name(core: Core, group_id: object) -> str:
-    return next(g.name for g in core.groups() if g.id == group_id)
+    return next(g.name for g in core.setup.groups() if g.id == group_id)
 
 
 FIELDS = [
@@ -123,34 +123,36 @@ FIELDS = [
     TextField(
         "note.text",
         note.NOTE_MAX_LENGTH,
-        lambda c, v: c.notes(c.add_note(_registered(c).id, v).client_id)[0].text,
+        lambda c, v: c.notes.for_client(c.notes.add(_registered(c).id, v).client_id)[0].text,
         multiline=True,
         required=True,
     ),
     TextField(
         "note.project",
         note.PROJECT_MAX_LENGTH,
-        lambda c, v: c.notes(c.add_note(_registered(c).id, "x", project=v).client_id)[0].project,
+        lambda c, v: (
+            c.notes.for_client(c.notes.add(_registered(c).id, "x", project=v).client_id)[0].project
+        ),
     ),
     TextField(
         "subject.name",
         subject.SUBJECT_NAME_MAX_LENGTH,
-        lambda c, v: c.get_subject(c.add_subject(_registered(c).id, kind="pet", name=v).id).name,
+        lambda c, v: c.subjects.get(c.subjects.add(_registered(c).id, kind="pet", name=v).id).name,
         required=True,
     ),
     TextField(
         "subject.detail",
         subject.DETAIL_VALUE_MAX_LENGTH,
-        lambda c, v: c.get_subject(
-            c.add_subject(_registered(c).id, kind="pet", name="x", details={"k": v}).id
+        lambda c, v: c.subjects.get(
+            c.subjects.add(_registered(c).id, kind="pet", name="x", details={"k": v}).id
         ).details["k"],
     ),
     TextField(
         "consent.evidence",
         consent.CONSENT_EVIDENCE_MAX_LENGTH,
         lambda c, v: (
-            c.consent_history(
-                c.record_consent(
+            c.consents.history(
+                c.consents.record(
                     _registered(c).id, Purpose.DATA_PROCESSING, granted=True, source="x", evidence=v
                 ).client_id
             )[0].evidence
@@ -160,19 +162,19 @@ FIELDS = [
     TextField(
         "group.name",
         group.GROUP_NAME_MAX_LENGTH,
-        lambda c, v: _group_name(c, c.define_group(v).id),
+        lambda c, v: _group_name(c, c.setup.define_group(v).id),
         required=True,
     ),
     TextField(
         "staff.name",
         staff.STAFF_NAME_MAX_LENGTH,
-        lambda c, v: c.staff_member(c.add_staff(v).id).name,
+        lambda c, v: c.staff.get(c.staff.add(v).id).name,
         required=True,
     ),
     TextField(
         "attribute.text",
         attribute.ATTRIBUTE_TEXT_MAX_LENGTH,
-        lambda c, v: str(c.set_attribute(_registered(c).id, "free", v).attributes["free"]),
+        lambda c, v: str(c.clients.set_attribute(_registered(c).id, "free", v).attributes["free"]),
     ),
 ]
 
@@ -212,8 +214,8 @@ class UnicodeContract(BackendContract):
         @given(value=st.one_of(st.text(max_size=30), _near_limit(field.limit)))
         def check(value: str) -> None:
             fresh = core.for_tenant(new_tenant())
-            fresh.configure(default_region="PL")
-            fresh.define_attribute("free", label="Free text", type="text")
+            fresh.setup.configure(default_region="PL")
+            fresh.setup.define_attribute("free", label="Free text", type="text")
             try:
                 stored = field.store(fresh, value)
             except ValidationError:

@@ -1,0 +1,51 @@
+"""``core.calendar``: reading visits by client and staff member, free slots, iCalendar."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from clientcore.entities.visit import Visit
+from clientcore.operations import calendar
+from clientcore.operations.calendar import ClientVisits, FreeSlot
+
+if TYPE_CHECKING:
+    from clientcore.api.runner import Runner
+
+
+class Calendar:
+    def __init__(self, runner: Runner) -> None:
+        self._run = runner
+
+    def for_client(self, client_id: UUID) -> ClientVisits:
+        """The client's visits, split into past and upcoming at the current time."""
+        return self._run.read(calendar.client_visits, client_id, self._run.now())
+
+    def for_staff(self, staff_id: UUID, start: datetime, end: datetime) -> list[Visit]:
+        """Every entry of the staff member overlapping the range, cancelled ones included."""
+        return self._run.read(calendar.staff_calendar, staff_id, start, end)
+
+    def free_slots(
+        self,
+        staff_ids: Sequence[UUID],
+        duration_minutes: int,
+        start: datetime,
+        end: datetime,
+        *,
+        step_minutes: int = 15,
+    ) -> list[FreeSlot]:
+        """Start times (every ``step_minutes`` of local time) at which a booking of this
+        length would be accepted, for any of the staff members."""
+        return self._run.read(
+            calendar.free_slots, staff_ids, duration_minutes, start, end, step_minutes
+        )
+
+    def asap_candidates(self, visit_id: UUID) -> list[Visit]:
+        """After cancelling ``visit_id``: later ASAP-flagged visits that fit the freed time."""
+        return self._run.read(calendar.asap_candidates, visit_id)
+
+    def export_ical(self, staff_id: UUID, start: datetime, end: datetime) -> bytes:
+        """The staff member's booked entries in the range as iCalendar (RFC 5545) bytes."""
+        return self._run.read(calendar.to_ical, staff_id, start, end)

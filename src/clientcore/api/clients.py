@@ -1,0 +1,142 @@
+"""``core.clients``: register, read, change, find and delete clients."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from typing_extensions import Unpack
+
+from clientcore.api.unset import UNSET, Unset, given
+from clientcore.entities.client import Client, ClientKind, ClientStatus, IdentityDocument, NameDay
+from clientcore.entities.contacts import Address, Email, Phone
+from clientcore.entities.event import Event
+from clientcore.entities.search import ClientPage, StatusFilter
+from clientcore.operations import clients
+from clientcore.operations.clients import ClientFields
+
+if TYPE_CHECKING:
+    from clientcore.api.runner import Runner
+
+
+class Clients:
+    """The clients of the tenant. Each call is one unit of work (see :class:`Core`)."""
+
+    def __init__(self, runner: Runner) -> None:
+        self._run = runner
+
+    def register(self, **fields: Unpack[ClientFields]) -> Client:
+        """Create a client. Its code comes from the tenant's counter unless ``code`` is given."""
+        return self._run.write(clients.register, fields)
+
+    def import_many(self, rows: Sequence[ClientFields]) -> list[Client]:
+        """Create many clients in one unit of work: all are stored, or none."""
+        return self._run.write(clients.register_many, rows)
+
+    def get(self, client_id: UUID) -> Client:
+        return self._run.read(lambda uow: uow.clients.get(client_id))
+
+    def by_code(self, code: str) -> Client:
+        return self._run.read(lambda uow: uow.clients.get_by_code(code))
+
+    def update(
+        self,
+        client_id: UUID,
+        *,
+        expected_version: int | None = None,
+        kind: ClientKind | str | Unset = UNSET,
+        code: str | Unset = UNSET,
+        first_name: str | Unset = UNSET,
+        last_name: str | Unset = UNSET,
+        company_name: str | Unset = UNSET,
+        phones: Sequence[str | Phone] | Unset = UNSET,
+        emails: Sequence[str | Email] | Unset = UNSET,
+        addresses: Sequence[Address] | Unset = UNSET,
+        description: str | Unset = UNSET,
+        source: str | Unset = UNSET,
+        caretaker_id: UUID | Unset | None = UNSET,
+        name_day: NameDay | Unset | None = UNSET,
+        birthday: date | Unset | None = UNSET,
+        identity_documents: Sequence[IdentityDocument] | Unset = UNSET,
+        remarks: str | Unset = UNSET,
+        group_ids: Sequence[UUID] | Unset = UNSET,
+        attributes: Mapping[str, object] | Unset = UNSET,
+    ) -> Client:
+        """Change the fields given (see :data:`UNSET`: ``None`` or ``()`` clears one). Pass
+        the ``version`` you read as ``expected_version`` to get
+        :class:`~clientcore.errors.ConcurrencyError` instead of overwriting a newer edit."""
+        fields = given(
+            kind=kind,
+            code=code,
+            first_name=first_name,
+            last_name=last_name,
+            company_name=company_name,
+            phones=phones,
+            emails=emails,
+            addresses=addresses,
+            description=description,
+            source=source,
+            caretaker_id=caretaker_id,
+            name_day=name_day,
+            birthday=birthday,
+            identity_documents=identity_documents,
+            remarks=remarks,
+            group_ids=group_ids,
+            attributes=attributes,
+        )
+        return self._run.write(clients.update, client_id, fields, expected_version=expected_version)
+
+    def deactivate(self, client_id: UUID) -> Client:
+        return self._run.write(clients.set_status, client_id, ClientStatus.INACTIVE)
+
+    def reactivate(self, client_id: UUID) -> Client:
+        return self._run.write(clients.set_status, client_id, ClientStatus.ACTIVE)
+
+    def delete(self, client_id: UUID, *, expected_version: int | None = None) -> None:
+        """Delete a client nothing refers to; otherwise raises ClientInUse (deactivate instead)."""
+        self._run.write(clients.delete, client_id, expected_version=expected_version)
+
+    def assign_groups(self, client_id: UUID, *group_ids: UUID) -> Client:
+        return self._run.write(clients.assign_groups, client_id, group_ids)
+
+    def unassign_group(self, client_id: UUID, group_id: UUID) -> Client:
+        return self._run.write(clients.unassign_group, client_id, group_id)
+
+    def set_attribute(self, client_id: UUID, key: str, value: object) -> Client:
+        return self._run.write(clients.set_attribute, client_id, key, value)
+
+    def clear_attribute(self, client_id: UUID, key: str) -> Client:
+        return self._run.write(clients.clear_attribute, client_id, key)
+
+    def search(
+        self,
+        text: str = "",
+        *,
+        status: StatusFilter | str = StatusFilter.ACTIVE,
+        group_id: UUID | None = None,
+        caretaker_id: UUID | None = None,
+        source: str | None = None,
+        attribute: tuple[str, object] | None = None,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> ClientPage:
+        """Clients whose name words, e-mail, phone or code start with each word of ``text``
+        (case and accents ignored; a phone in any format), filtered; pass
+        ``page.next_cursor`` as ``after`` for the next page."""
+        return self._run.read(
+            clients.search,
+            text,
+            status=status,
+            group_id=group_id,
+            caretaker_id=caretaker_id,
+            source=source,
+            attribute=attribute,
+            limit=limit,
+            after=after,
+        )
+
+    def history(self, client_id: UUID) -> list[Event]:
+        """Every change of the client, oldest first (a deleted client's too)."""
+        return self._run.read(clients.history, client_id)

@@ -1,0 +1,48 @@
+"""``core.records(kind)``: the records of one of the host's kinds (or ours, to read)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from clientcore.entities.kinds import RecordKind
+from clientcore.operations import records
+
+if TYPE_CHECKING:
+    from clientcore.api.runner import Runner
+
+T = TypeVar("T")
+
+
+class KindRecords(Generic[T]):
+    """Add, read, replace and delete records of one kind, each change in the history.
+
+    A versioned kind's replacement carries the next version (``version + 1`` of what was
+    read), and is refused with ConcurrencyError if someone changed it meanwhile.
+    """
+
+    def __init__(self, runner: Runner, kind: RecordKind[T]) -> None:
+        self._run = runner
+        self.kind = kind
+
+    def add(self, record: T) -> T:
+        """Store a new record. Raises NotFound (its client), DuplicateName, ValidationError."""
+        return self._run.write(records.add, self.kind, record)
+
+    def get(self, key: Any) -> T:
+        """Raises NotFound."""
+        return self._run.read(lambda uow: uow.records(self.kind).get(key))
+
+    def find(self, **fields: Any) -> list[T]:
+        """The records whose fields equal the values given, in the kind's order."""
+        return self._run.read(records.find, self.kind, fields)
+
+    def count(self, **fields: Any) -> int:
+        return self._run.read(lambda uow: uow.records(self.kind).count(**fields))
+
+    def replace(self, record: T) -> T:
+        """Raises NotFound, ConcurrencyError, DuplicateName."""
+        return self._run.write(records.replace, self.kind, record)
+
+    def delete(self, record: T) -> None:
+        """Raises NotFound, ConcurrencyError."""
+        self._run.write(records.delete, self.kind, record)

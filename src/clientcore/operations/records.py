@@ -1,0 +1,76 @@
+"""A host's records of its own kinds, written through the API (``core.records(kind)``).
+
+Each change is checked like ours (the client it refers to exists in the tenant) and
+recorded in the history as ``record.added`` / ``record.replaced`` / ``record.deleted``,
+with the kind's name as the ``kind`` change and the fields that changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from uuid import UUID
+
+import attrs
+
+from clientcore.entities.event import EventKind, FieldChange
+from clientcore.entities.kinds import RecordKind
+from clientcore.errors import ValidationError
+from clientcore.operations.context import Context, diff
+from clientcore.ports.unit_of_work import UnitOfWork
+
+T = TypeVar("T")
+
+
+def _checked(uow: UnitOfWork, kind: RecordKind[T], record: object) -> T:
+    if not isinstance(record, kind.entity):
+        raise ValidationError(kind.name, f"expected a {kind.entity.__name__}, got {record!r}")
+    client_id = kind.client_of(record)
+    if client_id is not None:
+        uow.clients.get(client_id)
+    return record
+
+
+def _record_event(
+    uow: UnitOfWork,
+    ctx: Context,
+    event: EventKind,
+    kind: RecordKind[T],
+    old: T | None,
+    new: T | None,
+) -> None:
+    record = new if new is not None else old
+    key = kind.key_of(record)  # type: ignore[arg-type]
+    fields = [field.name for field in attrs.fields(kind.entity)]  # type: ignore[arg-type]
+    ctx.record(
+        uow,
+        event,
+        entity_id=key if isinstance(key, UUID) else ctx.ids(),
+        client_id=kind.client_of(record),  # type: ignore[arg-type]
+        changes=(FieldChange("kind", None, kind.name), *diff(old, new, fields)),
+    )
+
+
+def add(uow: UnitOfWork, ctx: Context, kind: RecordKind[T], record: T) -> T:
+    ctx.acting()
+    uow.records(kind).add(_checked(uow, kind, record))
+    _record_event(uow, ctx, EventKind.RECORD_ADDED, kind, None, record)
+    return record
+
+
+def replace(uow: UnitOfWork, ctx: Context, kind: RecordKind[T], record: T) -> T:
+    ctx.acting()
+    records = uow.records(kind)
+    old = records.get(kind.key_of(_checked(uow, kind, record)))
+    records.replace(record)
+    _record_event(uow, ctx, EventKind.RECORD_REPLACED, kind, old, record)
+    return record
+
+
+def delete(uow: UnitOfWork, ctx: Context, kind: RecordKind[T], record: T) -> None:
+    ctx.acting()
+    uow.records(kind).delete(_checked(uow, kind, record))
+    _record_event(uow, ctx, EventKind.RECORD_DELETED, kind, record, None)
+
+
+def find(uow: UnitOfWork, kind: RecordKind[T], fields: dict[str, Any]) -> list[T]:
+    return uow.records(kind).find(**fields)
