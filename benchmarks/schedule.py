@@ -23,7 +23,7 @@ hours), on PostgreSQL in autocommit as every read-only unit of work there, the b
 
 Where booking's time goes: between BEGIN and COMMIT ours runs four statements (the client's
 status; the staff member's schedule, with the lock; the visit, checked and inserted at once;
-the audit event), on the driver's cursor (docs/sql.md, "How statements run"), the baseline
+the audit event), through SQLAlchemy's `Connection.execute`, the baseline
 three (lock, check, insert; two on SQLite). On PostgreSQL each is a round trip to the
 server; on SQLite they are cheap, the commit (which writes the audit event's pages too) is
 most of the baseline, and what ours adds is mostly its own Python (the unit of work's

@@ -57,7 +57,7 @@ from benchmarks.harness import (
     write_section,
 )
 from clientcore.adapters.memory import MemoryBackend
-from clientcore.adapters.sql import SqlBackend, direct
+from clientcore.adapters.sql import SqlBackend
 from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
 from clientcore.adapters.sql.engine import configure_sqlite
@@ -95,15 +95,14 @@ def validation_seconds(rows: Sequence[clientcore.ClientFields]) -> float:
 
 @contextmanager
 def storage_clock() -> Iterator[list[float]]:
-    """Seconds spent running statements and commits while the block runs: the driver's
-    calls that ours makes on its cursor (:func:`clientcore.adapters.sql.direct.run`), the
-    statements it runs through SQLAlchemy and the unit of work's commit, timed around their
-    calls (what ours makes its rows from is not in them)."""
+    """Seconds spent running statements and commits while the block runs: the statements
+    ours runs through SQLAlchemy (``Connection.execute``, ``exec_driver_sql``) and the unit
+    of work's commit, timed around their calls (what ours makes its rows from is not in
+    them)."""
     spent = [0.0]
     originals = {
         (owner, name): getattr(owner, name)
         for owner, name in (
-            (direct, "run"),
             (sqlalchemy.Connection, "execute"),
             (sqlalchemy.Connection, "exec_driver_sql"),
             (SqlUnitOfWork, "commit"),
@@ -375,8 +374,8 @@ def measure_import(
         f"{engine}: each run ({spread}). Ours' median {ours:.1f} s = validating the rows "
         f"{validation:.1f} s (phones parsed with phonenumbers, e-mails checked by "
         f"email-validator, texts; measured alone) + statements and commits {sql_seconds:.1f} "
-        f"s (timed inside ours: the driver's calls, as in the driver's own run, and "
-        f"SQLAlchemy's) + the rest {rest:.1f} s (entities, audit events, rows made from "
+        f"s (timed inside ours: SQLAlchemy's execution of its statements, and its "
+        f"commits) + the rest {rest:.1f} s (entities, audit events, rows made from "
         f"them). Without validation ours takes {ours - validation:.1f} s, "
         f"{(ours - validation) / core:.2f}x SQLAlchemy Core."
     )
@@ -476,16 +475,12 @@ def run(
             "three). SQLAlchemy Core adds to the driver its work per statement, a connection "
             "from the pool per search and, on PostgreSQL and MariaDB, the transaction the driver "
             "begins and the pool rolls back (SQLite's driver begins none for a SELECT). Ours "
-            "runs its statements, compiled once, on the driver's cursor (SQLite, MariaDB; "
-            'docs/sql.md, "How statements run"), or through SQLAlchemy where it renders them per '
-            "execution (PostgreSQL, given the key bounds as literals); it adds its unit of work "
-            "(on SQLite a `BEGIN`, for one snapshot; on MariaDB the transaction Core has too; on "
-            "PostgreSQL none: read-only units run in autocommit), the terms (a text like a phone "
-            "number, a third of the rare prefixes, also reads the tenant's region and is parsed "
-            "with phonenumbers) and the Client entities made from the rows, about 10 "
-            "microseconds each on this machine (some 64,000 instructions: the Client's 22 "
-            "fields, its id, its phones and e-mail addresses), half a millisecond for the 51 "
-            "rows of a page: on SQLite most of what ours adds. On the servers the round trips "
+            "runs the same statements through SQLAlchemy (`Connection.execute`, its compiled "
+            "cache); it adds its unit of work (on SQLite a `BEGIN`, for one snapshot; on "
+            "MariaDB the transaction Core has too; on PostgreSQL none: read-only units run in "
+            "autocommit), the terms (a text like a phone number, a third of the rare prefixes, "
+            "also reads the tenant's region and is parsed with phonenumbers) and the Client "
+            "entities made from the rows. On the servers the round trips "
             "weigh most, in both."
         ),
         write=write,
