@@ -18,7 +18,7 @@ from uuid import UUID
 
 from sqlalchemy import RowMapping
 
-from clientcore.adapters.sql.schema import STEM_LENGTH, uuid_from_hex
+from clientcore.adapters.sql.schema import STEM_LENGTH, stored_id
 from clientcore.entities.attribute import (
     AttributeDefinition,
     AttributeType,
@@ -64,55 +64,27 @@ _VISIT_STATUSES = {status.value: status for status in VisitStatus}
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-_EMPTY: dict[type[object], str] = {list: "[]", dict: "{}"}
+_decode = json.JSONDecoder().decode
 
 
 def dump(value: object) -> str:
     """Compact JSON text, as ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``."""
-    if not value and (empty := _EMPTY.get(type(value))) is not None:
-        return empty  # most nested fields are empty: no encoder call for them
     return _encode(value)
 
 
-def _contacts(items: list[tuple[str, str, bool]]) -> str:
-    """:func:`dump` of ``[[value, label, primary], ...]`` (phones, e-mail addresses): the
-    encoder writes each text, the brackets are written here (its set-up for a whole value
-    costs more than these short lists)."""
-    rows = [
-        f"[{_encode(value)},{_encode(label)},{'true' if primary else 'false'}]"
-        for value, label, primary in items
-    ]
-    return f"[{','.join(rows)}]"
-
-
-def _changes(changes: tuple[FieldChange, ...]) -> str:
-    """:func:`dump` of ``[[field, old, new], ...]``, written as :func:`_contacts` is."""
-    rows = [
-        f"[{_encode(c.field)},{'null' if c.old is None else _encode(c.old)},"
-        f"{'null' if c.new is None else _encode(c.new)}]"
-        for c in changes
-    ]
-    return f"[{','.join(rows)}]"
-
-
-@functools.lru_cache(maxsize=64)
-def _roles(roles: frozenset[Role]) -> str:
-    """:func:`dump` of the roles' values in order (an actor's, on each of its events)."""
-    return dump(sorted(role.value for role in roles))
-
-
-_decode = json.JSONDecoder().decode
-
-
 def load(text: str) -> Any:
-    """The value of JSON text written by :func:`dump` (empty lists and maps read fast)."""
-    if text == "[]":
-        return []
-    if text == "{}":
-        return {}
+    """The value of JSON text written by :func:`dump`."""
     return _decode(text)
+
+
+def _contacts(items: list[tuple[str, str, bool]]) -> str:
+    """Phones or e-mail addresses as ``[[value, label, primary], ...]``."""
+    return dump([list(item) for item in items])
+
+
+def _roles(roles: frozenset[Role]) -> str:
+    """The roles' values in order (an actor's, on each of its events)."""
+    return dump(sorted(role.value for role in roles))
 
 
 def _attribute_value(tag: str, text: str) -> AttributeValue:
@@ -198,9 +170,8 @@ CLIENT_COLUMNS = (
 
 def client_from_row(row: Sequence[Any]) -> Client:
     """The client of a row of :data:`CLIENT_COLUMNS`, read without the columns' SQLAlchemy
-    types: their per-value calls (``Id``, ``Moment``, ``Date``) would cost about as much
-    as the rest of the conversion, which makes the same values here (:func:`_uuid`,
-    :func:`_moment`, :func:`_date`), once per row."""
+    types (the driver's values: :func:`.schema.stored_id`, :func:`_moment` and
+    :func:`_date` convert them)."""
     (
         client_id,
         code,
@@ -228,7 +199,7 @@ def client_from_row(row: Sequence[Any]) -> Client:
     ) = row
     created = _moment(created_at)
     return Client(  # the fields in their order (the call costs less without their names)
-        _uuid(client_id),
+        stored_id(client_id),
         code,
         _CLIENT_KINDS[kind],
         created,
@@ -241,31 +212,21 @@ def client_from_row(row: Sequence[Any]) -> Client:
         _made(_address, addresses),
         description,
         source,
-        None if caretaker_id is None else _uuid(caretaker_id),
+        None if caretaker_id is None else stored_id(caretaker_id),
         None if month is None else NameDay(month, day),
         _date(birthday),
         _made(_document, identity_documents),
         remarks,
-        _NO_GROUPS if group_ids == "[]" else frozenset(map(UUID, load(group_ids))),
+        frozenset(map(UUID, load(group_ids))),
         {k: _attribute_value(t, v) for k, (t, v) in load(attributes).items()},
         _CLIENT_STATUSES[status],
         version,
     )
 
 
-_raw_decode = json.JSONDecoder().raw_decode
-_NO_GROUPS: frozenset[UUID] = frozenset()
-
-
 def _made(make: Callable[..., T], text: str) -> tuple[T, ...]:
-    """``make(*item)`` for each item of a JSON list written by :func:`dump`, read as
-    :func:`load` does, without its scans for whitespace (``dump`` writes none)."""
-    if text == "[]":
-        return ()
-    items, end = _raw_decode(text)
-    if end != len(text):
-        raise json.JSONDecodeError("Extra data", text, end)
-    return tuple(starmap(make, items))
+    """``make(*item)`` for each item of a JSON list written by :func:`dump`."""
+    return tuple(starmap(make, load(text)))
 
 
 def _address(kind: str, street: str, postal_code: str, city: str, country: str) -> Address:
@@ -276,16 +237,10 @@ def _document(kind: str, number: str) -> IdentityDocument:
     return IdentityDocument(DocumentKind(kind), number)
 
 
-def _uuid(stored: UUID | str) -> UUID:
-    """An ``Id`` column's value as the driver gives it: a UUID (PostgreSQL) or its hex
-    digits."""
-    return stored if isinstance(stored, UUID) else uuid_from_hex(stored)
-
-
 def _moment(stored: datetime | str) -> datetime:
     """A ``Moment`` column's value as the driver gives it, aware in UTC as ``Moment`` reads
     it: SQLite's ISO text and a naive datetime (MariaDB/MySQL) are UTC, an aware one
-    (PostgreSQL) is converted. (``datetime.replace`` is several times dearer than these.)"""
+    (PostgreSQL) is converted."""
     if isinstance(stored, str):
         return datetime.fromisoformat(stored + "+00:00")
     if stored.tzinfo is None:
@@ -490,7 +445,7 @@ def event_row(tenant: str, event: Event) -> dict[str, Any]:
         "actor_id": event.actor_id,
         "at": event.at,
         "actor_roles": _roles(event.actor_roles),
-        "changes": _changes(event.changes),
+        "changes": dump([[c.field, c.old, c.new] for c in event.changes]),
     }
 
 
@@ -609,7 +564,11 @@ def schedule_from_row(row: Sequence[Any]) -> Schedule:
     the columns' SQLAlchemy types (as :func:`client_from_row`)."""
     staff_id, name, created_at, roles, active, weekly, overrides, zone = row
     member = StaffMember(
-        _uuid(staff_id), name, _moment(created_at), frozenset(map(Role, load(roles))), bool(active)
+        stored_id(staff_id),
+        name,
+        _moment(created_at),
+        frozenset(map(Role, load(roles))),
+        bool(active),
     )
     hours = (
         WorkingHours(member.id) if weekly is None else _working_hours(member.id, weekly, overrides)

@@ -20,9 +20,7 @@ order of search results; ``ix_client_search_keys_client`` finds a client's keys.
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -132,21 +130,17 @@ class Id(TypeDecorator[uuid.UUID]):
         return value.hex
 
     def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
-        if value is None or isinstance(value, uuid.UUID):
-            return value
-        return uuid_from_hex(value)
+        return None if value is None else stored_id(value)
 
 
-def uuid_from_hex(stored: str) -> uuid.UUID:
-    """The UUID of the 32 hex digits an :class:`Id` column stores (outside PostgreSQL).
-
-    ``UUID(int=int(stored, 16))`` runs about a tenth fewer instructions than
-    ``UUID(hex=stored)``, which first strips braces, a ``urn:uuid:`` prefix and hyphens
-    that :class:`Id` never writes; a search builds one or two for each client of a page.
-    """
-    if len(stored) != 32:
-        raise ValueError(f"badly formed hexadecimal UUID string: {stored!r}")
-    return uuid.UUID(int=int(stored, 16))
+def stored_id(value: object) -> uuid.UUID:
+    """The UUID of an :class:`Id` column's value as a driver gives it: a UUID (PostgreSQL),
+    or its 32 hex digits as text (or bytes). The one conversion of a stored id."""
+    if isinstance(value, uuid.UUID):
+        return value
+    if isinstance(value, bytes | bytearray):
+        value = value.decode("ascii")
+    return uuid.UUID(hex=str(value))
 
 
 class Moment(TypeDecorator[datetime]):
@@ -172,14 +166,6 @@ class Moment(TypeDecorator[datetime]):
             raise ValueError("naive datetimes are ambiguous; store timezone-aware ones")
         value = value.astimezone(UTC)
         return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
-
-    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
-        """:meth:`process_bind_param` and the engine type's own processing, remembered per
-        instant: the rows of a bulk write share their milliseconds (an import's events), and
-        the engine's processing is not cheap (SQLite formats text). Equal instants are
-        written alike, whatever their time zones."""
-        process = super().bind_processor(dialect)
-        return None if process is None else functools.lru_cache(maxsize=256)(process)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
