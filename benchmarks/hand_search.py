@@ -4,6 +4,9 @@
 baselines are "raw SQLAlchemy Core": a plain ``sqlalchemy.create_engine(url)`` (none of
 clientcore's settings) and, per search, ``with engine.connect() as c:`` and
 ``c.execute(text(sql), values).all()`` per statement, as a host developer would write it.
+It reads as ours reads: on PostgreSQL at READ COMMITTED in autocommit (as
+``SqlBackend``'s read-only units do, through the same engine execution option), not in a
+transaction per search.
 :class:`DriverSearch` runs the same text through the DB-API driver alone (sqlite3, psycopg,
 PyMySQL) on one autocommit connection and returns its tuples: the floor, informational.
 
@@ -118,7 +121,13 @@ class CoreSearch(HandSearch):
 
     def __init__(self, url: str, limit: int) -> None:
         super().__init__(url, limit)
-        self.engine = sqlalchemy.create_engine(url)
+        self.plain = sqlalchemy.create_engine(url)
+        self.engine = self.plain
+        if self.dialect == "postgresql":
+            with self.plain.connect() as connection:
+                level = connection.default_isolation_level
+            if level == "READ COMMITTED":  # each statement reads its own snapshot anyway
+                self.engine = self.plain.execution_options(isolation_level="AUTOCOMMIT")
         self.statements: dict[str, TextClause] = {
             name: text(sql)
             for name, sql in search_sql(self.dialect, limit, lambda name: f":{name}").items()
@@ -130,7 +139,7 @@ class CoreSearch(HandSearch):
             yield lambda name, values: connection.execute(self.statements[name], values).all()
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.plain.dispose()
 
 
 class DriverSearch(HandSearch):

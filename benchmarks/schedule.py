@@ -6,8 +6,11 @@ for an overlapping entry of the staff member with the same indexed query, insert
 row, commit); its lock on PostgreSQL is ``SELECT ... FOR UPDATE``, the store's an
 ``UPDATE`` that changes nothing (safe under a host's REPEATABLE READ, and a little dearer).
 Ours also checks the client, the staff member, the working hours and the tenant's time
-zone, and writes an audit event. Ours and the baseline take turns, each with staff members
-of its own, on the database seeded for the free-slot search. A second row (no target)
+zone, and writes an audit event. The baselines' statements, bind processors and values are
+prepared before their timers start (ours binds its own values inside its call); each
+baseline is checked to write the rows ours writes. Ours and the two baselines take turns,
+each with staff members of its own, on the database seeded for the free-slot search, who
+goes first moving round from one booking to the next. A second row (no target)
 compares ours with the driver running the statements ours runs: the client's status; the
 staff member, their working hours and the tenant's time zone in one statement that also
 takes the lock (PostgreSQL: the UPDATE in a ``WITH``); the visit inserted by an
@@ -23,7 +26,7 @@ hours), on PostgreSQL in autocommit as every read-only unit of work there, the b
 
 Where booking's time goes: between BEGIN and COMMIT ours runs four statements (the client's
 status; the staff member's schedule, with the lock; the visit, checked and inserted at once;
-the audit event), on the driver's cursor (docs/sql.md, "How statements run"), the baseline
+the audit event), through SQLAlchemy's `Connection.execute`, the baseline
 three (lock, check, insert; two on SQLite). On PostgreSQL each is a round trip to the
 server; on SQLite they are cheap, the commit (which writes the audit event's pages too) is
 most of the baseline, and what ours adds is mostly its own Python (the unit of work's
@@ -43,15 +46,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
+import sqlalchemy
 
 import clientcore
 from benchmarks import sqlkit
-from benchmarks.harness import Row, elapsed, percentile, publish, take_turns
+from benchmarks.harness import Row, percentile, publish, take_turns
 from clientcore.adapters.sql import convert
 from clientcore.entities.event import Event
 from clientcore.entities.visit import Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import TimeRange, WeeklySlot
-from clientcore.operations.calendar import FreeSlot
 from clientcore.operations.context import diff
 from clientcore.operations.visits import VISIT_FIELDS
 
@@ -82,7 +85,10 @@ def workdays(first: date, days: int) -> Iterator[date]:
 
 
 def year_of_visits(
-    staff_ids: Sequence[uuid.UUID], client_ids: Sequence[uuid.UUID], seed: int = 5
+    staff_ids: Sequence[uuid.UUID],
+    client_ids: Sequence[uuid.UUID],
+    seed: int = 5,
+    days: int = YEAR_DAYS,
 ) -> list[Visit]:
     """27 visits of 15 minutes a working day per staff member, at random quarter hours;
     one in twenty cancelled."""
@@ -93,7 +99,7 @@ def year_of_visits(
     now = sqlkit.now_utc()
     visits = []
     for staff_id in staff_ids:
-        for day in workdays(YEAR_START, YEAR_DAYS):
+        for day in workdays(YEAR_START, days):
             opens = local(day, OPENS)
             for quarter in sorted(rng.sample(range(quarters), PER_DAY)):
                 start = opens + quarter * QUARTER
@@ -113,9 +119,9 @@ def year_of_visits(
     return visits
 
 
-def seed(url: str) -> tuple[list[uuid.UUID], list[uuid.UUID], int]:
-    """Staff (through the API), clients and a year of visits (directly); the staff ids, the
-    client ids and the number of visits."""
+def seed(url: str, days: int = YEAR_DAYS) -> tuple[list[uuid.UUID], list[uuid.UUID], int]:
+    """Staff (through the API), clients and ``days`` of visits (directly: a year unless
+    told); the staff ids, the client ids and the number of visits."""
     with clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
         core.setup.configure(default_region="PL", time_zone=ZONE.key)
         staff_ids = [core.staff.add(f"Staff {index}").id for index in range(STAFF)]
@@ -125,13 +131,24 @@ def seed(url: str) -> tuple[list[uuid.UUID], list[uuid.UUID], int]:
             [{"first_name": "Client", "last_name": f"No{index}"} for index in range(500)]
         )
     client_ids = [client.id for client in clients]
-    visits = year_of_visits(staff_ids, client_ids)
+    visits = year_of_visits(staff_ids, client_ids, days=days)
     sqlkit.seed(url, {"visits": [convert.visit_row(sqlkit.TENANT, visit) for visit in visits]})
     sqlkit.settle(url)
     return staff_ids, client_ids, len(visits)
 
 
 # -- the hand-written baselines ------------------------------------------------------------
+
+
+@attrs.frozen
+class Booking:
+    """A booking's values, bound for the driver (:meth:`Driver.prepare`)."""
+
+    member: tuple[Any, ...]
+    client: tuple[Any, ...]
+    check: tuple[Any, ...]
+    row: tuple[Any, ...]
+    event_row: tuple[Any, ...] | None
 
 
 class Driver:
@@ -155,6 +172,7 @@ class Driver:
             f"AND status != 'cancelled' AND id != {m} ORDER BY starts_at, id LIMIT 1"
         )
         self.columns = list(convert.visit_row(sqlkit.TENANT, _example_visit()))
+        self.visit_binds = sqlkit.bind_processors("visits", self.columns, self.dialect)
         self.insert_sql = sqlkit.insert_sql("visits", self.columns, self.dialect)
         # the statements ours runs (see book(..., event)):
         self.client_sql = f"SELECT status FROM clients WHERE tenant = {m} AND id = {m}"
@@ -178,7 +196,10 @@ class Driver:
             f"AND starts_at > {m} AND ends_at > {m} AND status != 'cancelled' AND id != {m})"
         )
         self.event_columns = list(convert.event_row(sqlkit.TENANT, _example_event()))
+        self.event_binds = sqlkit.bind_processors("events", self.event_columns, self.dialect)
         self.event_sql = sqlkit.insert_sql("events", self.event_columns, self.dialect)
+        self.busy_sql: dict[int, str] = {}
+        """The free-slot fetch per number of staff members, made on first use."""
 
     def value(self, value: Any) -> Any:
         """An id or time as this driver binds it (hex ids and naive UTC text on SQLite)."""
@@ -190,16 +211,11 @@ class Driver:
             return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         return value
 
-    def book(self, visit: Visit, event: Event | None = None) -> None:
-        """Lock, check, insert and commit one booking; raise if the time is taken.
-
-        With ``event`` (the audit event, made beforehand), the statements ours runs instead:
-        the client's status; the staff member's active flag with their working hours and
-        the tenant's time zone, taking the lock (the hours are not evaluated); the visit's
-        row inserted unless the time is taken; the event's row.
-        """
+    def prepare(self, visit: Visit, event: Event | None = None) -> Booking:
+        """The values of the statements that book ``visit`` (and write ``event``), bound
+        for the driver: made before the booking is timed."""
         longest = timedelta(days=1)
-        check = [
+        check = tuple(
             self.value(value)
             for value in (
                 sqlkit.TENANT,
@@ -209,24 +225,46 @@ class Driver:
                 visit.start,
                 visit.id,
             )
-        ]
-        _columns, [row] = sqlkit.driver_values(
-            "visits", [convert.visit_row(sqlkit.TENANT, visit)], self.dialect
         )
+        [row] = sqlkit.bound(
+            [convert.visit_row(sqlkit.TENANT, visit)], self.columns, self.visit_binds
+        )
+        event_row = None
+        if event is not None:
+            [event_row] = sqlkit.bound(
+                [convert.event_row(sqlkit.TENANT, event)], self.event_columns, self.event_binds
+            )
+        assert visit.client_id is not None
+        return Booking(
+            member=(sqlkit.TENANT, self.value(visit.staff_id)),
+            client=(sqlkit.TENANT, self.value(visit.client_id)),
+            check=check,
+            row=row,
+            event_row=event_row,
+        )
+
+    def book(self, booking: Booking) -> None:
+        """Lock, check, insert and commit one booking; raise if the time is taken.
+
+        With an event row (the audit event's), the statements ours runs instead: the
+        client's status; the staff member's active flag with their working hours and the
+        tenant's time zone, taking the lock (the hours are not evaluated); the visit's row
+        inserted unless the time is taken; the event's row.
+        """
         connection: Any = self.connection
         if self.sqlite:
             connection.execute("BEGIN IMMEDIATE")
         try:
             with contextlib.nullcontext() if self.sqlite else connection.transaction():
-                if event is not None:
-                    self._as_ours(visit, row, check, event)
+                if booking.event_row is not None:
+                    self._as_ours(booking, booking.event_row)
                 else:
                     if self.lock_sql is not None:
-                        connection.execute(self.lock_sql, (sqlkit.TENANT, visit.staff_id))
-                    clash = connection.execute(self.overlap_sql, check).fetchone()
+                        connection.execute(self.lock_sql, booking.member)
+                    clash = connection.execute(self.overlap_sql, booking.check).fetchone()
                     if clash is not None:
                         raise RuntimeError(f"double booking {clash}")
-                    connection.execute(self.insert_sql, row)
+                    connection.execute(self.insert_sql, booking.row)
             if self.sqlite:
                 connection.execute("COMMIT")
         except BaseException:
@@ -234,36 +272,31 @@ class Driver:
                 connection.execute("ROLLBACK")
             raise
 
-    def _as_ours(self, visit: Visit, row: tuple[Any, ...], check: list[Any], event: Event) -> None:
+    def _as_ours(self, booking: Booking, event_row: tuple[Any, ...]) -> None:
         """The statements of ``core.visits.book``, inside the caller's transaction."""
-        assert visit.client_id is not None
-        tenant = sqlkit.TENANT
-        _columns, [event_row] = sqlkit.driver_values(
-            "events", [convert.event_row(tenant, event)], self.dialect
-        )
         connection: Any = self.connection
-        status = connection.execute(
-            self.client_sql, (tenant, self.value(visit.client_id))
-        ).fetchone()
-        member = connection.execute(
-            self.schedule_sql, (tenant, self.value(visit.staff_id))
-        ).fetchone()
+        status = connection.execute(self.client_sql, booking.client).fetchone()
+        member = connection.execute(self.schedule_sql, booking.member).fetchone()
         if status is None or status[0] != "active" or member is None or not member[0]:
-            raise RuntimeError(f"cannot book {visit}")
-        if connection.execute(self.insert_if_free_sql, (*row, *check)).rowcount != 1:
-            raise RuntimeError(f"double booking {visit}")
+            raise RuntimeError(f"cannot book {booking}")
+        inserted = connection.execute(self.insert_if_free_sql, (*booking.row, *booking.check))
+        if inserted.rowcount != 1:
+            raise RuntimeError(f"double booking {booking}")
         connection.execute(self.event_sql, event_row)
 
     def busy(
         self, staff_ids: Sequence[uuid.UUID], start: datetime, end: datetime
     ) -> dict[uuid.UUID, list[tuple[datetime, datetime]]]:
         """One indexed fetch: the time-holding entries of all the staff members."""
-        marks = ", ".join(self.mark for _ in staff_ids)
-        sql = (
-            f"SELECT staff_id, starts_at, ends_at FROM visits WHERE tenant = {self.mark} "
-            f"AND staff_id IN ({marks}) AND starts_at < {self.mark} AND starts_at > {self.mark} "
-            f"AND ends_at > {self.mark} AND status != 'cancelled' ORDER BY staff_id, starts_at"
-        )
+        sql = self.busy_sql.get(len(staff_ids))
+        if sql is None:
+            marks = ", ".join(self.mark for _ in staff_ids)
+            sql = self.busy_sql[len(staff_ids)] = (
+                f"SELECT staff_id, starts_at, ends_at FROM visits WHERE tenant = {self.mark} "
+                f"AND staff_id IN ({marks}) AND starts_at < {self.mark} "
+                f"AND starts_at > {self.mark} AND ends_at > {self.mark} "
+                "AND status != 'cancelled' ORDER BY staff_id, starts_at"
+            )
         values = [sqlkit.TENANT, *staff_ids, end, start - timedelta(days=1), start]
         rows = self.connection.execute(sql, [self.value(value) for value in values]).fetchall()
         found: dict[uuid.UUID, list[tuple[datetime, datetime]]] = {s: [] for s in staff_ids}
@@ -340,7 +373,143 @@ def sweep_slots(
     return slots
 
 
+@attrs.frozen
+class Turn:
+    """One booking of each kind: ours' arguments, and the baselines' bound values."""
+
+    start: datetime
+    client_id: uuid.UUID
+    ours_staff: uuid.UUID
+    hand_staff: uuid.UUID
+    full_staff: uuid.UUID
+    hand: Booking
+    full: Booking
+
+
+def prepare_turn(
+    driver: Driver,
+    index: int,
+    slots: Sequence[datetime],
+    client_ids: Sequence[uuid.UUID],
+    ours_staff: Sequence[uuid.UUID],
+    hand_staff: Sequence[uuid.UUID],
+    full_staff: Sequence[uuid.UUID],
+) -> Turn:
+    """Booking ``index``: two staff members of each kind take turns on the slots, and the
+    clients take turns on the bookings."""
+    start, staff = slots[index // 2], index % 2
+    client_id = client_ids[index % len(client_ids)]
+    now = sqlkit.now_utc()
+    visit = Visit(
+        id=uuid.uuid4(),
+        staff_id=hand_staff[staff],
+        kind=VisitKind.VISIT,
+        start=start,
+        end=start + QUARTER,
+        created_at=now,
+        updated_at=now,
+        client_id=client_id,
+    )
+    full = attrs.evolve(visit, id=uuid.uuid4(), staff_id=full_staff[staff])
+    return Turn(
+        start=start,
+        client_id=client_id,
+        ours_staff=ours_staff[staff],
+        hand_staff=hand_staff[staff],
+        full_staff=full_staff[staff],
+        hand=driver.prepare(visit),
+        full=driver.prepare(full, booked_event(full)),
+    )
+
+
+def booking_rows(url: str, staff_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The stored rows of the staff member's first booking: its visit row, then its audit
+    event's row if there is one, without what differs from one booking to another of the
+    same slot (ids, the staff member, times of writing)."""
+    visits, events = sqlkit.table("visits"), sqlkit.table("events")
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            visit = (
+                connection.execute(
+                    sqlalchemy.select(visits)
+                    .where(visits.c.staff_id == staff_id)
+                    .order_by(visits.c.starts_at)
+                    .limit(1)
+                )
+                .mappings()
+                .one()
+            )
+            event = (
+                connection.execute(
+                    sqlalchemy.select(events).where(events.c.entity_id == visit["id"])
+                )
+                .mappings()
+                .one_or_none()
+            )
+    finally:
+        engine.dispose()
+    found = [{k: v for k, v in visit.items() if k not in _VARYING}]
+    if event is not None:
+        changes = [c for c in convert.load(event["changes"]) if c[0] != "staff_id"]
+        found.append({**{k: v for k, v in event.items() if k not in _VARYING}, "changes": changes})
+    return found
+
+
+_VARYING = frozenset({"id", "seq", "staff_id", "entity_id", "created_at", "updated_at", "at"})
+
+
 # -- the run ---------------------------------------------------------------------------
+
+
+LENGTH, STEP = timedelta(minutes=30), timedelta(minutes=15)
+"""The free slots looked for: 30 minutes, starting every 15."""
+
+
+def ours_slots(
+    core: clientcore.Core, staff_ids: Sequence[uuid.UUID], week: datetime
+) -> list[tuple[datetime, uuid.UUID]]:
+    """The free slots ``core.calendar.free_slots`` finds in the week from ``week``, as
+    (start, staff)."""
+    slots = core.calendar.free_slots(
+        staff_ids, LENGTH // timedelta(minutes=1), week, week + timedelta(7)
+    )
+    return [(slot.start, slot.staff_id) for slot in slots]
+
+
+def hand_slots(
+    driver: Driver, staff_ids: Sequence[uuid.UUID], week: datetime
+) -> list[tuple[datetime, uuid.UUID]]:
+    """The free slots of the baseline (one fetch and a sweep), as (start, staff)."""
+    end = week + timedelta(days=7)
+    busy = driver.busy(staff_ids, week, end)
+    return [(start, staff) for start, _, staff in sweep_slots(busy, week, end, LENGTH, STEP)]
+
+
+def booking_staff(core: clientcore.Core) -> tuple[list[uuid.UUID], ...]:
+    """Two staff members for ours, two for the baseline, two for the baseline that runs
+    ours' statements, each with the weekly working hours."""
+    kinds = tuple(
+        [core.staff.add(f"{label} {index}").id for index in range(2)]
+        for label in ("Booker", "Hand", "Full")
+    )
+    for staff_ids in kinds:
+        for staff_id in staff_ids:
+            core.staff.set_hours(staff_id, weekly())
+    return kinds
+
+
+def booking_slots() -> list[datetime]:
+    """The starts the bookings take in turn: each quarter hour of the working days."""
+    return [
+        local(day, OPENS) + quarter * QUARTER
+        for day in workdays(YEAR_START, YEAR_DAYS)
+        for quarter in range(40)
+    ]
+
+
+def book_ours(core: clientcore.Core, turn: Turn) -> None:
+    core.visits.book(turn.client_id, turn.ours_staff, turn.start, 15)
 
 
 def run_engine(engine: str, bookings: int, searches: int) -> list[Row]:
@@ -351,85 +520,55 @@ def run_engine(engine: str, bookings: int, searches: int) -> list[Row]:
         rng = random.Random(3)
         try:
             with clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
-                length, step = 30, 15
                 weeks = [
                     local(YEAR_START + timedelta(days=rng.randrange(YEAR_DAYS - 7)), time(0))
                     for _ in range(searches)
                 ]
-                found: list[FreeSlot] = []
-
-                def ours(week: datetime) -> list[FreeSlot]:
-                    slots = core.calendar.free_slots(
-                        staff_ids, length, week, week + timedelta(days=7)
-                    )
-                    found.extend(slots)
-                    return slots
-
-                def hand(week: datetime) -> list[tuple[datetime, str, uuid.UUID]]:
-                    end = week + timedelta(days=7)
-                    busy = driver.busy(staff_ids, week, end)
-                    return sweep_slots(
-                        busy, week, end, timedelta(minutes=length), timedelta(minutes=step)
-                    )
-
                 for week in weeks[:3]:  # warm up, and both find the same slots
-                    assert [(slot.start, slot.staff_id) for slot in ours(week)] == [
-                        (start, staff) for start, _, staff in hand(week)
-                    ]
-                mine, theirs = take_turns([ours, hand], weeks)
+                    assert ours_slots(core, staff_ids, week) == hand_slots(driver, staff_ids, week)
+                mine, theirs = take_turns(
+                    [
+                        lambda week: ours_slots(core, staff_ids, week),
+                        lambda week: hand_slots(driver, staff_ids, week),
+                    ],
+                    weeks,
+                )
                 case = f"{engine}: free slots of {STAFF} staff over a week ({visits:,} visits)"
                 for q in (50, 95):
                     rows.append(
                         Row(f"{case}, p{q}", percentile(mine, q), percentile(theirs, q), "ms", 1.5)
                     )
 
-                ours_staff = [core.staff.add(f"Booker {index}").id for index in range(2)]
-                hand_staff = [core.staff.add(f"Hand {index}").id for index in range(2)]
-                full_staff = [core.staff.add(f"Full {index}").id for index in range(2)]
-                for staff_id in ours_staff + hand_staff + full_staff:
-                    core.staff.set_hours(staff_id, weekly())
-                slots = [
-                    local(day, OPENS) + quarter * QUARTER
-                    for day in workdays(YEAR_START, YEAR_DAYS)
-                    for quarter in range(40)
+                ours_staff, hand_staff, full_staff = booking_staff(core)
+                slots = booking_slots()
+                turns = [
+                    prepare_turn(
+                        driver, index, slots, client_ids, ours_staff, hand_staff, full_staff
+                    )
+                    for index in range(bookings)
                 ]
-                ours_times: list[float] = []
-                hand_times: list[float] = []
-                full_times: list[float] = []
-                for index in range(bookings):
-                    start = slots[index // 2]
-                    staff = index % 2
-                    client_id = client_ids[index % len(client_ids)]
-                    ours_times.append(
-                        elapsed(
-                            lambda start=start, staff=staff, client_id=client_id: core.visits.book(  # type: ignore[misc]
-                                client_id, ours_staff[staff], start, 15
-                            )
-                        )
+                ours_ms, hand_ms, full_ms = (
+                    sum(times) / bookings
+                    for times in take_turns(
+                        [
+                            lambda turn: book_ours(core, turn),
+                            lambda turn: driver.book(turn.hand),
+                            lambda turn: driver.book(turn.full),
+                        ],
+                        turns,
                     )
-                    now = sqlkit.now_utc()
-                    visit = Visit(
-                        id=uuid.uuid4(),
-                        staff_id=hand_staff[staff],
-                        kind=VisitKind.VISIT,
-                        start=start,
-                        end=start + QUARTER,
-                        created_at=now,
-                        updated_at=now,
-                        client_id=client_id,
-                    )
-                    hand_times.append(elapsed(lambda visit=visit: driver.book(visit)))  # type: ignore[misc]
-                    full = attrs.evolve(visit, id=uuid.uuid4(), staff_id=full_staff[staff])
-                    event = booked_event(full)
-                    full_times.append(elapsed(lambda v=full, e=event: driver.book(v, e)))  # type: ignore[misc]
+                )
+                first = turns[0]
+                ours_rows = booking_rows(url, first.ours_staff)
+                assert booking_rows(url, first.hand_staff)[0] == ours_rows[0], "hand-written"
+                assert booking_rows(url, first.full_staff) == ours_rows, "as ours"
                 case = f"{engine}: book a visit (mean of {bookings:,})"
-                ours_ms = sum(ours_times) / bookings * 1000
-                rows.append(Row(case, ours_ms, sum(hand_times) / bookings * 1000, "ms", 2.0))
+                rows.append(Row(case, ours_ms, hand_ms, "ms", 2.0))
                 rows.append(
                     Row(
                         f"{case}, vs the driver also reading and writing what ours does",
                         ours_ms,
-                        sum(full_times) / bookings * 1000,
+                        full_ms,
                         "ms",
                     )
                 )

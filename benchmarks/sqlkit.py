@@ -237,24 +237,38 @@ def dialect_of(url: str) -> Dialect:
     return dialect
 
 
-def driver_values(
-    name: str, rows: Sequence[Mapping[str, Any]], dialect: Dialect
-) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Column names and the values SQLAlchemy hands the driver for these rows (the
-    dialect's bind processors applied: hex ids on SQLite, naive UTC datetimes...)."""
-    columns = list(rows[0]) if rows else []
-    processors: list[Callable[[Any], Any] | None] = [
+Processors = list[Callable[[Any], Any] | None]
+"""A bind processor per column (None: the value goes to the driver as it is)."""
+
+
+def bind_processors(name: str, columns: Sequence[str], dialect: Dialect) -> Processors:
+    """The dialect's bind processor of each of ``columns`` of table ``name``, as SQLAlchemy
+    applies them (hex ids on SQLite, naive UTC datetimes...)."""
+    return [
         table(name).c[column].type.dialect_impl(dialect).bind_processor(dialect)
         for column in columns
     ]
-    values = [
+
+
+def bound(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], processors: Processors
+) -> list[tuple[Any, ...]]:
+    """The values SQLAlchemy hands the driver for these rows, a tuple per row."""
+    return [
         tuple(
             row[column] if process is None else process(row[column])
             for column, process in zip(columns, processors, strict=True)
         )
         for row in rows
     ]
-    return columns, values
+
+
+def driver_values(
+    name: str, rows: Sequence[Mapping[str, Any]], dialect: Dialect
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names and the values SQLAlchemy hands the driver for these rows."""
+    columns = list(rows[0]) if rows else []
+    return columns, bound(rows, columns, bind_processors(name, columns, dialect))
 
 
 def insert_sql(name: str, columns: Sequence[str], dialect: Dialect) -> str:

@@ -1,5 +1,5 @@
-"""The SQL rows' JSON columns that convert writes without a whole-value encoder call are
-what ``json.dumps`` writes (the adapter's format: compact, not ASCII-escaped)."""
+"""The SQL rows' JSON columns are what ``json.dumps`` writes (the adapter's stored format:
+compact, not ASCII-escaped)."""
 
 from __future__ import annotations
 

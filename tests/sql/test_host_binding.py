@@ -14,7 +14,7 @@ transactional, and refused if it does not enforce foreign keys.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from sqlalchemy.pool import QueuePool
 import clientcore
 from clientcore import Actor
 from clientcore.adapters.sql import SqlBackend, configure_sqlite, metadata, upgrade
+from clientcore.entities.working_hours import TimeRange, WeeklySlot
 from clientcore.errors import ClientInUse, NotFound, UnsupportedTarget
 from clientcore.testing.clock import new_tenant
 from clientcore.testing.kinds import HOST_KINDS, INVOICES, STAMPS, Invoice, Stamp
@@ -74,6 +75,33 @@ def order_exists(engine: Engine, order_id: str) -> bool:
 def stored_version(connection: Connection, client_id: UUID) -> int | None:
     found = connection.execute(select(clients.c.version).where(clients.c.id == client_id))
     return found.scalar_one_or_none()
+
+
+def test_a_hosts_listener_sees_every_statement_of_a_booking(host_engine: Engine) -> None:
+    seen: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(host_engine, "before_cursor_execute", record)
+    try:
+        core = clientcore.open(host_engine, tenant=new_tenant(), actor=RITA)
+        staff = core.staff.add("Dr Ewa")
+        core.staff.set_hours(staff.id, [WeeklySlot(0, TimeRange(time(8), time(18)))])
+        client = core.clients.register(first_name="Łukasz", last_name="Żółć")
+        visit = core.visits.book(client.id, staff.id, datetime(2026, 3, 2, 9, tzinfo=UTC), 30)
+        core.visits.cancel(visit.id)
+        assert core.clients.search("lukasz").clients == (core.clients.get(client.id),)
+    finally:
+        event.remove(host_engine, "before_cursor_execute", record)
+
+    starts = {statement.split(" (")[0] for statement in seen if not statement.startswith("S")}
+    reads = " ".join(statement for statement in seen if statement.startswith("SELECT"))
+    assert {"INSERT INTO visits", "INSERT INTO events", "INSERT INTO clients"} <= starts
+    assert any(statement.startswith("UPDATE visits") for statement in seen)
+    assert "FROM clients" in reads
+    assert "FROM staff" in reads
+    assert "client_search_keys" in reads
 
 
 def test_a_core_on_a_hosts_engine_uses_its_pool_and_leaves_it_open(host_engine: Engine) -> None:

@@ -1,9 +1,12 @@
 """Phone numbers parsed and validated exactly as ``phonenumbers`` does, faster.
 
+It reads the library's metadata, so ``phonenumbers`` is pinned to the major version its
+differential test (``tests/test_phones.py``) runs against.
+
 Most phones of an import are written internationally (``+``, the country calling code and
 the national number) or nationally, in the tenant's region, with spaces, hyphens, dots or
-parentheses. ``phonenumbers.parse`` spends about 10 µs on such a text (it looks for RFC 3966
-parts, extensions, letters, other digits, IDD and national prefixes). For a text of only
+parentheses. ``phonenumbers.parse`` looks in such a text for RFC 3966 parts, extensions,
+letters, other digits, IDD and national prefixes. For a text of only
 those ASCII characters whose national number has no leading zero (kept apart, for Italy)
 and does not start with what the metadata strips as a national prefix or carrier code (nor,
 written without ``+``, with an international prefix or the region's own calling code), the
@@ -11,7 +14,7 @@ library's result is just the calling code and the national number, so it is buil
 directly; any other text goes through ``parse``, so every error is the library's own.
 
 ``is_valid_number`` tries the pattern of each rarer number type before the fixed-line and
-mobile ones (about 5 µs): a number matching its country's general pattern and its fixed-line
+mobile ones: a number matching its country's general pattern and its fixed-line
 or mobile one is valid without them; any other is left to the library.
 """
 

@@ -7,18 +7,16 @@ bytes and every value reads back equal (``==``) to what was written.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from itertools import starmap
 from typing import Any, TypeVar
-from uuid import UUID
 
 from sqlalchemy import RowMapping
 
-from clientcore.adapters.sql.schema import STEM_LENGTH, uuid_from_hex
+from clientcore.adapters.sql.schema import STEM_LENGTH, stored_date, stored_id, stored_instant
 from clientcore.entities.attribute import (
     comparable,
     value_tag,
@@ -50,55 +48,27 @@ _VISIT_STATUSES = {status.value: status for status in VisitStatus}
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-_EMPTY: dict[type[object], str] = {list: "[]", dict: "{}"}
+_decode = json.JSONDecoder().decode
 
 
 def dump(value: object) -> str:
     """Compact JSON text, as ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``."""
-    if not value and (empty := _EMPTY.get(type(value))) is not None:
-        return empty  # most nested fields are empty: no encoder call for them
     return _encode(value)
 
 
-def _contacts(items: list[tuple[str, str, bool]]) -> str:
-    """:func:`dump` of ``[[value, label, primary], ...]`` (phones, e-mail addresses): the
-    encoder writes each text, the brackets are written here (its set-up for a whole value
-    costs more than these short lists)."""
-    rows = [
-        f"[{_encode(value)},{_encode(label)},{'true' if primary else 'false'}]"
-        for value, label, primary in items
-    ]
-    return f"[{','.join(rows)}]"
-
-
-def _changes(changes: tuple[FieldChange, ...]) -> str:
-    """:func:`dump` of ``[[field, old, new], ...]``, written as :func:`_contacts` is."""
-    rows = [
-        f"[{_encode(c.field)},{'null' if c.old is None else _encode(c.old)},"
-        f"{'null' if c.new is None else _encode(c.new)}]"
-        for c in changes
-    ]
-    return f"[{','.join(rows)}]"
-
-
-@functools.lru_cache(maxsize=64)
-def _roles(roles: frozenset[Role]) -> str:
-    """:func:`dump` of the roles' values in order (an actor's, on each of its events)."""
-    return dump(sorted(role.value for role in roles))
-
-
-_decode = json.JSONDecoder().decode
-
-
 def load(text: str) -> Any:
-    """The value of JSON text written by :func:`dump` (empty lists and maps read fast)."""
-    if text == "[]":
-        return []
-    if text == "{}":
-        return {}
+    """The value of JSON text written by :func:`dump`."""
     return _decode(text)
+
+
+def _contacts(items: list[tuple[str, str, bool]]) -> str:
+    """Phones or e-mail addresses as ``[[value, label, primary], ...]``."""
+    return dump([list(item) for item in items])
+
+
+def _roles(roles: frozenset[Role]) -> str:
+    """The roles' values in order (an actor's, on each of its events)."""
+    return dump(sorted(role.value for role in roles))
 
 
 def _attribute_value(tag: str, text: str) -> AttributeValue:
@@ -184,74 +154,43 @@ CLIENT_COLUMNS = (
 
 def client_from_row(row: Sequence[Any]) -> Client:
     """The client of a row of :data:`CLIENT_COLUMNS`, read without the columns' SQLAlchemy
-    types: their per-value calls (``Id``, ``Moment``, ``Date``) would cost about as much
-    as the rest of the conversion, which makes the same values here (:func:`_uuid`,
-    :func:`_moment`, :func:`_date`), once per row."""
-    (
-        client_id,
-        code,
-        kind,
-        created_at,
-        updated_at,
-        first_name,
-        last_name,
-        company_name,
-        phones,
-        emails,
-        addresses,
-        description,
-        source,
-        caretaker_id,
-        month,
-        day,
-        birthday,
-        identity_documents,
-        remarks,
-        group_ids,
-        attributes,
-        status,
-        version,
-    ) = row
-    created = _moment(created_at)
-    return Client(  # the fields in their order (the call costs less without their names)
-        _uuid(client_id),
-        code,
-        _CLIENT_KINDS[kind],
-        created,
-        created if updated_at == created_at else _moment(updated_at),
-        first_name,
-        last_name,
-        company_name,
-        _made(Phone, phones),
-        _made(Email, emails),
-        _made(_address, addresses),
-        description,
-        source,
-        None if caretaker_id is None else _uuid(caretaker_id),
-        None if month is None else NameDay(month, day),
-        _date(birthday),
-        _made(_document, identity_documents),
-        remarks,
-        _NO_GROUPS if group_ids == "[]" else frozenset(map(UUID, load(group_ids))),
-        {k: _attribute_value(t, v) for k, (t, v) in load(attributes).items()},
-        _CLIENT_STATUSES[status],
-        version,
+    types (the driver's values: :func:`.schema.stored_id`, :func:`.schema.stored_instant`
+    and :func:`.schema.stored_date` convert them)."""
+    stored = dict(zip(CLIENT_COLUMNS, row, strict=True))
+    caretaker_id, month, birthday = (
+        stored["caretaker_id"],
+        stored["name_day_month"],
+        stored["birthday"],
+    )
+    return Client(
+        id=stored_id(stored["id"]),
+        code=stored["code"],
+        kind=_CLIENT_KINDS[stored["kind"]],
+        created_at=stored_instant(stored["created_at"]),
+        updated_at=stored_instant(stored["updated_at"]),
+        first_name=stored["first_name"],
+        last_name=stored["last_name"],
+        company_name=stored["company_name"],
+        phones=_made(Phone, stored["phones"]),
+        emails=_made(Email, stored["emails"]),
+        addresses=_made(_address, stored["addresses"]),
+        description=stored["description"],
+        source=stored["source"],
+        caretaker_id=None if caretaker_id is None else stored_id(caretaker_id),
+        name_day=None if month is None else NameDay(month, stored["name_day_day"]),
+        birthday=None if birthday is None else stored_date(birthday),
+        identity_documents=_made(_document, stored["identity_documents"]),
+        remarks=stored["remarks"],
+        group_ids=frozenset(map(stored_id, load(stored["group_ids"]))),
+        attributes={k: _attribute_value(t, v) for k, (t, v) in load(stored["attributes"]).items()},
+        status=_CLIENT_STATUSES[stored["status"]],
+        version=stored["version"],
     )
 
 
-_raw_decode = json.JSONDecoder().raw_decode
-_NO_GROUPS: frozenset[UUID] = frozenset()
-
-
 def _made(make: Callable[..., T], text: str) -> tuple[T, ...]:
-    """``make(*item)`` for each item of a JSON list written by :func:`dump`, read as
-    :func:`load` does, without its scans for whitespace (``dump`` writes none)."""
-    if text == "[]":
-        return ()
-    items, end = _raw_decode(text)
-    if end != len(text):
-        raise json.JSONDecodeError("Extra data", text, end)
-    return tuple(starmap(make, items))
+    """``make(*item)`` for each item of a JSON list written by :func:`dump`."""
+    return tuple(starmap(make, load(text)))
 
 
 def _address(kind: str, street: str, postal_code: str, city: str, country: str) -> Address:
@@ -260,28 +199,6 @@ def _address(kind: str, street: str, postal_code: str, city: str, country: str) 
 
 def _document(kind: str, number: str) -> IdentityDocument:
     return IdentityDocument(DocumentKind(kind), number)
-
-
-def _uuid(stored: UUID | str) -> UUID:
-    """An ``Id`` column's value as the driver gives it: a UUID (PostgreSQL) or its hex
-    digits."""
-    return stored if isinstance(stored, UUID) else uuid_from_hex(stored)
-
-
-def _moment(stored: datetime | str) -> datetime:
-    """A ``Moment`` column's value as the driver gives it, aware in UTC as ``Moment`` reads
-    it: SQLite's ISO text and a naive datetime (MariaDB/MySQL) are UTC, an aware one
-    (PostgreSQL) is converted. (``datetime.replace`` is several times dearer than these.)"""
-    if isinstance(stored, str):
-        return datetime.fromisoformat(stored + "+00:00")
-    if stored.tzinfo is None:
-        return datetime.combine(stored.date(), stored.time(), UTC)
-    return stored.astimezone(UTC)
-
-
-def _date(stored: date | str | None) -> date | None:
-    """A ``Date`` column's value as the driver gives it: a date, or SQLite's ISO text."""
-    return date.fromisoformat(stored) if isinstance(stored, str) else stored
 
 
 def search_key_rows(tenant: str, client: Client, sort_key: str) -> list[dict[str, Any]]:
@@ -337,7 +254,7 @@ def event_row(tenant: str, event: Event) -> dict[str, Any]:
         "actor_id": event.actor_id,
         "at": event.at,
         "actor_roles": _roles(event.actor_roles),
-        "changes": _changes(event.changes),
+        "changes": dump([[c.field, c.old, c.new] for c in event.changes]),
     }
 
 

@@ -1,26 +1,23 @@
 """What the repositories of one unit of work share: its connection, tables and tenant.
 
-Every statement runs through a method of :class:`Db`, inside :func:`~.errors.translated`,
-so no driver error reaches a caller untranslated. The hot ones (:meth:`Db.tuples`,
-:meth:`Db.changed`, :meth:`Db.insert_many`) run on the driver's cursor when nothing
-observes the connection (:mod:`.direct`). The few dialect differences (upserts, row locks)
-live here too.
+Every statement runs through a method of :class:`Db`, with ``Connection.execute`` (an
+executemany for a list of rows), inside :func:`~.errors.translated`, so no driver error
+reaches a caller untranslated; SQLAlchemy's compiled cache keeps the compiled form of each
+statement the adapter builds once. The few dialect differences (upserts, row locks) live
+here too.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
-    ClauseElement,
     ColumnElement,
     Connection,
     CursorResult,
-    Dialect,
     Executable,
     RowMapping,
     Select,
@@ -28,8 +25,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
-from clientcore.adapters.sql import direct
-from clientcore.adapters.sql.direct import Processor
 from clientcore.adapters.sql.errors import Explain, translated
 from clientcore.adapters.sql.schema import Tables
 
@@ -48,8 +43,6 @@ class Db:
         self.locked_staff: set[UUID] = set()
         """Staff members whose booking lock this unit of work holds (see
         ``SqlVisitRepository``)."""
-        self.direct = direct.unobserved(connection)
-        """Statements may run on the driver's cursor (see :mod:`.direct`)."""
 
     def execute(
         self,
@@ -71,20 +64,9 @@ class Db:
     def tuples(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
     ) -> Sequence[Sequence[Any]]:
-        """The rows of ``statement`` (one the adapter builds once) read by position, with
-        the driver's values where its columns have no result processing."""
-        values = parameters or {}
-        plan = self._plan(statement, values)
-        if plan is None:
-            with translated():
-                return self.connection.execute(statement, parameters).all()
+        """The rows of ``statement``, read by position."""
         with translated():
-            cursor = direct.run(self.connection, plan.sql, plan.values(values))
-            try:
-                rows: Sequence[Sequence[Any]] = cursor.fetchall()
-            finally:
-                cursor.close()
-        return rows
+            return self.connection.execute(statement, parameters).all()
 
     def changed(
         self,
@@ -94,24 +76,10 @@ class Db:
         unique: Explain | None = None,
         foreign_key: Explain | None = None,
     ) -> int:
-        """The number of rows that ``statement`` (an INSERT, UPDATE or DELETE the adapter
-        builds once) wrote."""
-        plan = self._plan(statement, parameters)
-        if plan is None:
-            return int(
-                self.execute(statement, parameters, unique=unique, foreign_key=foreign_key).rowcount
-            )
-        with translated(unique=unique, foreign_key=foreign_key):
-            cursor = direct.run(self.connection, plan.sql, plan.values(parameters))
-            try:
-                return int(cursor.rowcount)
-            finally:
-                cursor.close()
-
-    def _plan(self, statement: Executable, parameters: Mapping[str, Any]) -> direct.Plan | None:
-        if not self.direct or not isinstance(statement, ClauseElement):
-            return None
-        return direct.plan(statement, self.connection.dialect, parameters)
+        """The number of rows that ``statement`` (an UPDATE or DELETE, or an INSERT with
+        the ``preserve_rowcount`` execution option) wrote."""
+        result = self.execute(statement, parameters, unique=unique, foreign_key=foreign_key)
+        return int(result.rowcount)
 
     def row(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
@@ -127,29 +95,13 @@ class Db:
         unique: Explain | None = None,
         foreign_key: Explain | None = None,
     ) -> None:
-        """INSERT the rows (all with the same keys) with executemany, in batches.
-
-        The INSERT is compiled once per table and set of columns and the values go through
-        the columns' own bind processors, straight to the driver's ``executemany`` (on its
-        cursor, or through ``exec_driver_sql`` where the connection is observed): the
-        same SQL and values as ``connection.execute(table.insert(), rows)``, without
-        SQLAlchemy's per-row parameter handling, which costs more than the driver itself.
-        The rows are read a batch at a time: made by a generator, they need not all exist
-        at once (the garbage collector then never has to go through them).
-        """
+        """INSERT the rows (all with the same keys): ``connection.execute(table.insert(),
+        batch)``, an executemany per :data:`BATCH` rows. The rows are read a batch at a
+        time: made by a generator, they need not all exist at once."""
         remaining = iter(rows)
+        statement = table.insert()
         while batch := list(itertools.islice(remaining, BATCH)):
-            plan = _insert_plan(table, tuple(batch[0]), self.connection.dialect)
-            with translated(unique=unique, foreign_key=foreign_key):
-                if plan is None:
-                    self.connection.execute(table.insert(), batch)
-                    continue
-                sql, binds = plan
-                values = _bound_values(batch, binds)
-                if self.direct:
-                    direct.run(self.connection, sql, values, many=True).close()
-                else:
-                    self.connection.exec_driver_sql(sql, values)
+            self.execute(statement, batch, unique=unique, foreign_key=foreign_key)
 
     def refresh_statistics(self, table: Table, added: int) -> None:
         """ANALYZE ``table`` on PostgreSQL once ``added`` new rows are more than autovacuum
@@ -244,55 +196,3 @@ class Db:
         if add is not None:
             changes[add] = table.c[add] + statement.excluded[add]
         self.execute(statement.on_conflict_do_update(index_elements=sorted(keys), set_=changes))
-
-
-_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
-def _bound_values(
-    rows: Sequence[Mapping[str, Any]], binds: Sequence[tuple[str, Processor | None]]
-) -> list[tuple[Any, ...]]:
-    """A tuple per row of its values in the order of ``binds``, each through its column's
-    bind processor (a column at a time)."""
-    columns = []
-    for name, bind in binds:
-        values = [row[name] for row in rows]
-        columns.append(values if bind is None else _processed(bind, values))
-    return list(zip(*columns, strict=True))
-
-
-_NOTHING = object()
-
-
-def _processed(bind: Processor, values: Sequence[Any]) -> list[Any]:
-    """Each value through ``bind``; a run of the same object is processed once (a client's
-    id on each of its search keys, an import's time on each client, absent values)."""
-    result = []
-    previous: Any = _NOTHING
-    processed = None
-    for value in values:
-        if value is not previous:
-            previous, processed = value, bind(value)
-        result.append(processed)
-    return result
-
-
-@functools.lru_cache(maxsize=256)
-def _insert_plan(
-    table: Table, columns: tuple[str, ...], dialect: Dialect
-) -> tuple[str, tuple[tuple[str, Processor | None], ...]] | None:
-    """The INSERT text with positional placeholders and each column's bind processor
-    (None: a parameter style this fast path does not write; SQLAlchemy then binds)."""
-    mark = _MARKS.get(dialect.paramstyle)
-    if mark is None:
-        return None
-    preparer = dialect.identifier_preparer
-    names = ", ".join(preparer.format_column(table.c[name]) for name in columns)
-    target = preparer.format_table(table)
-    if mark == "%s":
-        names, target = names.replace("%", "%%"), target.replace("%", "%%")
-    marks = ", ".join(mark for _ in columns)
-    binds = tuple(
-        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in columns
-    )
-    return f"INSERT INTO {target} ({names}) VALUES ({marks})", binds

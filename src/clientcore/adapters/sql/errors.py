@@ -14,10 +14,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, cast
 
-from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from clientcore.errors import ClientCoreError, Conflict, StorageBusy, StorageError
 
@@ -128,36 +126,13 @@ def translate(
     return StorageError(f"the database refused the operation: {detail}")
 
 
-def from_driver(
-    connection: Connection, statement: str, parameters: Any, error: Exception
-) -> StatementError:
-    """A driver's ``error`` from a statement run on ``connection``'s driver connection
-    directly, wrapped as SQLAlchemy wraps one (for :func:`translate`); if the driver lost
-    the connection, ``connection`` is invalidated first, as SQLAlchemy does, so that the
-    pool does not hand it out again."""
-    dialect = connection.dialect
-    lost = dialect.is_disconnect(cast(Any, error), connection.connection.dbapi_connection, None)
-    if lost and not connection.invalidated:
-        connection.invalidate(error)
-    return DBAPIError.instance(
-        statement,
-        parameters,
-        error,
-        dialect.loaded_dbapi.Error,
-        hide_parameters=connection.engine.hide_parameters,
-        dialect=dialect,
-        connection_invalidated=lost,
-    )
-
-
 def translated(*, unique: Explain | None = None, foreign_key: Explain | None = None) -> _Translated:
     """Run a block of database work; driver errors leave it as clientcore errors."""
     return _Translated(unique, foreign_key)
 
 
 class _Translated:
-    """The block of :func:`translated`: a class, whose ``with`` costs a quarter of a
-    generator's (entered for every statement)."""
+    """The block of :func:`translated`."""
 
     __slots__ = ("_foreign_key", "_unique")
 

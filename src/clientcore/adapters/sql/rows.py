@@ -13,7 +13,7 @@ import enum
 import json
 import typing
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from types import NoneType, UnionType
 from typing import Any, TypeVar, cast
@@ -22,28 +22,13 @@ from uuid import UUID
 import attrs
 import cattrs
 
+from clientcore.adapters.sql.schema import stored_date, stored_id, stored_instant
 from clientcore.entities.kinds import RecordKind
 
 T = TypeVar("T")
 
 SCALARS = (str, int, bool, float, UUID, datetime, date)
 """Types that a column stores as they are (enums store their value)."""
-
-
-def _uuid(value: object, _: object) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
-
-
-def _instant(value: object, _: object) -> datetime:
-    """An aware UTC instant, from a column (``Moment`` gives one) or from JSON text."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _date(value: object, _: object) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _is_frozenset(cls: Any) -> bool:
@@ -59,9 +44,9 @@ def make_row_converter() -> cattrs.Converter:
     converter = cattrs.Converter(unstruct_collection_overrides={tuple: list})
     for scalar in (UUID, datetime, date):
         converter.register_unstructure_hook(scalar, _json_ready)
-    converter.register_structure_hook(UUID, _uuid)
-    converter.register_structure_hook(datetime, _instant)
-    converter.register_structure_hook(date, _date)
+    converter.register_structure_hook(UUID, lambda value, _: stored_id(value))
+    converter.register_structure_hook(datetime, lambda value, _: stored_instant(value))
+    converter.register_structure_hook(date, lambda value, _: stored_date(value))
     converter.register_unstructure_hook(time, lambda value: value.isoformat())
     converter.register_structure_hook(time, lambda value, _: time.fromisoformat(value))
     converter.register_unstructure_hook(Decimal, str)

@@ -21,7 +21,6 @@ order of search results; ``ix_client_search_keys_client`` finds a client's keys.
 from __future__ import annotations
 
 import enum
-import functools
 import typing
 import uuid
 from collections.abc import Callable, Sequence
@@ -139,21 +138,34 @@ class Id(TypeDecorator[uuid.UUID]):
         return value.hex
 
     def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
-        if value is None or isinstance(value, uuid.UUID):
-            return value
-        return uuid_from_hex(value)
+        return None if value is None else stored_id(value)
 
 
-def uuid_from_hex(stored: str) -> uuid.UUID:
-    """The UUID of the 32 hex digits an :class:`Id` column stores (outside PostgreSQL).
+def stored_id(value: object) -> uuid.UUID:
+    """The UUID of an :class:`Id` column's value as a driver gives it: a UUID (PostgreSQL),
+    or its 32 hex digits as text (or bytes). The one conversion of a stored id."""
+    if isinstance(value, uuid.UUID):
+        return value
+    if isinstance(value, bytes | bytearray):
+        value = value.decode("ascii")
+    return uuid.UUID(hex=str(value))
 
-    ``UUID(int=int(stored, 16))`` runs about a tenth fewer instructions than
-    ``UUID(hex=stored)``, which first strips braces, a ``urn:uuid:`` prefix and hyphens
-    that :class:`Id` never writes; a search builds one or two for each client of a page.
-    """
-    if len(stored) != 32:
-        raise ValueError(f"badly formed hexadecimal UUID string: {stored!r}")
-    return uuid.UUID(int=int(stored, 16))
+
+def stored_instant(value: datetime | str) -> datetime:
+    """The aware UTC instant of a :class:`Moment` column's value as a driver gives it
+    (SQLite's ISO text and a naive datetime, from MariaDB/MySQL, are UTC; an aware one,
+    from PostgreSQL, is converted), or of an instant nested in JSON text. The one
+    conversion of a stored instant."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def stored_date(value: date | str) -> date:
+    """A ``Date`` column's value as a driver gives it (a date, or SQLite's ISO text), or a
+    date nested in JSON text. The one conversion of a stored date."""
+    if isinstance(value, datetime):
+        return value.date()
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 class Moment(TypeDecorator[datetime]):
@@ -180,20 +192,8 @@ class Moment(TypeDecorator[datetime]):
         value = value.astimezone(UTC)
         return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 
-    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
-        """:meth:`process_bind_param` and the engine type's own processing, remembered per
-        instant: the rows of a bulk write share their milliseconds (an import's events), and
-        the engine's processing is not cheap (SQLite formats text). Equal instants are
-        written alike, whatever their time zones."""
-        process = super().bind_processor(dialect)
-        return None if process is None else functools.lru_cache(maxsize=256)(process)
-
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        return None if value is None else stored_instant(value)
 
 
 def _sequence() -> TypeEngine[int]:

@@ -41,7 +41,7 @@ from sqlalchemy.types import NullType
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import BATCH
 from clientcore.adapters.sql.records import WHERE_ID, WHERE_TENANT, SqlRecords, mine
-from clientcore.adapters.sql.schema import Tables, uuid_from_hex
+from clientcore.adapters.sql.schema import Tables, stored_id
 from clientcore.entities.kinds import STAFF, VISITS, WORKING_HOURS
 from clientcore.entities.settings import TenantSettings
 from clientcore.entities.visit import MAX_DURATION_MINUTES, Visit, VisitStatus
@@ -182,11 +182,9 @@ def _busy_statement(visits: Table) -> Select[Any, datetime, datetime]:
     ``staff_ids`` (an expanding IN list) overlapping ``[start, end)``, in the order of the
     ``(tenant, staff_id, starts_at, id)`` index.
 
-    The columns are read without the adapter's types (``Id``, ``Moment``), whose per-value
-    calls would cost more than the rest of a free-slot search: the staff member's id as the
-    driver gives it (a UUID on PostgreSQL, its hex digits elsewhere), looked up among the
-    ids asked for (:func:`_known_id` converts any other form once); start
-    and end as the driver's (or SQLite's text parser's) datetimes, made UTC as ``Moment``
+    The columns are read without the adapter's types (``Id``, ``Moment``): the staff
+    member's id as the driver gives it (:func:`.schema.stored_id` converts it), start and
+    end as the driver's (or SQLite's text parser's) datetimes, made UTC as ``Moment``
     does (naive ones are UTC, aware ones are converted)."""
     c = visits.c
     staff_ids: BindParameter[Any] = bindparam("staff_ids", expanding=True)
@@ -199,18 +197,6 @@ def _busy_statement(visits: Table) -> Select[Any, datetime, datetime]:
         .where(*_overlapping(visits, c.staff_id.in_(staff_ids)), c.status != _CANCELLED)
         .order_by(c.staff_id, c.starts_at, c.id)
     )
-
-
-def _known_id(ids: dict[object, UUID], stored: object) -> UUID:
-    """The UUID of an ``Id`` column's value as a driver returns it without the column's
-    type (a UUID, or its hex digits as text or bytes), kept in ``ids`` for its next rows."""
-    if isinstance(stored, UUID):
-        found = stored
-    else:
-        text = bytes(stored).decode("ascii") if isinstance(stored, bytes | bytearray) else stored
-        found = uuid_from_hex(str(text))
-    ids[stored] = found
-    return found
 
 
 class SqlVisitRepository(SqlRecords[Visit]):
@@ -330,8 +316,6 @@ class SqlVisitRepository(SqlRecords[Visit]):
             "end": end,
             "earliest": _earliest(start),
         }
-        ids: dict[object, UUID] = {member.hex: member for member in members}
-        ids.update({member: member for member in members})
         found: list[Busy] = []
         for first in range(0, len(members), BATCH):
             parameters["staff_ids"] = members[first : first + BATCH]
@@ -340,7 +324,7 @@ class SqlVisitRepository(SqlRecords[Visit]):
             found.extend(
                 [
                     (
-                        ids.get(staff) or _known_id(ids, staff),
+                        stored_id(staff),
                         begins.replace(tzinfo=UTC) if naive else begins.astimezone(UTC),
                         ends.replace(tzinfo=UTC) if naive else ends.astimezone(UTC),
                     )
