@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import mongomock
 import pytest
@@ -17,6 +18,7 @@ from clientcore.adapters.mongo import MongoBackend
 from clientcore.adapters.sql import SqlBackend
 from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.agreement import agreement_machine
+from clientcore.testing.kinds import HOST_KINDS
 from tests.servers import fresh_database
 
 
@@ -24,13 +26,14 @@ from tests.servers import fresh_database
 def backends(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Backend]]:
     folder: Path = tmp_path_factory.mktemp("agreement")
     with contextlib.ExitStack() as stack:
-        opened: list[Backend] = [MemoryBackend()]
+        opened: list[Backend] = [MemoryBackend(HOST_KINDS)]
         for engine in ("sqlite", "postgresql", "mariadb"):
             url = stack.enter_context(fresh_database(engine, folder))
-            backend = SqlBackend.from_url(url, migrate=True)
+            backend = SqlBackend.from_url(url, kinds=HOST_KINDS, migrate=True)
             stack.callback(backend.close)
             opened.append(backend)
-        opened.append(MongoBackend.on_database(mongomock.MongoClient()["agreement"]))
+        database: Any = mongomock.MongoClient()["agreement"]
+        opened.append(MongoBackend.on_database(database, kinds=HOST_KINDS))
         yield opened
 
 

@@ -5,8 +5,11 @@ the in-memory reference and every other adapter must return equal results and ra
 same errors, step after step, and show equal client lists and histories after every step.
 A host checks its own adapter with it::
 
-    class TestAgreement(agreement_machine([MemoryBackend(), MyBackend(...)]).TestCase):
+    class TestAgreement(agreement_machine([MemoryBackend(HOST_KINDS), MyBackend(...)]).TestCase):
         settings = hypothesis.settings(max_examples=25)
+
+Every backend is made with the host kinds of :mod:`clientcore.testing.kinds`
+(``HOST_KINDS``): the machine writes them through the generic records port too.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ import random
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
+import attrs
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -27,6 +32,7 @@ from clientcore.errors import ClientCoreError
 from clientcore.facade import Core
 from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.clock import TickingClock, new_tenant
+from clientcore.testing.kinds import INVOICES, STAMPS, Invoice, Stamp
 
 T = TypeVar("T")
 
@@ -38,6 +44,7 @@ PHONES = ["601 234 567", "+48 601 234 568", "+370 612 34567", "06 12345678", "12
 CODES = ["A-1", "A-2", "1", "2", "3"]
 TEXTS = ["", "no", "now", "nowak", "lukas", "zolc", "601", "+48 601", "a-", "de v", "%", "_"]
 GROUPS = ["regulars", "allergic", "Regulars"]
+INVOICE_NUMBERS = ["FV/1", "FV/2", "FV/3"]
 
 Outcome = tuple[str, Any]
 
@@ -78,6 +85,7 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
             self.staff = staff
             self.clients: list[uuid.UUID] = []
             self.groups: list[uuid.UUID] = []
+            self.invoices: list[uuid.UUID] = []
 
         def apply(self, operation: Callable[[Core], T]) -> T | None:
             """Run ``operation`` on every backend; all must agree on its result or error.
@@ -188,6 +196,40 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
                 )
             )
 
+        @precondition(lambda self: self.clients)
+        @rule(
+            index=st.integers(0, 50),
+            number=st.sampled_from(INVOICE_NUMBERS),
+            key=st.integers(1, 2**32),
+        )
+        def add_invoice(self, index: int, number: str, key: int) -> None:
+            """A host's kind, through the generic records port: unique numbers, versions."""
+            invoice = Invoice(
+                uuid.UUID(int=key), self._client(index), number, START, Decimal("10.00")
+            )
+            if self.apply(lambda core: core.records(INVOICES).add(invoice)) is not None:
+                self.invoices.append(invoice.id)
+
+        @precondition(lambda self: self.invoices)
+        @rule(which=st.integers(0, 50), stale=st.booleans(), remove=st.booleans())
+        def change_invoice(self, which: int, stale: bool, remove: bool) -> None:
+            key = self.invoices[which % len(self.invoices)]
+            stored = self.apply(lambda core: core.records(INVOICES).get(key))
+            if stored is None:
+                return
+            if remove:
+                self.apply(lambda core: core.records(INVOICES).delete(stored))
+                return
+            version = stored.version if stale else stored.version + 1
+            paid = attrs.evolve(stored, paid=not stored.paid, version=version)
+            self.apply(lambda core: core.records(INVOICES).replace(paid))
+
+        @precondition(lambda self: self.clients)
+        @rule(index=st.integers(0, 50), key=st.integers(1, 2**32))
+        def add_stamp(self, index: int, key: int) -> None:
+            stamp = Stamp(uuid.UUID(int=key), self._client(index), START, "stamp")
+            self.apply(lambda core: core.records(STAMPS).add(stamp))
+
         @rule(text=st.sampled_from(TEXTS), status=st.sampled_from(["active", "inactive", "all"]))
         def search(self, text: str, status: str) -> None:
             self.apply(lambda core: core.clients.search(text, status=status, limit=5))
@@ -200,6 +242,8 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
         @invariant()
         def stores_agree(self) -> None:
             self.apply(lambda core: core.clients.search(status="all", limit=1000))
+            self.apply(lambda core: core.records(INVOICES).find())
+            self.apply(lambda core: core.records(STAMPS).find())
             for client_id in self.clients[-3:]:
                 self.apply(lambda core, client_id=client_id: core.clients.history(client_id))  # type: ignore[misc]
                 self.apply(lambda core, client_id=client_id: core.calendar.for_client(client_id))  # type: ignore[misc]
