@@ -3,14 +3,15 @@
 A row has a column per field of the entity, named like it. Values the column types store
 as they are (ids, instants, dates, numbers, booleans, text, enum values) go in as they
 are; nested values (tuples, sets, mappings, attrs values) become JSON text in their
-column. One private cattrs converter does both directions; the column types (``Id``,
-``Moment``) convert ids and instants.
+column (the adapter's one encoder, :func:`.convert.dump`). One private cattrs converter
+does both directions; ids, instants and dates read back through the adapter's one
+conversion of each (:func:`.schema.stored_id`, :func:`.schema.stored_instant`,
+:func:`.schema.stored_date`), whether a column's type or JSON text gave them.
 """
 
 from __future__ import annotations
 
 import enum
-import json
 import typing
 from collections.abc import Mapping
 from datetime import date, datetime, time
@@ -22,6 +23,7 @@ from uuid import UUID
 import attrs
 import cattrs
 
+from clientcore.adapters.sql.convert import dump, load
 from clientcore.adapters.sql.schema import stored_date, stored_id, stored_instant
 from clientcore.entities.kinds import RecordKind
 
@@ -111,7 +113,6 @@ class Rows:
 
     def __init__(self) -> None:
         self._converter = make_row_converter()
-        self._dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
     def row(self, tenant: str, record: object) -> dict[str, Any]:
         """The row of ``record``: its tenant and a column per field."""
@@ -119,7 +120,7 @@ class Rows:
         for name, annotation, nested in _shapes(type(record)):
             value = getattr(record, name)
             if nested:
-                row[name] = self._dump(self._converter.unstructure(value, annotation))
+                row[name] = dump(self._converter.unstructure(value, annotation))
             else:
                 row[name] = value.value if isinstance(value, enum.Enum) else value
         return row
@@ -130,7 +131,7 @@ class Rows:
         for name, annotation, nested in _shapes(kind.entity):
             value = row[name]
             if nested:
-                value = json.loads(value)
+                value = load(value)
             values[name] = None if value is None else self._converter.structure(value, annotation)
         return kind.entity(**values)
 
@@ -139,6 +140,6 @@ class Rows:
         for field, annotation, nested in _shapes(kind.entity):
             if field == name:
                 if nested:
-                    return self._dump(self._converter.unstructure(value, annotation))
+                    return dump(self._converter.unstructure(value, annotation))
                 return value.value if isinstance(value, enum.Enum) else value
         raise ValueError(f"{kind.entity.__name__} has no field {name!r}")
