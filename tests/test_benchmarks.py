@@ -12,7 +12,7 @@ from typing import Any
 import mongomock
 import pytest
 import sqlalchemy
-from benchmarks import memory, mongo, schedule, sqlkit
+from benchmarks import binding, memory, mongo, schedule, sqlkit
 from benchmarks import sql as sql_bench
 from benchmarks.data import client_rows, prefixes, rare_prefixes
 from benchmarks.hand_search import CoreSearch, DriverSearch
@@ -187,3 +187,12 @@ def test_the_mongo_baseline_inserts_what_ours_wrote() -> None:
     mongo.insert_raw(raw, documents)
     assert mongo.written(raw) == documents
     assert len(documents[mongo.COLLECTIONS[0]]) == 30
+
+
+def test_the_binding_baseline_registers_as_ours_does() -> None:
+    """Ours and the shared core each register (and commit) every client they are timed on
+    (``run_engine`` counts the stored clients)."""
+    row = binding.run_engine("sqlite", 3)
+    assert row.target == binding.TARGET
+    assert row.ours > 0
+    assert row.baseline > 0

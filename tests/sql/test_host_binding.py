@@ -253,3 +253,23 @@ def test_a_host_kinds_records_live_in_the_units_transaction(host_engine: Engine)
     core.clients.delete(client.id)  # the stamps, which do not block it, go with the client
     with host_engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(stamps)).scalar_one() == 0
+
+
+def test_a_core_opened_per_request_reuses_the_tables(host_engine: Engine) -> None:
+    """Opening a core on each request's connection builds no tables: every backend with the
+    same prefix, schema and kinds shares one set (and the statements made from it); another
+    prefix or other kinds get their own."""
+    shared = SqlBackend.on_host(host_engine, kinds=HOST_KINDS)
+    tenant = new_tenant()
+    for number in range(3):
+        with host_engine.connect() as connection, connection.begin():
+            backend = SqlBackend.on_host(connection, kinds=list(HOST_KINDS))
+            assert backend.tables is shared.tables
+            assert backend.rows is shared.rows
+            clientcore.open(backend, tenant=tenant, actor=RITA).clients.register(
+                last_name=f"Request {number}"
+            )
+    found = clientcore.open(host_engine, tenant=tenant, actor=RITA).clients.search("request")
+    assert len(found.clients) == 3
+    assert SqlBackend.on_host(host_engine).tables is not shared.tables
+    assert SqlBackend.on_host(host_engine, prefix="other_").tables.clients.name == "other_clients"

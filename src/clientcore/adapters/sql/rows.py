@@ -12,6 +12,7 @@ conversion of each (:func:`.schema.stored_id`, :func:`.schema.stored_instant`,
 from __future__ import annotations
 
 import enum
+import functools
 import typing
 from collections.abc import Mapping
 from datetime import date, datetime, time
@@ -143,3 +144,11 @@ class Rows:
                     return dump(self._converter.unstructure(value, annotation))
                 return value.value if isinstance(value, enum.Enum) else value
         raise ValueError(f"{kind.entity.__name__} has no field {name!r}")
+
+
+@functools.lru_cache(maxsize=1)
+def shared_rows() -> Rows:
+    """One :class:`Rows` for every backend of the process: its converter holds nothing but
+    hooks made from the entities' classes, the same for every backend, so a core opened
+    per request (on a host's ``Connection``) does not make them again."""
+    return Rows()

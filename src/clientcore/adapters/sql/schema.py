@@ -21,6 +21,7 @@ order of search results; ``ix_client_search_keys_client`` finds a client's keys.
 from __future__ import annotations
 
 import enum
+import functools
 import typing
 import uuid
 from collections.abc import Callable, Sequence
@@ -570,6 +571,25 @@ def kind_table(
         order = kind.order_by or ("seq",)
         items.append(Index(f"ix_{prefix}{name}_client", "tenant", kind.client_field, *order))
     return table(name, *items)
+
+
+@functools.lru_cache(maxsize=64)
+def shared_tables(
+    prefix: str = "", schema: str | None = None, kinds: tuple[RecordKind[Any], ...] = ()
+) -> Tables:
+    """The :class:`Tables` of ``make_tables(prefix, schema, kinds)``, made once per process
+    and reused by every backend with the same prefix, schema and kinds (equal kinds: a
+    :class:`RecordKind` compares by value).
+
+    Nothing in them changes once made (the adapter only builds statements from them), so a
+    core opened on a host's ``Connection`` per request costs no table building, and the
+    statements made once per table (and SQLAlchemy's compiled cache, keyed on them) stay
+    warm from one request to the next. The least recently used of 64 combinations is
+    dropped, so a host making kinds on the fly cannot grow it without end.
+    A host that wants tables of its own to change (for its migrations) calls
+    :func:`make_tables` or :func:`make_metadata`, which always build new ones.
+    """
+    return make_tables(prefix, schema, kinds)
 
 
 metadata = make_tables().metadata

@@ -36,8 +36,8 @@ from clientcore.adapters.sql.engine import (
 )
 from clientcore.adapters.sql.errors import translated
 from clientcore.adapters.sql.records import SqlRecords
-from clientcore.adapters.sql.rows import Rows
-from clientcore.adapters.sql.schema import Tables, make_tables
+from clientcore.adapters.sql.rows import shared_rows
+from clientcore.adapters.sql.schema import Tables, shared_tables
 from clientcore.adapters.sql.tenant import SqlCounters, SqlEventLog, SqlSettingsRepository
 from clientcore.adapters.sql.visits import SqlVisitRepository
 from clientcore.entities.kinds import OWN_KINDS, VISITS, RecordKind, Registry
@@ -83,8 +83,8 @@ class SqlBackend:
             )
         self.bind = bind
         self.kinds: Registry = OWN_KINDS.with_host_kinds(kinds)
-        self.tables: Tables = make_tables(prefix, schema, kinds)
-        self.rows = Rows()
+        self.tables: Tables = shared_tables(prefix, schema, tuple(kinds))
+        self.rows = shared_rows()
         self._owns_engine = owns_engine
         engine = bind if isinstance(bind, Engine) else bind.engine
         sqlite = engine.dialect.name == "sqlite"
