@@ -38,18 +38,15 @@ def search_sql(dialect: str, limit: int, mark: Callable[[str], str]) -> dict[str
     (``:name`` or ``%(name)s``): ``tenant``, ``low`` and ``high`` (the term's key range),
     ``bound`` (the count's), ``limit`` (the page's, plus one) and ``stem``."""
     window = 5 * limit
+    keys, clients = sqlkit.name_of("client_search_keys"), sqlkit.name_of("clients")
     keys_by_key, keys_by_client, keys_by_stem = (
         (
-            f"(SELECT tenant, key, client_id, stem, sort_key, status FROM client_search_keys "
+            f"(SELECT tenant, key, client_id, stem, sort_key, status FROM {keys} "
             f"INDEXED BY {index})"
             if dialect == "sqlite"
-            else "client_search_keys"
+            else keys
         )
-        for index in (
-            "sqlite_autoindex_client_search_keys_1",
-            "ix_client_search_keys_client",
-            "ix_client_search_keys_stem",
-        )
+        for index in (f"sqlite_autoindex_{keys}_1", f"ix_{keys}_client", f"ix_{keys}_stem")
     )
     tenant, limited = mark("tenant"), mark("limit")
     ends = f"AND k.key >= {mark('low')} AND k.key < {mark('high')}"
@@ -57,7 +54,7 @@ def search_sql(dialect: str, limit: int, mark: Callable[[str], str]) -> dict[str
         "SELECT c.* FROM (SELECT k.sort_key, k.client_id FROM {keys} k "
         f"WHERE k.tenant = {tenant} {{stem}} AND k.status = 'active' "
         "GROUP BY k.sort_key, k.client_id "
-        f"ORDER BY k.sort_key, k.client_id LIMIT {limited}) p JOIN clients c "
+        f"ORDER BY k.sort_key, k.client_id LIMIT {limited}) p JOIN {clients} c "
         f"ON c.tenant = {tenant} AND c.id = p.client_id ORDER BY p.sort_key, p.client_id"
     )
     # the range checked per entry of the stem, as a CASE the planner cannot estimate
@@ -65,14 +62,14 @@ def search_sql(dialect: str, limit: int, mark: Callable[[str], str]) -> dict[str
     inside = f"CASE WHEN k.key >= {mark('low')} AND k.key < {mark('high')} THEN {yes} ELSE {no} END"
     return {
         "count": (
-            "SELECT (SELECT count(*) FROM (SELECT k.client_id FROM client_search_keys k "
+            f"SELECT (SELECT count(*) FROM (SELECT k.client_id FROM {keys} k "
             f"WHERE k.tenant = {tenant} {ends} LIMIT {mark('bound')}) AS r)"
         ),
         "drive": page.format(keys=keys_by_key, stem=ends),
         "stem": page.format(keys=keys_by_stem, stem=f"AND k.stem = {mark('stem')} AND {inside}"),
         "window": (
-            "SELECT c.* FROM (SELECT tenant, id, sort_key FROM clients WHERE tenant = "
-            f"{tenant} ORDER BY sort_key, id LIMIT {window}) w JOIN clients c "
+            f"SELECT c.* FROM (SELECT tenant, id, sort_key FROM {clients} WHERE tenant = "
+            f"{tenant} ORDER BY sort_key, id LIMIT {window}) w JOIN {clients} c "
             "ON c.tenant = w.tenant AND c.id = w.id "
             f"WHERE (SELECT k.key FROM {keys_by_client} k WHERE k.tenant = {tenant} "
             f"AND k.client_id = w.id {ends} LIMIT 1) IS NOT NULL AND c.status = 'active' "

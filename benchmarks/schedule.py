@@ -67,6 +67,11 @@ QUARTER = timedelta(minutes=15)
 YEAR_START = date(2026, 1, 5)
 YEAR_DAYS = 360
 ACTOR = clientcore.Actor("bench", roles=["owner"])
+T = {
+    role: sqlkit.name_of(role)
+    for role in ("clients", "settings", "staff", "visits", "working_hours")
+}
+"""The real names of the tables the hand-written statements use (the default prefix)."""
 
 
 def weekly() -> list[WeeklySlot]:
@@ -163,11 +168,12 @@ class Driver:
         self.lock_sql = (
             None
             if self.sqlite  # BEGIN IMMEDIATE holds the database's write lock already
-            else f"SELECT id FROM staff WHERE tenant = {mark} AND id = {mark} FOR UPDATE"
+            else f"SELECT id FROM {T['staff']} WHERE tenant = {mark} AND id = {mark} FOR UPDATE"
         )
         m = mark
         self.overlap_sql = (
-            f"SELECT id, starts_at, ends_at FROM visits WHERE tenant = {m} AND staff_id = {m} "
+            f"SELECT id, starts_at, ends_at FROM {T['visits']} "
+            f"WHERE tenant = {m} AND staff_id = {m} "
             f"AND starts_at < {m} AND starts_at > {m} AND ends_at > {m} "
             f"AND status != 'cancelled' AND id != {m} ORDER BY starts_at, id LIMIT 1"
         )
@@ -175,24 +181,26 @@ class Driver:
         self.visit_binds = sqlkit.bind_processors("visits", self.columns, self.dialect)
         self.insert_sql = sqlkit.insert_sql("visits", self.columns, self.dialect)
         # the statements ours runs (see book(..., event)):
-        self.client_sql = f"SELECT status FROM clients WHERE tenant = {m} AND id = {m}"
+        self.client_sql = f"SELECT status FROM {T['clients']} WHERE tenant = {m} AND id = {m}"
         if self.sqlite:  # BEGIN IMMEDIATE holds the lock
-            head, source, where = "", "staff s", f" WHERE s.tenant = {m} AND s.id = {m}"
+            head, source, where = "", f"{T['staff']} s", f" WHERE s.tenant = {m} AND s.id = {m}"
         else:
             head = (
-                f"WITH s AS (UPDATE staff SET active = active WHERE tenant = {m} AND id = {m} "
+                f"WITH s AS (UPDATE {T['staff']} SET active = active "
+                f"WHERE tenant = {m} AND id = {m} "
                 "RETURNING tenant, id, active) "
             )
             source, where = "s", ""
         self.schedule_sql = (
             f"{head}SELECT s.active, h.weekly, h.overrides, t.time_zone FROM {source} "
-            "LEFT JOIN working_hours h ON h.tenant = s.tenant AND h.staff_id = s.id "
-            f"LEFT JOIN settings t ON t.tenant = s.tenant{where}"
+            f"LEFT JOIN {T['working_hours']} h ON h.tenant = s.tenant AND h.staff_id = s.id "
+            f"LEFT JOIN {T['settings']} t ON t.tenant = s.tenant{where}"
         )
         marks = ", ".join(mark for _ in self.columns)
         self.insert_if_free_sql = (
-            f"INSERT INTO visits ({', '.join(self.columns)}) SELECT {marks} WHERE NOT EXISTS "
-            f"(SELECT 1 FROM visits WHERE tenant = {m} AND staff_id = {m} AND starts_at < {m} "
+            f"INSERT INTO {T['visits']} ({', '.join(self.columns)}) SELECT {marks} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {T['visits']} "
+            f"WHERE tenant = {m} AND staff_id = {m} AND starts_at < {m} "
             f"AND starts_at > {m} AND ends_at > {m} AND status != 'cancelled' AND id != {m})"
         )
         self.event_columns = list(convert.event_row(sqlkit.TENANT, _example_event()))
@@ -292,7 +300,8 @@ class Driver:
         if sql is None:
             marks = ", ".join(self.mark for _ in staff_ids)
             sql = self.busy_sql[len(staff_ids)] = (
-                f"SELECT staff_id, starts_at, ends_at FROM visits WHERE tenant = {self.mark} "
+                f"SELECT staff_id, starts_at, ends_at FROM {T['visits']} "
+                f"WHERE tenant = {self.mark} "
                 f"AND staff_id IN ({marks}) AND starts_at < {self.mark} "
                 f"AND starts_at > {self.mark} AND ends_at > {self.mark} "
                 "AND status != 'cancelled' ORDER BY staff_id, starts_at"
@@ -533,7 +542,7 @@ def run_engine(engine: str, bookings: int, searches: int) -> list[Row]:
                     ],
                     weeks,
                 )
-                case = f"{engine}: free slots of {STAFF} staff over a week ({visits:,} visits)"
+                case = f"{engine}: free slots of {T['staff']} staff over a week ({visits:,} visits)"
                 for q in (50, 95):
                     rows.append(
                         Row(f"{case}, p{q}", percentile(mine, q), percentile(theirs, q), "ms", 1.5)

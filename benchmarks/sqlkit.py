@@ -42,6 +42,7 @@ SERVER_URLS = {
 """The server each engine's benchmark databases are made on (the tests' variables)."""
 TENANT = "bench"
 TABLES: Tables = make_tables()
+"""clientcore's tables as ``clientcore.open(url)`` names them (the default prefix)."""
 
 
 def _admin_url(engine: str) -> URL:
@@ -219,8 +220,14 @@ def client_table_rows(
 
 
 def table(name: str) -> Table:
+    """The table of a role (``"clients"``), whose real name carries the prefix."""
     found: Table = getattr(TABLES, name)
     return found
+
+
+def name_of(role: str) -> str:
+    """The real name of a role's table (``clientcore_clients``), for SQL written by hand."""
+    return table(role).name
 
 
 def count_rows(rows: TableRows) -> int:
@@ -272,11 +279,12 @@ def driver_values(
 
 
 def insert_sql(name: str, columns: Sequence[str], dialect: Dialect) -> str:
-    """INSERT of ``columns`` into table ``name``, names quoted where the dialect needs it
-    (``key`` is a reserved word on MariaDB)."""
+    """INSERT of ``columns`` into the table of role ``name``, names quoted where the dialect
+    needs it (``key`` is a reserved word on MariaDB)."""
     quote = dialect.identifier_preparer.quote
     marks = ", ".join(placeholder(dialect) for _ in columns)
-    return f"INSERT INTO {quote(name)} ({', '.join(quote(c) for c in columns)}) VALUES ({marks})"
+    names = ", ".join(quote(c) for c in columns)
+    return f"INSERT INTO {quote(name_of(name))} ({names}) VALUES ({marks})"
 
 
 def seed(url: str, rows: TableRows) -> None:
@@ -289,7 +297,7 @@ def seed(url: str, rows: TableRows) -> None:
             for name, table_rows in rows.items():
                 columns, values = driver_values(name, table_rows, dialect)
                 with connection.cursor() as cursor:
-                    copy_sql = f"COPY {name} ({', '.join(columns)}) FROM STDIN"
+                    copy_sql = f"COPY {name_of(name)} ({', '.join(columns)}) FROM STDIN"
                     with cursor.copy(copy_sql) as copy:
                         for value in values:
                             copy.write_row(value)
@@ -327,7 +335,8 @@ def settle(url: str, *, timeout: float = 120.0) -> None:
             connection.execute("VACUUM ANALYZE")
             connection.execute("CHECKPOINT")
         else:
-            fetch(connection, "ANALYZE TABLE clients, client_search_keys", ())
+            analyzed = f"{name_of('clients')}, {name_of('client_search_keys')}"
+            fetch(connection, f"ANALYZE TABLE {analyzed}", ())
             _innodb_quiet(connection, time.monotonic() + timeout)
     finally:
         connection.close()

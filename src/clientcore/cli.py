@@ -16,7 +16,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--url", help="where to store it (default: a new SQLite file in a temp dir)")
     migrate = commands.add_parser("migrate", help="upgrade a SQL database to the current schema")
     migrate.add_argument("url", help="e.g. sqlite:///clinic.db or postgresql+psycopg://...")
-    migrate.add_argument("--prefix", default="", help="table name prefix, e.g. cc_")
+    migrate.add_argument(
+        "--prefix", default=None, help="table name prefix (default: clientcore_; '' for none)"
+    )
     migrate.add_argument("--schema", default=None, help="database schema to put the tables in")
     args = parser.parse_args(argv)
 
@@ -40,7 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ArgumentError:
         parser.error(f"not a database URL: {args.url!r}")
     try:
-        upgrade(args.url, prefix=args.prefix, schema=args.schema)
+        if args.prefix is None:
+            upgrade(args.url, schema=args.schema)
+        else:
+            upgrade(args.url, prefix=args.prefix, schema=args.schema)
     except ClientCoreError as error:
         print(f"clientcore migrate: {shown}: {error}", file=sys.stderr)
         return 1

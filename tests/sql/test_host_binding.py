@@ -43,7 +43,7 @@ orders = Table(
     Column("note", String(100), nullable=False),
     Column("client_id", String(32), nullable=True),
 )
-clients = metadata.tables["clients"]
+clients = metadata.tables["clientcore_clients"]
 stamps = SqlBackend(sqlalchemy.create_engine("sqlite://"), kinds=HOST_KINDS).tables.of(STAMPS)
 RITA = Actor("rita")
 
@@ -97,11 +97,12 @@ def test_a_hosts_listener_sees_every_statement_of_a_booking(host_engine: Engine)
 
     starts = {statement.split(" (")[0] for statement in seen if not statement.startswith("S")}
     reads = " ".join(statement for statement in seen if statement.startswith("SELECT"))
-    assert {"INSERT INTO visits", "INSERT INTO events", "INSERT INTO clients"} <= starts
-    assert any(statement.startswith("UPDATE visits") for statement in seen)
-    assert "FROM clients" in reads
-    assert "FROM staff" in reads
-    assert "client_search_keys" in reads
+    inserts = {"INSERT INTO clientcore_visits", "INSERT INTO clientcore_events"}
+    assert {*inserts, "INSERT INTO clientcore_clients"} <= starts
+    assert any(statement.startswith("UPDATE clientcore_visits") for statement in seen)
+    assert "FROM clientcore_clients" in reads
+    assert "FROM clientcore_staff" in reads
+    assert "clientcore_client_search_keys" in reads
 
 
 def test_a_core_on_a_hosts_engine_uses_its_pool_and_leaves_it_open(host_engine: Engine) -> None:

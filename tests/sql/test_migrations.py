@@ -46,6 +46,8 @@ from tests.servers import fresh_database
 from tests.sql.conftest import ENGINES
 
 SERVERS = ["postgresql", "mariadb"]
+ROLES = set(make_metadata("").tables)
+"""The tables' names without a prefix (``clients``, ``events``...)."""
 DRIVERS = ["psycopg", "psycopg2"]
 
 
@@ -153,15 +155,25 @@ def test_an_empty_database_upgraded_to_head_is_the_metadata(empty_url: str) -> N
     assert current_revision(empty_url) == head_revision()
     assert differences(empty_url, metadata) == []
     assert table_names(empty_url) == {*metadata.tables, version_table()}
+    assert {f"clientcore_{name}" for name in ROLES} == set(metadata.tables)  # the default
+
+
+def test_tables_without_a_prefix_are_the_metadata_without_one(empty_url: str) -> None:
+    upgrade(empty_url, prefix="")
+    assert current_revision(empty_url, prefix="") == head_revision()
+    assert current_revision(empty_url) is None  # the default prefix's history is another one
+    assert differences(empty_url, make_metadata(""), versions=version_table("")) == []
+    assert table_names(empty_url) == {*ROLES, "clientcore_version"}
+    a_client_round_trip(SqlBackend.from_url(empty_url, prefix="", migrate=False))
 
 
 def test_prefixed_tables_are_the_prefixed_metadata(empty_url: str) -> None:
     upgrade(empty_url, prefix="cc_")
     assert current_revision(empty_url, prefix="cc_") == head_revision()
-    assert current_revision(empty_url) is None  # the unprefixed history is another one
+    assert current_revision(empty_url) is None  # the default prefix's history is another one
     assert differences(empty_url, make_metadata("cc_"), versions=version_table("cc_")) == []
     assert table_names(empty_url) == {
-        *(f"cc_{name}" for name in metadata.tables),
+        *(f"cc_{name}" for name in ROLES),
         "cc_clientcore_version",
     }
     a_client_round_trip(SqlBackend.from_url(empty_url, prefix="cc_", migrate=False))
@@ -193,13 +205,13 @@ def test_the_comparison_reports_a_drifted_column(empty_url: str) -> None:
     key column without its binary collation on the engines that have collations."""
     upgrade(empty_url)
     drifted = make_metadata()
-    clients = drifted.tables["clients"]
+    clients = drifted.tables["clientcore_clients"]
     clients.c.sort_key.type = Key(101)
     clients.c.code.type = String(32)
     changed = {(d[0][0], d[0][2], d[0][3]) for d in differences(empty_url, drifted)}
-    expected = {("modify_type", "clients", "sort_key")}
+    expected = {("modify_type", "clientcore_clients", "sort_key")}
     if backend_of(empty_url) != "sqlite":  # SQLite's keys compare bytes without a collation
-        expected.add(("modify_type", "clients", "code"))
+        expected.add(("modify_type", "clientcore_clients", "code"))
     assert changed == expected
 
 
@@ -364,7 +376,7 @@ def test_a_hosts_alembic_environment_runs_our_revisions(empty_url: str, tmp_path
     config = host_alembic(tmp_path / "host", empty_url)
     command.upgrade(config, "clientcore@head")  # our branch only
     assert version_rows(empty_url, "alembic_version") == [head_revision()]
-    assert table_names(empty_url) == {*(f"cc_{n}" for n in metadata.tables), "alembic_version"}
+    assert table_names(empty_url) == {*(f"cc_{n}" for n in ROLES), "alembic_version"}
 
     command.upgrade(config, "heads")  # and the host's, which depends on ours
     # host_0001 depends on our head, so Alembic's version table keeps host_0001 alone

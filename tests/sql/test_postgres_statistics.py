@@ -47,13 +47,14 @@ def test_an_import_after_a_few_registrations_checks_its_rows_by_key(postgres_url
             core = clientcore.open(connection, tenant="statistics", actor=Actor("rita"))
             for index in range(3):  # enough checks for the session to cache a generic plan
                 core.clients.register(last_name=f"First{index}")
-            before = scans(connection, "ix_clients_order"), scans(connection, "pk_clients")
+            order, key = "ix_clientcore_clients_order", "pk_clientcore_clients"
+            before = scans(connection, order), scans(connection, key)
             rows: list[clientcore.ClientFields] = [
                 {"last_name": f"Imported{index}"} for index in range(IMPORTED)
             ]
             core.clients.import_many(rows)
-            by_order = scans(connection, "ix_clients_order") - before[0]
-            by_key = scans(connection, "pk_clients") - before[1]
+            by_order = scans(connection, order) - before[0]
+            by_key = scans(connection, key) - before[1]
             assert by_order < IMPORTED <= by_key, (by_order, by_key)
     finally:
         engine.dispose()

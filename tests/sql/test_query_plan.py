@@ -33,7 +33,7 @@ CLIENTS = 1200
 LIMIT = 5
 ANALYZE = {
     "postgresql": "ANALYZE",
-    "mariadb": "ANALYZE TABLE clients, client_search_keys",
+    "mariadb": "ANALYZE TABLE clientcore_clients, clientcore_client_search_keys",
 }
 """Page size of the plan queries: a window of 30 clients, driving below 120 keys."""
 
@@ -82,8 +82,8 @@ def plans(backend: SqlBackend, *terms: str, source: str | None = None) -> list[s
 
 def scans_clients(plan: str) -> bool:
     return any(
-        line.strip().startswith(("SCAN clients", "Seq Scan on clients"))
-        or ("table=clients " in line and ("type=ALL" in line or "type=index " in line))
+        line.strip().startswith(("SCAN clientcore_clients", "Seq Scan on clientcore_clients"))
+        or ("table=clientcore_clients " in line and ("type=ALL" in line or "type=index " in line))
         for line in plan.splitlines()
     )
 
@@ -92,7 +92,7 @@ def reads_key_range(plan: str) -> bool:
     """The key index, ranged by the prefix (SQLite's name for the primary key index)."""
     return any(
         ("client_search_keys USING PRIMARY KEY (tenant=? AND key>? AND key<?)" in line)
-        or ("pk_client_search_keys" in line)
+        or ("pk_clientcore_client_search_keys" in line)
         or ("table=keys_by_key type=range" in line and "key=PRIMARY" in line)
         for line in plan.splitlines()
     )
@@ -103,7 +103,11 @@ def test_a_rare_prefix_drives_from_the_key_index(backend: SqlBackend) -> None:
     assert reads_key_range(plan), plan
     assert any(
         found in plan
-        for found in ("Index Cond", "SEARCH clients USING INDEX", "table=clients type=eq_ref")
+        for found in (
+            "Index Cond",
+            "SEARCH clientcore_clients USING INDEX",
+            "table=clientcore_clients type=eq_ref",
+        )
     ), plan
     assert not scans_clients(plan), plan
 
@@ -128,14 +132,14 @@ def sorts_matches(plan: str) -> bool:
 
 def test_a_common_prefix_reads_its_stem_in_sort_order(backend: SqlBackend) -> None:
     [plan] = plans(backend, "anna")
-    assert "ix_client_search_keys_stem" in plan, plan
+    assert "ix_clientcore_client_search_keys_stem" in plan, plan
     assert not scans_clients(plan), plan
     assert not sorts_matches(plan), plan
 
 
 def test_a_common_prefix_with_a_filter_reads_its_stem_in_sort_order(backend: SqlBackend) -> None:
     [plan] = plans(backend, "anna", source="web")
-    assert "ix_client_search_keys_stem" in plan, plan
+    assert "ix_clientcore_client_search_keys_stem" in plan, plan
     assert not scans_clients(plan), plan
     assert not sorts_matches(plan), plan
 
@@ -144,9 +148,9 @@ def test_a_short_common_prefix_reads_a_window_of_the_sort_order_first(
     backend: SqlBackend,
 ) -> None:
     window, drive = plans(backend, "an")
-    assert "ix_clients_order" in window, window
+    assert "ix_clientcore_clients_order" in window, window
     # each client's keys by client id (SQLite pins it), or the term's range, hashed
-    assert "ix_client_search_keys_client" in window or reads_key_range(window), window
+    assert "ix_clientcore_client_search_keys_client" in window or reads_key_range(window), window
     assert not scans_clients(window), window
     assert reads_key_range(drive), drive
     assert not scans_clients(drive), drive

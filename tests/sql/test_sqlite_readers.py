@@ -56,7 +56,7 @@ def test_reads_run_while_another_connection_holds_the_write_lock(tmp_path: Path)
     try:
         client = core.clients.register(first_name="Anna", last_name="Nowak")
         writer.execute("BEGIN IMMEDIATE")
-        writer.execute("UPDATE clients SET remarks = 'not committed'")
+        writer.execute("UPDATE clientcore_clients SET remarks = 'not committed'")
 
         found = in_thread(lambda: core.clients.search("nowak").clients)
         seen = in_thread(lambda: core.clients.get(client.id))

@@ -10,7 +10,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from clientcore.adapters.sql.engine import configure_sqlite, create_engine
-from clientcore.adapters.sql.schema import Tables, make_metadata, make_tables, metadata
+from clientcore.adapters.sql.schema import (
+    DEFAULT_PREFIX,
+    Tables,
+    make_metadata,
+    make_tables,
+    metadata,
+)
 from clientcore.adapters.sql.uow import SqlBackend, SqlUnitOfWork
 
 if TYPE_CHECKING:
@@ -53,6 +59,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "BRANCH",
+    "DEFAULT_PREFIX",
     "VERSIONS",
     "SqlBackend",
     "SqlUnitOfWork",

@@ -4,8 +4,9 @@
 >>> upgrade("sqlite:///clinic.db")                                   # doctest: +SKIP
 >>> upgrade(engine, prefix="cc_", schema="clients")                  # doctest: +SKIP
 
-Our revision history is recorded in its own version table, ``{prefix}clientcore_version``,
-so it never mixes with a host's own ``alembic_version``.
+Tables are named ``clientcore_clients``... unless another ``prefix`` is given (``""``:
+none). Our revision history is recorded in its own version table,
+``{prefix}clientcore_version``, so it never mixes with a host's own ``alembic_version``.
 
 A host with its own Alembic environment may run our revisions there instead: it adds
 :data:`VERSIONS` to its ``version_locations``, passes :func:`configure_options` to
@@ -34,7 +35,7 @@ from clientcore.adapters.sql.engine import (
     in_sqlite_transaction,
 )
 from clientcore.adapters.sql.errors import translated
-from clientcore.adapters.sql.schema import binary_collation, make_metadata
+from clientcore.adapters.sql.schema import DEFAULT_PREFIX, binary_collation, make_metadata
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSIONS = MIGRATIONS / "versions"
@@ -44,11 +45,11 @@ BRANCH = "clientcore"
 Our revision ids start with ``clientcore_`` so that they never collide with a host's."""
 
 
-def version_table(prefix: str = "") -> str:
+def version_table(prefix: str = DEFAULT_PREFIX) -> str:
     return f"{prefix}clientcore_version"
 
 
-def alembic_config(prefix: str = "", schema: str | None = None) -> Config:
+def alembic_config(prefix: str = DEFAULT_PREFIX, schema: str | None = None) -> Config:
     """An Alembic ``Config`` for our revisions with the given table prefix and schema."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -57,7 +58,7 @@ def alembic_config(prefix: str = "", schema: str | None = None) -> Config:
     return config
 
 
-def configure_options(prefix: str = "", schema: str | None = None) -> dict[str, Any]:
+def configure_options(prefix: str = DEFAULT_PREFIX, schema: str | None = None) -> dict[str, Any]:
     """The ``context.configure`` keywords our revisions read in a host's Alembic environment:
     the table-name prefix and the schema of clientcore's tables (see docs/sql.md).
 
@@ -100,7 +101,7 @@ def run_environment(context: EnvironmentContext) -> None:
     """The body of ``migrations/env.py``: run our revisions on the given connection."""
     config = context.config
     x_args = context.get_x_argument(as_dictionary=True)
-    prefix = config.attributes.get("clientcore_prefix", x_args.get("prefix", ""))
+    prefix = config.attributes.get("clientcore_prefix", x_args.get("prefix", DEFAULT_PREFIX))
     schema = config.attributes.get("clientcore_schema", x_args.get("schema"))
     options = _own_options(prefix, schema)
     connection = config.attributes.get("connection")
@@ -154,7 +155,7 @@ def _create_schema(connection: Connection, schema: str) -> None:
 def upgrade(
     target: str | Engine | Connection,
     *,
-    prefix: str = "",
+    prefix: str = DEFAULT_PREFIX,
     schema: str | None = None,
     revision: str = "head",
 ) -> None:
@@ -175,7 +176,7 @@ def upgrade(
 def downgrade(
     target: str | Engine | Connection,
     *,
-    prefix: str = "",
+    prefix: str = DEFAULT_PREFIX,
     schema: str | None = None,
     revision: str = "base",
 ) -> None:
@@ -194,7 +195,7 @@ def downgrade(
 
 
 def current_revision(
-    target: str | Engine | Connection, *, prefix: str = "", schema: str | None = None
+    target: str | Engine | Connection, *, prefix: str = DEFAULT_PREFIX, schema: str | None = None
 ) -> str | None:
     """The revision the database is at (None: never upgraded)."""
     with translated(), _connection(target) as connection:

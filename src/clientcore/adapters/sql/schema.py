@@ -1,8 +1,8 @@
 """The tables of the SQL adapter: SQLAlchemy Core ``Table`` objects on a ``MetaData``.
 
-:func:`make_metadata` builds them under a host's table-name prefix and schema; the module's
-``metadata`` is the default (no prefix, the connection's default schema). Every row carries
-its tenant, and every primary key starts with it.
+:func:`make_metadata` builds them under a table-name prefix and schema; the module's
+``metadata`` is the default (:data:`DEFAULT_PREFIX`, the connection's default schema). Every
+row carries its tenant, and every primary key starts with it.
 
 Columns that are compared or ordered in SQL (tenant, client code, search keys, sort key,
 group names...) compare code point by code point on every engine, like Python's ``str``:
@@ -62,6 +62,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_N_name)s",
     "pk": "pk_%(table_name)s",
 }
+DEFAULT_PREFIX = "clientcore_"
+"""What every table, index and constraint name starts with unless the host chooses another
+prefix (``""``: none): ``clientcore_clients``, ``clientcore_events``... A host's own
+``clients``, ``events`` or ``settings`` tables then never collide with ours."""
 TENANT_LENGTH = 64
 KIND_KEY_LENGTH = 255
 """Characters of a text key, unique or ordered field of a host's record kind."""
@@ -258,7 +262,7 @@ def _ref(tables: dict[str, Table], name: str, *columns: str) -> list[str]:
 
 
 def make_tables(
-    prefix: str = "", schema: str | None = None, kinds: Sequence[RecordKind[Any]] = ()
+    prefix: str = DEFAULT_PREFIX, schema: str | None = None, kinds: Sequence[RecordKind[Any]] = ()
 ) -> Tables:
     """Every table, named ``prefix + role`` in ``schema`` (None: the connection's default),
     and a table for each of the host's record ``kinds`` (see :func:`kind_table`)."""
@@ -575,7 +579,7 @@ def kind_table(
 
 @functools.lru_cache(maxsize=64)
 def shared_tables(
-    prefix: str = "", schema: str | None = None, kinds: tuple[RecordKind[Any], ...] = ()
+    prefix: str = DEFAULT_PREFIX, schema: str | None = None, kinds: tuple[RecordKind[Any], ...] = ()
 ) -> Tables:
     """The :class:`Tables` of ``make_tables(prefix, schema, kinds)``, made once per process
     and reused by every backend with the same prefix, schema and kinds (equal kinds: a
@@ -593,11 +597,11 @@ def shared_tables(
 
 
 metadata = make_tables().metadata
-"""The tables with no prefix in the default schema (for a host's Alembic autogenerate)."""
+"""The tables with the default prefix in the default schema (for a host's Alembic)."""
 
 
 def make_metadata(
-    prefix: str = "", schema: str | None = None, kinds: Sequence[RecordKind[Any]] = ()
+    prefix: str = DEFAULT_PREFIX, schema: str | None = None, kinds: Sequence[RecordKind[Any]] = ()
 ) -> MetaData:
     """The ``MetaData`` of the tables named ``prefix + role`` in ``schema``, with those of
     the host's record ``kinds`` (for the host's own migrations)."""

@@ -37,7 +37,7 @@ from clientcore.adapters.sql.engine import (
 from clientcore.adapters.sql.errors import translated
 from clientcore.adapters.sql.records import SqlRecords
 from clientcore.adapters.sql.rows import shared_rows
-from clientcore.adapters.sql.schema import Tables, shared_tables
+from clientcore.adapters.sql.schema import DEFAULT_PREFIX, Tables, shared_tables
 from clientcore.adapters.sql.tenant import SqlCounters, SqlEventLog, SqlSettingsRepository
 from clientcore.adapters.sql.visits import SqlVisitRepository
 from clientcore.entities.kinds import OWN_KINDS, VISITS, RecordKind, Registry
@@ -62,7 +62,8 @@ def _check_foreign_keys(connection: Connection) -> None:
 class SqlBackend:
     """clientcore on a SQL database (SQLite, PostgreSQL, MariaDB/MySQL).
 
-    ``prefix`` is put before every table name and ``schema`` holds the tables (None: the
+    ``prefix`` is put before every table name (``clientcore_`` unless told; ``""``: none)
+    and ``schema`` holds the tables (None: the
     connection's default); both must match what :func:`~.migrate.upgrade` was given.
     ``kinds`` are the host's record kinds, each stored in a table of its own (see
     :func:`~.schema.kind_table`), which the host's migrations create.
@@ -72,7 +73,7 @@ class SqlBackend:
         self,
         bind: Engine | Connection,
         *,
-        prefix: str = "",
+        prefix: str = DEFAULT_PREFIX,
         schema: str | None = None,
         kinds: Sequence[RecordKind[Any]] = (),
         owns_engine: bool = False,
@@ -105,7 +106,7 @@ class SqlBackend:
         cls,
         url: str,
         *,
-        prefix: str = "",
+        prefix: str = DEFAULT_PREFIX,
         schema: str | None = None,
         kinds: Sequence[RecordKind[Any]] = (),
         migrate: bool | None = None,
@@ -139,7 +140,7 @@ class SqlBackend:
         cls,
         bind: object,
         *,
-        prefix: str = "",
+        prefix: str = DEFAULT_PREFIX,
         schema: str | None = None,
         kinds: Sequence[RecordKind[Any]] = (),
     ) -> SqlBackend:
