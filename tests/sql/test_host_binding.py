@@ -22,12 +22,32 @@ from uuid import UUID, uuid4
 
 import pytest
 import sqlalchemy
-from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, event, func, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    ForeignKeyConstraint,
+    MetaData,
+    String,
+    Table,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.pool import QueuePool
 
 import clientcore
 from clientcore import Actor
-from clientcore.adapters.sql import SqlBackend, configure_sqlite, metadata, upgrade
+from clientcore.adapters.sql import (
+    TENANT_LENGTH,
+    Id,
+    Key,
+    Moment,
+    SqlBackend,
+    configure_sqlite,
+    metadata,
+    upgrade,
+)
 from clientcore.entities.working_hours import TimeRange, WeeklySlot
 from clientcore.errors import ClientInUse, NotFound, UnsupportedTarget
 from clientcore.testing.clock import new_tenant
@@ -44,6 +64,16 @@ orders = Table(
     Column("client_id", String(32), nullable=True),
 )
 clients = metadata.tables["clientcore_clients"]
+host_pets = Table(
+    "host_pets",
+    HOST,
+    Column("id", Id(), primary_key=True),
+    Column("tenant", Key(TENANT_LENGTH), nullable=False),
+    Column("client_id", Id(), nullable=False),
+    Column("seen_at", Moment(), nullable=False),
+    ForeignKeyConstraint(["tenant", "client_id"], [clients.c.tenant, clients.c.id]),
+)
+"""A host's table with a foreign key to our clients, made of the public column types."""
 stamps = SqlBackend(sqlalchemy.create_engine("sqlite://"), kinds=HOST_KINDS).tables.of(STAMPS)
 RITA = Actor("rita")
 
@@ -274,3 +304,27 @@ def test_a_core_opened_per_request_reuses_the_tables(host_engine: Engine) -> Non
     assert len(found.clients) == 3
     assert SqlBackend.on_host(host_engine).tables is not shared.tables
     assert SqlBackend.on_host(host_engine, prefix="other_").tables.clients.name == "other_clients"
+
+
+def test_a_hosts_table_refers_to_our_clients_with_the_public_column_types(
+    host_engine: Engine,
+) -> None:
+    """``Key``, ``Id`` and ``Moment`` from ``clientcore.adapters.sql`` make a host's foreign
+    key (tenant, client_id) to our clients that every engine accepts and enforces."""
+    core = clientcore.open(host_engine, tenant=new_tenant(), actor=RITA)
+    client = core.clients.register(last_name="Nowak")
+    seen = datetime(2026, 12, 7, 10, 30, 15, 123000, tzinfo=UTC)
+    pet = {"id": uuid4(), "tenant": core.tenant, "client_id": client.id, "seen_at": seen}
+    with host_engine.begin() as connection:
+        connection.execute(host_pets.insert().values(**pet))
+    with host_engine.connect() as connection:
+        stored = connection.execute(select(host_pets)).mappings().one()
+    assert dict(stored) == pet
+    stranger = {**pet, "id": uuid4(), "client_id": uuid4()}
+    with pytest.raises(sqlalchemy.exc.IntegrityError), host_engine.begin() as connection:
+        connection.execute(host_pets.insert().values(**stranger))
+    other_tenant = {**pet, "id": uuid4(), "tenant": new_tenant()}
+    with pytest.raises(sqlalchemy.exc.IntegrityError), host_engine.begin() as connection:
+        connection.execute(host_pets.insert().values(**other_tenant))
+    with pytest.raises(ClientInUse):
+        core.clients.delete(client.id)

@@ -2,6 +2,7 @@
 MariaDB/MySQL.
 
 >>> from clientcore.adapters.sql import SqlBackend, metadata, upgrade
+>>> from clientcore.adapters.sql import Id, Key, Moment  # column types for a host's tables
 
 docs/sql.md tells how to bind it, migrate it, and what the database enforces.
 """
@@ -12,6 +13,10 @@ from typing import TYPE_CHECKING, Any
 from clientcore.adapters.sql.engine import configure_sqlite, create_engine
 from clientcore.adapters.sql.schema import (
     DEFAULT_PREFIX,
+    TENANT_LENGTH,
+    Id,
+    Key,
+    Moment,
     Tables,
     make_metadata,
     make_tables,
@@ -60,7 +65,11 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "BRANCH",
     "DEFAULT_PREFIX",
+    "TENANT_LENGTH",
     "VERSIONS",
+    "Id",
+    "Key",
+    "Moment",
     "SqlBackend",
     "SqlUnitOfWork",
     "Tables",

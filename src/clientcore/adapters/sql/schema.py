@@ -88,7 +88,12 @@ def binary_collation(dialect: Dialect) -> str | None:
 
 
 class Key(TypeDecorator[str]):
-    """Text compared and ordered by code point: codes, tenants, search keys, names."""
+    """Text compared and ordered by code point: codes, tenants, search keys, names.
+
+    Public (``clientcore.adapters.sql.Key``): a host's column that refers to a tenant of
+    ours is ``Key(TENANT_LENGTH)``, so that its type, collation and (on MariaDB) character
+    set are those of the column it refers to, as a foreign key needs.
+    """
 
     impl = String
     cache_ok = True
@@ -124,7 +129,9 @@ class LongText(TypeDecorator[str]):
 class Id(TypeDecorator[uuid.UUID]):
     """A UUID: native on PostgreSQL, 32 lowercase hex digits elsewhere.
 
-    Both order like ``str(uuid)``: the hex digits sit in the same places.
+    Both order like ``str(uuid)``: the hex digits sit in the same places. Public
+    (``clientcore.adapters.sql.Id``): a host's column that refers to one of our ids (a
+    client's) is an ``Id()``.
     """
 
     impl = String(32)
@@ -177,6 +184,7 @@ class Moment(TypeDecorator[datetime]):
     """A timezone-aware instant, stored in UTC with milliseconds; read back aware, in UTC.
 
     TIMESTAMP WITH TIME ZONE on PostgreSQL, DATETIME(3) on MariaDB, ISO text on SQLite.
+    Public (``clientcore.adapters.sql.Moment``), for a host's instants stored as ours are.
     """
 
     impl = DateTime
