@@ -17,15 +17,18 @@ our branch is then kept in the host's version table. docs/sql.md shows a working
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.operations.ops import MigrationScript
 from alembic.runtime.environment import EnvironmentContext
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
+from alembic.util import CommandError, coerce_resource_to_filename
 from sqlalchemy import Column, Connection, Engine, MetaData, Table, TypeDecorator, text
 from sqlalchemy.types import TypeEngine
 
@@ -35,7 +38,15 @@ from clientcore.adapters.sql.engine import (
     in_sqlite_transaction,
 )
 from clientcore.adapters.sql.errors import translated
-from clientcore.adapters.sql.schema import DEFAULT_PREFIX, binary_collation, make_metadata
+from clientcore.adapters.sql.schema import (
+    DEFAULT_PREFIX,
+    Id,
+    Key,
+    LongText,
+    Moment,
+    binary_collation,
+    make_metadata,
+)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSIONS = MIGRATIONS / "versions"
@@ -84,6 +95,122 @@ def compare_type(
     if getattr(expected, "collation", None) != getattr(inspected_type, "collation", None):
         return True
     return None
+
+
+OUR_TYPES: tuple[type[TypeDecorator[Any]], ...] = (Id, Key, LongText, Moment)
+"""The column types of our tables (and of a host's kinds' tables), all importable from
+``clientcore.adapters.sql``."""
+
+
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    """Alembic's ``render_item`` hook for a host's environment: a column of one of our types
+    (``Id``, ``Key``, ``LongText``, ``Moment``, in a host's table that refers to ours or in a
+    host kind's table) is written as ``Key(length=64)`` and the revision imports it from
+    ``clientcore.adapters.sql``. Without it, Alembic names the type by its module
+    (``clientcore.adapters.sql.schema.Key``) without importing that module, and the revision
+    fails with a ``NameError`` when it runs. Anything else is left to Alembic (False)."""
+    if type_ == "type" and isinstance(obj, OUR_TYPES):
+        autogen_context.imports.add(f"from clientcore.adapters.sql import {type(obj).__name__}")
+        return repr(obj)
+    return False
+
+
+IncludeObject = Callable[[Any, str | None, str, bool, Any], bool]
+"""Alembic's ``include_object`` hook: (object, name, type, reflected, compare_to) -> bool."""
+
+
+def skip_our_tables(prefix: str = DEFAULT_PREFIX, schema: str | None = None) -> IncludeObject:
+    """Alembic's ``include_object`` hook for a host's environment: autogenerate leaves the
+    tables our revisions make (with this ``prefix``, in this ``schema``) and our version
+    table alone, with their columns, indexes and constraints, whether the host's
+    ``target_metadata`` has them or not. Our revisions alone create, change and drop them.
+    The tables of the host's own record kinds are the host's to migrate and stay in."""
+    ours = {table.name for table in make_metadata(prefix, schema).tables.values()}
+    ours.add(version_table(prefix))
+
+    def include_object(
+        obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+    ) -> bool:
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        if not isinstance(table, Table):
+            return True
+        return not (table.name in ours and (table.schema or None) == schema)
+
+    return include_object
+
+
+def place_host_revision(
+    context: MigrationContext, revision: Any, directives: list[MigrationScript]
+) -> None:
+    """Alembic's ``process_revision_directives`` hook for a host's environment: a new
+    revision of the host never goes into our package's versions folder (:data:`VERSIONS`)
+    nor onto our branch.
+
+    ``alembic revision`` puts a revision in the folder of the head it revises. In a host's
+    environment that has no revision of its own yet, that head is ours, so a plain
+    ``alembic revision --autogenerate`` would write into the installed clientcore package.
+    This hook makes such a revision the first of the host's own branch instead: it revises
+    nothing (``--head base``), depends on our head (``--depends-on``, so that it runs after
+    our tables exist) and goes into the host's versions folder (the one of its
+    ``version_locations`` that is not ours). A later plain ``alembic revision`` revises the
+    host's head, never ours. A revision asked for explicitly onto our branch, or into our
+    folder, is refused with ``alembic.util.CommandError``.
+    """
+    script = context.script
+    if script is None:
+        return
+    ours = VERSIONS.resolve()
+    locations = [coerce_resource_to_filename(str(at)) for at in script.version_locations or ()]
+    theirs = [location.resolve() for location in locations if location.resolve() != ours]
+    for directive in directives:
+        if not isinstance(directive, MigrationScript):
+            continue
+        if directive.version_path is not None and Path(directive.version_path).resolve() == ours:
+            raise CommandError(f"a host's revision may not go into clientcore's {VERSIONS}")
+        if directive.head not in (None, "head"):
+            heads = script.get_revisions(directive.head)
+            if any(head is not None and _is_ours(head) for head in heads):
+                raise CommandError(
+                    f"{directive.head!r} is clientcore's branch; a host's revisions revise "
+                    "its own (--head base for the first, then --head <label>@head)"
+                )
+        else:
+            current = [script.get_revision(head) for head in script.get_heads()]
+            own = [head for head in current if not _is_ours(head)]
+            if len(own) == 1:
+                directive.head = own[0].revision
+            elif not own:  # the host's first revision: a branch of its own, after ours
+                directive.head = "base"
+                if directive.depends_on is None:
+                    directive.depends_on = [head.revision for head in current] or None
+            # several heads of the host's own: Alembic asks which one to revise
+        if directive.version_path is None:
+            if len(theirs) != 1:
+                raise CommandError(
+                    "the host's Alembic environment has no single versions folder of its "
+                    "own besides clientcore's: pass --version-path"
+                )
+            directive.version_path = str(theirs[0])
+
+
+def _is_ours(script: Script) -> bool:
+    return Path(script.path).resolve().parent == VERSIONS.resolve()
+
+
+def host_options(prefix: str = DEFAULT_PREFIX, schema: str | None = None) -> dict[str, Any]:
+    """Every ``context.configure`` keyword of a host's Alembic environment that runs our
+    revisions beside its own (docs/sql.md): :func:`configure_options` (where our tables
+    are), :func:`compare_type`, and the hooks that keep autogenerate off our tables
+    (:func:`skip_our_tables`), import our column types in the host's revisions
+    (:func:`render_item`) and keep the host's revisions out of our package and our branch
+    (:func:`place_host_revision`). A host with hooks of its own calls ours from them."""
+    return {
+        **configure_options(prefix, schema),
+        "compare_type": compare_type,
+        "include_object": skip_our_tables(prefix, schema),
+        "render_item": render_item,
+        "process_revision_directives": place_host_revision,
+    }
 
 
 def _own_options(prefix: str, schema: str | None) -> dict[str, Any]:
