@@ -63,3 +63,31 @@ def test_importing_and_using_memory_loads_no_driver() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_the_testing_extra_is_what_clientcore_testing_imports_beyond_the_core() -> None:
+    """``pip install 'clientcore[testing]'`` gives ``clientcore.testing`` every library it
+    imports that the package's own dependencies do not, and nothing more."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((PACKAGE.parent.parent / "pyproject.toml").read_text("utf-8"))
+    distribution = {"pyyaml": "yaml", "email-validator": "email_validator"}
+
+    def modules(requirements: list[str]) -> set[str]:
+        names = {re.split(r"[<>=!\[ ;]", requirement)[0].lower() for requirement in requirements}
+        return {distribution.get(name, name.replace("-", "_")) for name in names}
+
+    core = modules(project["project"]["dependencies"])
+    extra = modules(project["project"]["optional-dependencies"]["testing"])
+    imported = {
+        name.split(".")[0]
+        for path in sorted((PACKAGE / "testing").rglob("*.py"))
+        for name in _imports(path)
+    }
+    third_party = {
+        name
+        for name in imported
+        if name not in sys.stdlib_module_names and name not in ("clientcore", "__future__")
+    }
+    assert third_party - core == extra
