@@ -79,6 +79,10 @@ class Work:
         self.documents = documents
         self.session: ClientSession | None = None
         """The transaction's session, or None when writes are kept until commit."""
+        self.joined = False
+        """The session and its transaction are the host's: the unit never commits them."""
+        self.wrote = False
+        """A write ran in the session (what a joined unit that fails must undo)."""
         self.token = uuid.uuid4().hex
         self._pending: list[Apply] = []
         self._pending_guarded: list[Apply] = []
@@ -87,6 +91,8 @@ class Work:
         self._locks = locks
         self._local_locks = local_locks
         self._held: dict[str, threading.Lock] = {}
+        self._marked: set[str] = set()
+        """Held locks whose marker this unit wrote in its transaction."""
 
     # -- writes ------------------------------------------------------------------------
     def write(self, apply: Apply, *, guarded: bool, collection: str) -> None:
@@ -94,6 +100,8 @@ class Work:
         goes before the unguarded ones unless an unguarded write to ``collection`` is
         already kept (it would then jump over a write it may depend on)."""
         if self.session is not None:
+            self._mark_held_locks()
+            self.wrote = True
             apply(self.session)
         elif guarded and collection not in self._in_order:
             self._pending_guarded.append(apply)
@@ -146,6 +154,25 @@ class Work:
             raise
         self._held[name] = local
 
+    def _mark_held_locks(self) -> None:
+        """Before the unit's first write in a transaction under a lock, write a marker of
+        each lock it holds in the transaction too. A lease ends with the unit of work, but
+        a unit in a host's transaction (``joined``) writes what the host commits later,
+        and a unit that takes the lock meanwhile must not miss that: two transactions that
+        write one marker collide (a MongoDB write conflict, raised to the later as
+        ``StorageBusy``) until the first ends, whoever commits it. A unit that writes
+        nothing under the lock (a booking refused for an overlap) writes no marker."""
+        for name in self._held.keys() - self._marked:
+            self._marked.add(name)
+            self.wrote = True
+            with translate():
+                self._locks.update_one(
+                    {"_id": f"{name}/written"},
+                    {"$inc": {"writes": 1}},
+                    upsert=True,
+                    session=self.session,
+                )
+
     def _acquire_lease(self, name: str) -> None:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         pause = 0.002
@@ -190,6 +217,7 @@ class Work:
             finally:
                 local.release()
         self._held.clear()
+        self._marked.clear()
 
 
 def undo_all(undos: Sequence[Undo], failure: BaseException) -> None:

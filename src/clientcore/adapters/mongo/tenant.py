@@ -59,6 +59,8 @@ class MongoCounters:
         self._work = work
 
     def next(self, name: str, count: int = 1) -> int:
+        if self._work.session is not None:
+            self._work.wrote = True
         return reserve(self._collection, self._tenant, name, count, session=self._work.session)
 
 

@@ -11,12 +11,18 @@ Two modes, chosen by what the server offers (see ``docs/mongo.md``):
   repositories show the unit its own writes. A crash in the middle of a commit can leave
   part of it applied. ``capabilities.transactions`` says which mode a backend is in.
 
+A backend may also join a host's own transaction (:meth:`MongoBackend.in_session`): every
+unit of work then runs in the host's ``ClientSession`` and its transaction, which the
+host commits or aborts; a unit's commit commits nothing, and a unit that fails after it
+wrote aborts the host's transaction (MongoDB has no savepoint to return to).
+
 Each record kind, clientcore's or the host's, is kept by one generic
 :class:`~.records.MongoRecords` in a collection of its own (see :mod:`.layout`).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
@@ -112,6 +118,8 @@ class MongoBackend:
         }
         self.documents = Documents()
         self.local_locks = LocalLocks()
+        self.host_session: ClientSession | None = None
+        """The host's session whose transaction every unit joins (see :meth:`in_session`)."""
         indexes.ensure_indexes(database, [self.events_layout, *self.layouts.values()])
 
     @property
@@ -150,13 +158,52 @@ class MongoBackend:
         *,
         kinds: Sequence[RecordKind[Any]] = (),
         transactions: bool | None = None,
+        session: ClientSession | None = None,
     ) -> MongoBackend:
-        """A backend on a host's own ``Database`` (never closed by clientcore)."""
+        """A backend on a host's own ``Database`` (never closed by clientcore); with
+        ``session``, one whose units of work join that session's transaction (see
+        :meth:`in_session`, which a host opening a core per request calls instead, on one
+        backend made once)."""
         if not callable(getattr(database, "get_collection", None)):
             raise UnsupportedTarget(
                 f"cannot open a {type(database).__name__}: pass a pymongo Database"
             )
-        return cls(database, kinds=kinds, transactions=transactions)
+        backend = cls(database, kinds=kinds, transactions=transactions)
+        return backend if session is None else backend.in_session(session)
+
+    def in_session(self, session: ClientSession) -> MongoBackend:
+        """This backend with every unit of work inside the host's ``session`` and the
+        transaction the host started on it (``session.start_transaction()``), like the SQL
+        adapter on a host's ``Connection``: the host commits or aborts its transaction, and
+        with it clientcore's writes and its own, together.
+
+        - A unit's commit commits nothing (its lock leases are renewed, as before a commit).
+        - A unit that fails before it wrote leaves the host's transaction as it was. One
+          that fails after it wrote aborts the host's transaction (MongoDB has no savepoint
+          to roll back to) and its error reaches the host, which runs its transaction again
+          (pymongo's ``with_transaction`` does).
+        - clientcore never runs such a unit again itself (``joins_host_transaction``).
+        - A unit begun while the session has no transaction is refused
+          (``UnsupportedTarget``), as is a session of another ``MongoClient`` or a backend
+          without transactions (a standalone server, mongomock).
+
+        The indexes, collections and converters are this backend's, shared: calling it per
+        request costs nothing but a copy. Closing the result closes nothing.
+        """
+        if not self.capabilities.transactions:
+            raise UnsupportedTarget(
+                "this MongoDB backend runs no transactions (a standalone server, or a test "
+                "double): there is no host transaction to join"
+            )
+        if getattr(session, "client", None) is not self.database.client:
+            raise UnsupportedTarget(
+                "the session belongs to another MongoClient than the backend's database"
+            )
+        joined = copy.copy(self)
+        joined.host_session = session
+        joined.capabilities = Capabilities(transactions=True, joins_host_transaction=True)
+        joined._owned_client = None
+        return joined
 
     def collection(self, name: str) -> Collection[Document]:
         return self._collections[name]
@@ -235,6 +282,9 @@ class MongoUnitOfWork:
             work.flush()
             return
         work.confirm_locks()
+        if work.joined:
+            work.wrote = False  # committed, as far as clientcore can: the host decides
+            return
         with translate():
             work.session.commit_transaction()
 
@@ -243,6 +293,8 @@ class MongoUnitOfWork:
         if work is None:
             return
         work.discard()
+        if work.joined and not work.wrote:
+            return  # nothing of ours in the host's transaction: it goes on
         if work.session is not None and work.session.in_transaction:
             with translate():
                 work.session.abort_transaction()
@@ -254,7 +306,14 @@ class MongoUnitOfWork:
             locks=backend.collection(indexes.LOCKS),
             local_locks=backend.local_locks,
         )
-        if backend.capabilities.transactions:
+        if backend.host_session is not None:
+            if not backend.host_session.in_transaction:
+                raise UnsupportedTarget(
+                    "the host's session has no transaction to join: call "
+                    "session.start_transaction() before clientcore's operations"
+                )
+            work.session, work.joined = backend.host_session, True
+        elif backend.capabilities.transactions:
             with translate():
                 session = backend.database.client.start_session()
                 session.start_transaction(
@@ -281,5 +340,5 @@ class MongoUnitOfWork:
                 try:
                     work.release()
                 finally:
-                    if work.session is not None:
+                    if work.session is not None and not work.joined:
                         work.session.end_session()
