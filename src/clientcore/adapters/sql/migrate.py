@@ -9,8 +9,9 @@ none). Our revision history is recorded in its own version table,
 ``{prefix}clientcore_version``, so it never mixes with a host's own ``alembic_version``.
 
 A host with its own Alembic environment may run our revisions there instead: it adds
-:data:`VERSIONS` to its ``version_locations``, passes :func:`configure_options` to
-``context.configure`` and upgrades ``clientcore@head`` (:data:`BRANCH`); the history of
+:data:`VERSIONS` to its ``version_locations``, passes :func:`host_options` to
+``context.configure`` (where our tables are, and the hooks that keep its autogenerate and
+its revisions off ours) and upgrades ``clientcore@head`` (:data:`BRANCH`); the history of
 our branch is then kept in the host's version table. docs/sql.md shows a working setup.
 """
 
@@ -28,6 +29,7 @@ from alembic.migration import MigrationContext
 from alembic.operations.ops import MigrationScript
 from alembic.runtime.environment import EnvironmentContext
 from alembic.script import Script, ScriptDirectory
+from alembic.script.revision import RevisionError
 from alembic.util import CommandError, coerce_resource_to_filename
 from sqlalchemy import Column, Connection, Engine, MetaData, Table, TypeDecorator, text
 from sqlalchemy.types import TypeEngine
@@ -168,7 +170,10 @@ def place_host_revision(
         if directive.version_path is not None and Path(directive.version_path).resolve() == ours:
             raise CommandError(f"a host's revision may not go into clientcore's {VERSIONS}")
         if directive.head not in (None, "head"):
-            heads = script.get_revisions(directive.head)
+            try:
+                heads = script.get_revisions(directive.head)
+            except RevisionError:
+                continue  # Alembic says what is wrong with the head asked for
             if any(head is not None and _is_ours(head) for head in heads):
                 raise CommandError(
                     f"{directive.head!r} is clientcore's branch; a host's revisions revise "
@@ -184,7 +189,8 @@ def place_host_revision(
                 if directive.depends_on is None:
                     directive.depends_on = [head.revision for head in current] or None
             # several heads of the host's own: Alembic asks which one to revise
-        if directive.version_path is None:
+        if directive.version_path is None and directive.head == "base":
+            # a revision after a head goes into the head's folder: the host's, as checked
             if len(theirs) != 1:
                 raise CommandError(
                     "the host's Alembic environment has no single versions folder of its "
