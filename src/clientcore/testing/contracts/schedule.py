@@ -211,6 +211,16 @@ class ScheduleContract(BackendContract):
             core.staff.set_hours(vet, weekly, overrides)
         assert core.staff.hours(vet).weekly == ()
 
+    def test_overlapping_working_hours_are_named_in_full(self, core: Core) -> None:
+        vet = core.staff.add("Dr Ewa").id
+        weekly = [
+            WeeklySlot(0, TimeRange(time(11), time(13))),
+            WeeklySlot(0, TimeRange(time(8), time(12))),
+        ]
+        with pytest.raises(ValidationError) as refused:
+            core.staff.set_hours(vet, weekly)
+        assert refused.value.reason == "08:00-12:00 overlaps 11:00-13:00"
+
     def test_bad_bookings_are_refused(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
         other_client = core.clients.register(last_name="Other").id
