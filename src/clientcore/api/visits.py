@@ -109,7 +109,10 @@ class Visits:
         first_consultation: bool | Unset = UNSET,
         asap: bool | Unset = UNSET,
     ) -> Visit:
-        """Change the details given (see :data:`UNSET`) of a booked visit or break."""
+        """Change the details given (see :data:`UNSET`) of a visit or break. Notes, source
+        and ``first_consultation`` stay editable after the visit (arrived, no-show or
+        cancelled); ``asap`` only while it is booked. The time never changes here: only a
+        booked visit can be moved (:meth:`reschedule`)."""
         details = given(
             notes=notes, source=source, first_consultation=first_consultation, asap=asap
         )

@@ -221,15 +221,26 @@ def _save(uow: UnitOfWork, ctx: Context, old: Visit, new: Visit, kind: EventKind
     )
 
 
-def _load_booked(uow: UnitOfWork, visit_id: UUID, expected_version: int | None) -> Visit:
+def _load(uow: UnitOfWork, visit_id: UUID, expected_version: int | None) -> Visit:
     visit = uow.visits.get(visit_id)
     if expected_version is not None and visit.version != expected_version:
         raise ConcurrencyError("visit", visit_id, expected_version)
+    return visit
+
+
+def _load_booked(uow: UnitOfWork, visit_id: UUID, expected_version: int | None) -> Visit:
+    visit = _load(uow, visit_id, expected_version)
     if visit.status is not VisitStatus.BOOKED:
         raise ValidationError(
-            "status", f"the visit is {visit.status.value}; only a booked visit can change"
+            "status",
+            f"the visit is {visit.status.value}; only a booked visit can move or change status",
         )
     return visit
+
+
+BOOKED_ONLY_DETAILS = frozenset({"asap"})
+"""Details that only a booked visit may change: "as soon as possible" asks for an earlier
+time, which a visit that took place (or was cancelled) no longer needs."""
 
 
 def reschedule(
@@ -264,9 +275,16 @@ def update_details(
     *,
     expected_version: int | None,
 ) -> Visit:
-    """Change notes, source, first-consultation or ASAP flags of a booked visit."""
+    """Change notes, source or the first-consultation flag of a visit or break in any status
+    (a vet adds notes after the patient arrived; the time stays: see :func:`reschedule`),
+    and the ASAP flag of a booked one."""
     ctx.acting()
-    old = _load_booked(uow, visit_id, expected_version)
+    old = _load(uow, visit_id, expected_version)
+    if old.status is not VisitStatus.BOOKED:
+        for name in sorted(BOOKED_ONLY_DETAILS & details.keys()):
+            raise ValidationError(
+                name, f"the visit is {old.status.value}; only a booked visit can change it"
+            )
     return _save(
         uow, ctx, old, attrs.evolve(old, **_details(details)), _EVENTS[old.kind, "updated"]
     )

@@ -280,6 +280,38 @@ class ScheduleContract(BackendContract):
         )
         assert core.visits.get(updated.id).notes == "Bring X-ray"
 
+    def test_details_stay_editable_after_arrival_but_not_the_time(
+        self, clinic: tuple[Core, UUID, UUID]
+    ) -> None:
+        core, vet, client = clinic
+        visit = core.visits.book(client, vet, at(MONDAY, 10), 30, asap=True)
+        arrived = core.visits.mark_arrived(visit.id)
+        noted = core.visits.update(
+            visit.id,
+            notes="Limps on the left hind leg",
+            source="walk-in",
+            first_consultation=True,
+            expected_version=arrived.version,
+        )
+        assert core.visits.get(visit.id) == noted
+        assert (noted.status, noted.notes, noted.source, noted.first_consultation) == (
+            VisitStatus.ARRIVED,
+            "Limps on the left hind leg",
+            "walk-in",
+            True,
+        )
+        assert noted.version == arrived.version + 1
+        with pytest.raises(ValidationError) as refused:
+            core.visits.update(visit.id, asap=False)
+        assert refused.value.field == "asap"
+        for move in ({"start": at(MONDAY, 11)}, {"duration_minutes": 60}, {"staff_id": vet}):
+            with pytest.raises(ValidationError):
+                core.visits.reschedule(visit.id, **move)  # type: ignore[arg-type]
+        assert core.visits.get(visit.id) == noted
+        missed = core.visits.mark_no_show(core.visits.book(client, vet, at(MONDAY, 11), 30).id)
+        assert core.visits.update(missed.id, notes="called: rebook").notes == "called: rebook"
+        assert [e.kind for e in core.clients.history(client)].count("visit.updated") == 2
+
     def test_charges_and_payment(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
         visit = core.visits.book(client, vet, at(MONDAY, 10), 30)
