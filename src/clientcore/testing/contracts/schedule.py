@@ -306,7 +306,7 @@ class ScheduleContract(BackendContract):
         assert refused.value.field == "asap"
         for move in ({"start": at(MONDAY, 11)}, {"duration_minutes": 60}, {"staff_id": vet}):
             with pytest.raises(ValidationError):
-                core.visits.reschedule(visit.id, **move)  # type: ignore[arg-type]
+                core.visits.reschedule(visit.id, **move)
         assert core.visits.get(visit.id) == noted
         missed = core.visits.mark_no_show(core.visits.book(client, vet, at(MONDAY, 11), 30).id)
         assert core.visits.update(missed.id, notes="called: rebook").notes == "called: rebook"
