@@ -3,7 +3,7 @@ list, and iCalendar export (RFC 5545, written with the ``icalendar`` library).""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import icalendar
 
+from clientcore.entities.client import Client
 from clientcore.entities.kinds import STAFF
 from clientcore.entities.visit import Visit, VisitKind
 from clientcore.entities.working_hours import WorkingHours, working_intervals
@@ -178,8 +179,29 @@ def asap_candidates(uow: UnitOfWork, visit_id: UUID) -> list[Visit]:
     ]
 
 
-def to_ical(uow: UnitOfWork, staff_id: UUID, start: datetime, end: datetime) -> bytes:
-    """The staff member's booked entries in the range as an iCalendar file."""
+IcalSummary = Callable[[Visit, Client | None], str]
+"""What an iCalendar event's summary says: a function of the entry and its client (None
+for a break)."""
+
+
+def code_summary(visit: Visit, client: Client | None) -> str:
+    """The default summary: "Visit" and the client's code, or "Break". No name or other
+    personal data, so the feed may be shared (a calendar app, a screen in a waiting room);
+    a host passes its own function to show more."""
+    return "Break" if client is None else f"Visit {client.code}"
+
+
+def to_ical(
+    uow: UnitOfWork,
+    staff_id: UUID,
+    start: datetime,
+    end: datetime,
+    summary: IcalSummary = code_summary,
+) -> bytes:
+    """The staff member's booked entries in the range as an iCalendar file, each event's
+    summary written by ``summary``."""
+    if not callable(summary):
+        raise ValidationError("summary", "must be a function of (visit, client or None)")
     member = uow.records(STAFF).get(staff_id)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//clientcore//calendar export//EN")
@@ -188,19 +210,16 @@ def to_ical(uow: UnitOfWork, staff_id: UUID, start: datetime, end: datetime) -> 
     for visit in staff_calendar(uow, staff_id, start, end):
         if not visit.holds_time:
             continue
+        client = None if visit.client_id is None else uow.clients.get(visit.client_id)
+        text = summary(visit, client)
+        if not isinstance(text, str):
+            raise ValidationError("summary", f"must return text, not {type(text).__name__}")
         event = icalendar.Event()
         event.add("uid", f"{visit.id}@clientcore")
         event.add("dtstamp", visit.updated_at)
         event.add("dtstart", visit.start)
         event.add("dtend", visit.end)
-        event.add("summary", "Break" if visit.kind is VisitKind.BREAK else _summary(uow, visit))
+        event.add("summary", text)
         event.add("status", "CONFIRMED")
         calendar.add_component(event)
     return bytes(calendar.to_ical())
-
-
-def _summary(uow: UnitOfWork, visit: Visit) -> str:
-    assert visit.client_id is not None
-    client = uow.clients.get(visit.client_id)
-    flags = " (first consultation)" if visit.first_consultation else ""
-    return f"Visit: {client.display_name}{flags}"

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from clientcore.entities.common import Actor, Role
 from clientcore.entities.kinds import STAFF, WORKING_HOURS
-from clientcore.entities.visit import Charge, ChargeKind, VisitStatus
+from clientcore.entities.client import Client
+from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitStatus
 from clientcore.entities.working_hours import (
     DayOverride,
     Schedule,
@@ -552,12 +553,35 @@ class ScheduleContract(BackendContract):
             core.calendar.export_ical(vet, at(MONDAY, 0), at(MONDAY, 23))
         )
         events = list(calendar.walk("VEVENT"))
-        assert [str(e["summary"]) for e in events] == [
-            "Visit: Jan Nowak (first consultation)",
-            "Break",
-        ]
+        code = core.clients.get(client).code
+        assert [str(e["summary"]) for e in events] == [f"Visit {code}", "Break"]
         assert str(events[0]["uid"]) == f"{visit.id}@clientcore"
         assert events[0].decoded("dtstart") == visit.start
+
+    def test_icalendar_summaries_carry_no_personal_data_unless_asked(
+        self, clinic: tuple[Core, UUID, UUID]
+    ) -> None:
+        core, vet, client = clinic
+        core.clients.update(client, phones=["601 234 567"], emails=["jan@example.com"])
+        core.visits.book(client, vet, at(MONDAY, 10), 30, notes="Limps", first_consultation=True)
+        core.visits.book_break(vet, at(MONDAY, 12), 30, notes="Lunch")
+        shared = core.calendar.export_ical(vet, at(MONDAY, 0), at(MONDAY, 23)).decode()
+        for personal in ("Jan", "Nowak", "601234567", "jan@example", "Limps"):
+            assert personal not in shared
+
+        def named(visit: Visit, owner: Client | None) -> str:
+            return "Break" if owner is None else f"{owner.display_name}: {visit.notes}"
+
+        own = core.calendar.export_ical(vet, at(MONDAY, 0), at(MONDAY, 23), summary=named)
+        summaries = [str(e["summary"]) for e in icalendar.Calendar.from_ical(own).walk("VEVENT")]
+        assert summaries == ["Jan Nowak: Limps", "Break"]
+        with pytest.raises(ValidationError):
+            core.calendar.export_ical(
+                vet,
+                at(MONDAY, 0),
+                at(MONDAY, 23),
+                summary=lambda visit, owner: 1,  # type: ignore[arg-type,return-value]
+            )
 
     def test_random_bookings_never_overlap(self, core: Core) -> None:
         """book / reschedule / cancel in any order: the store agrees with a simple model and
