@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clientcore.entities.client import Client
 from clientcore.entities.common import Actor, Role
 from clientcore.entities.kinds import STAFF, WORKING_HOURS
-from clientcore.entities.client import Client
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitStatus
 from clientcore.entities.working_hours import (
     DayOverride,
