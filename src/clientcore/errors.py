@@ -21,6 +21,7 @@ __all__ = [
     "DuplicateCode",
     "DuplicateName",
     "HandlerDepthExceeded",
+    "ImportRowError",
     "InvalidTenant",
     "NotFound",
     "OutsideWorkingHours",
@@ -45,6 +46,19 @@ class ValidationError(ClientCoreError, ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.reason = message
+
+
+class ImportRowError(ValidationError):
+    """A row of an import was refused: ``row`` is its index in the rows given (from 0),
+    ``code`` the code the row gives (None: it gives none), ``field`` and ``reason`` say
+    what to fix. Nothing of the import was stored."""
+
+    def __init__(self, row: int, code: str | None, field: str, message: str) -> None:
+        super().__init__(field, message)
+        where = f"row {row}" if code is None else f"row {row} (code {code!r})"
+        self.args = (f"{where}: {field}: {message}",)
+        self.row = row
+        self.code = code
 
 
 class InvalidTenant(ValidationError):
