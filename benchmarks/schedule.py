@@ -64,7 +64,9 @@ WORKDAYS = range(5)
 STAFF = 10
 PER_DAY = 27
 QUARTER = timedelta(minutes=15)
-YEAR_START = date(2026, 1, 5)
+YEAR_START = date.today() + timedelta(days=7 - date.today().weekday())
+"""A Monday still to come: free slots and bookings are offered and accepted only in the
+future."""
 YEAR_DAYS = 360
 ACTOR = clientcore.Actor("bench", roles=["owner"])
 

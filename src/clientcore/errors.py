@@ -9,8 +9,10 @@ of work is rolled back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from uuid import UUID
+
+from clientcore.localtime import span_text
 
 __all__ = [
     "ActorRequired",
@@ -146,28 +148,40 @@ class ClientInUse(Conflict):
 
 
 class VisitOverlap(Conflict):
-    """The time is taken: another visit or break of the same staff member overlaps it."""
+    """The time is taken: another visit or break of the same staff member overlaps it.
 
-    def __init__(self, conflicting_id: UUID, start: datetime, end: datetime) -> None:
+    ``start`` and ``end`` are the entry in the way (UTC); the message shows them in
+    ``zone``, the tenant's (None: UTC)."""
+
+    def __init__(
+        self, conflicting_id: UUID, start: datetime, end: datetime, zone: tzinfo | None = None
+    ) -> None:
         super().__init__(
-            f"the staff member already has an entry from {start.isoformat()} to "
-            f"{end.isoformat()} (id {conflicting_id}); touching end-to-start is allowed"
+            f"the staff member already has an entry {span_text(start, end, zone)} "
+            f"(id {conflicting_id}); touching end-to-start is allowed"
         )
         self.conflicting_id = conflicting_id
         self.start = start
         self.end = end
+        self.zone = zone
+
+    def in_zone(self, zone: tzinfo) -> VisitOverlap:
+        """The same error, its message in ``zone``."""
+        return VisitOverlap(self.conflicting_id, self.start, self.end, zone)
 
 
 class OutsideWorkingHours(Conflict):
-    """The time is not inside the staff member's working hours."""
+    """The time is not inside the staff member's working hours; the message shows it in
+    ``zone``, the tenant's (None: UTC)."""
 
-    def __init__(self, start: datetime, end: datetime) -> None:
+    def __init__(self, start: datetime, end: datetime, zone: tzinfo | None = None) -> None:
         super().__init__(
-            f"{start.isoformat()} to {end.isoformat()} is outside the staff member's working "
+            f"{span_text(start, end, zone)} is outside the staff member's working "
             "hours; an owner or administrator may book it with override_hours=True"
         )
         self.start = start
         self.end = end
+        self.zone = zone
 
 
 class PermissionDenied(ClientCoreError):

@@ -30,7 +30,7 @@ from clientcore import Actor
 from clientcore.adapters.sql import SqlBackend, configure_sqlite, metadata, upgrade
 from clientcore.entities.working_hours import TimeRange, WeeklySlot
 from clientcore.errors import ClientInUse, NotFound, UnsupportedTarget
-from clientcore.testing.clock import new_tenant
+from clientcore.testing.clock import TickingClock, new_tenant
 from clientcore.testing.kinds import HOST_KINDS, INVOICES, STAMPS, Invoice, Stamp
 from tests.servers import fresh_database
 from tests.sql.conftest import ENGINES
@@ -85,7 +85,7 @@ def test_a_hosts_listener_sees_every_statement_of_a_booking(host_engine: Engine)
 
     event.listen(host_engine, "before_cursor_execute", record)
     try:
-        core = clientcore.open(host_engine, tenant=new_tenant(), actor=RITA)
+        core = clientcore.open(host_engine, tenant=new_tenant(), actor=RITA, clock=TickingClock())
         staff = core.staff.add("Dr Ewa")
         core.staff.set_hours(staff.id, [WeeklySlot(0, TimeRange(time(8), time(18)))])
         client = core.clients.register(first_name="Łukasz", last_name="Żółć")

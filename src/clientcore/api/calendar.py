@@ -38,9 +38,16 @@ class Calendar:
         step_minutes: int = 15,
     ) -> list[FreeSlot]:
         """Start times (every ``step_minutes`` of local time) at which a booking of this
-        length would be accepted, for any of the staff members."""
+        length would be accepted now, for any of the staff members: none that has passed,
+        none for an inactive staff member."""
         return self._run.read(
-            calendar.free_slots, staff_ids, duration_minutes, start, end, step_minutes
+            calendar.free_slots,
+            staff_ids,
+            duration_minutes,
+            start,
+            end,
+            step_minutes,
+            self._run.now(),
         )
 
     def asap_candidates(self, visit_id: UUID) -> list[Visit]:
