@@ -22,12 +22,25 @@ from uuid import UUID, uuid4
 
 import pytest
 import sqlalchemy
-from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, event, func, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    ForeignKeyConstraint,
+    MetaData,
+    String,
+    Table,
+    event,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.pool import QueuePool
 
 import clientcore
 from clientcore import Actor
 from clientcore.adapters.sql import SqlBackend, configure_sqlite, metadata, upgrade
+from clientcore.adapters.sql.referrers import named_table
 from clientcore.entities.working_hours import TimeRange, WeeklySlot
 from clientcore.errors import ClientInUse, NotFound, UnsupportedTarget
 from clientcore.testing.clock import TickingClock, new_tenant
@@ -44,6 +57,15 @@ orders = Table(
     Column("client_id", String(32), nullable=True),
 )
 clients = metadata.tables["clients"]
+pets = Table(
+    "host_pets",
+    HOST,
+    Column("id", String(32), primary_key=True),
+    Column("tenant", clients.c.tenant.type, nullable=False),
+    Column("client_id", clients.c.id.type, nullable=False),
+    ForeignKeyConstraint(["tenant", "client_id"], [clients.c.tenant, clients.c.id]),
+)
+"""A host's table with a foreign key to clientcore's clients."""
 stamps = SqlBackend(sqlalchemy.create_engine("sqlite://"), kinds=HOST_KINDS).tables.of(STAMPS)
 RITA = Actor("rita")
 
@@ -253,3 +275,48 @@ def test_a_host_kinds_records_live_in_the_units_transaction(host_engine: Engine)
     core.clients.delete(client.id)  # the stamps, which do not block it, go with the client
     with host_engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(stamps)).scalar_one() == 0
+
+
+def test_a_hosts_foreign_key_that_blocks_a_deletion_is_named(host_engine: Engine) -> None:
+    core = clientcore.open(host_engine, tenant=new_tenant(), actor=RITA)
+    client = core.clients.register(last_name="Nowak")
+    other = core.clients.register(last_name="Lis")
+    with host_engine.begin() as connection:
+        connection.execute(insert(pets).values(id="p1", tenant=core.tenant, client_id=client.id))
+    with pytest.raises(ClientInUse) as refused:
+        core.clients.delete(client.id)
+    assert refused.value.referenced_by == ("host_pets",)
+    assert "host_pets refer to it" in str(refused.value)
+    assert core.clients.get(client.id) == client
+    core.clients.delete(other.id)  # nothing refers to it
+    with host_engine.begin() as connection:
+        connection.execute(pets.delete().where(pets.c.id == "p1"))
+    core.clients.delete(client.id)
+
+
+@pytest.mark.parametrize(
+    ("message", "table"),
+    [
+        (
+            'update or delete on table "clients" violates foreign key constraint '
+            '"host_pets_tenant_client_id_fkey" on table "host_pets"',
+            "host_pets",
+        ),
+        (
+            'update or delete on table "clients" violates foreign key constraint '
+            '"fk ""odd""" on table "pets ""of"" host"',
+            'pets "of" host',
+        ),
+        (
+            "(1451, 'Cannot delete or update a parent row: a foreign key constraint fails "
+            "(`host_db`.`host_pets`, CONSTRAINT `host_pets_ibfk_1` FOREIGN KEY (`tenant`, "
+            "`client_id`) REFERENCES `clients` (`tenant`, `id`))')",
+            "host_pets",
+        ),
+        ("(sqlite3.IntegrityError) FOREIGN KEY constraint failed", None),
+    ],
+)
+def test_the_referring_table_is_read_from_the_drivers_message(
+    message: str, table: str | None
+) -> None:
+    assert named_table(message) == table
