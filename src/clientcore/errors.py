@@ -141,7 +141,7 @@ class ClientInUse(Conflict):
         kinds = ", ".join(referenced_by)
         super().__init__(
             f"client {client_id} cannot be deleted because {kinds} refer to it; "
-            "deactivate the client instead (core.deactivate_client)"
+            "deactivate the client instead (core.clients.deactivate)"
         )
         self.client_id = client_id
         self.referenced_by = tuple(referenced_by)

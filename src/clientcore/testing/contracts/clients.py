@@ -370,7 +370,7 @@ class ClientContract(BackendContract):
         with pytest.raises(ClientInUse) as info:
             core.clients.delete(client.id)
         assert set(info.value.referenced_by) == {"subjects", "consents"}
-        assert "deactivate" in str(info.value)
+        assert "core.clients.deactivate" in str(info.value)
         assert core.clients.get(client.id) == client
 
     def test_history_records_actor_time_and_field_changes(self, core: Core) -> None:
