@@ -333,7 +333,7 @@ def booked_event(visit: Visit) -> Event:
         actor_id=ACTOR.id,
         actor_roles=ACTOR.roles,
         at=visit.created_at,
-        changes=diff(None, visit, VISIT_FIELDS),
+        changes=diff(None, visit, VISIT_FIELDS, ZONE),
     )
 
 
