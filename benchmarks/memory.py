@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 import bisect
 import heapq
-import re
 import statistics
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -32,16 +32,24 @@ from clientcore.entities.text import fold
 BATCH = 10_000
 ROUNDS = 3
 PAGE = 50
-_SEPARATORS = re.compile(r"[-'’.]")
+
+
+def _parts(word: str) -> list[str]:
+    """The parts of a word between punctuation marks (Unicode categories P*)."""
+    return "".join(" " if unicodedata.category(ch)[0] == "P" else ch for ch in word).split()
 
 
 def _words(folded: str) -> set[str]:
-    """The words of folded text, and the parts of words joined by - ' ’ or ."""
+    """The words of folded text, and the parts of each between punctuation marks."""
     words = set()
     for word in folded.split():
         words.add(word)
-        words.update(part for part in _SEPARATORS.split(word) if part)
+        words.update(_parts(word))
     return words
+
+
+def _sort_words(folded: str) -> str:
+    return " ".join(part for word in folded.split() for part in _parts(word))
 
 
 class PlainIndex:
@@ -57,7 +65,7 @@ class PlainIndex:
             client_id, code = uuid.uuid4(), str(number)
             self.by_id[client_id] = {**row, "id": client_id, "code": code}
             names = [fold(str(row.get(field, ""))) for field in ("first_name", "last_name")]
-            self.sort_keys[client_id] = " ".join(word for name in names for word in name.split())
+            self.sort_keys[client_id] = _sort_words(names[1]) + "\x01" + _sort_words(names[0])
             keys = {fold(code)}
             for name in names:
                 keys.update(_words(name))

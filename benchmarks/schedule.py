@@ -64,7 +64,9 @@ WORKDAYS = range(5)
 STAFF = 10
 PER_DAY = 27
 QUARTER = timedelta(minutes=15)
-YEAR_START = date(2026, 1, 5)
+YEAR_START = date.today() + timedelta(days=7 - date.today().weekday())
+"""A Monday still to come: free slots and bookings are offered and accepted only in the
+future."""
 YEAR_DAYS = 360
 ACTOR = clientcore.Actor("bench", roles=["owner"])
 T = {
@@ -340,7 +342,7 @@ def booked_event(visit: Visit) -> Event:
         actor_id=ACTOR.id,
         actor_roles=ACTOR.roles,
         at=visit.created_at,
-        changes=diff(None, visit, VISIT_FIELDS),
+        changes=diff(None, visit, VISIT_FIELDS, ZONE),
     )
 
 

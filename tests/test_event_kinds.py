@@ -23,12 +23,17 @@ from clientcore import (
     TimeRange,
     WeeklySlot,
 )
+from clientcore.testing.clock import TickingClock
 from clientcore.testing.kinds import HOST_KINDS, STAMPS, Stamp
 
 
 def test_every_change_records_an_event_kind_and_every_kind_is_recorded() -> None:
     core = clientcore.open(
-        "memory://", tenant="t", actor=Actor("o", roles={Role.OWNER}), kinds=HOST_KINDS
+        "memory://",
+        tenant="t",
+        actor=Actor("o", roles={Role.OWNER}),
+        kinds=HOST_KINDS,
+        clock=TickingClock(),  # before the visits it books
     )
     seen: list[Event] = []
     core.events.after_commit(EventKind, seen.append)

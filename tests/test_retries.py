@@ -36,6 +36,7 @@ from clientcore.errors import (
 )
 from clientcore.facade import Retry
 from clientcore.ports.unit_of_work import Capabilities
+from clientcore.testing.clock import TickingClock
 from tests.servers import fresh_database
 
 ACTOR = Actor("a")
@@ -75,7 +76,7 @@ class BusyUnitOfWork(MemoryUnitOfWork):
 
 def test_a_busy_commit_runs_the_whole_operation_again() -> None:
     store = BusyCommits()
-    core = clientcore.open(store, tenant="t", actor=ACTOR)
+    core = clientcore.open(store, tenant="t", actor=ACTOR, clock=TickingClock())
     vet = core.staff.add("Dr Ewa").id
     core.staff.set_hours(vet, [WeeklySlot(0, TimeRange(time(0), time(23)))])
     store.busy, store.commits = 3, 0

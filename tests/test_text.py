@@ -43,11 +43,12 @@ names = st.one_of(st.text(max_size=40), st.sampled_from(["Łukasz", "ǅ", "Ĳsse
 
 
 @given(st.sampled_from(ClientKind), names, names, names)
-def test_the_sort_key_is_the_folded_display_name(
+def test_the_sort_key_is_the_last_then_the_first_name_folded(
     kind: ClientKind, first_name: str, last_name: str, company_name: str
 ) -> None:
-    """The sort key folds the display name's parts one by one (remembering each): as if the
-    whole name were folded."""
+    """The sort key folds the last name, then the first name (a company's name), one by one
+    (remembering each), their words split at whitespace and punctuation: as if each whole
+    name were folded and its punctuation read as spaces."""
     moment = datetime(2026, 1, 5, tzinfo=UTC)
     client = Client(
         id=UUID(int=1),
@@ -59,5 +60,14 @@ def test_the_sort_key_is_the_folded_display_name(
         last_name=last_name,
         company_name=company_name,
     )
-    expected = " ".join(fold(client.display_name).split())[:KEY_MAX_LENGTH]
-    assert client_sort_key(client) == expected
+
+    def words(name: str) -> str:
+        folded = fold(name)
+        spaced = "".join(" " if unicodedata.category(ch)[0] == "P" else ch for ch in folded)
+        return " ".join(spaced.split())
+
+    if kind is ClientKind.COMPANY:
+        expected = words(company_name)
+    else:
+        expected = words(last_name) + "\x01" + words(first_name)
+    assert client_sort_key(client) == expected[:KEY_MAX_LENGTH]

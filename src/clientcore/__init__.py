@@ -62,7 +62,7 @@ from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.facade import Core, Retry
-from clientcore.operations.calendar import ClientVisits, FreeSlot
+from clientcore.operations.calendar import ClientVisits, FreeSlot, code_summary
 from clientcore.operations.clients import ClientFields
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import Capabilities
@@ -135,6 +135,7 @@ __all__ = [
     "WeeklySlot",
     "WorkingHours",
     "__version__",
+    "code_summary",
     "errors",
     "open",
 ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import clientcore
 from clientcore.entities.common import Actor, Role
 from clientcore.entities.consent import Channel, Purpose
 from clientcore.entities.contacts import Address, AddressKind
+from clientcore.localtime import local_text
 
 
 def run(url: str, say: Callable[[str], None] = print) -> None:
@@ -77,8 +79,10 @@ def run(url: str, say: Callable[[str], None] = print) -> None:
         owner.clients.update(lukasz.id, last_name="Żółkiewski-Nowak")
 
         say("History of Łukasz:")
+        zone = ZoneInfo(core.setup.settings().time_zone)
         for event in core.clients.history(lukasz.id):
             fields = ", ".join(
                 f"{c.field}: {c.old or '-'} -> {c.new or '-'}" for c in event.changes
             )
-            say(f"  {event.at:%Y-%m-%d %H:%M:%S} {event.actor_id:<5} {event.kind:<18} {fields}")
+            when = local_text(event.at.replace(microsecond=0), zone)
+            say(f"  {when} {event.actor_id:<5} {event.kind:<18} {fields}")

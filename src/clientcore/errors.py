@@ -9,8 +9,10 @@ of work is rolled back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from uuid import UUID
+
+from clientcore.localtime import span_text
 
 __all__ = [
     "ActorRequired",
@@ -21,6 +23,7 @@ __all__ = [
     "DuplicateCode",
     "DuplicateName",
     "HandlerDepthExceeded",
+    "ImportRowError",
     "InvalidTenant",
     "NotFound",
     "OutsideWorkingHours",
@@ -45,6 +48,19 @@ class ValidationError(ClientCoreError, ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.reason = message
+
+
+class ImportRowError(ValidationError):
+    """A row of an import was refused: ``row`` is its index in the rows given (from 0),
+    ``code`` the code the row gives (None: it gives none), ``field`` and ``reason`` say
+    what to fix. Nothing of the import was stored."""
+
+    def __init__(self, row: int, code: str | None, field: str, message: str) -> None:
+        super().__init__(field, message)
+        where = f"row {row}" if code is None else f"row {row} (code {code!r})"
+        self.args = (f"{where}: {field}: {message}",)
+        self.row = row
+        self.code = code
 
 
 class InvalidTenant(ValidationError):
@@ -125,35 +141,47 @@ class ClientInUse(Conflict):
         kinds = ", ".join(referenced_by)
         super().__init__(
             f"client {client_id} cannot be deleted because {kinds} refer to it; "
-            "deactivate the client instead (core.deactivate_client)"
+            "deactivate the client instead (core.clients.deactivate)"
         )
         self.client_id = client_id
         self.referenced_by = tuple(referenced_by)
 
 
 class VisitOverlap(Conflict):
-    """The time is taken: another visit or break of the same staff member overlaps it."""
+    """The time is taken: another visit or break of the same staff member overlaps it.
 
-    def __init__(self, conflicting_id: UUID, start: datetime, end: datetime) -> None:
+    ``start`` and ``end`` are the entry in the way (UTC); the message shows them in
+    ``zone``, the tenant's (None: UTC)."""
+
+    def __init__(
+        self, conflicting_id: UUID, start: datetime, end: datetime, zone: tzinfo | None = None
+    ) -> None:
         super().__init__(
-            f"the staff member already has an entry from {start.isoformat()} to "
-            f"{end.isoformat()} (id {conflicting_id}); touching end-to-start is allowed"
+            f"the staff member already has an entry {span_text(start, end, zone)} "
+            f"(id {conflicting_id}); touching end-to-start is allowed"
         )
         self.conflicting_id = conflicting_id
         self.start = start
         self.end = end
+        self.zone = zone
+
+    def in_zone(self, zone: tzinfo) -> VisitOverlap:
+        """The same error, its message in ``zone``."""
+        return VisitOverlap(self.conflicting_id, self.start, self.end, zone)
 
 
 class OutsideWorkingHours(Conflict):
-    """The time is not inside the staff member's working hours."""
+    """The time is not inside the staff member's working hours; the message shows it in
+    ``zone``, the tenant's (None: UTC)."""
 
-    def __init__(self, start: datetime, end: datetime) -> None:
+    def __init__(self, start: datetime, end: datetime, zone: tzinfo | None = None) -> None:
         super().__init__(
-            f"{start.isoformat()} to {end.isoformat()} is outside the staff member's working "
+            f"{span_text(start, end, zone)} is outside the staff member's working "
             "hours; an owner or administrator may book it with override_hours=True"
         )
         self.start = start
         self.end = end
+        self.zone = zone
 
 
 class PermissionDenied(ClientCoreError):

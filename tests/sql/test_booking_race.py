@@ -33,7 +33,7 @@ from clientcore.entities.common import Actor, Role, utc_millis
 from clientcore.entities.visit import Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import TimeRange, WeeklySlot
 from clientcore.errors import StorageBusy
-from clientcore.testing.clock import new_tenant
+from clientcore.testing.clock import TickingClock, new_tenant
 from clientcore.testing.race import (
     Book,
     RaceResult,
@@ -82,7 +82,7 @@ class Booker:
             finally:
                 backend.close()
             return
-        core = clientcore.open(self.url, tenant=self.tenant, actor=OWNER)
+        core = clientcore.open(self.url, tenant=self.tenant, actor=OWNER, clock=TickingClock())
         try:
             yield booker(core, self.client_id, self.staff_id)
         finally:
@@ -210,7 +210,7 @@ def test_no_double_booking_on_a_hosts_engine_at_repeatable_read(server_url: str)
     # snapshot taken at their first statement, which may predate a rival's booking.
     engine = create_engine(server_url, pool_size=THREADS, isolation_level="REPEATABLE READ")
     try:
-        core = clientcore.open(engine, tenant=new_tenant("rr"), actor=OWNER)
+        core = clientcore.open(engine, tenant=new_tenant("rr"), actor=OWNER, clock=TickingClock())
         core.setup.configure(time_zone="Europe/Warsaw")
         vet = core.staff.add("Dr Snapshot").id
         core.staff.set_hours(vet, ALL_DAY)

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Table,
     event,
     func,
+    insert,
     select,
 )
 from sqlalchemy.pool import QueuePool
@@ -48,9 +49,10 @@ from clientcore.adapters.sql import (
     metadata,
     upgrade,
 )
+from clientcore.adapters.sql.referrers import named_table
 from clientcore.entities.working_hours import TimeRange, WeeklySlot
 from clientcore.errors import ClientInUse, NotFound, UnsupportedTarget
-from clientcore.testing.clock import new_tenant
+from clientcore.testing.clock import TickingClock, new_tenant
 from clientcore.testing.kinds import HOST_KINDS, INVOICES, STAMPS, Invoice, Stamp
 from tests.servers import fresh_database
 from tests.sql.conftest import ENGINES
@@ -115,7 +117,7 @@ def test_a_hosts_listener_sees_every_statement_of_a_booking(host_engine: Engine)
 
     event.listen(host_engine, "before_cursor_execute", record)
     try:
-        core = clientcore.open(host_engine, tenant=new_tenant(), actor=RITA)
+        core = clientcore.open(host_engine, tenant=new_tenant(), actor=RITA, clock=TickingClock())
         staff = core.staff.add("Dr Ewa")
         core.staff.set_hours(staff.id, [WeeklySlot(0, TimeRange(time(8), time(18)))])
         client = core.clients.register(first_name="Łukasz", last_name="Żółć")
@@ -318,7 +320,8 @@ def test_a_hosts_table_refers_to_our_clients_with_the_public_column_types(
     with host_engine.begin() as connection:
         connection.execute(host_pets.insert().values(**pet))
     with host_engine.connect() as connection:
-        stored = connection.execute(select(host_pets)).mappings().one()
+        mine = select(host_pets).where(host_pets.c.id == pet["id"])
+        stored = connection.execute(mine).mappings().one()
     assert dict(stored) == pet
     stranger = {**pet, "id": uuid4(), "client_id": uuid4()}
     with pytest.raises(sqlalchemy.exc.IntegrityError), host_engine.begin() as connection:
@@ -328,3 +331,55 @@ def test_a_hosts_table_refers_to_our_clients_with_the_public_column_types(
         connection.execute(host_pets.insert().values(**other_tenant))
     with pytest.raises(ClientInUse):
         core.clients.delete(client.id)
+
+
+PET = uuid4()
+
+
+def test_a_hosts_foreign_key_that_blocks_a_deletion_is_named(host_engine: Engine) -> None:
+    core = clientcore.open(host_engine, tenant=new_tenant(), actor=RITA)
+    client = core.clients.register(last_name="Nowak")
+    other = core.clients.register(last_name="Lis")
+    with host_engine.begin() as connection:
+        connection.execute(
+            insert(host_pets).values(
+                id=PET, tenant=core.tenant, client_id=client.id, seen_at=datetime.now(UTC)
+            )
+        )
+    with pytest.raises(ClientInUse) as refused:
+        core.clients.delete(client.id)
+    assert refused.value.referenced_by == ("host_pets",)
+    assert "host_pets refer to it" in str(refused.value)
+    assert core.clients.get(client.id) == client
+    core.clients.delete(other.id)  # nothing refers to it
+    with host_engine.begin() as connection:
+        connection.execute(host_pets.delete().where(host_pets.c.id == PET))
+    core.clients.delete(client.id)
+
+
+@pytest.mark.parametrize(
+    ("message", "table"),
+    [
+        (
+            'update or delete on table "clients" violates foreign key constraint '
+            '"host_pets_tenant_client_id_fkey" on table "host_pets"',
+            "host_pets",
+        ),
+        (
+            'update or delete on table "clients" violates foreign key constraint '
+            '"fk ""odd""" on table "pets ""of"" host"',
+            'pets "of" host',
+        ),
+        (
+            "(1451, 'Cannot delete or update a parent row: a foreign key constraint fails "
+            "(`host_db`.`host_pets`, CONSTRAINT `host_pets_ibfk_1` FOREIGN KEY (`tenant`, "
+            "`client_id`) REFERENCES `clients` (`tenant`, `id`))')",
+            "host_pets",
+        ),
+        ("(sqlite3.IntegrityError) FOREIGN KEY constraint failed", None),
+    ],
+)
+def test_the_referring_table_is_read_from_the_drivers_message(
+    message: str, table: str | None
+) -> None:
+    assert named_table(message) == table

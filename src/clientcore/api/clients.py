@@ -32,7 +32,9 @@ class Clients:
         return self._run.write(clients.register, fields)
 
     def import_many(self, rows: Sequence[ClientFields]) -> list[Client]:
-        """Create many clients in one unit of work: all are stored, or none."""
+        """Create many clients in one unit of work: all are stored, or none. A refused row
+        raises :class:`~clientcore.errors.ImportRowError` naming the row (index, and code if
+        it gives one) and the field."""
         return self._run.write(clients.register_many, rows)
 
     def get(self, client_id: UUID) -> Client:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from clientcore.api.unset import UNSET, Unset, given
 from clientcore.entities.attribute import AttributeDefinition, AttributeType
 from clientcore.entities.group import Group
 from clientcore.entities.kinds import ATTRIBUTE_DEFINITIONS, GROUPS
@@ -20,10 +21,17 @@ class Setup:
         self._run = runner
 
     def configure(
-        self, *, default_region: str | None = None, time_zone: str = "UTC"
+        self,
+        *,
+        default_region: str | Unset | None = UNSET,
+        time_zone: str | Unset = UNSET,
     ) -> TenantSettings:
-        """Set the region for national phone numbers ("PL") and the tenant's IANA time zone."""
-        return self._run.write(setup.configure, default_region=default_region, time_zone=time_zone)
+        """Set the region for national phone numbers ("PL"; ``None`` clears it) and the
+        tenant's IANA time zone ("Europe/Warsaw"). A setting not given stays as it is (see
+        :data:`UNSET`); a new tenant has no region and the zone "UTC"."""
+        return self._run.write(
+            setup.configure, given(default_region=default_region, time_zone=time_zone)
+        )
 
     def settings(self) -> TenantSettings:
         return self._run.read(lambda uow: uow.settings.get())

@@ -2,7 +2,8 @@
 
 ``core.clients.update(client_id, caretaker_id=None)`` clears the caretaker;
 ``core.clients.update(client_id, remarks="...")`` leaves it as it was. The same holds for
-``core.subjects.update`` and ``core.visits.update`` / ``reschedule``: a field is changed
+``core.subjects.update``, ``core.visits.update`` / ``reschedule`` and
+``core.setup.configure`` (``time_zone=...`` alone keeps the region): a field is changed
 exactly when it is passed, to whatever is passed (``None`` or ``""`` included, where the
 field takes them).
 """

@@ -32,9 +32,12 @@ class Visits:
         notes: str = "",
         source: str = "",
         override_hours: bool = False,
+        allow_past: bool = False,
     ) -> Visit:
-        """Book a visit. Raises VisitOverlap (the time is taken) or OutsideWorkingHours
-        (only an owner or administrator may pass ``override_hours=True``)."""
+        """Book a visit. Raises VisitOverlap (the time is taken), OutsideWorkingHours (only
+        an owner or administrator may pass ``override_hours=True``), or ValidationError for
+        a start that has passed (only an owner or administrator may pass
+        ``allow_past=True``, to record a visit afterwards)."""
         return self._run.write(
             visits.book,
             staff_id=staff_id,
@@ -44,6 +47,7 @@ class Visits:
             subject_id=subject_id,
             kind=VisitKind.VISIT,
             override_hours=override_hours,
+            allow_past=allow_past,
             details={
                 "first_consultation": first_consultation,
                 "asap": asap,
@@ -60,8 +64,10 @@ class Visits:
         *,
         notes: str = "",
         override_hours: bool = False,
+        allow_past: bool = False,
     ) -> Visit:
-        """Block time in a staff member's calendar with a break instead of a client."""
+        """Block time in a staff member's calendar with a break instead of a client (the
+        checks of :meth:`book`)."""
         return self._run.write(
             visits.book,
             staff_id=staff_id,
@@ -71,6 +77,7 @@ class Visits:
             subject_id=None,
             kind=VisitKind.BREAK,
             override_hours=override_hours,
+            allow_past=allow_past,
             details={"notes": notes},
         )
 
@@ -86,9 +93,11 @@ class Visits:
         staff_id: UUID | Unset = UNSET,
         override_hours: bool = False,
         expected_version: int | None = None,
+        allow_past: bool = False,
     ) -> Visit:
         """Move a booked visit or break (the fields given, see :data:`UNSET`); the same
-        checks as booking apply."""
+        checks as booking apply (a new start, or another staff member, must not have
+        passed; a new length alone keeps the start)."""
         return self._run.write(
             visits.reschedule,
             visit_id,
@@ -97,6 +106,7 @@ class Visits:
             staff_id=or_none(staff_id),
             override_hours=override_hours,
             expected_version=expected_version,
+            allow_past=allow_past,
         )
 
     def update(
@@ -109,7 +119,10 @@ class Visits:
         first_consultation: bool | Unset = UNSET,
         asap: bool | Unset = UNSET,
     ) -> Visit:
-        """Change the details given (see :data:`UNSET`) of a booked visit or break."""
+        """Change the details given (see :data:`UNSET`) of a visit or break. Notes, source
+        and ``first_consultation`` stay editable after the visit (arrived, no-show or
+        cancelled); ``asap`` only while it is booked. The time never changes here: only a
+        booked visit can be moved (:meth:`reschedule`)."""
         details = given(
             notes=notes, source=source, first_consultation=first_consultation, asap=asap
         )

@@ -21,7 +21,8 @@ TENANT_MAX_LENGTH = 64
 
 
 def pii(**kwargs: Any) -> Any:
-    """An ``attrs.field`` that holds personal data: anonymisation, export and PII scans find it."""
+    """An ``attrs.field`` that holds personal data: :func:`personal_fields`, :func:`scrubbed`
+    (and through it the records port's ``scrub``) and the tests' PII scans find it."""
     metadata = dict(kwargs.pop("metadata", {}))
     metadata[PII_KEY] = True
     return attrs.field(metadata=metadata, **kwargs)

@@ -1,9 +1,11 @@
 """Record kinds: every kind of record clientcore or a host stores, declared once.
 
-Merge, erasure, export, deletion and bulk changes never name kinds one by one: they walk a
-:class:`Registry` and act on each kind by what it declares. A new kind (ours or a host's)
-costs an entity class and a :class:`RecordKind`; every adapter stores it through one
-generic records port (:class:`~clientcore.ports.records.Records`).
+Operations that reach every record of a client never name kinds one by one: they walk a
+:class:`Registry` and act on each kind by what it declares. Deleting a client does so
+today; merge, erasure and export do not exist yet, and the policies declared for them
+(:class:`MergePolicy`, :class:`ErasurePolicy`) are read by no operation so far. A new
+kind (ours or a host's) costs an entity class and a :class:`RecordKind`; every adapter
+stores it through one generic records port (:class:`~clientcore.ports.records.Records`).
 """
 
 from __future__ import annotations
@@ -33,18 +35,21 @@ KIND_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 class MergePolicy(enum.StrEnum):
-    """What merging clients does with a kind's records of the merged clients."""
+    """What merging clients is to do with a kind's records of the merged clients (declared
+    for the merge clientcore does not have yet; no operation reads it today)."""
 
     MOVE = "move"
-    """They now refer to the base client."""
+    """The policy that they are to refer to the base client."""
     KEEP = "keep"
-    """They stay on the merged client (reachable through its link to the base)."""
+    """The policy that they are to stay on the merged client (reachable through its link to
+    the base)."""
     LINK = "link"
-    """They stay on the merged client and are shown with the base's."""
+    """The policy that they are to stay on the merged client and be shown with the base's."""
 
 
 class ErasurePolicy(enum.StrEnum):
-    """What anonymising a client does with a kind's records of that client."""
+    """What anonymising a client is to do with a kind's records of that client (declared
+    for the anonymisation clientcore does not have yet; no operation reads it today)."""
 
     SCRUB = "scrub"
     """Personal fields are blanked; the record stays (counts, dates, amounts)."""
@@ -58,8 +63,8 @@ class ErasurePolicy(enum.StrEnum):
 class RecordKind(Generic[T]):
     """One kind of record: its entity class and how every generic operation treats it.
 
-    ``name`` is plural, lower case (``"subjects"``): the record kind in messages and
-    exports, and the role of its table or collection. ``key`` is the field that identifies
+    ``name`` is plural, lower case (``"subjects"``): the record kind in messages and the
+    history, and the role of its table or collection. ``key`` is the field that identifies
     a record within its tenant. ``client_field`` / ``subject_field`` name the fields that
     refer to a client / a subject (None: the kind refers to none). ``order_by`` lists the
     fields records are read in order of; empty means the order they were written in.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+import unicodedata
 from uuid import UUID
 
 import attrs
@@ -16,7 +17,7 @@ import phonenumbers
 
 from clientcore.entities import phones
 from clientcore.entities.attribute import comparable
-from clientcore.entities.client import AttributeValue, Client, ClientStatus
+from clientcore.entities.client import AttributeValue, Client, ClientKind, ClientStatus
 from clientcore.entities.contacts import phone_search_keys
 from clientcore.entities.text import fold
 
@@ -79,25 +80,49 @@ class ClientPage:
     next_cursor: str | None
 
 
-_SEPARATORS = re.compile(r"[-'’.]")
+def _separates(ch: str) -> bool:
+    """Whether ``ch`` separates words: whitespace, or punctuation of any script (Unicode
+    categories P*: dashes, quotes of every language, brackets, commas, slashes, full stops,
+    apostrophes...)."""
+    return ch.isspace() or unicodedata.category(ch)[0] == "P"
+
+
+def _parts(word: str) -> list[str]:
+    """The parts of a word between punctuation marks (the word itself when it has none)."""
+    if word.isalnum():
+        return [word]
+    parts: list[str] = []
+    start = 0
+    for index, ch in enumerate(word):
+        if _separates(ch):
+            if index > start:
+                parts.append(word[start:index])
+            start = index + 1
+    if start < len(word):
+        parts.append(word[start:])
+    return parts
 
 
 def _words(folded: str) -> set[str]:
-    """The words of folded text, and the parts of words joined by - ' ’ or ."""
+    """The words of folded text (split on whitespace, kept whole so that a term such as
+    ``kowalska-n`` or ``o.o.`` matches), and the parts of each word between punctuation
+    marks: ``„lapka”`` gives ``lapka``."""
     words = set()
     for word in folded.split():
         words.add(word)
-        if _SEPARATORS.search(word):
-            words.update(part for part in _SEPARATORS.split(word) if part)
+        words.update(_parts(word))
     return words
 
 
 @functools.lru_cache(maxsize=4096)
 def _name_words(name: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    """A name folded: its words in order (for the sort key), and :func:`_words` (for the
-    search keys). Names repeat across clients, so they are remembered."""
+    """A name folded: the parts of its words in order, punctuation left out (for the sort
+    key), and :func:`_words` (for the search keys). Names repeat across clients, so they
+    are remembered."""
     folded = fold(name)
-    return tuple(folded.split()), frozenset(_words(folded))
+    return tuple(part for word in folded.split() for part in _parts(word)), frozenset(
+        _words(folded)
+    )
 
 
 def client_search_keys(client: Client) -> frozenset[str]:
@@ -114,12 +139,25 @@ def client_search_keys(client: Client) -> frozenset[str]:
     return frozenset(key[:KEY_MAX_LENGTH] for key in keys)
 
 
+SORT_PART_SEPARATOR = "\x01"
+"""Between the last and the first name in a sort key: below every character of a word and
+the space, so that ``Nowak, Zofia`` comes before ``Nowak-Lis, Adam`` and ``Nowakowski``."""
+
+
 def client_sort_key(client: Client) -> str:
-    """Order of search results: folded display name, its words separated by one space;
-    ties are broken by id. The name's parts are folded one by one (folding keeps the space
-    that joins them)."""
-    words = [word for part in client.name_parts for word in _name_words(part)[0]]
-    return " ".join(words)[:KEY_MAX_LENGTH]
+    """Order of search results: a person by last name, then first name; a company by its
+    company name; ties are broken by id. Each name is folded (case and accents ignored),
+    its words without punctuation, separated by one space; a person with no last name
+    comes before those with one."""
+    if client.kind is ClientKind.COMPANY:
+        key = " ".join(_name_words(client.company_name)[0])
+    else:
+        key = (
+            " ".join(_name_words(client.last_name)[0])
+            + SORT_PART_SEPARATOR
+            + " ".join(_name_words(client.first_name)[0])
+        )
+    return key[:KEY_MAX_LENGTH]
 
 
 def phone_like(text: str) -> bool:

@@ -3,7 +3,7 @@ list, and iCalendar export (RFC 5545, written with the ``icalendar`` library).""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 import attrs
 import icalendar
 
+from clientcore.entities.client import Client
 from clientcore.entities.kinds import STAFF
 from clientcore.entities.visit import Visit, VisitKind
 from clientcore.entities.working_hours import WorkingHours, working_intervals
 from clientcore.errors import ValidationError
-from clientcore.operations.visits import check_duration, tenant_zone
+from clientcore.operations.context import tenant_zone
+from clientcore.operations.visits import check_duration
 from clientcore.operations.working_hours import hours_of, hours_of_many
 from clientcore.ports.unit_of_work import UnitOfWork
 
@@ -103,14 +105,23 @@ def free_intervals(
     return subtract(work, busy)
 
 
-def _require_staff(uow: UnitOfWork, staff_ids: Sequence[UUID]) -> None:
-    """Raise NotFound (as the store words it) for the first id of no staff member: one
-    read of them all rather than one per id, when there are several."""
-    if len(staff_ids) > 1:
-        known = {member.id for member in uow.records(STAFF).find()}
-        staff_ids = [staff_id for staff_id in staff_ids if staff_id not in known]
+def _active_staff(uow: UnitOfWork, staff_ids: Sequence[UUID]) -> set[UUID]:
+    """The ids of active staff members among ``staff_ids``; NotFound (as the store words it)
+    for the first id of no staff member. One read of them all rather than one per id, when
+    there are several."""
+    if len(staff_ids) == 1:
+        return {staff_ids[0]} if uow.records(STAFF).get(staff_ids[0]).active else set()
+    members = {member.id: member for member in uow.records(STAFF).find()}
     for staff_id in staff_ids:
-        uow.records(STAFF).get(staff_id)
+        if staff_id not in members:
+            uow.records(STAFF).get(staff_id)
+    return {staff_id for staff_id in staff_ids if members[staff_id].active}
+
+
+def _next_minute(instant: datetime) -> datetime:
+    """``instant`` on a whole minute, or the next whole minute."""
+    whole = instant.replace(second=0, microsecond=0)
+    return whole if whole == instant else whole + timedelta(minutes=1)
 
 
 def free_slots(
@@ -120,9 +131,12 @@ def free_slots(
     start: datetime,
     end: datetime,
     step_minutes: int,
+    now: datetime,
 ) -> list[FreeSlot]:
-    """Start times a booking of this length would be accepted at, every ``step_minutes``
-    of local time, for each staff member; ordered by start, then staff.
+    """Start times a booking of this length would be accepted at, at ``now``, every
+    ``step_minutes`` of local time, for each staff member; ordered by start, then staff.
+    None before ``now`` (a booking refuses a start that has passed) and none for an
+    inactive staff member (a booking refuses them).
 
     The working hours and the entries are read for all the staff members at once, the
     entries as bare intervals (``uow.visits.busy``); each one's working time minus them
@@ -132,8 +146,11 @@ def free_slots(
     length = check_duration(duration_minutes)
     step = check_duration(step_minutes)
     every = int(step.total_seconds() // 60)
-    members = list(dict.fromkeys(staff_ids))
-    _require_staff(uow, members)
+    active = _active_staff(uow, list(dict.fromkeys(staff_ids)))
+    members = [member for member in dict.fromkeys(staff_ids) if member in active]
+    start = max(start, _next_minute(now))
+    if not members or start >= end:
+        return []
     zone = tenant_zone(uow)
     taken: dict[UUID, list[Interval]] = {member: [] for member in members}
     for staff_id, begin, finish in uow.visits.busy(members, start, end):
@@ -178,8 +195,29 @@ def asap_candidates(uow: UnitOfWork, visit_id: UUID) -> list[Visit]:
     ]
 
 
-def to_ical(uow: UnitOfWork, staff_id: UUID, start: datetime, end: datetime) -> bytes:
-    """The staff member's booked entries in the range as an iCalendar file."""
+IcalSummary = Callable[[Visit, Client | None], str]
+"""What an iCalendar event's summary says: a function of the entry and its client (None
+for a break)."""
+
+
+def code_summary(visit: Visit, client: Client | None) -> str:
+    """The default summary: "Visit" and the client's code, or "Break". No name or other
+    personal data, so the feed may be shared (a calendar app, a screen in a waiting room);
+    a host passes its own function to show more."""
+    return "Break" if client is None else f"Visit {client.code}"
+
+
+def to_ical(
+    uow: UnitOfWork,
+    staff_id: UUID,
+    start: datetime,
+    end: datetime,
+    summary: IcalSummary = code_summary,
+) -> bytes:
+    """The staff member's booked entries in the range as an iCalendar file, each event's
+    summary written by ``summary``."""
+    if not callable(summary):
+        raise ValidationError("summary", "must be a function of (visit, client or None)")
     member = uow.records(STAFF).get(staff_id)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//clientcore//calendar export//EN")
@@ -188,19 +226,16 @@ def to_ical(uow: UnitOfWork, staff_id: UUID, start: datetime, end: datetime) -> 
     for visit in staff_calendar(uow, staff_id, start, end):
         if not visit.holds_time:
             continue
+        client = None if visit.client_id is None else uow.clients.get(visit.client_id)
+        text = summary(visit, client)
+        if not isinstance(text, str):
+            raise ValidationError("summary", f"must return text, not {type(text).__name__}")
         event = icalendar.Event()
         event.add("uid", f"{visit.id}@clientcore")
         event.add("dtstamp", visit.updated_at)
         event.add("dtstart", visit.start)
         event.add("dtend", visit.end)
-        event.add("summary", "Break" if visit.kind is VisitKind.BREAK else _summary(uow, visit))
+        event.add("summary", text)
         event.add("status", "CONFIRMED")
         calendar.add_component(event)
     return bytes(calendar.to_ical())
-
-
-def _summary(uow: UnitOfWork, visit: Visit) -> str:
-    assert visit.client_id is not None
-    client = uow.clients.get(visit.client_id)
-    flags = " (first consultation)" if visit.first_consultation else ""
-    return f"Visit: {client.display_name}{flags}"

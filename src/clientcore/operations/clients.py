@@ -52,6 +52,7 @@ from clientcore.errors import (
     ClientInUse,
     ConcurrencyError,
     DuplicateCode,
+    ImportRowError,
     NotFound,
     ValidationError,
 )
@@ -265,7 +266,7 @@ def _free_codes(uow: UnitOfWork, count: int, reserved: frozenset[str]) -> list[s
 
 def register(uow: UnitOfWork, ctx: Context, fields: Mapping[str, Any]) -> Client:
     """Create a client; its code comes from the tenant's counter unless one is given."""
-    return register_many(uow, ctx, [fields])[0]
+    return register_many(uow, ctx, [fields], numbered=False)[0]
 
 
 def _registration_changes(client: Client) -> tuple[FieldChange, ...]:
@@ -282,18 +283,44 @@ def _registration_changes(client: Client) -> tuple[FieldChange, ...]:
 
 
 def check_rows(
-    uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any]]
+    uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any]], *, numbered: bool = False
 ) -> list[dict[str, Any]]:
     """The fields of each row checked and normalised, as :func:`register_many` stores them
-    (reads what the checks need, writes nothing)."""
+    (reads what the checks need, writes nothing). ``numbered``: a refused row raises
+    :class:`ImportRowError`, naming the row."""
     check = _FieldChecks(uow, ctx)
-    return [check(row) for row in rows]
+    if not numbered:
+        return [check(row) for row in rows]
+    checked = []
+    for index, row in enumerate(validation.sequence("rows", rows)):
+        if not isinstance(row, Mapping):
+            raise ImportRowError(index, None, "row", "must be a mapping of field names to values")
+        try:
+            checked.append(check(row))
+        except ValidationError as refused:
+            raise _row_error(index, row, refused) from refused
+    return checked
 
 
-def register_many(uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any]]) -> list[Client]:
-    """Create clients in one unit of work (one, or an import); all or none are stored."""
+def _row_error(index: int, row: Mapping[str, Any], refused: ValidationError) -> ImportRowError:
+    """``refused`` (of the row at ``index``) naming the row and the code it gives."""
+    code = row.get("code")
+    return ImportRowError(
+        index,
+        code if isinstance(code, str) and code.strip() else None,
+        refused.field,
+        refused.reason,
+    )
+
+
+def register_many(
+    uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any]], *, numbered: bool = True
+) -> list[Client]:
+    """Create clients in one unit of work (one, or an import); all or none are stored.
+    ``numbered`` (an import): an invalid row raises :class:`ImportRowError`, which names
+    the row (its index, and its code if it gives one) and the field."""
     ctx.acting()
-    validated = check_rows(uow, ctx, rows)
+    validated = check_rows(uow, ctx, rows, numbered=numbered)
     given = [values["code"] for values in validated if "code" in values]
     seen: set[str] = set()
     for code in given:
@@ -303,14 +330,19 @@ def register_many(uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any
     for code in sorted(uow.clients.taken_codes(given)):
         raise DuplicateCode(code)
     now = ctx.now()
-    for values in validated:
+    for index, values in enumerate(validated):
         kind = values.setdefault("kind", ClientKind.PERSON)
-        _check_names(
-            kind,
-            values.get("first_name", ""),
-            values.get("last_name", ""),
-            values.get("company_name", ""),
-        )
+        try:
+            _check_names(
+                kind,
+                values.get("first_name", ""),
+                values.get("last_name", ""),
+                values.get("company_name", ""),
+            )
+        except ValidationError as refused:
+            if not numbered:
+                raise
+            raise _row_error(index, rows[index], refused) from refused
     # Counter values are taken only once every row is known to be valid: a store whose
     # counter lives outside the unit of work (MongoDB) would otherwise lose them.
     auto_codes = iter(_free_codes(uow, len(validated) - len(given), frozenset(given)))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -16,6 +17,7 @@ from clientcore.entities.common import Actor, Role, utc_millis
 from clientcore.entities.contacts import Address, Email, Phone
 from clientcore.entities.event import Event, EventKind, FieldChange
 from clientcore.errors import ActorRequired, PermissionDenied
+from clientcore.localtime import local_text
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import UnitOfWork
 
@@ -125,13 +127,14 @@ def save_change(
     fields: Iterable[str],
     store: Callable[[C], None],
     client_id: UUID | None,
+    zone: tzinfo | None = None,
 ) -> C:
     """Store ``new`` if any of ``fields`` differs from ``old``, and record the event.
 
     ``updated_at`` is set, and ``version`` is bumped on records that have one (optimistic
     locking: the store refuses the write if someone else bumped it first).
     """
-    changes = diff(old, new, fields)
+    changes = diff(old, new, fields, zone)
     if not changes:
         return old
     stamp: dict[str, Any] = {"updated_at": ctx.now()}
@@ -143,14 +146,20 @@ def save_change(
     return new
 
 
-def render(value: Any) -> str | None:
-    """A field value as history text; None and empty values read as None."""
+def tenant_zone(uow: UnitOfWork) -> ZoneInfo:
+    """The tenant's time zone, read from its settings."""
+    return ZoneInfo(uow.settings.get().time_zone)
+
+
+def render(value: Any, zone: tzinfo | None = None) -> str | None:
+    """A field value as history text; None and empty values read as None. An instant reads
+    as the wall-clock time of ``zone`` (the tenant's; None: UTC), the zone named."""
     # The commonest values first: texts, tuples (of contacts, mostly), phones and e-mails,
     # enum members.
     if type(value) is str:
         return value or None
     if isinstance(value, tuple):
-        return "; ".join([str(render(item)) for item in value]) if value else None
+        return "; ".join([str(render(item, zone)) for item in value]) if value else None
     if isinstance(value, Phone | Email):
         text = value.number if isinstance(value, Phone) else value.address
         return text + (f" ({value.label})" if value.label else "") + (" *" if value.primary else "")
@@ -162,6 +171,8 @@ def render(value: Any) -> str | None:
         return "yes" if value else "no"
     if isinstance(value, str | int | Decimal | UUID):
         return str(value)
+    if isinstance(value, datetime):
+        return local_text(value, zone)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, NameDay):
@@ -172,18 +183,24 @@ def render(value: Any) -> str | None:
     if isinstance(value, IdentityDocument):
         return f"{value.kind.value} {value.number}"
     if isinstance(value, frozenset):
-        return "; ".join(sorted(str(render(item)) for item in value))
+        return "; ".join(sorted(str(render(item, zone)) for item in value))
     if hasattr(value, "items"):
-        return "; ".join(f"{k}={render(v)}" for k, v in sorted(value.items())) or None
+        return "; ".join(f"{k}={render(v, zone)}" for k, v in sorted(value.items())) or None
     return str(value)
 
 
-def diff(old: object | None, new: object | None, fields: Iterable[str]) -> tuple[FieldChange, ...]:
-    """Field changes between two versions of an attrs record (None: created, or removed)."""
+def diff(
+    old: object | None,
+    new: object | None,
+    fields: Iterable[str],
+    zone: tzinfo | None = None,
+) -> tuple[FieldChange, ...]:
+    """Field changes between two versions of an attrs record (None: created, or removed);
+    instants as the wall-clock time of ``zone`` (see :func:`render`)."""
     changes = []
     for name in fields:
-        before = render(getattr(old, name)) if old is not None else None
-        after = render(getattr(new, name)) if new is not None else None
+        before = render(getattr(old, name), zone) if old is not None else None
+        after = render(getattr(new, name), zone) if new is not None else None
         if before != after:
             changes.append(FieldChange(name, before, after))
     return tuple(changes)

@@ -7,6 +7,7 @@ with the kind's name as the ``kind`` change and the fields that changed.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -15,7 +16,7 @@ import attrs
 from clientcore.entities.event import EventKind, FieldChange
 from clientcore.entities.kinds import RecordKind
 from clientcore.errors import ValidationError
-from clientcore.operations.context import Context, diff
+from clientcore.operations.context import Context, diff, tenant_zone
 from clientcore.ports.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -41,12 +42,19 @@ def _record_event(
     record = new if new is not None else old
     key = kind.key_of(record)  # type: ignore[arg-type]
     fields = [field.name for field in attrs.fields(kind.entity)]  # type: ignore[arg-type]
+    timed = any(
+        isinstance(getattr(version, name), datetime)
+        for version in (old, new)
+        if version is not None
+        for name in fields
+    )
+    zone = tenant_zone(uow) if timed else None  # instants read in the tenant's zone
     ctx.record(
         uow,
         event,
         entity_id=key if isinstance(key, UUID) else ctx.ids(),
         client_id=kind.client_of(record),  # type: ignore[arg-type]
-        changes=(FieldChange("kind", None, kind.name), *diff(old, new, fields)),
+        changes=(FieldChange("kind", None, kind.name), *diff(old, new, fields, zone)),
     )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -28,21 +29,33 @@ from clientcore.operations.context import Context, diff
 from clientcore.ports.unit_of_work import UnitOfWork
 
 
-def configure(
-    uow: UnitOfWork, ctx: Context, *, default_region: str | None, time_zone: str
-) -> TenantSettings:
-    """Set how national phone numbers and local times of the tenant are read."""
+def configure(uow: UnitOfWork, ctx: Context, fields: Mapping[str, Any]) -> TenantSettings:
+    """Set how national phone numbers and local times of the tenant are read: the
+    settings named in ``fields`` (``default_region``, ``time_zone``); the others stay."""
     ctx.acting()
-    if default_region is not None and default_region not in phonenumbers.SUPPORTED_REGIONS:
+    unknown = sorted(set(fields) - {"default_region", "time_zone"})
+    if unknown:
+        raise ValidationError(unknown[0], "is not a setting; known: default_region, time_zone")
+    default_region = fields.get("default_region")
+    if (
+        "default_region" in fields
+        and default_region is not None
+        and (
+            not isinstance(default_region, str)
+            or default_region not in phonenumbers.SUPPORTED_REGIONS
+        )
+    ):
         raise ValidationError("default_region", f"{default_region!r} is not a region such as 'PL'")
-    try:
-        zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValidationError(
-            "time_zone", f"{time_zone!r} is not an IANA zone such as 'Europe/Warsaw'"
-        ) from None
+    time_zone = fields.get("time_zone")
+    if "time_zone" in fields:
+        try:
+            zoneinfo.ZoneInfo(time_zone)  # type: ignore[arg-type]
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            raise ValidationError(
+                "time_zone", f"{time_zone!r} is not an IANA zone such as 'Europe/Warsaw'"
+            ) from None
     old = uow.settings.get()
-    new = TenantSettings(default_region=default_region, time_zone=time_zone)
+    new = attrs.evolve(old, **fields)
     uow.settings.put(new)
     ctx.record(
         uow,

@@ -8,12 +8,11 @@ the way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -39,11 +38,17 @@ from clientcore.errors import (
     ConcurrencyError,
     OutsideWorkingHours,
     ValidationError,
+    VisitOverlap,
 )
-from clientcore.operations.context import Context, diff, save_change
+from clientcore.localtime import local_text
+from clientcore.operations.context import Context, diff, save_change, tenant_zone
 from clientcore.ports.unit_of_work import UnitOfWork
 
+T = TypeVar("T")
 HOURS_OVERRIDE_ROLES = (Role.OWNER, Role.ADMINISTRATOR)
+PAST_OVERRIDE_ROLES = (Role.OWNER, Role.ADMINISTRATOR)
+"""Who may book or move an entry to a start that has passed (``allow_past=True``): recording
+a visit afterwards, or entering old visits, is an owner's or administrator's decision."""
 DELETE_ROLES = (Role.OWNER, Role.ADMINISTRATOR)
 VISIT_FIELDS = (
     "kind",
@@ -98,10 +103,6 @@ def check_duration(value: object) -> timedelta:
     return timedelta(minutes=value)
 
 
-def tenant_zone(uow: UnitOfWork) -> ZoneInfo:
-    return ZoneInfo(uow.settings.get().time_zone)
-
-
 def _check_hours(ctx: Context, schedule: Schedule, visit: Visit, override_hours: bool) -> None:
     """Inside the working hours of ``schedule`` (the visit's staff member's), unless a
     permitted actor overrides them.
@@ -116,7 +117,31 @@ def _check_hours(ctx: Context, schedule: Schedule, visit: Visit, override_hours:
         return
     intervals = working_intervals(schedule.hours, schedule.zone, visit.start, visit.end)
     if not within(intervals, visit.start, visit.end):
-        raise OutsideWorkingHours(visit.start, visit.end)
+        raise OutsideWorkingHours(visit.start, visit.end, schedule.zone)
+
+
+def _check_not_past(ctx: Context, schedule: Schedule, start: datetime, allow_past: bool) -> None:
+    """A start that has passed is refused, unless a permitted actor allows it (what free
+    slots offer is exactly what this and the other checks accept)."""
+    if allow_past:
+        ctx.require_role(*PAST_OVERRIDE_ROLES)
+        return
+    now = ctx.now()
+    if start < now:
+        raise ValidationError(
+            "start",
+            f"{local_text(start, schedule.zone)} has passed (it is now "
+            f"{local_text(now.replace(second=0, microsecond=0), schedule.zone)}); an owner or "
+            "administrator may record it with allow_past=True",
+        )
+
+
+def _store(write: Callable[[], T], schedule: Schedule) -> T:
+    """``write()``, its VisitOverlap (raised by the store, in UTC) shown in the tenant's zone."""
+    try:
+        return write()
+    except VisitOverlap as overlap:
+        raise overlap.in_zone(schedule.zone) from None
 
 
 def _check_client_and_subject(uow: UnitOfWork, client_id: UUID, subject_id: UUID | None) -> None:
@@ -171,8 +196,10 @@ def book(
     kind: VisitKind,
     override_hours: bool,
     details: Mapping[str, Any],
+    allow_past: bool = False,
 ) -> Visit:
-    """Book a visit of a client, or a break (no client), with a staff member."""
+    """Book a visit of a client, or a break (no client), with a staff member, at a start
+    that has not passed (unless ``allow_past``, see :data:`PAST_OVERRIDE_ROLES`)."""
     ctx.acting()
     kind = validation.choice("kind", VisitKind, kind)
     begin = check_start(start)
@@ -183,6 +210,7 @@ def book(
     elif client_id is not None or subject_id is not None:
         raise ValidationError("client_id", "a break has no client or subject")
     schedule = uow.visits.schedule(staff_id, lock=True)
+    _check_not_past(ctx, schedule, begin, allow_past)
     now = ctx.now()
     visit = Visit(
         id=ctx.ids(),
@@ -197,18 +225,27 @@ def book(
         **_details(details),
     )
     _check_hours(ctx, schedule, visit, override_hours)
-    uow.visits.add(visit)
+    _store(lambda: uow.visits.add(visit), schedule)
     ctx.record(
         uow,
         _EVENTS[kind, "booked"],
         entity_id=visit.id,
         client_id=client_id,
-        changes=diff(None, visit, VISIT_FIELDS),
+        changes=diff(None, visit, VISIT_FIELDS, schedule.zone),
     )
     return visit
 
 
-def _save(uow: UnitOfWork, ctx: Context, old: Visit, new: Visit, kind: EventKind) -> Visit:
+def _save(
+    uow: UnitOfWork,
+    ctx: Context,
+    old: Visit,
+    new: Visit,
+    kind: EventKind,
+    zone: tzinfo | None = None,
+) -> Visit:
+    """Store a changed visit with its event. ``zone`` (the tenant's) is needed only where
+    the time changes: the history shows it in local time."""
     return save_change(
         uow,
         ctx,
@@ -218,18 +255,30 @@ def _save(uow: UnitOfWork, ctx: Context, old: Visit, new: Visit, kind: EventKind
         fields=VISIT_FIELDS,
         store=uow.visits.replace,
         client_id=old.client_id,
+        zone=zone,
     )
 
 
-def _load_booked(uow: UnitOfWork, visit_id: UUID, expected_version: int | None) -> Visit:
+def _load(uow: UnitOfWork, visit_id: UUID, expected_version: int | None) -> Visit:
     visit = uow.visits.get(visit_id)
     if expected_version is not None and visit.version != expected_version:
         raise ConcurrencyError("visit", visit_id, expected_version)
+    return visit
+
+
+def _load_booked(uow: UnitOfWork, visit_id: UUID, expected_version: int | None) -> Visit:
+    visit = _load(uow, visit_id, expected_version)
     if visit.status is not VisitStatus.BOOKED:
         raise ValidationError(
-            "status", f"the visit is {visit.status.value}; only a booked visit can change"
+            "status",
+            f"the visit is {visit.status.value}; only a booked visit can move or change status",
         )
     return visit
+
+
+BOOKED_ONLY_DETAILS = frozenset({"asap"})
+"""Details that only a booked visit may change: "as soon as possible" asks for an earlier
+time, which a visit that took place (or was cancelled) no longer needs."""
 
 
 def reschedule(
@@ -242,8 +291,11 @@ def reschedule(
     staff_id: UUID | None,
     override_hours: bool,
     expected_version: int | None,
+    allow_past: bool = False,
 ) -> Visit:
-    """Move a booked visit in time or to another staff member, with the booking checks."""
+    """Move a booked visit in time or to another staff member, with the booking checks: a
+    new start, or another staff member, must not have passed (unless ``allow_past``); a
+    change of length alone keeps the start it has."""
     ctx.acting()
     old = _load_booked(uow, visit_id, expected_version)
     begin = old.start if start is None else check_start(start)
@@ -251,9 +303,14 @@ def reschedule(
     schedule = uow.visits.schedule(old.staff_id if staff_id is None else staff_id, lock=True)
     if staff_id is not None:
         _active(schedule.member)
+    if begin != old.start or schedule.member.id != old.staff_id:
+        _check_not_past(ctx, schedule, begin, allow_past)
     new = attrs.evolve(old, start=begin, end=begin + length, staff_id=schedule.member.id)
     _check_hours(ctx, schedule, new, override_hours)
-    return _save(uow, ctx, old, new, _EVENTS[old.kind, "rescheduled"])
+    return _store(
+        lambda: _save(uow, ctx, old, new, _EVENTS[old.kind, "rescheduled"], schedule.zone),
+        schedule,
+    )
 
 
 def update_details(
@@ -264,9 +321,16 @@ def update_details(
     *,
     expected_version: int | None,
 ) -> Visit:
-    """Change notes, source, first-consultation or ASAP flags of a booked visit."""
+    """Change notes, source or the first-consultation flag of a visit or break in any status
+    (a vet adds notes after the patient arrived; the time stays: see :func:`reschedule`),
+    and the ASAP flag of a booked one."""
     ctx.acting()
-    old = _load_booked(uow, visit_id, expected_version)
+    old = _load(uow, visit_id, expected_version)
+    if old.status is not VisitStatus.BOOKED:
+        for name in sorted(BOOKED_ONLY_DETAILS & details.keys()):
+            raise ValidationError(
+                name, f"the visit is {old.status.value}; only a booked visit can change it"
+            )
     return _save(
         uow, ctx, old, attrs.evolve(old, **_details(details)), _EVENTS[old.kind, "updated"]
     )
@@ -349,5 +413,5 @@ def delete(uow: UnitOfWork, ctx: Context, visit_id: UUID) -> None:
         _EVENTS[visit.kind, "deleted"],
         entity_id=visit.id,
         client_id=visit.client_id,
-        changes=diff(visit, None, VISIT_FIELDS),
+        changes=diff(visit, None, VISIT_FIELDS, tenant_zone(uow)),
     )

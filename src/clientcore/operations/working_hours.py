@@ -58,7 +58,9 @@ def _no_overlaps(field: str, ranges: Sequence[TimeRange]) -> None:
     for first, second in pairwise(ordered):
         if second.start < first.end:
             raise ValidationError(
-                field, f"{first.start:%H:%M}-{first.end:%H:%M} overlaps {second.start:%H:%M}"
+                field,
+                f"{first.start:%H:%M}-{first.end:%H:%M} overlaps "
+                f"{second.start:%H:%M}-{second.end:%H:%M}",
             )
 
 

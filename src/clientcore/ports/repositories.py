@@ -63,8 +63,9 @@ class ClientRepository(Protocol):
 
 
 class EventLog(Protocol):
-    """The history: append-only. Nothing rewrites who did what and when; an erasure only
-    blanks personal values inside old field changes (:meth:`scrub`)."""
+    """The history: append-only. Nothing rewrites who did what and when; the one change
+    allowed is :meth:`scrub`, blanking personal values inside old field changes (for the
+    erasure that clientcore does not have yet)."""
 
     def append(self, events: Sequence[Event]) -> None:
         """Add events after every event already in the log."""

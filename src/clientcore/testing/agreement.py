@@ -72,7 +72,7 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
                     backend,
                     tenant=tenant,
                     actor=OWNER,
-                    clock=TickingClock(START),
+                    clock=TickingClock(START - timedelta(hours=1)),
                     ids=SeededIds(seed),
                 )
                 for backend in backends

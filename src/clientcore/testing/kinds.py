@@ -39,7 +39,7 @@ class Invoice:
 
 @attrs.frozen
 class Stamp:
-    """A host's loyalty stamp: read in the order written, erased by deletion."""
+    """A host's loyalty stamp: read in the order written, with the erasure policy DELETE."""
 
     id: UUID
     client_id: UUID

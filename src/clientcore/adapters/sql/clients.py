@@ -43,6 +43,7 @@ from sqlalchemy.types import NullType
 
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import BATCH, Db
+from clientcore.adapters.sql.referrers import referring_tables
 from clientcore.adapters.sql.schema import STEM_LENGTH, Tables
 from clientcore.entities.attribute import comparable
 from clientcore.entities.client import Client, ClientStatus
@@ -192,7 +193,10 @@ class SqlClientRepository:
         self._drop_index_rows(client.id)
         self._db.execute(
             delete(self._t).where(self._where_id(client.id)),
-            foreign_key=lambda _message: ClientInUse(client.id, ["records added meanwhile"]),
+            foreign_key=lambda message: ClientInUse(
+                client.id,
+                referring_tables(self._db, self._t, self._where_id(client.id), message),
+            ),
         )
 
     def search(self, query: ClientQuery) -> list[Client]:

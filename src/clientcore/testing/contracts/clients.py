@@ -27,6 +27,7 @@ from clientcore.errors import (
     ConcurrencyError,
     DuplicateCode,
     DuplicateName,
+    ImportRowError,
     NotFound,
     ValidationError,
 )
@@ -369,7 +370,7 @@ class ClientContract(BackendContract):
         with pytest.raises(ClientInUse) as info:
             core.clients.delete(client.id)
         assert set(info.value.referenced_by) == {"subjects", "consents"}
-        assert "deactivate" in str(info.value)
+        assert "core.clients.deactivate" in str(info.value)
         assert core.clients.get(client.id) == client
 
     def test_history_records_actor_time_and_field_changes(self, core: Core) -> None:
@@ -408,6 +409,39 @@ class ClientContract(BackendContract):
         with pytest.raises(ActorRequired):
             anonymous.clients.register(last_name="Nowak")
         assert anonymous.clients.search(status="all").clients == ()
+
+    @pytest.mark.parametrize(
+        ("row", "field", "message"),
+        [
+            ({"last_name": "Lis", "phones": ["bad"]}, "phones", "row 2: phones: "),
+            (
+                {"last_name": "Lis", "code": "K-9", "emails": ["no-at-sign"]},
+                "emails",
+                "row 2 (code 'K-9'): emails: ",
+            ),
+            ({"code": "K-9", "first_name": ""}, "last_name", "row 2 (code 'K-9'): last_name: "),
+            ({"last_name": "Lis", "colour": "red"}, "colour", "row 2: colour: "),
+            ({"last_name": "Lis", "code": "   "}, "code", "row 2: code: "),
+        ],
+    )
+    def test_a_refused_import_row_is_named(
+        self, core: Core, row: dict[str, object], field: str, message: str
+    ) -> None:
+        rows = [{"last_name": "Nowak"}, {"last_name": "Wrona", "code": "K-1"}, row]
+        with pytest.raises(ImportRowError) as refused:
+            core.clients.import_many(rows)  # type: ignore[arg-type]
+        assert (refused.value.row, refused.value.field) == (2, field)
+        given = row.get("code")
+        assert refused.value.code == (given if isinstance(given, str) and given.strip() else None)
+        assert str(refused.value).startswith(message)
+        assert core.clients.search(status="all").clients == ()
+        with pytest.raises(ImportRowError) as refused:
+            core.clients.import_many([{"last_name": "Nowak"}, "Lis"])  # type: ignore[list-item]
+        assert (refused.value.row, refused.value.field) == (1, "row")
+        with pytest.raises(ValidationError) as single:
+            core.clients.register(last_name="Lis", phones=["bad"])
+        assert type(single.value) is ValidationError
+        assert str(single.value).startswith("phones: ")
 
     def test_import_is_all_or_nothing(self, core: Core) -> None:
         core.clients.register(last_name="Existing", code="7")

@@ -3,7 +3,7 @@ kinds and a host's (:mod:`clientcore.testing.kinds`), and all-or-nothing units o
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
@@ -264,6 +264,11 @@ class KindsContract(BackendContract):
             FieldChange("paid", "no", "yes"),
             FieldChange("version", "1", "2"),
         )
+        stamped = core.records(STAMPS).add(
+            Stamp(uuid4(), client.id, datetime(2026, 7, 1, 10, 30, tzinfo=UTC))
+        )
+        (added,) = [e for e in core.clients.history(client.id) if e.entity_id == stamped.id]
+        assert FieldChange("at", None, "2026-07-01 12:30 Europe/Warsaw") in added.changes
         stranger: RecordKind[Stamp] = RecordKind("stickers", Stamp, client_field="client_id")
         with pytest.raises(UnknownKind):
             core.records(stranger).find()

@@ -8,6 +8,7 @@ import pytest
 
 from clientcore.entities.consent import Channel, Purpose
 from clientcore.entities.note import NoteKind
+from clientcore.entities.settings import TenantSettings
 from clientcore.errors import NotFound, ValidationError
 from clientcore.facade import Core
 from clientcore.testing.clock import TickingClock
@@ -153,3 +154,15 @@ class RecordsContract(BackendContract):
         core.setup.configure(default_region="LT", time_zone="Europe/Vilnius")
         client = core.clients.register(last_name="Žemaitis", phones=["8 612 34567"])
         assert client.phones[0].number == "+37061234567"
+
+    def test_a_setting_not_given_stays(self, core: Core) -> None:
+        core.setup.configure(time_zone="Europe/Amsterdam")
+        assert core.setup.settings() == TenantSettings("PL", "Europe/Amsterdam")
+        core.setup.configure(default_region="NL")
+        assert core.setup.settings() == TenantSettings("NL", "Europe/Amsterdam")
+        core.setup.configure(default_region=None)
+        assert core.setup.settings() == TenantSettings(None, "Europe/Amsterdam")
+        core.setup.configure()
+        assert core.setup.settings() == TenantSettings(None, "Europe/Amsterdam")
+        with pytest.raises(ValidationError):
+            core.setup.configure(time_zone=None)  # type: ignore[arg-type]

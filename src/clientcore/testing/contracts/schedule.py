@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clientcore.entities.client import Client
 from clientcore.entities.common import Actor, Role
 from clientcore.entities.kinds import STAFF, WORKING_HOURS
-from clientcore.entities.visit import Charge, ChargeKind, VisitStatus
+from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitStatus
 from clientcore.entities.working_hours import (
     DayOverride,
     Schedule,
@@ -32,11 +33,17 @@ from clientcore.errors import (
 )
 from clientcore.facade import Core
 from clientcore.ports.unit_of_work import Backend
-from clientcore.testing.clock import new_tenant
+from clientcore.testing.clock import TickingClock, new_tenant
 from clientcore.testing.contracts.base import BackendContract
 from clientcore.testing.race import attempts, booker, overlapping_pairs, run_race
 
 WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+class _Undo(Exception):
+    """Raised inside ``core.transaction()`` to roll a trial booking back."""
+
+
 MONDAY = date(2026, 6, 1)
 
 
@@ -211,6 +218,16 @@ class ScheduleContract(BackendContract):
             core.staff.set_hours(vet, weekly, overrides)
         assert core.staff.hours(vet).weekly == ()
 
+    def test_overlapping_working_hours_are_named_in_full(self, core: Core) -> None:
+        vet = core.staff.add("Dr Ewa").id
+        weekly = [
+            WeeklySlot(0, TimeRange(time(11), time(13))),
+            WeeklySlot(0, TimeRange(time(8), time(12))),
+        ]
+        with pytest.raises(ValidationError) as refused:
+            core.staff.set_hours(vet, weekly)
+        assert refused.value.reason == "08:00-12:00 overlaps 11:00-13:00"
+
     def test_bad_bookings_are_refused(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
         other_client = core.clients.register(last_name="Other").id
@@ -270,6 +287,38 @@ class ScheduleContract(BackendContract):
         )
         assert core.visits.get(updated.id).notes == "Bring X-ray"
 
+    def test_details_stay_editable_after_arrival_but_not_the_time(
+        self, clinic: tuple[Core, UUID, UUID]
+    ) -> None:
+        core, vet, client = clinic
+        visit = core.visits.book(client, vet, at(MONDAY, 10), 30, asap=True)
+        arrived = core.visits.mark_arrived(visit.id)
+        noted = core.visits.update(
+            visit.id,
+            notes="Limps on the left hind leg",
+            source="walk-in",
+            first_consultation=True,
+            expected_version=arrived.version,
+        )
+        assert core.visits.get(visit.id) == noted
+        assert (noted.status, noted.notes, noted.source, noted.first_consultation) == (
+            VisitStatus.ARRIVED,
+            "Limps on the left hind leg",
+            "walk-in",
+            True,
+        )
+        assert noted.version == arrived.version + 1
+        with pytest.raises(ValidationError) as refused:
+            core.visits.update(visit.id, asap=False)
+        assert refused.value.field == "asap"
+        for move in ({"start": at(MONDAY, 11)}, {"duration_minutes": 60}, {"staff_id": vet}):
+            with pytest.raises(ValidationError):
+                core.visits.reschedule(visit.id, **move)
+        assert core.visits.get(visit.id) == noted
+        missed = core.visits.mark_no_show(core.visits.book(client, vet, at(MONDAY, 11), 30).id)
+        assert core.visits.update(missed.id, notes="called: rebook").notes == "called: rebook"
+        assert [e.kind for e in core.clients.history(client)].count("visit.updated") == 2
+
     def test_charges_and_payment(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
         visit = core.visits.book(client, vet, at(MONDAY, 10), 30)
@@ -317,7 +366,8 @@ class ScheduleContract(BackendContract):
     def test_a_clients_visits_past_and_upcoming(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
         now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-        past = core.visits.book(client, vet, now - timedelta(days=3) + timedelta(hours=1), 30)
+        start = now - timedelta(days=3) + timedelta(hours=1)
+        past = core.visits.book(client, vet, start, 30, allow_past=True)  # recorded afterwards
         upcoming = core.visits.book(client, vet, at(MONDAY, 10), 30)
         visits = core.calendar.for_client(client)
         assert [v.id for v in visits.past] == [past.id]
@@ -336,6 +386,112 @@ class ScheduleContract(BackendContract):
         for slot in slots:
             booked = core.visits.book(client, vet, slot.start, 30)
             core.visits.cancel(booked.id)
+
+    def test_messages_and_history_show_the_tenants_local_time(
+        self, clinic: tuple[Core, UUID, UUID]
+    ) -> None:
+        core, vet, client = clinic
+        with pytest.raises(OutsideWorkingHours) as outside:
+            core.visits.book(client, vet, at(MONDAY, 17), 30)
+        assert str(outside.value).startswith(
+            "2026-06-01 17:00-17:30 Europe/Warsaw is outside the staff member's working hours"
+        )
+        assert outside.value.start == at(MONDAY, 17)  # the attributes stay instants
+        visit = core.visits.book(client, vet, at(MONDAY, 10), 30)
+        later = core.visits.book(client, vet, at(MONDAY, 12), 30)
+        with pytest.raises(VisitOverlap) as taken:
+            core.visits.book(client, vet, at(MONDAY, 10, 15), 30)
+        assert "an entry 2026-06-01 10:00-10:30 Europe/Warsaw (id " in str(taken.value)
+        with pytest.raises(VisitOverlap) as taken:
+            core.visits.reschedule(later.id, start=at(MONDAY, 9, 45))
+        assert "an entry 2026-06-01 10:00-10:30 Europe/Warsaw (id " in str(taken.value)
+        core.visits.reschedule(visit.id, start=at(MONDAY, 11))
+        core.visits.delete(visit.id)
+        night = core.visits.book(
+            client, vet, datetime(2026, 10, 25, 0, 30, tzinfo=UTC), 60, override_hours=True
+        )
+        changes = [
+            {c.field: (c.old, c.new) for c in event.changes if c.field in ("start", "end")}
+            for event in core.clients.history(client)
+            if event.entity_id in (visit.id, night.id)
+        ]
+        assert changes == [
+            {
+                "start": (None, "2026-06-01 10:00 Europe/Warsaw"),
+                "end": (None, "2026-06-01 10:30 Europe/Warsaw"),
+            },
+            {
+                "start": ("2026-06-01 10:00 Europe/Warsaw", "2026-06-01 11:00 Europe/Warsaw"),
+                "end": ("2026-06-01 10:30 Europe/Warsaw", "2026-06-01 11:30 Europe/Warsaw"),
+            },
+            {
+                "start": ("2026-06-01 11:00 Europe/Warsaw", None),
+                "end": ("2026-06-01 11:30 Europe/Warsaw", None),
+            },
+            {  # the clocks go back at 03:00: 02:30 is shown twice, so its offset is named
+                "start": (None, "2026-10-25 02:30 (UTC+02:00) Europe/Warsaw"),
+                "end": (None, "2026-10-25 02:30 (UTC+01:00) Europe/Warsaw"),
+            },
+        ]
+
+    def test_free_slots_are_what_a_booking_accepts_now(
+        self, clinic: tuple[Core, UUID, UUID], clock: TickingClock
+    ) -> None:
+        core, vet, client = clinic
+        other = core.staff.add("Dr Adam").id
+        core.staff.set_hours(other, every_day(time(9), time(17)))
+        core.visits.book(client, vet, at(MONDAY, 11), 30)
+        clock.advance(at(MONDAY, 10, 7) - clock.now())  # Monday, 10:07 in Warsaw
+        day = (at(MONDAY, 0), at(MONDAY + timedelta(days=1), 0))
+        core.staff.deactivate(other)
+        slots = core.calendar.free_slots([vet, other], 30, *day, step_minutes=15)
+        assert {slot.staff_id for slot in slots} == {vet}
+        assert slots[0].start == at(MONDAY, 10, 15)
+        assert core.calendar.free_slots([other], 30, *day) == []
+        accepted = []
+        for start in (at(MONDAY, 8) + timedelta(minutes=15 * step) for step in range(40)):
+            for member in (vet, other):
+                try:
+                    with core.transaction() as tx:
+                        tx.visits.book(client, member, start, 30)
+                        accepted.append((member, start))
+                        raise _Undo
+                except (_Undo, ValidationError, OutsideWorkingHours, VisitOverlap):
+                    pass
+        assert accepted == [(slot.staff_id, slot.start) for slot in slots]
+        with pytest.raises(ValidationError) as passed:
+            core.visits.book(client, vet, at(MONDAY, 10), 30)
+        assert passed.value.field == "start"
+        assert "2026-06-01 10:00 Europe/Warsaw has passed" in str(passed.value)
+        with pytest.raises(ValidationError):
+            core.visits.book_break(vet, at(MONDAY, 10), 5)
+        core.staff.reactivate(other)
+        assert core.calendar.free_slots([other], 30, *day)[0].start == at(MONDAY, 10, 15)
+
+    def test_only_an_owner_or_administrator_books_in_the_past(
+        self, clinic: tuple[Core, UUID, UUID], clock: TickingClock
+    ) -> None:
+        core, vet, client = clinic
+        clock.advance(at(MONDAY, 12) - clock.now())
+        staff = core.acting_as(Actor("rita", roles={Role.STAFF}))
+        with pytest.raises(PermissionDenied):
+            staff.visits.book(client, vet, at(MONDAY, 10), 30, allow_past=True)
+        admin = core.acting_as(Actor("adam", roles={Role.ADMINISTRATOR}))
+        recorded = admin.visits.book(client, vet, at(MONDAY, 10), 30, allow_past=True)
+        assert core.visits.get(recorded.id) == recorded
+        longer = staff.visits.reschedule(recorded.id, duration_minutes=45)  # the start stays
+        assert longer.start == recorded.start
+        with pytest.raises(ValidationError):
+            staff.visits.reschedule(recorded.id, start=at(MONDAY, 9))
+        with pytest.raises(ValidationError):
+            staff.visits.reschedule(recorded.id, start=at(MONDAY, 11, 30))
+        moved = staff.visits.reschedule(recorded.id, start=at(MONDAY, 12, 15))
+        assert moved.start == at(MONDAY, 12, 15)
+        with pytest.raises(ValidationError):
+            staff.visits.reschedule(recorded.id, start=at(MONDAY, 9), override_hours=True)
+        assert admin.visits.reschedule(
+            recorded.id, start=at(MONDAY, 9), allow_past=True
+        ).start == at(MONDAY, 9)
 
     def test_free_slots_for_several_staff(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
@@ -510,12 +666,35 @@ class ScheduleContract(BackendContract):
             core.calendar.export_ical(vet, at(MONDAY, 0), at(MONDAY, 23))
         )
         events = list(calendar.walk("VEVENT"))
-        assert [str(e["summary"]) for e in events] == [
-            "Visit: Jan Nowak (first consultation)",
-            "Break",
-        ]
+        code = core.clients.get(client).code
+        assert [str(e["summary"]) for e in events] == [f"Visit {code}", "Break"]
         assert str(events[0]["uid"]) == f"{visit.id}@clientcore"
         assert events[0].decoded("dtstart") == visit.start
+
+    def test_icalendar_summaries_carry_no_personal_data_unless_asked(
+        self, clinic: tuple[Core, UUID, UUID]
+    ) -> None:
+        core, vet, client = clinic
+        core.clients.update(client, phones=["601 234 567"], emails=["jan@example.com"])
+        core.visits.book(client, vet, at(MONDAY, 10), 30, notes="Limps", first_consultation=True)
+        core.visits.book_break(vet, at(MONDAY, 12), 30, notes="Lunch")
+        shared = core.calendar.export_ical(vet, at(MONDAY, 0), at(MONDAY, 23)).decode()
+        for personal in ("Jan", "Nowak", "601234567", "jan@example", "Limps"):
+            assert personal not in shared
+
+        def named(visit: Visit, owner: Client | None) -> str:
+            return "Break" if owner is None else f"{owner.display_name}: {visit.notes}"
+
+        own = core.calendar.export_ical(vet, at(MONDAY, 0), at(MONDAY, 23), summary=named)
+        summaries = [str(e["summary"]) for e in icalendar.Calendar.from_ical(own).walk("VEVENT")]
+        assert summaries == ["Jan Nowak: Limps", "Break"]
+        with pytest.raises(ValidationError):
+            core.calendar.export_ical(
+                vet,
+                at(MONDAY, 0),
+                at(MONDAY, 23),
+                summary=lambda visit, owner: 1,  # type: ignore[arg-type,return-value]
+            )
 
     def test_random_bookings_never_overlap(self, core: Core) -> None:
         """book / reschedule / cancel in any order: the store agrees with a simple model and

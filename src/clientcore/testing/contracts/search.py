@@ -77,6 +77,61 @@ class SearchContract(BackendContract):
     ) -> None:
         assert _names(core, text) == expected
 
+    @pytest.mark.parametrize(
+        ("fields", "text"),
+        [
+            ({"kind": "company", "company_name": "Schronisko „Łapka” Sp. z o.o."}, "lapka"),
+            ({"kind": "company", "company_name": "Schronisko „Łapka” Sp. z o.o."}, "o.o"),
+            ({"kind": "company", "company_name": "«Ami» SARL"}, "ami"),
+            ({"kind": "company", "company_name": "»Pfötchen«"}, "pfotchen"),
+            ({"kind": "company", "company_name": "「猫」カフェ"}, "猫"),
+            ({"first_name": "Jan", "last_name": "(Burek)"}, "burek"),
+            ({"first_name": "Jan", "last_name": "[Burek]"}, "burek"),
+            ({"first_name": "Jan", "last_name": "Kot/Pies"}, "pies"),
+            ({"first_name": "Jan", "last_name": "Kot,Pies"}, "pies"),
+            ({"first_name": "Jan", "last_name": "Kot;Pies"}, "pies"),
+            ({"first_name": "Jan", "last_name": '"Kot"'}, "kot"),
+            ({"first_name": "Jan", "last_name": "O’Brien"}, "brien"),
+            ({"first_name": "Jan", "last_name": "Nowak—Lis"}, "lis"),
+            ({"first_name": "Jan", "last_name": "Kot_Pies"}, "pies"),
+        ],
+    )
+    def test_any_punctuation_separates_words(
+        self, core: Core, fields: dict[str, str], text: str
+    ) -> None:
+        client = core.clients.register(**fields)  # type: ignore[arg-type]
+        assert core.clients.search(text).clients == (client,)
+        assert core.clients.search(text.upper()).clients == (client,)
+
+    def test_results_sort_by_last_name_then_first_name(self, core: Core) -> None:
+        rows: list[dict[str, str]] = [
+            {"first_name": "Zofia", "last_name": "Nowak"},
+            {"first_name": "Adam", "last_name": "Nowakowski"},
+            {"first_name": "Bartosz", "last_name": "Nowak-Lis"},
+            {"first_name": "Adam", "last_name": "Nowak"},
+            {"first_name": "Zenon", "last_name": "Adamczyk"},
+            {"kind": "company", "company_name": "„Łapka” Sp. z o.o."},
+            {"first_name": "Ewa", "last_name": "Żak"},
+            {"kind": "company", "company_name": "Ogród"},
+            {"first_name": "Ola", "last_name": "Zając"},
+        ]
+        core.clients.import_many(rows)  # type: ignore[arg-type]
+        names = [c.display_name for c in core.clients.search(limit=100).clients]
+        assert names == [
+            "Zenon Adamczyk",
+            "„Łapka” Sp. z o.o.",
+            "Adam Nowak",
+            "Zofia Nowak",
+            "Bartosz Nowak-Lis",
+            "Adam Nowakowski",
+            "Ogród",
+            "Ola Zając",
+            "Ewa Żak",
+        ]
+        first = core.clients.search(limit=4)
+        rest = core.clients.search(limit=100, after=first.next_cursor)
+        assert [c.display_name for c in first.clients + rest.clients] == names
+
     def test_nfd_and_nfc_forms_are_equal(self, core: Core, people: dict[str, Client]) -> None:
         nfd = unicodedata.normalize("NFD", "Šarūnas")
         assert _names(core, nfd) == ["Šarūnas Žemaitis"]
@@ -154,7 +209,7 @@ class SearchContract(BackendContract):
                 break
             after = page.next_cursor
         assert sorted(c.id for c in seen) == sorted(c.id for c in clients)
-        ranked = [(c.display_name.casefold(), str(c.id)) for c in seen]
+        ranked = [(c.last_name.casefold(), c.first_name.casefold(), str(c.id)) for c in seen]
         assert ranked == sorted(ranked)
 
     def test_paging_survives_a_change_between_pages(self, core: Core) -> None:
