@@ -158,10 +158,12 @@ class MongoRecords(Generic[T]):
         return self._store.count(self._query(fields))
 
     # -- checks ------------------------------------------------------------------------
-    def _refuse_duplicates(self, records: Sequence[T]) -> None:
+    def _refuse_duplicates(self, records: Sequence[T], *, new: bool) -> None:
         """A record whose key or unique field's value another one has (among ``records``
-        or stored) is refused: ``kind.duplicate``. What concurrent writers store meanwhile
-        the unique indexes refuse at the write."""
+        or stored; the key only when the records are ``new``) is refused at once,
+        ``kind.duplicate``, as every store refuses it (without transactions, not only when
+        the unit commits). What concurrent writers store
+        meanwhile the unique indexes refuse at the write."""
         kind = self._kind
         for field in (kind.key, *kind.unique):
             seen: set[Any] = set()
@@ -170,17 +172,21 @@ class MongoRecords(Generic[T]):
                 if value in seen:
                     raise kind.duplicate(record)
                 seen.add(value)
-        if not kind.unique:
-            return
         clauses = [
             {field: {"$in": [self._value(field, getattr(r, field)) for r in records]}}
-            for field in kind.unique
+            for field in (kind.key, *kind.unique)
+            if new or field != kind.key
         ]
+        if not clauses:
+            return
         others = [self._row(d)[0] for d in self._store.find({"$or": clauses})]
         if self._reads_mine:
             others = [other for other in others if kind.key_of(other) not in self._mine]
+        stored_keys = {kind.key_of(other) for other in others}
         for record in records:
             key = kind.key_of(record)
+            if new and key in stored_keys:
+                raise kind.duplicate(record)
             for field in kind.unique:
                 value = getattr(record, field)
                 owner = self._mine_unique[field].get(value) if self._reads_mine else None
@@ -213,7 +219,7 @@ class MongoRecords(Generic[T]):
             for record in records:
                 if self._mine.get(kind.key_of(record), (None,))[0] is not None:
                     raise kind.duplicate(record)
-        self._refuse_duplicates(records)
+        self._refuse_duplicates(records, new=True)
         documents = [self._document(record) for record in records]
         if self._layout.as_written:
             assert self._sequence is not None
@@ -250,7 +256,7 @@ class MongoRecords(Generic[T]):
         if self._kind.versioned:
             self._check_version(found[0], getattr(record, "version") - 1)  # noqa: B009
         if self._kind.unique:
-            self._refuse_duplicates([record])
+            self._refuse_duplicates([record], new=False)
         return found
 
     def _store_replacement(self, record: T, found: tuple[T, Any]) -> None:

@@ -17,6 +17,7 @@ from clientcore.entities.kinds import NOTES, SUBJECTS, VISITS, RecordKind
 from clientcore.entities.note import Note, NoteKind
 from clientcore.errors import (
     ClientInUse,
+    Conflict,
     ConcurrencyError,
     DuplicateName,
     NotFound,
@@ -118,6 +119,19 @@ class KindsContract(BackendContract):
             uow.commit()
         with backend.unit_of_work(core.tenant) as uow:
             assert uow.records(INVOICES).count() == 0
+
+    def test_a_key_taken_is_refused_as_it_is_added(
+        self, backend: Backend, core: Core, clock: TickingClock
+    ) -> None:
+        """Every store refuses a record whose key is taken when it is added, not only at
+        commit (so an operation that goes on after it sees the same error everywhere)."""
+        client = core.clients.register(last_name="Nowak")
+        stamp = Stamp(uuid4(), client.id, _now(clock))
+        with backend.unit_of_work(core.tenant) as uow:
+            uow.records(STAMPS).add(stamp)
+            uow.commit()
+        with backend.unit_of_work(core.tenant) as uow, pytest.raises(Conflict):
+            uow.records(STAMPS).add(attrs.evolve(stamp, note="again"))
 
     def test_kinds_read_in_the_order_written(
         self, backend: Backend, core: Core, clock: TickingClock
