@@ -17,8 +17,8 @@ from clientcore.entities.kinds import NOTES, SUBJECTS, VISITS, RecordKind
 from clientcore.entities.note import Note, NoteKind
 from clientcore.errors import (
     ClientInUse,
-    Conflict,
     ConcurrencyError,
+    Conflict,
     DuplicateName,
     NotFound,
     UnknownKind,
