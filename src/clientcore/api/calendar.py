@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from clientcore.api.checks import checked
 from clientcore.entities.visit import Visit
 from clientcore.operations import calendar
 from clientcore.operations.calendar import ClientVisits, FreeSlot
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from clientcore.api.runner import Runner
 
 
+@checked
 class Calendar:
     def __init__(self, runner: Runner) -> None:
         self._run = runner

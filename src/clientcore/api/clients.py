@@ -9,6 +9,7 @@ from uuid import UUID
 
 from typing_extensions import Unpack
 
+from clientcore.api.checks import checked
 from clientcore.api.unset import UNSET, Unset, given
 from clientcore.entities.client import Client, ClientKind, ClientStatus, IdentityDocument, NameDay
 from clientcore.entities.contacts import Address, Email, Phone
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from clientcore.api.runner import Runner
 
 
+@checked
 class Clients:
     """The clients of the tenant. Each call is one unit of work (see :class:`Core`)."""
 

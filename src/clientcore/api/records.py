@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from clientcore.api.checks import checked
 from clientcore.entities.kinds import RecordKind
 from clientcore.operations import records
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+@checked
 class KindRecords(Generic[T]):
     """Add, read, replace and delete records of one kind, each change in the history.
 

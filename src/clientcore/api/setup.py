@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from clientcore.api.checks import checked
 from clientcore.entities.attribute import AttributeDefinition, AttributeType
 from clientcore.entities.group import Group
 from clientcore.entities.kinds import ATTRIBUTE_DEFINITIONS, GROUPS
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from clientcore.api.runner import Runner
 
 
+@checked
 class Setup:
     def __init__(self, runner: Runner) -> None:
         self._run = runner

@@ -487,6 +487,8 @@ def search(
         raise ValidationError("limit", f"must be a whole number from 1 to {PAGE_MAX_SIZE}")
     checked_attribute = None
     if attribute is not None:
+        if not isinstance(attribute, tuple) or len(attribute) != 2:
+            raise ValidationError("attribute", "must be a (key, value) pair")
         key, value = attribute
         definition = uow.records(ATTRIBUTE_DEFINITIONS).get(key)
         checked_attribute = (definition.key, definition.validate(value))

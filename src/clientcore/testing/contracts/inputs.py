@@ -1,0 +1,152 @@
+"""Contract: bad input is refused with a typed error, identically on every adapter, and
+changes nothing; input that is accepted is stored as given (or as its documented normal
+form), never silently changed into another value.
+
+Each case here was once seen escaping as a driver or Python error (``decimal.Overflow``,
+``UnicodeEncodeError``, ``OverflowError``, ``AttributeError``, ``StorageError`` for a
+malformed id) or changing a value without a word ("ß" stored as the country "SS").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot
+from clientcore.errors import ValidationError
+from clientcore.facade import Core
+from clientcore.testing.contracts.base import BackendContract
+
+FAR_FUTURE = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
+FAR_PAST = datetime(1, 1, 1, 0, 0, tzinfo=UTC)
+SURROGATE = "\ud800"
+MALFORMED_IDS: list[Any] = ["not-a-uuid", str(uuid4()), 1, 1.5, b"\x00" * 16]
+
+
+def _refused(call: Callable[[], object], field: str | None = None) -> ValidationError:
+    with pytest.raises(ValidationError) as refused:
+        call()
+    if field is not None:
+        assert refused.value.field == field, refused.value
+    return refused.value
+
+
+def _snapshot(core: Core, client_id: UUID) -> tuple[object, int]:
+    """What a refused call must leave as it was: the client and the length of its history."""
+    return core.clients.get(client_id), len(core.clients.history(client_id))
+
+
+class InputContract(BackendContract):
+    @pytest.fixture
+    def numbered(self, core: Core) -> Core:
+        core.setup.define_attribute("weight", label="Weight", type="number")
+        return core
+
+    def test_lone_surrogates_in_lookups_are_refused_alike(self, numbered: Core) -> None:
+        core = numbered
+        client = core.clients.register(last_name="Nowak", code="A-1")
+        core.notes.add(client.id, "hello", project="p")
+        before = _snapshot(core, client.id)
+        _refused(lambda: core.clients.by_code(SURROGATE), "code")
+        _refused(lambda: core.clients.by_code("A" + SURROGATE), "code")
+        _refused(lambda: core.notes.for_project(SURROGATE), "project")
+        _refused(lambda: core.clients.set_attribute(client.id, SURROGATE, 1), "key")
+        _refused(lambda: core.clients.clear_attribute(client.id, SURROGATE), "key")
+        _refused(lambda: core.clients.search(attribute=(SURROGATE, 1)), "attribute")
+        _refused(lambda: core.clients.search(SURROGATE), "text")
+        _refused(lambda: core.clients.by_code("A\x00"), "code")
+        assert _snapshot(core, client.id) == before
+
+    @pytest.mark.parametrize("moment", [FAR_FUTURE, FAR_PAST, datetime(1899, 12, 31, tzinfo=UTC)])
+    def test_instants_at_the_ends_of_the_range_are_refused(
+        self, core: Core, moment: datetime
+    ) -> None:
+        vet = core.staff.add("Dr Ewa")
+        core.staff.set_hours(
+            vet.id, [WeeklySlot(d, TimeRange(time(0), time(23))) for d in range(7)]
+        )
+        client = core.clients.register(last_name="Nowak")
+        later = moment + timedelta(hours=12) if moment < FAR_FUTURE else moment
+        earlier = moment - timedelta(hours=12) if moment > FAR_PAST else moment
+        calls: list[Callable[[], object]] = [
+            lambda: core.visits.book(client.id, vet.id, moment, 30, override_hours=True),
+            lambda: core.visits.book_break(vet.id, moment, 30, override_hours=True),
+            lambda: core.calendar.for_staff(vet.id, earlier, later),
+            lambda: core.calendar.free_slots([vet.id], 30, earlier, later),
+            lambda: core.calendar.export_ical(vet.id, earlier, later),
+            lambda: core.consents.record(
+                client.id, "notifications", granted=True, source="form", at=moment
+            ),
+        ]
+        for call in calls:
+            _refused(call)
+        visit = core.visits.book(
+            client.id, vet.id, datetime(2026, 6, 1, 10, tzinfo=UTC), 30, override_hours=True
+        )
+        _refused(lambda: core.visits.reschedule(visit.id, start=moment, override_hours=True))
+        _refused(lambda: core.staff.set_hours(vet.id, [], [DayOverride(date(9999, 12, 31))]))
+        assert core.visits.get(visit.id) == visit
+        assert core.calendar.for_client(client.id).upcoming == (visit,)
+
+    def test_wrong_types_in_consents_and_search_filters_are_refused(self, numbered: Core) -> None:
+        core = numbered
+        client = core.clients.register(last_name="Nowak")
+        _refused(
+            lambda: core.consents.record(
+                client.id,
+                "notifications",
+                granted=True,
+                source="form",
+                at="2020-01-01",  # type: ignore[arg-type]
+            ),
+            "at",
+        )
+        _refused(lambda: core.clients.search(attribute=1), "attribute")  # type: ignore[arg-type]
+        _refused(lambda: core.clients.search(attribute=("weight",)), "attribute")  # type: ignore[arg-type]
+        _refused(lambda: core.clients.search(attribute=["weight", 1]), "attribute")  # type: ignore[arg-type]
+        assert core.consents.history(client.id) == []
+
+    @pytest.mark.parametrize("bad", MALFORMED_IDS)
+    def test_a_malformed_id_is_a_validation_error_on_every_adapter(
+        self, core: Core, bad: Any
+    ) -> None:
+        client = core.clients.register(last_name="Nowak")
+        group = core.setup.define_group("VIP")
+        before = _snapshot(core, client.id)
+        calls: list[Callable[[], object]] = [
+            lambda: core.clients.get(bad),
+            lambda: core.clients.update(bad, last_name="X"),
+            lambda: core.clients.history(bad),
+            lambda: core.staff.get(bad),
+            lambda: core.staff.hours(bad),
+            lambda: core.visits.get(bad),
+            lambda: core.subjects.get(bad),
+            lambda: core.notes.for_client(bad),
+            lambda: core.consents.history(bad),
+            lambda: core.calendar.for_client(bad),
+            lambda: core.clients.assign_groups(client.id, bad),
+            lambda: core.clients.unassign_group(client.id, bad),
+            lambda: core.clients.update(client.id, group_ids=[group.id, bad]),
+            lambda: core.clients.update(client.id, caretaker_id=bad),
+            lambda: core.clients.search(group_id=bad),
+            lambda: core.clients.search(caretaker_id=bad),
+        ]
+        for call in calls:
+            _refused(call)
+        assert _snapshot(core, client.id) == before
+
+    @pytest.mark.parametrize("version", ["1", 1.0, True])
+    def test_an_expected_version_that_is_no_int_is_a_validation_error(
+        self, core: Core, version: Any
+    ) -> None:
+        client = core.clients.register(last_name="Nowak")
+        _refused(
+            lambda: core.clients.update(client.id, expected_version=version, last_name="X"),
+            "expected_version",
+        )
+        _refused(lambda: core.clients.delete(client.id, expected_version=version))
+        assert core.clients.get(client.id) == client
