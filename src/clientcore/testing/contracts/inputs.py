@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from clientcore.entities.common import Actor, Role
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot
 from clientcore.errors import ValidationError
 from clientcore.facade import Core
@@ -60,6 +61,18 @@ class InputContract(BackendContract):
         _refused(lambda: core.clients.search(SURROGATE), "text")
         _refused(lambda: core.clients.by_code("A\x00"), "code")
         assert _snapshot(core, client.id) == before
+
+    @pytest.mark.parametrize("actor_id", ["", SURROGATE, "a\x00", "a\nb", "x" * 257])
+    def test_an_actor_id_no_store_can_keep_is_refused(self, core: Core, actor_id: str) -> None:
+        refused = _refused(lambda: Actor(actor_id), "actor")
+        assert isinstance(refused, ValueError)
+        assert core.clients.search("").clients == ()
+
+    def test_an_unknown_role_is_refused_with_a_typed_error(self) -> None:
+        refused = _refused(lambda: Actor("rita", roles={"king"}), "roles")
+        assert isinstance(refused, ValueError)
+        _refused(lambda: Actor("rita", roles="owner"), "roles")
+        assert Actor("rita", roles={"owner"}).roles == {Role.OWNER}
 
     @pytest.mark.parametrize("moment", [FAR_FUTURE, FAR_PAST, datetime(1899, 12, 31, tzinfo=UTC)])
     def test_instants_at_the_ends_of_the_range_are_refused(
