@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from clientcore.entities.common import Actor, Role
+from clientcore.entities.contacts import Address, AddressKind
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot
 from clientcore.errors import ValidationError
 from clientcore.facade import Core
@@ -46,6 +47,31 @@ class InputContract(BackendContract):
     def numbered(self, core: Core) -> Core:
         core.setup.define_attribute("weight", label="Weight", type="number")
         return core
+
+    @pytest.mark.parametrize("number", ["1e1000000", "-1e1000000", "1e-1000000", "9" * 200])
+    def test_a_number_past_any_decimal_context_is_refused_everywhere(
+        self, numbered: Core, number: str
+    ) -> None:
+        core = numbered
+        client = core.clients.register(last_name="Nowak")
+        before = _snapshot(core, client.id)
+        _refused(lambda: core.clients.register(last_name="X", attributes={"weight": number}))
+        _refused(lambda: core.clients.set_attribute(client.id, "weight", number))
+        _refused(lambda: core.clients.update(client.id, attributes={"weight": number}))
+        _refused(lambda: core.clients.search(attribute=("weight", number)))
+        assert _snapshot(core, client.id) == before
+        assert [c.id for c in core.clients.search("").clients] == [client.id]
+
+    def test_a_number_is_never_rounded_into_another(self, numbered: Core) -> None:
+        client = numbered.clients.register(last_name="Nowak")
+        _refused(
+            lambda: numbered.clients.set_attribute(
+                client.id, "weight", "1.000000000000000000000000000001"
+            )
+        )
+        stored = numbered.clients.set_attribute(client.id, "weight", "12.500").attributes
+        assert numbered.clients.get(client.id).attributes == stored
+        assert str(stored["weight"]) == "12.5"
 
     def test_lone_surrogates_in_lookups_are_refused_alike(self, numbered: Core) -> None:
         core = numbered
@@ -123,6 +149,22 @@ class InputContract(BackendContract):
         _refused(lambda: core.clients.search(attribute=["weight", 1]), "attribute")  # type: ignore[arg-type]
         assert core.consents.history(client.id) == []
 
+    @pytest.mark.parametrize("country", ["ß", "ﬀ", "ǅ", "P1", "PLN", "Ｐ", "ıs"])
+    def test_a_country_is_checked_before_its_case_is_changed(
+        self, core: Core, country: str
+    ) -> None:
+        _refused(
+            lambda: core.clients.register(
+                last_name="Nowak", addresses=[Address(AddressKind.RESIDENCE, country=country)]
+            ),
+            "addresses.country",
+        )
+        assert core.clients.search("").clients == ()
+        stored = core.clients.register(
+            last_name="Nowak", addresses=[Address(AddressKind.RESIDENCE, city="Łódź", country="pl")]
+        )
+        assert core.clients.get(stored.id).addresses[0].country == "PL"
+
     @pytest.mark.parametrize("bad", MALFORMED_IDS)
     def test_a_malformed_id_is_a_validation_error_on_every_adapter(
         self, core: Core, bad: Any
@@ -163,3 +205,14 @@ class InputContract(BackendContract):
         )
         _refused(lambda: core.clients.delete(client.id, expected_version=version))
         assert core.clients.get(client.id) == client
+
+    @pytest.mark.parametrize(
+        "typed", ["tel:+48601234567", "+48 601 234 567 ext. 12", "601\u200b234\u200b567"]
+    )
+    def test_a_phone_accepted_at_registration_is_found_as_typed(
+        self, core: Core, typed: str
+    ) -> None:
+        client = core.clients.register(last_name="Nowak", phones=[typed])
+        core.clients.register(last_name="Kowalski", phones=["+48 602 000 000"])
+        assert [c.id for c in core.clients.search(typed).clients] == [client.id]
+        assert [c.id for c in core.clients.search("601 234 567").clients] == [client.id]
