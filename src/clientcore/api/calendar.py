@@ -39,7 +39,8 @@ class Calendar:
         step_minutes: int = 15,
     ) -> list[FreeSlot]:
         """Start times (every ``step_minutes`` of local time) at which a booking of this
-        length would be accepted, for any of the staff members."""
+        length would be accepted, for any of the staff members; more than
+        ``FREE_SLOTS_MAX`` (10,000) raise ValidationError: ask for a shorter range."""
         return self._run.read(
             calendar.free_slots, staff_ids, duration_minutes, start, end, step_minutes
         )

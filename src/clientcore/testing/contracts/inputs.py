@@ -21,6 +21,7 @@ from clientcore.entities.contacts import Address, AddressKind
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot
 from clientcore.errors import ValidationError
 from clientcore.facade import Core
+from clientcore.operations.calendar import FREE_SLOTS_MAX
 from clientcore.testing.contracts.base import BackendContract
 
 FAR_FUTURE = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
@@ -205,6 +206,24 @@ class InputContract(BackendContract):
         )
         _refused(lambda: core.clients.delete(client.id, expected_version=version))
         assert core.clients.get(client.id) == client
+
+    def test_free_slots_past_the_bound_are_refused_not_built(self, core: Core) -> None:
+        members = [core.staff.add(f"Dr {n}") for n in range(3)]
+        for member in members:
+            core.staff.set_hours(
+                member.id, [WeeklySlot(d, TimeRange(time(0), time(23, 59))) for d in range(7)]
+            )
+        start = datetime(2030, 1, 1, tzinfo=UTC)
+        ids = [member.id for member in members]
+        refused = _refused(
+            lambda: core.calendar.free_slots(
+                ids, 1, start, start + timedelta(days=366), step_minutes=1
+            ),
+            "end",
+        )
+        assert str(FREE_SLOTS_MAX) in str(refused)
+        page = core.calendar.free_slots(ids, 30, start, start + timedelta(days=1), step_minutes=30)
+        assert 0 < len(page) <= FREE_SLOTS_MAX
 
     @pytest.mark.parametrize(
         "typed", ["tel:+48601234567", "+48 601 234 567 ext. 12", "601\u200b234\u200b567"]
