@@ -9,6 +9,7 @@ malformed id) or changing a value without a word ("ß" stored as the country "SS
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -16,10 +17,11 @@ from uuid import UUID, uuid4
 
 import pytest
 
+import clientcore
 from clientcore.entities.common import Actor, Role
 from clientcore.entities.contacts import Address, AddressKind
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot
-from clientcore.errors import ValidationError
+from clientcore.errors import ConcurrencyError, ValidationError
 from clientcore.facade import Core
 from clientcore.operations.calendar import FREE_SLOTS_MAX
 from clientcore.testing.contracts.base import BackendContract
@@ -225,6 +227,44 @@ class InputContract(BackendContract):
         page = core.calendar.free_slots(ids, 30, start, start + timedelta(days=1), step_minutes=30)
         assert 0 < len(page) <= FREE_SLOTS_MAX
 
+    def test_every_change_of_a_client_takes_an_expected_version(self, numbered: Core) -> None:
+        core = numbered
+        group = core.setup.define_group("VIP")
+        client = core.clients.register(last_name="Nowak")
+        changes: list[Callable[[int], clientcore.Client]] = [
+            lambda v: core.clients.set_attribute(client.id, "weight", 12, expected_version=v),
+            lambda v: core.clients.clear_attribute(client.id, "weight", expected_version=v),
+            lambda v: core.clients.assign_groups(client.id, group.id, expected_version=v),
+            lambda v: core.clients.unassign_group(client.id, group.id, expected_version=v),
+            lambda v: core.clients.deactivate(client.id, expected_version=v),
+            lambda v: core.clients.reactivate(client.id, expected_version=v),
+            lambda v: core.clients.update(client.id, expected_version=v, remarks="calm"),
+        ]
+        for change in changes:
+            current = core.clients.get(client.id)
+            with pytest.raises(ConcurrencyError):
+                change(current.version - 1)
+            assert core.clients.get(client.id) == current
+            changed = change(current.version)
+            assert changed.version == current.version + 1
+            assert core.clients.get(client.id) == changed
+
+    def test_unversioned_changes_racing_on_one_client_lose_nothing(self, numbered: Core) -> None:
+        """Writers that give no version never get ConcurrencyError: a change that lost the
+        row to another is run again on what that one wrote (on the servers, the database
+        itself refuses the loser; see tests/sql)."""
+        core = numbered
+        keys = [f"k{n}" for n in range(4)]
+        for key in keys:
+            core.setup.define_attribute(key, label=key, type="number")
+        groups = [core.setup.define_group(f"G{n}") for n in range(4)]
+        client = core.clients.register(last_name="Nowak")
+        outcomes = race_unversioned(core, client.id, keys, [group.id for group in groups])
+        assert outcomes == {}, {name: repr(error) for name, error in outcomes.items()}
+        stored = core.clients.get(client.id)
+        assert set(stored.attributes) == set(keys)
+        assert stored.group_ids == {group.id for group in groups}
+
     @pytest.mark.parametrize(
         "typed", ["tel:+48601234567", "+48 601 234 567 ext. 12", "601\u200b234\u200b567"]
     )
@@ -235,3 +275,39 @@ class InputContract(BackendContract):
         core.clients.register(last_name="Kowalski", phones=["+48 602 000 000"])
         assert [c.id for c in core.clients.search(typed).clients] == [client.id]
         assert [c.id for c in core.clients.search("601 234 567").clients] == [client.id]
+
+
+def race_unversioned(
+    core: Core, client_id: UUID, keys: list[str], group_ids: list[UUID], rounds: int = 3
+) -> dict[str, BaseException]:
+    """Threads that set an attribute each and assign a group each, all on one client at
+    once, without a version; the errors they met, by thread (none is expected)."""
+    start = threading.Barrier(len(keys) + len(group_ids), timeout=60)
+    errors: dict[str, BaseException] = {}
+
+    def run(name: str, change: Callable[[], object]) -> None:
+        try:
+            start.wait()
+            for _ in range(rounds):
+                change()
+        except Exception as error:
+            errors[name] = error
+
+    threads = [
+        threading.Thread(
+            target=run,
+            args=(key, lambda key=key: core.clients.set_attribute(client_id, key, 1)),
+        )
+        for key in keys
+    ] + [
+        threading.Thread(
+            target=run,
+            args=(str(group), lambda group=group: core.clients.assign_groups(client_id, group)),
+        )
+        for group in group_ids
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
