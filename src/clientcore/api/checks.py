@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
+import attrs
 from typing_extensions import Unpack
 
 from clientcore.entities import validation
@@ -238,3 +239,27 @@ def checked(cls: C) -> C:
         if not name.startswith("_") and inspect.isfunction(member):
             setattr(cls, name, _guarded(member))
     return cls
+
+
+@functools.cache
+def _field_checks(cls: type) -> Mapping[str, Check]:
+    """The checks of the fields of a host's class; a field whose annotation cannot be
+    resolved (a name its module does not define) is left to the operation."""
+    try:
+        hints = typing.get_type_hints(cls)
+    except (NameError, TypeError):
+        hints = {
+            field.name: object if isinstance(field.type, str) else field.type
+            for field in attrs.fields(cls)
+        }
+    return {name: checker(hint) for name, hint in hints.items()}
+
+
+def check_fields(cls: type, values: Mapping[str, Any]) -> None:
+    """Check values of fields of the attrs class ``cls`` against the fields' annotations
+    (a host's record, or a filter on its fields), as :func:`checked` checks arguments."""
+    checks = _field_checks(cls)
+    for name, value in values.items():
+        known = checks.get(name)
+        if known is not None:
+            known(name, value)

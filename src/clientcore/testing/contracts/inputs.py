@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -25,6 +26,7 @@ from clientcore.errors import ConcurrencyError, ValidationError
 from clientcore.facade import Core
 from clientcore.operations.calendar import FREE_SLOTS_MAX
 from clientcore.testing.contracts.base import BackendContract
+from clientcore.testing.kinds import INVOICES, Invoice
 
 FAR_FUTURE = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
 FAR_PAST = datetime(1, 1, 1, 0, 0, tzinfo=UTC)
@@ -196,6 +198,25 @@ class InputContract(BackendContract):
         for call in calls:
             _refused(call)
         assert _snapshot(core, client.id) == before
+
+    def test_a_hosts_records_are_checked_against_their_fields(self, core: Core) -> None:
+        client = core.clients.register(last_name="Nowak")
+        invoices = core.records(INVOICES)
+        issued = datetime(2026, 1, 1, tzinfo=UTC)
+        calls: list[Callable[[], object]] = [
+            lambda: invoices.get("not-a-uuid"),
+            lambda: invoices.get(SURROGATE),
+            lambda: invoices.find(number=SURROGATE),
+            lambda: invoices.find(client_id="x"),
+            lambda: invoices.count(number="FV\x00"),
+            lambda: invoices.add(Invoice(uuid4(), client.id, SURROGATE, issued, Decimal(1))),
+            lambda: invoices.add(Invoice(uuid4(), client.id, "FV/1", FAR_FUTURE, Decimal(1))),
+            lambda: invoices.add(Invoice(uuid4(), "x", "FV/1", issued, Decimal(1))),  # type: ignore[arg-type]
+        ]
+        for call in calls:
+            _refused(call)
+        assert invoices.find() == []
+        assert core.clients.history(client.id)[-1].kind == "client.registered"
 
     @pytest.mark.parametrize("version", ["1", 1.0, True])
     def test_an_expected_version_that_is_no_int_is_a_validation_error(
