@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypedDict
 from uuid import UUID
@@ -343,6 +344,21 @@ def register_many(uow: UnitOfWork, ctx: Context, rows: Sequence[Mapping[str, Any
     return clients
 
 
+@contextlib.contextmanager
+def _run_again_if_beaten(expected_version: int | None) -> Iterator[None]:
+    """Around the write of a client read in this unit. Without ``expected_version`` the
+    caller did not read it: a concurrent writer that won the row (the store's
+    ConcurrencyError) means only that this unit read it too early, so the unit is refused as
+    :class:`StorageBusy` and the runner runs the whole operation again, reading it anew."""
+    if expected_version is not None:
+        yield
+        return
+    try:
+        yield
+    except ConcurrencyError as lost:
+        raise StorageBusy(f"client {lost.key} was changed by a concurrent writer") from lost
+
+
 def _save(
     uow: UnitOfWork,
     ctx: Context,
@@ -352,24 +368,12 @@ def _save(
     *,
     expected_version: int | None,
 ) -> Client:
-    """Store the change of a client read in this unit. Without ``expected_version`` the
-    caller did not read it: a concurrent writer that won the row (the store's
-    ConcurrencyError) means only that this unit read it too early, so the unit is refused as
-    :class:`StorageBusy` and the runner runs the whole operation again, reading it anew."""
+    """Store the change of a client read in this unit (see :func:`_run_again_if_beaten`)."""
     store = uow.clients.update
-    if expected_version is None:
-
-        def store(client: Client) -> None:
-            try:
-                uow.clients.update(client)
-            except ConcurrencyError as lost:
-                raise StorageBusy(
-                    f"client {client.id} was changed by a concurrent writer; run again"
-                ) from lost
-
-    return save_change(
-        uow, ctx, kind, old, new, fields=HISTORY_FIELDS, store=store, client_id=old.id
-    )
+    with _run_again_if_beaten(expected_version):
+        return save_change(
+            uow, ctx, kind, old, new, fields=HISTORY_FIELDS, store=store, client_id=old.id
+        )
 
 
 def _load(uow: UnitOfWork, client_id: UUID, expected_version: int | None) -> Client:
@@ -502,7 +506,8 @@ def delete(uow: UnitOfWork, ctx: Context, client_id: UUID, *, expected_version: 
         records = uow.records(kind)
         for record in records.find(**kind.of_client(client_id)):
             records.delete(record)
-    uow.clients.delete(client)
+    with _run_again_if_beaten(expected_version):
+        uow.clients.delete(client)
     ctx.record(
         uow,
         EventKind.CLIENT_DELETED,
