@@ -61,7 +61,7 @@ def test_every_public_method_refuses_bad_arguments_with_a_typed_error(
 
 
 @pytest.mark.slow
-@settings(PROPERTY, max_examples=4000)
+@settings(PROPERTY, max_examples=2000)
 @given(data=st.data())
 def test_every_public_method_refuses_bad_arguments_at_length(
     core: Core, data: st.DataObject

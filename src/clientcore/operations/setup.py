@@ -37,7 +37,7 @@ def configure(
         raise ValidationError("default_region", f"{default_region!r} is not a region such as 'PL'")
     try:
         zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
         raise ValidationError(
             "time_zone", f"{time_zone!r} is not an IANA zone such as 'Europe/Warsaw'"
         ) from None

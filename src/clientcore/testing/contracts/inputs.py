@@ -218,6 +218,14 @@ class InputContract(BackendContract):
         assert invoices.find() == []
         assert core.clients.history(client.id)[-1].kind == "client.registered"
 
+    @pytest.mark.parametrize("zone", ["0" * 256, "Europe", "../etc", SURROGATE])
+    def test_a_time_zone_that_names_no_zone_file_is_refused(self, core: Core, zone: str) -> None:
+        """Found by the property of clientcore.testing.inputs: a name too long for a file
+        raised OSError from zoneinfo."""
+        before = core.setup.settings()
+        _refused(lambda: core.setup.configure(default_region="PL", time_zone=zone), "time_zone")
+        assert core.setup.settings() == before
+
     @pytest.mark.parametrize("version", ["1", 1.0, True])
     def test_an_expected_version_that_is_no_int_is_a_validation_error(
         self, core: Core, version: Any
