@@ -99,11 +99,12 @@ class InputContract(BackendContract):
         assert isinstance(refused, ValueError)
         assert core.clients.search("").clients == ()
 
-    def test_an_unknown_role_is_refused_with_a_typed_error(self) -> None:
+    def test_an_unknown_role_is_refused_with_a_typed_error(self, core: Core) -> None:
         refused = _refused(lambda: Actor("rita", roles={"king"}), "roles")
         assert isinstance(refused, ValueError)
         _refused(lambda: Actor("rita", roles="owner"), "roles")
         assert Actor("rita", roles={"owner"}).roles == {Role.OWNER}
+        _refused(lambda: core.acting_as("rita"), "actor")  # type: ignore[arg-type]
 
     @pytest.mark.parametrize("moment", [FAR_FUTURE, FAR_PAST, datetime(1899, 12, 31, tzinfo=UTC)])
     def test_instants_at_the_ends_of_the_range_are_refused(
