@@ -28,6 +28,7 @@ from clientcore.errors import (
     ConcurrencyError,
     DuplicateName,
     NotFound,
+    StorageBusy,
     ValidationError,
 )
 from clientcore.testing.kinds import HOST_KINDS, INVOICES, STAMPS, Invoice, InvoiceLine, Stamp
@@ -257,8 +258,9 @@ def test_without_transactions_a_version_changed_meanwhile_refuses_the_commit() -
         with backend.unit_of_work("t") as other:
             other.records(INVOICES).replace(attrs.evolve(invoice, total=Decimal(1), version=2))
             other.commit()
-        with pytest.raises(ConcurrencyError):
+        with pytest.raises(StorageBusy) as busy:  # run again, the unit reads version 2
             uow.commit()
+        assert isinstance(busy.value.__cause__, ConcurrencyError)
     with backend.unit_of_work("t") as uow:
         assert uow.records(INVOICES).get(invoice.id).total == Decimal(1)
         assert uow.records(STAMPS).count() == 0

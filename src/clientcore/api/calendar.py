@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from clientcore.api.checks import checked
 from clientcore.entities.client import Client
 from clientcore.entities.visit import Visit
 from clientcore.operations import calendar
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from clientcore.api.runner import Runner
 
 
+@checked
 class Calendar:
     def __init__(self, runner: Runner) -> None:
         self._run = runner
@@ -39,7 +41,8 @@ class Calendar:
     ) -> list[FreeSlot]:
         """Start times (every ``step_minutes`` of local time) at which a booking of this
         length would be accepted now, for any of the staff members: none that has passed,
-        none for an inactive staff member."""
+        none for an inactive staff member; more than ``FREE_SLOTS_MAX`` (10,000) raise
+        ValidationError: ask for a shorter range."""
         return self._run.read(
             calendar.free_slots,
             staff_ids,

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from typing_extensions import Unpack
 
+from clientcore.api.checks import checked
 from clientcore.api.unset import UNSET, Unset, given
 from clientcore.entities.client import Client, ClientKind, ClientStatus, IdentityDocument, NameDay
 from clientcore.entities.contacts import Address, Email, Phone
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from clientcore.api.runner import Runner
 
 
+@checked
 class Clients:
     """The clients of the tenant. Each call is one unit of work (see :class:`Core`)."""
 
@@ -68,7 +70,9 @@ class Clients:
     ) -> Client:
         """Change the fields given (see :data:`UNSET`: ``None`` or ``()`` clears one). Pass
         the ``version`` you read as ``expected_version`` to get
-        :class:`~clientcore.errors.ConcurrencyError` instead of overwriting a newer edit."""
+        :class:`~clientcore.errors.ConcurrencyError` instead of overwriting a newer edit.
+        Every change of a client takes ``expected_version``; without it, a concurrent
+        writer is no error: the change is run again on what it wrote."""
         fields = given(
             kind=kind,
             code=code,
@@ -90,27 +94,54 @@ class Clients:
         )
         return self._run.write(clients.update, client_id, fields, expected_version=expected_version)
 
-    def deactivate(self, client_id: UUID) -> Client:
-        return self._run.write(clients.set_status, client_id, ClientStatus.INACTIVE)
+    def deactivate(self, client_id: UUID, *, expected_version: int | None = None) -> Client:
+        return self._run.write(
+            clients.set_status,
+            client_id,
+            ClientStatus.INACTIVE,
+            expected_version=expected_version,
+        )
 
-    def reactivate(self, client_id: UUID) -> Client:
-        return self._run.write(clients.set_status, client_id, ClientStatus.ACTIVE)
+    def reactivate(self, client_id: UUID, *, expected_version: int | None = None) -> Client:
+        return self._run.write(
+            clients.set_status, client_id, ClientStatus.ACTIVE, expected_version=expected_version
+        )
 
     def delete(self, client_id: UUID, *, expected_version: int | None = None) -> None:
         """Delete a client nothing refers to; otherwise raises ClientInUse (deactivate instead)."""
         self._run.write(clients.delete, client_id, expected_version=expected_version)
 
-    def assign_groups(self, client_id: UUID, *group_ids: UUID) -> Client:
-        return self._run.write(clients.assign_groups, client_id, group_ids)
+    def assign_groups(
+        self, client_id: UUID, *group_ids: UUID, expected_version: int | None = None
+    ) -> Client:
+        return self._run.write(
+            clients.assign_groups, client_id, group_ids, expected_version=expected_version
+        )
 
-    def unassign_group(self, client_id: UUID, group_id: UUID) -> Client:
-        return self._run.write(clients.unassign_group, client_id, group_id)
+    def unassign_group(
+        self, client_id: UUID, group_id: UUID, *, expected_version: int | None = None
+    ) -> Client:
+        return self._run.write(
+            clients.unassign_group, client_id, group_id, expected_version=expected_version
+        )
 
-    def set_attribute(self, client_id: UUID, key: str, value: object) -> Client:
-        return self._run.write(clients.set_attribute, client_id, key, value)
+    def set_attribute(
+        self, client_id: UUID, key: str, value: object, *, expected_version: int | None = None
+    ) -> Client:
+        """Set one custom attribute. With ``expected_version`` (the ``version`` read) a
+        newer edit is refused with ConcurrencyError (a safe read-modify-write); without
+        it, a concurrent change is not an error: the call reads the client again and
+        applies the value to what it finds."""
+        return self._run.write(
+            clients.set_attribute, client_id, key, value, expected_version=expected_version
+        )
 
-    def clear_attribute(self, client_id: UUID, key: str) -> Client:
-        return self._run.write(clients.clear_attribute, client_id, key)
+    def clear_attribute(
+        self, client_id: UUID, key: str, *, expected_version: int | None = None
+    ) -> Client:
+        return self._run.write(
+            clients.clear_attribute, client_id, key, expected_version=expected_version
+        )
 
     def search(
         self,

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from clientcore.api.checks import checked
 from clientcore.entities.consent import Channel, ConsentRecord, Purpose, has_consent
 from clientcore.operations import consents
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from clientcore.api.runner import Runner
 
 
+@checked
 class Consents:
     def __init__(self, runner: Runner) -> None:
         self._run = runner

@@ -23,6 +23,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 
+from clientcore.api.checks import checked
 from clientcore.api.parts import Transaction
 from clientcore.entities.event import Event, EventKind
 
@@ -50,6 +51,7 @@ def _kinds(kinds: Kinds) -> tuple[EventKind, ...]:
     return tuple(EventKind(kind) for kind in kinds)
 
 
+@checked
 class Events:
     """The handlers of one opened core (see the module's docstring)."""
 

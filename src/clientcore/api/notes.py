@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from clientcore.api.checks import checked
 from clientcore.entities.kinds import NOTES
 from clientcore.entities.note import Note, NoteKind
 from clientcore.operations import notes
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from clientcore.api.runner import Runner
 
 
+@checked
 class Notes:
     def __init__(self, runner: Runner) -> None:
         self._run = runner

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 
 from clientcore.api.calendar import Calendar
+from clientcore.api.checks import checked
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
 from clientcore.api.notes import Notes
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+@checked
 class Parts:
     """Every part of the API over one runner: a :class:`Core` (a unit of work per call) or a
     :class:`Transaction` (one unit of work for all)."""

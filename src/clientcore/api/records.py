@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+import attrs
+
+from clientcore.api.checks import check_fields, checked
 from clientcore.entities.kinds import RecordKind
 from clientcore.operations import records
 
@@ -13,6 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+@checked
 class KindRecords(Generic[T]):
     """Add, read, replace and delete records of one kind, each change in the history.
 
@@ -24,25 +29,45 @@ class KindRecords(Generic[T]):
         self._run = runner
         self.kind = kind
 
+    def _checked(self, record: T) -> T:
+        """``record``'s fields checked against the entity's annotations (ValidationError),
+        like the arguments of every public method; its class is checked by the operation."""
+        if isinstance(record, self.kind.entity):
+            check_fields(
+                self.kind.entity,
+                {
+                    field.name: getattr(record, field.name)
+                    for field in attrs.fields(cast(Any, type(record)))
+                },
+            )
+        return record
+
+    def _filter(self, fields: Mapping[str, Any]) -> Mapping[str, Any]:
+        self.kind.check_fields(fields)
+        check_fields(self.kind.entity, fields)
+        return fields
+
     def add(self, record: T) -> T:
         """Store a new record. Raises NotFound (its client), DuplicateName, ValidationError."""
-        return self._run.write(records.add, self.kind, record)
+        return self._run.write(records.add, self.kind, self._checked(record))
 
     def get(self, key: Any) -> T:
-        """Raises NotFound."""
+        """Raises NotFound; ValidationError for a key not of the key field's type."""
+        self._filter({self.kind.key: key})
         return self._run.read(lambda uow: uow.records(self.kind).get(key))
 
     def find(self, **fields: Any) -> list[T]:
         """The records whose fields equal the values given, in the kind's order."""
-        return self._run.read(records.find, self.kind, fields)
+        return self._run.read(records.find, self.kind, dict(self._filter(fields)))
 
     def count(self, **fields: Any) -> int:
+        self._filter(fields)
         return self._run.read(lambda uow: uow.records(self.kind).count(**fields))
 
     def replace(self, record: T) -> T:
         """Raises NotFound, ConcurrencyError, DuplicateName."""
-        return self._run.write(records.replace, self.kind, record)
+        return self._run.write(records.replace, self.kind, self._checked(record))
 
     def delete(self, record: T) -> None:
         """Raises NotFound, ConcurrencyError."""
-        self._run.write(records.delete, self.kind, record)
+        self._run.write(records.delete, self.kind, self._checked(record))

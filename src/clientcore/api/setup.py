@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from clientcore.api.checks import checked
 from clientcore.api.unset import UNSET, Unset, given
 from clientcore.entities.attribute import AttributeDefinition, AttributeType
 from clientcore.entities.group import Group
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from clientcore.api.runner import Runner
 
 
+@checked
 class Setup:
     def __init__(self, runner: Runner) -> None:
         self._run = runner

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from clientcore.api.checks import checked
 from clientcore.entities.common import Role
 from clientcore.entities.kinds import STAFF
 from clientcore.entities.staff import StaffMember
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from clientcore.api.runner import Runner
 
 
+@checked
 class Staff:
     def __init__(self, runner: Runner) -> None:
         self._run = runner

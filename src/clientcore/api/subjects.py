@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from clientcore.api.checks import checked
 from clientcore.api.unset import UNSET, Unset, given
 from clientcore.entities.kinds import SUBJECTS
 from clientcore.entities.subject import Subject
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from clientcore.api.runner import Runner
 
 
+@checked
 class Subjects:
     def __init__(self, runner: Runner) -> None:
         self._run = runner

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from clientcore.api.checks import checked
 from clientcore.api.unset import UNSET, Unset, given, or_none
 from clientcore.entities.visit import Charge, Visit, VisitKind, VisitStatus
 from clientcore.operations import visits
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from clientcore.api.runner import Runner
 
 
+@checked
 class Visits:
     def __init__(self, runner: Runner) -> None:
         self._run = runner

@@ -19,6 +19,7 @@ ATTRIBUTE_TEXT_MAX_LENGTH = 1000
 CHOICE_MAX_LENGTH = 100
 NUMBER_MAX_DIGITS = 18
 NUMBER_MAX_PLACES = 6
+NUMBER_INPUT_MAX_LENGTH = 100
 
 
 class AttributeType(enum.StrEnum):
@@ -66,22 +67,29 @@ def _number(field: str, value: object) -> Decimal:
         raise ValidationError(
             field, f"a number is an int, a Decimal or digits in a string, got {value!r}"
         )
+    limit = f"at most {NUMBER_MAX_DIGITS} digits with {NUMBER_MAX_PLACES} after the point"
+    if isinstance(value, str) and len(value) > NUMBER_INPUT_MAX_LENGTH:
+        raise ValidationError(field, limit)
     try:
         number = Decimal(value)
-    except InvalidOperation:
+    except (InvalidOperation, ValueError):
         raise ValidationError(field, f"{value!r} is not a number") from None
     if not number.is_finite():
         raise ValidationError(field, "must be a finite number")
-    _sign, digits, exponent = number.normalize().as_tuple()
+    # Read from the digits themselves, with no decimal context: normalize() would round
+    # past the context's precision or overflow past its exponent ("1e1000000").
+    sign, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)
+    while len(digits) > 1 and digits[-1] == 0:
+        digits, exponent = digits[:-1], exponent + 1
+    if digits == (0,):
+        return Decimal(0)
     places = max(0, -exponent)
     whole = max(0, len(digits) + exponent)
     if places > NUMBER_MAX_PLACES or whole + places > NUMBER_MAX_DIGITS:
-        raise ValidationError(
-            field,
-            f"at most {NUMBER_MAX_DIGITS} digits with {NUMBER_MAX_PLACES} after the point",
-        )
-    return number.normalize() if places else Decimal(int(number))
+        raise ValidationError(field, limit)
+    exact = Decimal((sign, digits, exponent))
+    return exact if places else Decimal(int(exact))
 
 
 def value_tag(value: AttributeValue) -> str:

@@ -50,6 +50,9 @@ class NameDay:
     day: int
 
     def __attrs_post_init__(self) -> None:
+        for value in (self.month, self.day):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValidationError("name_day", f"month and day are whole numbers, got {value!r}")
         if not 1 <= self.month <= 12:
             raise ValidationError("name_day", f"month {self.month} is not between 1 and 12")
         last = calendar.monthrange(2000, self.month)[1]

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import attrs
 
-from clientcore.errors import InvalidTenant
+from clientcore.errors import InvalidTenant, ValidationError
 
 T = TypeVar("T")
 
@@ -18,6 +18,7 @@ PII_KEY = "clientcore.pii"
 """attrs field-metadata key that marks a field as personal data (the one source of truth)."""
 
 TENANT_MAX_LENGTH = 64
+ACTOR_ID_MAX_LENGTH = 256
 
 
 def pii(**kwargs: Any) -> Any:
@@ -66,10 +67,20 @@ class Role(enum.StrEnum):
 
 def role_set(roles: Iterable[Role | str]) -> frozenset[Role]:
     """Roles given as members or their values, as a frozen set (an attrs converter). A
-    frozen set of members is one already, and is kept (an actor's, on each of its events)."""
+    frozen set of members is one already, and is kept (an actor's, on each of its events).
+    Anything else is refused with :class:`ValidationError` (``field`` "roles")."""
     if type(roles) is frozenset and all(type(role) is Role for role in roles):
         return cast(frozenset[Role], roles)
-    return frozenset(Role(role) for role in roles)
+    if isinstance(roles, str | bytes) or not isinstance(roles, Iterable):
+        raise ValidationError("roles", f"must be a set of roles, got {type(roles).__name__}")
+    members = []
+    for role in roles:
+        try:
+            members.append(Role(role))
+        except ValueError:
+            known = ", ".join(repr(member.value) for member in Role)
+            raise ValidationError("roles", f"{role!r} is not one of {known}") from None
+    return frozenset(members)
 
 
 def id_set(ids: Iterable[UUID]) -> frozenset[UUID]:
@@ -86,11 +97,27 @@ class Actor:
     name: str = ""
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.id, str) or not self.id:
-            raise ValueError("an actor needs a non-empty id (the host's user id)")
+        check_actor_id(self.id)
+        if not isinstance(self.name, str) or not self.name.isprintable():
+            raise ValidationError("actor.name", "must be printable text")
 
     def has_any(self, *roles: Role) -> bool:
         return any(role in self.roles for role in roles)
+
+
+def check_actor_id(actor_id: object) -> str:
+    """The id of an actor (the host's user id), as every store keeps it in the history:
+    non-empty printable text (no control character, NUL or lone surrogate), at most
+    :data:`ACTOR_ID_MAX_LENGTH` characters; else :class:`ValidationError` ("actor")."""
+    if not isinstance(actor_id, str) or not actor_id:
+        raise ValidationError("actor", "an actor needs a non-empty id (the host's user id)")
+    if len(actor_id) > ACTOR_ID_MAX_LENGTH or not actor_id.isprintable():
+        raise ValidationError(
+            "actor",
+            f"an actor id is at most {ACTOR_ID_MAX_LENGTH} printable characters "
+            "(no control characters or lone surrogates)",
+        )
+    return actor_id
 
 
 def check_tenant(tenant: object) -> str:

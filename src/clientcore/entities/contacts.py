@@ -68,7 +68,7 @@ class Address:
     """ISO 3166-1 alpha-2 code, upper case, or empty."""
 
 
-_COUNTRY = re.compile(r"[A-Z]{2}")
+_COUNTRY = re.compile(r"[A-Za-z]{2}")
 
 
 def normalize_phone(raw: object, *, region: str | None, field: str = "phones") -> str:
@@ -118,10 +118,12 @@ def normalize_email(raw: object, *, field: str = "emails") -> str:
 
 
 def normalize_country(raw: object, *, field: str = "addresses.country") -> str:
-    country = validation.text(field, raw, max_length=2).upper()
+    """Two letters A-Z (either case: "pl" is "PL"), or empty. Checked before the case is
+    changed: "ß" would otherwise become "SS" and "ﬀ" "FF"."""
+    country = validation.text(field, raw, max_length=2)
     if country and not _COUNTRY.fullmatch(country):
         raise ValidationError(field, f"{raw!r} is not an ISO 3166-1 alpha-2 code such as 'PL'")
-    return country
+    return country.upper()
 
 
 def _one_primary(items: list[tuple[str, str, bool]], field: str) -> list[tuple[str, str, bool]]:

@@ -28,6 +28,8 @@ PAGE_MAX_SIZE = 1000
 
 _PHONE_LIKE = re.compile(r"[\d\s().\-/+]+")
 _MIN_PHONE_DIGITS = 3
+_TEL = re.compile(r"\s*tel:", re.IGNORECASE)
+_EXTENSION = re.compile(r"\s*(?:;\s*ext=|ext\.?|extension|x|#)\s*\d+\s*$", re.IGNORECASE)
 
 
 class StatusFilter(enum.StrEnum):
@@ -160,18 +162,30 @@ def client_sort_key(client: Client) -> str:
     return key[:KEY_MAX_LENGTH]
 
 
+def _phone_text(text: str) -> str | None:
+    """``text`` as a phone number in a common format (None: it is not one): the forms that
+    registration accepts are read alike, so a number is found as it was typed. Invisible
+    format characters (a zero-width space) are dropped, and so are a leading ``tel:`` and
+    a trailing extension ("ext. 12", "x12", ";ext=12"), which a stored number has not."""
+    if not text.isascii():
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = _EXTENSION.sub("", _TEL.sub("", text, count=1)).strip()
+    if _PHONE_LIKE.fullmatch(text) and sum(ch.isdigit() for ch in text) >= _MIN_PHONE_DIGITS:
+        return text
+    return None
+
+
 def phone_like(text: str) -> bool:
     """Whether :func:`search_terms` reads ``text`` as a phone number (and needs a region)."""
-    return bool(_PHONE_LIKE.fullmatch(text.strip())) and (
-        sum(ch.isdigit() for ch in text) >= _MIN_PHONE_DIGITS
-    )
+    return _phone_text(text) is not None
 
 
 def search_terms(text: str, *, region: str | None) -> tuple[str, ...]:
     """Prefix terms for a search text; a phone written in any common format is one term."""
-    if phone_like(text):
-        digits = "".join(ch for ch in text if ch.isdigit())
-        return (_phone_digits(text.strip(), digits, region),)
+    phone = _phone_text(text)
+    if phone is not None:
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        return (_phone_digits(phone, digits, region),)
     return tuple(sorted({term[:KEY_MAX_LENGTH] for term in fold(text).split()}))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import unicodedata
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from clientcore.errors import ValidationError
@@ -15,6 +16,12 @@ from clientcore.errors import ValidationError
 E = TypeVar("E", bound=enum.Enum)
 
 _MULTILINE_ALLOWED = frozenset("\n\t\r")
+
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+"""The earliest instant (and, by its date, the earliest day) clientcore takes."""
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+"""The first instant past the range clientcore takes: far from the end of ``datetime``'s
+range (year 9999), so a day, a zone's offset or a visit's length added never overflows."""
 
 
 def _refuse_unstorable(field: str, value: str, *, multiline: bool) -> None:
@@ -89,3 +96,40 @@ def choice(field: str, cls: type[E], raw: object) -> E:
     except ValueError:
         allowed = ", ".join(repr(member.value) for member in cls)
         raise ValidationError(field, f"{raw!r} is not one of {allowed}") from None
+
+
+def unstorable(field: str, value: str) -> None:
+    """Refuse text no store keeps: a lone surrogate or NUL (stored text refuses more; a
+    lookup argument is refused for these alike on every adapter, before reaching a store)."""
+    if "\x00" in value:
+        raise ValidationError(field, "contains the control character U+0000")
+    if not value.isascii():
+        for ch in value:
+            if 0xD800 <= ord(ch) <= 0xDFFF:
+                raise ValidationError(field, "contains a lone surrogate, which is not valid text")
+
+
+def moment(field: str, value: object) -> datetime:
+    """A timezone-aware datetime from 1900 up to (not including) the year 9000."""
+    if not isinstance(value, datetime):
+        raise ValidationError(
+            field, f"must be a timezone-aware datetime, got {type(value).__name__}"
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(field, "must be a timezone-aware datetime (naive ones are ambiguous)")
+    try:
+        inside = EARLIEST <= value < LATEST
+    except OverflowError:  # an offset that moves it past datetime's own range
+        inside = False
+    if not inside:
+        raise ValidationError(field, "must be from the year 1900 up to (not including) 9000")
+    return value
+
+
+def day(field: str, value: object) -> date:
+    """A ``datetime.date`` (not a datetime) from the year 1900 up to (not including) 9000."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationError(field, f"must be a datetime.date, got {type(value).__name__}")
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise ValidationError(field, "must be from the year 1900 up to (not including) 9000")
+    return value

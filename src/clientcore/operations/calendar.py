@@ -22,6 +22,8 @@ from clientcore.operations.working_hours import hours_of, hours_of_many
 from clientcore.ports.unit_of_work import UnitOfWork
 
 MAX_RANGE = timedelta(days=366)
+FREE_SLOTS_MAX = 10_000
+"""The most free slots one call returns; past it, ValidationError (ask for less)."""
 Interval = tuple[datetime, datetime]
 
 
@@ -136,7 +138,8 @@ def free_slots(
     """Start times a booking of this length would be accepted at, at ``now``, every
     ``step_minutes`` of local time, for each staff member; ordered by start, then staff.
     None before ``now`` (a booking refuses a start that has passed) and none for an
-    inactive staff member (a booking refuses them).
+    inactive staff member (a booking refuses them). More than :data:`FREE_SLOTS_MAX` of
+    them are refused (ValidationError), never built.
 
     The working hours and the entries are read for all the staff members at once, the
     entries as bare intervals (``uow.visits.busy``); each one's working time minus them
@@ -166,6 +169,12 @@ def free_slots(
             local = begin.astimezone(zone)
             candidate = begin + timedelta(minutes=(-(local.hour * 60 + local.minute)) % every)
             while candidate + length <= finish:
+                if len(found) >= FREE_SLOTS_MAX:
+                    raise ValidationError(
+                        "end",
+                        f"more than {FREE_SLOTS_MAX} free slots; ask for a shorter range, "
+                        "fewer staff members or a longer step",
+                    )
                 found.append((candidate, text, member))
                 candidate += step
     found.sort(key=lambda slot: (slot[0], slot[1]))

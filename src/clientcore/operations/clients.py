@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypedDict
 from uuid import UUID
@@ -54,6 +55,7 @@ from clientcore.errors import (
     DuplicateCode,
     ImportRowError,
     NotFound,
+    StorageBusy,
     ValidationError,
 )
 from clientcore.operations.context import Context, diff, render, save_change
@@ -374,10 +376,36 @@ def register_many(
     return clients
 
 
-def _save(uow: UnitOfWork, ctx: Context, old: Client, new: Client, kind: EventKind) -> Client:
-    return save_change(
-        uow, ctx, kind, old, new, fields=HISTORY_FIELDS, store=uow.clients.update, client_id=old.id
-    )
+@contextlib.contextmanager
+def _run_again_if_beaten(expected_version: int | None) -> Iterator[None]:
+    """Around the write of a client read in this unit. Without ``expected_version`` the
+    caller did not read it: a concurrent writer that won the row (the store's
+    ConcurrencyError) means only that this unit read it too early, so the unit is refused as
+    :class:`StorageBusy` and the runner runs the whole operation again, reading it anew."""
+    if expected_version is not None:
+        yield
+        return
+    try:
+        yield
+    except ConcurrencyError as lost:
+        raise StorageBusy(f"client {lost.key} was changed by a concurrent writer") from lost
+
+
+def _save(
+    uow: UnitOfWork,
+    ctx: Context,
+    old: Client,
+    new: Client,
+    kind: EventKind,
+    *,
+    expected_version: int | None,
+) -> Client:
+    """Store the change of a client read in this unit (see :func:`_run_again_if_beaten`)."""
+    store = uow.clients.update
+    with _run_again_if_beaten(expected_version):
+        return save_change(
+            uow, ctx, kind, old, new, fields=HISTORY_FIELDS, store=store, client_id=old.id
+        )
 
 
 def _load(uow: UnitOfWork, client_id: UUID, expected_version: int | None) -> Client:
@@ -404,54 +432,95 @@ def update(
         raise DuplicateCode(code)
     new = attrs.evolve(old, **values)
     _check_names(new.kind, new.first_name, new.last_name, new.company_name)
-    return _save(uow, ctx, old, new, EventKind.CLIENT_UPDATED)
+    return _save(uow, ctx, old, new, EventKind.CLIENT_UPDATED, expected_version=expected_version)
 
 
-def set_status(uow: UnitOfWork, ctx: Context, client_id: UUID, status: ClientStatus) -> Client:
+def _change(
+    uow: UnitOfWork,
+    ctx: Context,
+    client_id: UUID,
+    kind: EventKind,
+    expected_version: int | None,
+    change: Callable[[Client], Mapping[str, Any]],
+) -> Client:
+    """Read the client (refused if not at ``expected_version``), set the fields that
+    ``change`` computes from it, and save it with its event."""
     ctx.acting()
-    old = uow.clients.get(client_id)
-    return _save(uow, ctx, old, attrs.evolve(old, status=status), _STATUS_EVENTS[status])
+    old = _load(uow, client_id, expected_version)
+    new = attrs.evolve(old, **change(old))
+    return _save(uow, ctx, old, new, kind, expected_version=expected_version)
+
+
+def set_status(
+    uow: UnitOfWork,
+    ctx: Context,
+    client_id: UUID,
+    status: ClientStatus,
+    *,
+    expected_version: int | None = None,
+) -> Client:
+    return _change(
+        uow, ctx, client_id, _STATUS_EVENTS[status], expected_version, lambda _: {"status": status}
+    )
 
 
 def assign_groups(
-    uow: UnitOfWork, ctx: Context, client_id: UUID, group_ids: Sequence[UUID]
+    uow: UnitOfWork,
+    ctx: Context,
+    client_id: UUID,
+    group_ids: Sequence[UUID],
+    *,
+    expected_version: int | None = None,
 ) -> Client:
-    ctx.acting()
-    old = uow.clients.get(client_id)
-    added = _check_groups(uow, list(group_ids))
-    return _save(
-        uow, ctx, old, attrs.evolve(old, group_ids=old.group_ids | added), EventKind.CLIENT_GROUPED
-    )
+    def change(old: Client) -> dict[str, Any]:
+        return {"group_ids": old.group_ids | _check_groups(uow, list(group_ids))}
+
+    return _change(uow, ctx, client_id, EventKind.CLIENT_GROUPED, expected_version, change)
 
 
-def unassign_group(uow: UnitOfWork, ctx: Context, client_id: UUID, group_id: UUID) -> Client:
-    ctx.acting()
-    old = uow.clients.get(client_id)
-    uow.records(GROUPS).get(group_id)
-    return _save(
-        uow,
-        ctx,
-        old,
-        attrs.evolve(old, group_ids=old.group_ids - {group_id}),
-        EventKind.CLIENT_UNGROUPED,
-    )
+def unassign_group(
+    uow: UnitOfWork,
+    ctx: Context,
+    client_id: UUID,
+    group_id: UUID,
+    *,
+    expected_version: int | None = None,
+) -> Client:
+    def change(old: Client) -> dict[str, Any]:
+        uow.records(GROUPS).get(group_id)
+        return {"group_ids": old.group_ids - {group_id}}
+
+    return _change(uow, ctx, client_id, EventKind.CLIENT_UNGROUPED, expected_version, change)
 
 
 def set_attribute(
-    uow: UnitOfWork, ctx: Context, client_id: UUID, key: str, value: object
+    uow: UnitOfWork,
+    ctx: Context,
+    client_id: UUID,
+    key: str,
+    value: object,
+    *,
+    expected_version: int | None = None,
 ) -> Client:
-    ctx.acting()
-    old = uow.clients.get(client_id)
-    values = {**old.attributes, **_check_attributes(uow, {key: value})}
-    return _save(uow, ctx, old, attrs.evolve(old, attributes=values), EventKind.CLIENT_UPDATED)
+    def change(old: Client) -> dict[str, Any]:
+        return {"attributes": {**old.attributes, **_check_attributes(uow, {key: value})}}
+
+    return _change(uow, ctx, client_id, EventKind.CLIENT_UPDATED, expected_version, change)
 
 
-def clear_attribute(uow: UnitOfWork, ctx: Context, client_id: UUID, key: str) -> Client:
-    ctx.acting()
-    old = uow.clients.get(client_id)
-    uow.records(ATTRIBUTE_DEFINITIONS).get(key)
-    values = {k: v for k, v in old.attributes.items() if k != key}
-    return _save(uow, ctx, old, attrs.evolve(old, attributes=values), EventKind.CLIENT_UPDATED)
+def clear_attribute(
+    uow: UnitOfWork,
+    ctx: Context,
+    client_id: UUID,
+    key: str,
+    *,
+    expected_version: int | None = None,
+) -> Client:
+    def change(old: Client) -> dict[str, Any]:
+        uow.records(ATTRIBUTE_DEFINITIONS).get(key)
+        return {"attributes": {k: v for k, v in old.attributes.items() if k != key}}
+
+    return _change(uow, ctx, client_id, EventKind.CLIENT_UPDATED, expected_version, change)
 
 
 def delete(uow: UnitOfWork, ctx: Context, client_id: UUID, *, expected_version: int | None) -> None:
@@ -469,7 +538,8 @@ def delete(uow: UnitOfWork, ctx: Context, client_id: UUID, *, expected_version: 
         records = uow.records(kind)
         for record in records.find(**kind.of_client(client_id)):
             records.delete(record)
-    uow.clients.delete(client)
+    with _run_again_if_beaten(expected_version):
+        uow.clients.delete(client)
     ctx.record(
         uow,
         EventKind.CLIENT_DELETED,
@@ -519,6 +589,8 @@ def search(
         raise ValidationError("limit", f"must be a whole number from 1 to {PAGE_MAX_SIZE}")
     checked_attribute = None
     if attribute is not None:
+        if not isinstance(attribute, tuple) or len(attribute) != 2:
+            raise ValidationError("attribute", "must be a (key, value) pair")
         key, value = attribute
         definition = uow.records(ATTRIBUTE_DEFINITIONS).get(key)
         checked_attribute = (definition.key, definition.validate(value))

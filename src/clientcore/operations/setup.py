@@ -50,7 +50,7 @@ def configure(uow: UnitOfWork, ctx: Context, fields: Mapping[str, Any]) -> Tenan
     if "time_zone" in fields:
         try:
             zoneinfo.ZoneInfo(time_zone)  # type: ignore[arg-type]
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
             raise ValidationError(
                 "time_zone", f"{time_zone!r} is not an IANA zone such as 'Europe/Warsaw'"
             ) from None

@@ -95,6 +95,7 @@ def set_working_hours(
             raise ValidationError(
                 "overrides", "each entry is a DayOverride(date, (TimeRange, ...))"
             )
+        validation.day("overrides", raw.day)
         ranges = tuple(_range("overrides", r) for r in validation.sequence("overrides", raw.hours))
         _no_overlaps("overrides", ranges)
         days.append(DayOverride(raw.day, tuple(sorted(ranges, key=lambda r: r.start))))

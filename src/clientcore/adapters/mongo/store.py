@@ -116,7 +116,12 @@ class Work:
         return self.session is None
 
     def flush(self) -> None:
-        """Apply the kept writes (no transaction); on failure undo those applied, newest first."""
+        """Apply the kept writes (no transaction); on failure undo those applied, newest first.
+
+        A versioned write that another unit of work beat to its record since this unit read
+        it (a ConcurrencyError here, at the end) is :class:`StorageBusy`: the unit read too
+        early, and run again it reads anew (a caller's own stale version is then refused
+        by the operation, as ConcurrencyError, before anything is written)."""
         self.confirm_locks()
         writes = [*self._pending_guarded, *self._pending]
         self.discard()
@@ -126,6 +131,9 @@ class Work:
                 undo = apply(None)
                 if undo is not None:
                     undos.append(undo)
+        except ConcurrencyError as lost:
+            undo_all(undos, lost)
+            raise StorageBusy(f"{lost}: changed meanwhile by another writer") from lost
         except ClientCoreError as failure:
             undo_all(undos, failure)
             raise

@@ -3,6 +3,7 @@
 from clientcore.testing.contracts.base import BackendContract
 from clientcore.testing.contracts.clients import ClientContract
 from clientcore.testing.contracts.events import EventContract
+from clientcore.testing.contracts.inputs import InputContract
 from clientcore.testing.contracts.kinds import CountersContract, KindsContract
 from clientcore.testing.contracts.records import RecordsContract
 from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
@@ -24,6 +25,7 @@ class AllContracts(
     RaceContract,
     TransactionContract,
     EventContract,
+    InputContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -34,6 +36,7 @@ __all__ = [
     "ClientContract",
     "CountersContract",
     "EventContract",
+    "InputContract",
     "KindsContract",
     "RaceContract",
     "RecordsContract",
