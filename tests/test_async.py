@@ -10,6 +10,7 @@ import inspect
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import clientcore
@@ -186,3 +187,39 @@ def test_a_connection_not_yet_started_is_refused(tmp_path: Path) -> None:
     _path, engine = _sqlite_engine(tmp_path)
     with pytest.raises(UnsupportedTarget, match="not connected"):
         clientcore.open_async(engine.connect(), tenant="t")
+
+
+def test_a_bridge_with_a_table_prefix_is_used_as_it_is(tmp_path: Path) -> None:
+    from clientcore.adapters.sql.bridge import AsyncSqlBridge
+
+    path = tmp_path / "prefixed.db"
+    SqlBackend.from_url(f"sqlite:///{path}", prefix="cc_", migrate=True).close()
+    engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
+    configure_sqlite(engine.sync_engine)
+
+    async def main() -> None:
+        try:
+            bridge = AsyncSqlBridge(engine, prefix="cc_")
+            core = clientcore.open_async(bridge, tenant="t", actor=ACTOR)
+            client = await core.clients.register(last_name="Nowak")
+            assert (await core.clients.get(client.id)).code == "1"
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())
+    assert (
+        "cc_clients"
+        in sqlalchemy.inspect(sqlalchemy.create_engine(f"sqlite:///{path}")).get_table_names()
+    )
+
+
+def test_a_mongomock_database_runs_in_worker_threads() -> None:
+    import mongomock
+
+    async def main() -> None:
+        database: object = mongomock.MongoClient()["clinic"]
+        core = clientcore.open_async(database, tenant="t", actor=ACTOR)
+        client = await core.clients.register(last_name="Nowak")
+        assert (await core.clients.by_code(client.code)).id == client.id
+
+    asyncio.run(main())

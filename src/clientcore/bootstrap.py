@@ -79,8 +79,15 @@ ASYNC_DRIVERS = frozenset({"aiosqlite", "asyncpg", "asyncmy", "aiomysql", "psyco
 def async_bridge_for(target: object, kinds: Sequence[RecordKind[Any]] = ()) -> tuple[Bridge, bool]:
     """The bridge an :class:`~clientcore.AsyncCore` stands on, and whether clientcore owns
     (and closes) it: ``run_sync`` on a SQLAlchemy ``AsyncEngine`` or ``AsyncConnection``,
-    worker threads on whatever :func:`backend_for` takes."""
+    worker threads on whatever :func:`backend_for` takes; a bridge as it is (an
+    ``AsyncSqlBridge`` made with a table prefix or schema)."""
     module = type(target).__module__
+    kind = type(target)  # not the object: a pymongo Database has any attribute
+    if callable(getattr(kind, "session", None)) and callable(getattr(kind, "aclose", None)):
+        if kinds:
+            raise UnsupportedTarget("pass kinds= to the bridge when making it")
+        bridge: Bridge = target  # type: ignore[assignment]
+        return bridge, False
     if module.startswith("sqlalchemy.ext.asyncio"):
         from clientcore.adapters.sql.bridge import AsyncSqlBridge
 

@@ -92,10 +92,11 @@ class AsyncSqlBridge:
         self,
         target: AsyncEngine | AsyncConnection,
         *,
-        prefix: str = "",
-        schema: str | None = None,
         kinds: Sequence[RecordKind[Any]] = (),
+        **options: Any,
     ) -> None:
+        """``options`` are :class:`SqlBackend`'s (``prefix``, ``schema``): open
+        ``clientcore.open_async(AsyncSqlBridge(engine, prefix="cc_"), ...)`` for them."""
         self.target = target
         self._lock: asyncio.Lock | None = None
         self.backend: SqlBackend
@@ -106,13 +107,11 @@ class AsyncSqlBridge:
                     "this AsyncConnection is not connected yet: open the core inside "
                     "`async with engine.connect() as connection:`"
                 )
-            self.backend = SqlBackend(connection, prefix=prefix, schema=schema, kinds=kinds)
+            self.backend = SqlBackend(connection, kinds=kinds, **options)
             self._lock = asyncio.Lock()
         elif isinstance(target, AsyncEngine):
             engine = target.sync_engine
-            self.backend = HandedConnectionBackend(
-                engine, prefix=prefix, schema=schema, kinds=kinds
-            )
+            self.backend = HandedConnectionBackend(engine, kinds=kinds, **options)
             if is_memory_sqlite(engine.url):
                 self._lock = asyncio.Lock()  # one shared connection: one session at a time
         else:
