@@ -223,3 +223,22 @@ def test_a_mongomock_database_runs_in_worker_threads() -> None:
         assert (await core.clients.by_code(client.code)).id == client.id
 
     asyncio.run(main())
+
+
+def test_an_unconfigured_aiosqlite_engine_is_refused_with_the_remedy(tmp_path: Path) -> None:
+    path = tmp_path / "plain.db"
+    SqlBackend.from_url(f"sqlite:///{path}", migrate=True).close()
+    engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
+
+    async def main() -> None:
+        try:
+            core = clientcore.open_async(engine, tenant="t", actor=ACTOR)
+            with pytest.raises(UnsupportedTarget, match=r"configure_sqlite\(engine.sync_engine\)"):
+                await core.clients.register(last_name="Nowak")
+            configure_sqlite(engine.sync_engine)
+            await engine.dispose()  # connections made from now on get the settings
+            assert (await core.clients.register(last_name="Nowak")).code == "1"
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())
