@@ -24,10 +24,14 @@ def _part_classes() -> list[type]:
 
 def _public_callables() -> Iterator[tuple[str, Callable[..., object]]]:
     yield "clientcore.open", clientcore.open
+    yield "clientcore.open_async", clientcore.open_async
     classes = [
         *_part_classes(),
         clientcore.Core,
         clientcore.Transaction,
+        clientcore.AsyncCore,
+        clientcore.AsyncTransaction,
+        clientcore.AsyncKindRecords,
         clientcore.Events,
         clientcore.Retry,
     ]

@@ -10,6 +10,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from clientcore import errors
+from clientcore.aio import AsyncCore, open_async
+from clientcore.api.awaited import (
+    AsyncCalendar,
+    AsyncClients,
+    AsyncConsents,
+    AsyncKindRecords,
+    AsyncNotes,
+    AsyncSetup,
+    AsyncStaff,
+    AsyncSubjects,
+    AsyncTransaction,
+    AsyncVisits,
+)
 from clientcore.api.calendar import Calendar
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
@@ -75,6 +88,17 @@ __all__ = [
     "Address",
     "AddressKind",
     "AfterCommitHandler",
+    "AsyncCalendar",
+    "AsyncClients",
+    "AsyncConsents",
+    "AsyncCore",
+    "AsyncKindRecords",
+    "AsyncNotes",
+    "AsyncSetup",
+    "AsyncStaff",
+    "AsyncSubjects",
+    "AsyncTransaction",
+    "AsyncVisits",
     "AttributeDefinition",
     "AttributeType",
     "Calendar",
@@ -138,6 +162,7 @@ __all__ = [
     "code_summary",
     "errors",
     "open",
+    "open_async",
 ]
 
 

@@ -7,11 +7,14 @@ uses SQLite never imports pymongo, and nothing connects at import time.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clientcore.entities.kinds import RecordKind
 from clientcore.errors import UnsupportedTarget
 from clientcore.ports.unit_of_work import Backend
+
+if TYPE_CHECKING:
+    from clientcore.api.bridge import Bridge
 
 SQL_SCHEMES = frozenset({"sqlite", "postgresql", "postgres", "mysql", "mariadb"})
 MONGO_SCHEMES = frozenset({"mongodb", "mongodb+srv"})
@@ -68,3 +71,41 @@ def _backend_for_url(url: str, kinds: Sequence[RecordKind[Any]]) -> Backend:
 
         return MongoBackend.from_url(url, kinds=kinds)
     raise UnsupportedTarget(f"cannot open {url!r}: use one of {SUPPORTED}")
+
+
+ASYNC_DRIVERS = frozenset({"aiosqlite", "asyncpg", "asyncmy", "aiomysql", "psycopg_async"})
+
+
+def async_bridge_for(target: object, kinds: Sequence[RecordKind[Any]] = ()) -> tuple[Bridge, bool]:
+    """The bridge an :class:`~clientcore.AsyncCore` stands on, and whether clientcore owns
+    (and closes) it: ``run_sync`` on a SQLAlchemy ``AsyncEngine`` or ``AsyncConnection``,
+    worker threads on whatever :func:`backend_for` takes; a bridge as it is (an
+    ``AsyncSqlBridge`` made with a table prefix or schema)."""
+    module = type(target).__module__
+    kind = type(target)  # not the object: a pymongo Database has any attribute
+    if callable(getattr(kind, "session", None)) and callable(getattr(kind, "aclose", None)):
+        if kinds:
+            raise UnsupportedTarget("pass kinds= to the bridge when making it")
+        bridge: Bridge = target  # type: ignore[assignment]
+        return bridge, False
+    if module.startswith("sqlalchemy.ext.asyncio"):
+        from clientcore.adapters.sql.bridge import AsyncSqlBridge
+
+        return AsyncSqlBridge(target, kinds=kinds), False  # type: ignore[arg-type]
+    if module.startswith("pymongo.asynchronous"):
+        raise UnsupportedTarget(
+            "pymongo's asynchronous client cannot run clientcore's (synchronous) MongoDB "
+            "adapter: pass the synchronous pymongo Database, whose calls then run in worker "
+            "threads (see docs/async.md)"
+        )
+    if isinstance(target, str) and "+" in target.split(":", 1)[0]:
+        driver = target.split(":", 1)[0].split("+", 1)[1].lower()
+        if driver in ASYNC_DRIVERS:
+            raise UnsupportedTarget(
+                f"{driver} is an asyncio driver: pass "
+                "sqlalchemy.ext.asyncio.create_async_engine(url) (see docs/async.md)"
+            )
+    from clientcore.api.bridge import ThreadBridge
+
+    backend, owned = backend_for(target, kinds)
+    return ThreadBridge(backend, owns_backend=owned), owned

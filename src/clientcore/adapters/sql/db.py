@@ -22,6 +22,7 @@ from sqlalchemy import (
     RowMapping,
     Select,
     Table,
+    text,
 )
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
@@ -123,8 +124,10 @@ class Db:
             return
         name = self.connection.dialect.identifier_preparer.format_table(table)
         with translated():
-            counted = self.connection.exec_driver_sql(
-                "SELECT reltuples FROM pg_class WHERE oid = to_regclass(%(name)s)", {"name": name}
+            counted = self.connection.execute(
+                # text(): the bound parameter in each driver's own style (psycopg, asyncpg)
+                text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:name)"),
+                {"name": name},
             ).scalar()
             if added > _ANALYZE_BASE + _ANALYZE_SHARE * max(counted or 0, 0):
                 self.connection.exec_driver_sql(f"ANALYZE {name}")

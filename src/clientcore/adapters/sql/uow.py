@@ -55,7 +55,8 @@ def _check_foreign_keys(connection: Connection) -> None:
         raise UnsupportedTarget(
             "this SQLite engine does not enforce foreign keys, which clientcore relies on: "
             "apply clientcore.adapters.sql.configure_sqlite(engine) to it before it opens "
-            "connections (or run PRAGMA foreign_keys = ON on each new connection)"
+            "connections (on an AsyncEngine: configure_sqlite(engine.sync_engine)), or run "
+            "PRAGMA foreign_keys = ON on each new connection"
         )
 
 

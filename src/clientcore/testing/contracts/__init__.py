@@ -9,6 +9,7 @@ from clientcore.testing.contracts.records import RecordsContract
 from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
 from clientcore.testing.contracts.search import SearchContract
 from clientcore.testing.contracts.tenancy import TenancyContract
+from clientcore.testing.contracts.threads import SharedCoreContract
 from clientcore.testing.contracts.transactions import TransactionContract
 from clientcore.testing.contracts.unicode import UnicodeContract
 
@@ -23,6 +24,7 @@ class AllContracts(
     UnicodeContract,
     ScheduleContract,
     RaceContract,
+    SharedCoreContract,
     TransactionContract,
     EventContract,
     InputContract,
@@ -42,6 +44,7 @@ __all__ = [
     "RecordsContract",
     "ScheduleContract",
     "SearchContract",
+    "SharedCoreContract",
     "TenancyContract",
     "TransactionContract",
     "UnicodeContract",

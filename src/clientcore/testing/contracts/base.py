@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -32,7 +32,16 @@ class BackendContract:
         return Actor("owner-1", roles={Role.OWNER}, name="Olga Owner")
 
     @pytest.fixture
-    def core(self, backend: Backend, clock: TickingClock, owner: Actor) -> Core:
-        core = clientcore.open(backend, tenant=new_tenant(), actor=owner, clock=clock)
+    def open_core(self) -> Callable[..., Core]:
+        """How the contracts open a core on ``backend``: ``clientcore.open(backend, **options)``.
+        An async suite replaces it (see :mod:`clientcore.testing.blocking`), so that the same
+        assertions run through :class:`~clientcore.AsyncCore`."""
+        return clientcore.open
+
+    @pytest.fixture
+    def core(
+        self, backend: Backend, clock: TickingClock, owner: Actor, open_core: Callable[..., Core]
+    ) -> Core:
+        core = open_core(backend, tenant=new_tenant(), actor=owner, clock=clock)
         core.setup.configure(default_region="PL", time_zone="Europe/Warsaw")
         return core

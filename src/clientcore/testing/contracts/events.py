@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
-import clientcore
 from clientcore.api.events import HANDLER_DEPTH_LIMIT
 from clientcore.api.parts import Transaction
 from clientcore.entities.common import Actor
@@ -36,8 +35,9 @@ class EventContract(BackendContract):
         clock: TickingClock,
         owner: Actor,
         reports: list[tuple[Event, Exception]],
+        open_core: Callable[..., Core],
     ) -> Iterator[Core]:
-        yield clientcore.open(
+        yield open_core(
             backend,
             tenant=new_tenant(),
             actor=owner,

@@ -52,9 +52,15 @@ def _populate(core: Core) -> TenantWorld:
 
 class TenancyContract(BackendContract):
     @pytest.fixture
-    def worlds(self, backend: Backend, clock: TickingClock, owner: Actor) -> list[TenantWorld]:
+    def worlds(
+        self,
+        backend: Backend,
+        clock: TickingClock,
+        owner: Actor,
+        open_core: Callable[..., Core],
+    ) -> list[TenantWorld]:
         return [
-            _populate(clientcore.open(backend, tenant=new_tenant(), actor=owner, clock=clock))
+            _populate(open_core(backend, tenant=new_tenant(), actor=owner, clock=clock))
             for _ in range(3)
         ]
 

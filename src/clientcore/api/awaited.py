@@ -1,0 +1,247 @@
+"""The parts of the API as coroutines, made from the synchronous parts.
+
+An async part is a list of the synchronous part's methods, each wrapped once by
+:class:`awaited`: calling it hands "run this method of the part on a runner" to an
+:class:`AsyncRunner`, which runs the synchronous method where synchronous storage code may
+run (SQLAlchemy's ``AsyncConnection.run_sync`` greenlet, or a worker thread) and awaits it.
+The operations, the parts' signatures and their checks are written once, in the
+synchronous parts; mypy sees each awaited method with the synchronous one's parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
+
+from clientcore.api.calendar import Calendar
+from clientcore.api.clients import Clients
+from clientcore.api.consents import Consents
+from clientcore.api.notes import Notes
+from clientcore.api.records import KindRecords
+from clientcore.api.runner import Runner
+from clientcore.api.setup import Setup
+from clientcore.api.staff import Staff
+from clientcore.api.subjects import Subjects
+from clientcore.api.visits import Visits
+from clientcore.entities.common import Actor
+from clientcore.entities.kinds import RecordKind
+
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S")
+T = TypeVar("T")
+
+
+class AsyncRunner(Protocol):
+    """Where an async part's calls run: ``work`` gets a synchronous :class:`Runner` (a unit
+    of work per call, or the transaction's unit) and runs on it, off the event loop's own
+    code path."""
+
+    def call(self, work: Callable[[Runner], R], /) -> Awaitable[R]: ...
+
+
+class AsyncPart(Generic[S]):
+    """A part whose methods (each an :class:`awaited` synchronous method) are coroutines."""
+
+    def __init__(self, runner: AsyncRunner, part: Callable[[Runner], S]) -> None:
+        self._runner = runner
+        self._part = part
+
+    async def _call(self, work: Callable[[S], R]) -> R:
+        part = self._part
+        return await self._runner.call(lambda runner: work(part(runner)))
+
+
+class awaited(Generic[S, P, R]):  # noqa: N801 (used like a decorator)
+    """A synchronous part's method, as a coroutine method of its async part."""
+
+    def __init__(self, method: Callable[Concatenate[S, P], R]) -> None:
+        self._method = method
+        self.__doc__ = method.__doc__
+
+    @overload
+    def __get__(self, part: None, owner: type[Any]) -> awaited[S, P, R]: ...
+
+    @overload
+    def __get__(
+        self, part: AsyncPart[S], owner: type[Any]
+    ) -> Callable[P, Coroutine[Any, Any, R]]: ...
+
+    def __get__(
+        self, part: AsyncPart[S] | None, owner: type[Any]
+    ) -> awaited[S, P, R] | Callable[P, Coroutine[Any, Any, R]]:
+        if part is None:
+            return self
+        method = self._method
+        bound = part
+
+        async def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            return await bound._call(lambda sync_part: method(sync_part, *args, **kwargs))
+
+        call.__name__ = getattr(method, "__name__", "call")
+        call.__doc__ = method.__doc__
+        return call
+
+
+class AsyncClients(AsyncPart[Clients]):
+    """``core.clients`` as coroutines (see :class:`~clientcore.api.clients.Clients`)."""
+
+    register = awaited(Clients.register)
+    import_many = awaited(Clients.import_many)
+    get = awaited(Clients.get)
+    by_code = awaited(Clients.by_code)
+    update = awaited(Clients.update)
+    deactivate = awaited(Clients.deactivate)
+    reactivate = awaited(Clients.reactivate)
+    delete = awaited(Clients.delete)
+    assign_groups = awaited(Clients.assign_groups)
+    unassign_group = awaited(Clients.unassign_group)
+    set_attribute = awaited(Clients.set_attribute)
+    clear_attribute = awaited(Clients.clear_attribute)
+    search = awaited(Clients.search)
+    history = awaited(Clients.history)
+
+
+class AsyncNotes(AsyncPart[Notes]):
+    add = awaited(Notes.add)
+    for_client = awaited(Notes.for_client)
+    for_project = awaited(Notes.for_project)
+
+
+class AsyncConsents(AsyncPart[Consents]):
+    record = awaited(Consents.record)
+    history = awaited(Consents.history)
+    current = awaited(Consents.current)
+    has = awaited(Consents.has)
+
+
+class AsyncSubjects(AsyncPart[Subjects]):
+    add = awaited(Subjects.add)
+    update = awaited(Subjects.update)
+    get = awaited(Subjects.get)
+    for_client = awaited(Subjects.for_client)
+    deactivate = awaited(Subjects.deactivate)
+    reactivate = awaited(Subjects.reactivate)
+    deactivate_all = awaited(Subjects.deactivate_all)
+    reactivate_all = awaited(Subjects.reactivate_all)
+
+
+class AsyncStaff(AsyncPart[Staff]):
+    add = awaited(Staff.add)
+    get = awaited(Staff.get)
+    list = awaited(Staff.list)
+    deactivate = awaited(Staff.deactivate)
+    reactivate = awaited(Staff.reactivate)
+    set_hours = awaited(Staff.set_hours)
+    hours = awaited(Staff.hours)
+
+
+class AsyncSetup(AsyncPart[Setup]):
+    configure = awaited(Setup.configure)
+    settings = awaited(Setup.settings)
+    define_group = awaited(Setup.define_group)
+    groups = awaited(Setup.groups)
+    define_attribute = awaited(Setup.define_attribute)
+    attributes = awaited(Setup.attributes)
+
+
+class AsyncVisits(AsyncPart[Visits]):
+    book = awaited(Visits.book)
+    book_break = awaited(Visits.book_break)
+    get = awaited(Visits.get)
+    reschedule = awaited(Visits.reschedule)
+    update = awaited(Visits.update)
+    cancel = awaited(Visits.cancel)
+    mark_arrived = awaited(Visits.mark_arrived)
+    mark_no_show = awaited(Visits.mark_no_show)
+    set_charges = awaited(Visits.set_charges)
+    settle = awaited(Visits.settle)
+    delete = awaited(Visits.delete)
+
+
+class AsyncCalendar(AsyncPart[Calendar]):
+    for_client = awaited(Calendar.for_client)
+    for_staff = awaited(Calendar.for_staff)
+    free_slots = awaited(Calendar.free_slots)
+    asap_candidates = awaited(Calendar.asap_candidates)
+    export_ical = awaited(Calendar.export_ical)
+
+
+class AsyncKindRecords(AsyncPart[KindRecords[T]]):
+    """``core.records(kind)`` as coroutines (see :class:`~clientcore.api.records.KindRecords`).
+
+    Written out, not :class:`awaited`: the methods of a generic part keep their record type
+    only this way."""
+
+    def __init__(self, runner: AsyncRunner, kind: RecordKind[T]) -> None:
+        super().__init__(runner, lambda sync_runner: KindRecords(sync_runner, kind))
+        self.kind = kind
+
+    async def add(self, record: T) -> T:
+        return await self._call(lambda part: part.add(record))
+
+    async def get(self, key: Any) -> T:
+        return await self._call(lambda part: part.get(key))
+
+    async def find(self, **fields: Any) -> list[T]:
+        return await self._call(lambda part: part.find(**fields))
+
+    async def count(self, **fields: Any) -> int:
+        return await self._call(lambda part: part.count(**fields))
+
+    async def replace(self, record: T) -> T:
+        return await self._call(lambda part: part.replace(record))
+
+    async def delete(self, record: T) -> None:
+        await self._call(lambda part: part.delete(record))
+
+
+ASYNC_PARTS: dict[str, tuple[type[AsyncPart[Any]], Callable[[Runner], object]]] = {
+    "clients": (AsyncClients, Clients),
+    "notes": (AsyncNotes, Notes),
+    "consents": (AsyncConsents, Consents),
+    "subjects": (AsyncSubjects, Subjects),
+    "staff": (AsyncStaff, Staff),
+    "setup": (AsyncSetup, Setup),
+    "visits": (AsyncVisits, Visits),
+    "calendar": (AsyncCalendar, Calendar),
+}
+"""Each async part and the synchronous part it awaits (a test checks that every public
+method of a synchronous part has its awaited twin)."""
+
+
+class AsyncParts:
+    """Every part of the API as coroutines, over one :class:`AsyncRunner`."""
+
+    def __init__(self, runner: AsyncRunner) -> None:
+        self.clients = AsyncClients(runner, Clients)
+        self.notes = AsyncNotes(runner, Notes)
+        self.consents = AsyncConsents(runner, Consents)
+        self.subjects = AsyncSubjects(runner, Subjects)
+        self.staff = AsyncStaff(runner, Staff)
+        self.setup = AsyncSetup(runner, Setup)
+        self.visits = AsyncVisits(runner, Visits)
+        self.calendar = AsyncCalendar(runner, Calendar)
+        self._async_runner = runner
+
+    def records(self, kind: RecordKind[T]) -> AsyncKindRecords[T]:
+        """The records of ``kind`` (see ``Core.records``), as coroutines."""
+        return AsyncKindRecords(self._async_runner, kind)
+
+
+class AsyncTransaction(AsyncParts):
+    """The parts of an :class:`~clientcore.AsyncCore`, all running in one unit of work (see
+    ``AsyncCore.transaction``). Its calls run one at a time, in the order awaited."""
+
+    def __init__(self, runner: AsyncRunner, *, tenant: str, actor: Actor | None) -> None:
+        super().__init__(runner)
+        self._tenant = tenant
+        self._actor = actor
+
+    @property
+    def tenant(self) -> str:
+        return self._tenant
+
+    @property
+    def actor(self) -> Actor | None:
+        return self._actor
