@@ -13,7 +13,7 @@ from clientcore.api.awaited import AsyncParts, AsyncTransaction
 from clientcore.api.bridge import AsyncCoreRunner, Bridge
 from clientcore.api.events import Events, HandlerErrorReport
 from clientcore.api.runner import Retry, SystemClock
-from clientcore.entities.common import Actor, check_tenant
+from clientcore.entities.common import Actor, check_actor, check_tenant
 from clientcore.entities.kinds import RecordKind
 from clientcore.operations.context import Context
 from clientcore.ports.clock import Clock, IdFactory
@@ -117,7 +117,7 @@ class AsyncCore(AsyncParts):
 
     def acting_as(self, actor: Actor) -> AsyncCore:
         """The same store and tenant, with changes recorded as made by ``actor``."""
-        return self._rebind(self.tenant, actor)
+        return self._rebind(self.tenant, check_actor(actor))
 
     def for_tenant(self, tenant: str) -> AsyncCore:
         """The same store and actor, scoped to another tenant."""

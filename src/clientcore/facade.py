@@ -9,8 +9,7 @@ from types import TracebackType
 from clientcore.api.events import Events
 from clientcore.api.parts import Parts, Transaction
 from clientcore.api.runner import NO_RETRY, CoreRunner, Retry, SystemClock
-from clientcore.entities.common import Actor, check_tenant
-from clientcore.errors import ValidationError
+from clientcore.entities.common import Actor, check_actor, check_tenant
 from clientcore.operations.context import Context
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import Backend, Capabilities
@@ -90,9 +89,7 @@ class Core(Parts):
 
     def acting_as(self, actor: Actor) -> Core:
         """The same store and tenant, with changes recorded as made by ``actor``."""
-        if not isinstance(actor, Actor):
-            raise ValidationError("actor", f"must be an Actor, got {type(actor).__name__}")
-        return self._rebind(self.tenant, actor)
+        return self._rebind(self.tenant, check_actor(actor))
 
     def for_tenant(self, tenant: str) -> Core:
         """The same store and actor, scoped to another tenant."""

@@ -120,6 +120,13 @@ def check_actor_id(actor_id: object) -> str:
     return actor_id
 
 
+def check_actor(actor: object) -> Actor:
+    """Return ``actor`` if it is an :class:`Actor`, else raise a ValidationError."""
+    if not isinstance(actor, Actor):
+        raise ValidationError("actor", f"must be an Actor, got {type(actor).__name__}")
+    return actor
+
+
 def check_tenant(tenant: object) -> str:
     """Return the tenant if it is a usable id, else raise :class:`InvalidTenant`.
 
