@@ -78,8 +78,8 @@ class Core(Parts):
         block (rolled back), and the host runs the whole block again. A change that raised
         dooms the block: it is rolled back even if the error was caught inside (then
         :class:`~clientcore.errors.TransactionClosed` at its end, and on any further call).
-        Reads through ``tx`` see the block's own writes where the store runs transactions
-        (``capabilities.transactions``; MongoDB without them applies the writes at the end).
+        Reads through ``tx`` see the block's own writes, on every store (MongoDB without
+        transactions reads the unit's pending writes).
         Use ``tx``, not the core, inside the block: a call on the core runs in a unit of its
         own, which does not see the block's writes and may wait for the block's locks (a
         write on SQLite does, until it gives up). After-commit handlers run once the block
