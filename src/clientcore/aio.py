@@ -10,10 +10,11 @@ from types import TracebackType
 from typing import Any
 
 from clientcore.api.awaited import AsyncParts, AsyncTransaction
+from clientcore.api.bound import Bound
 from clientcore.api.bridge import AsyncCoreRunner, Bridge
 from clientcore.api.events import Events, HandlerErrorReport
 from clientcore.api.runner import Retry, SystemClock
-from clientcore.entities.common import Actor, check_actor, check_tenant
+from clientcore.entities.common import Actor, check_tenant
 from clientcore.entities.kinds import RecordKind
 from clientcore.operations.context import Context
 from clientcore.ports.clock import Clock, IdFactory
@@ -22,7 +23,7 @@ from clientcore.ports.unit_of_work import Capabilities
 __all__ = ["AsyncCore", "AsyncTransaction", "open_async"]
 
 
-class AsyncCore(AsyncParts):
+class AsyncCore(Bound, AsyncParts):
     """What an asyncio host calls. Made by :func:`clientcore.open_async`.
 
     The same parts as :class:`~clientcore.Core` (``core.clients``, ``core.visits``, ...,
@@ -32,6 +33,8 @@ class AsyncCore(AsyncParts):
     ``asyncio.sleep``); ``async with core.transaction() as tx:`` makes several one. Event
     handlers (``core.events``) are the synchronous ones of ``Core``.
     """
+
+    _runner: AsyncCoreRunner
 
     def __init__(
         self,
@@ -95,14 +98,6 @@ class AsyncCore(AsyncParts):
         )
 
     @property
-    def tenant(self) -> str:
-        return self._runner.tenant
-
-    @property
-    def actor(self) -> Actor | None:
-        return self._runner.context.actor
-
-    @property
     def capabilities(self) -> Capabilities:
         """What the storage behind this core guarantees (see ``Core.capabilities``)."""
         return self._runner.bridge.capabilities
@@ -114,14 +109,6 @@ class AsyncCore(AsyncParts):
         :class:`~clientcore.errors.StorageBusy` leaves the block). The calls through ``tx``
         run one at a time. After-commit handlers run once the block has committed."""
         return self._runner.transaction()
-
-    def acting_as(self, actor: Actor) -> AsyncCore:
-        """The same store and tenant, with changes recorded as made by ``actor``."""
-        return self._rebind(self.tenant, check_actor(actor))
-
-    def for_tenant(self, tenant: str) -> AsyncCore:
-        """The same store and actor, scoped to another tenant."""
-        return self._rebind(tenant, self.actor)
 
     def _rebind(self, tenant: str, actor: Actor | None) -> AsyncCore:
         runner = self._runner

@@ -6,10 +6,11 @@ import contextlib
 import uuid
 from types import TracebackType
 
+from clientcore.api.bound import Bound
 from clientcore.api.events import Events
 from clientcore.api.parts import Parts, Transaction
 from clientcore.api.runner import NO_RETRY, CoreRunner, Retry, SystemClock
-from clientcore.entities.common import Actor, check_actor, check_tenant
+from clientcore.entities.common import Actor, check_tenant
 from clientcore.operations.context import Context
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import Backend, Capabilities
@@ -17,7 +18,7 @@ from clientcore.ports.unit_of_work import Backend, Capabilities
 __all__ = ["NO_RETRY", "Core", "Retry", "SystemClock"]
 
 
-class Core(Parts):
+class Core(Bound, Parts):
     """What a host application calls. Made by :func:`clientcore.open`.
 
     The API is in parts: ``core.clients``, ``core.notes``, ``core.consents``,
@@ -27,6 +28,8 @@ class Core(Parts):
     in the history with the acting :class:`Actor`, and its events go to the handlers
     registered on ``core.events``.
     """
+
+    _runner: CoreRunner
 
     def __init__(
         self,
@@ -57,14 +60,6 @@ class Core(Parts):
         super().__init__(self._runner)
 
     @property
-    def tenant(self) -> str:
-        return self._runner.tenant
-
-    @property
-    def actor(self) -> Actor | None:
-        return self._runner.context.actor
-
-    @property
     def capabilities(self) -> Capabilities:
         """What the storage behind this core guarantees (e.g. multi-record transactions)."""
         return self._runner.backend.capabilities
@@ -86,14 +81,6 @@ class Core(Parts):
         has committed.
         """
         return self._runner.transaction()
-
-    def acting_as(self, actor: Actor) -> Core:
-        """The same store and tenant, with changes recorded as made by ``actor``."""
-        return self._rebind(self.tenant, check_actor(actor))
-
-    def for_tenant(self, tenant: str) -> Core:
-        """The same store and actor, scoped to another tenant."""
-        return self._rebind(tenant, self.actor)
 
     def _rebind(self, tenant: str, actor: Actor | None) -> Core:
         runner = self._runner
