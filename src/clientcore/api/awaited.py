@@ -179,6 +179,7 @@ class AsyncMessages(AsyncPart[Messages]):
     history = awaited(Messages.history)
     follow_visit = awaited(Messages.follow_visit)
     length = awaited(Messages.length)
+    send_business_card = awaited(Messages.send_business_card)
     dispatch = awaited(Messages.dispatch)
 
 

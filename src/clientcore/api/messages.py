@@ -4,6 +4,7 @@ round of the dispatcher that sends what is due (:meth:`Messages.dispatch`)."""
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -14,13 +15,15 @@ import attrs
 from clientcore.api.checks import checked
 from clientcore.api.unset import UNSET, Unset, given
 from clientcore.entities.consent import Channel
+from clientcore.entities.contacts import normalize_email
 from clientcore.entities.kinds import MESSAGES
 from clientcore.entities.message import Message, MessagePurpose, MessagingSettings, QuietHours
 from clientcore.entities.sms import SmsLength, sms_length, to_gsm7
 from clientcore.errors import ConcurrencyError, DeliveryFailed
 from clientcore.operations import messages
+from clientcore.operations.business_card import vcard
 from clientcore.operations.messages import Outcome
-from clientcore.ports.messaging import EmailSender, OutgoingEmail, SmsGateway
+from clientcore.ports.messaging import Attachment, EmailSender, OutgoingEmail, SmsGateway
 
 if TYPE_CHECKING:
     from clientcore.api.runner import Runner
@@ -177,6 +180,23 @@ class Messages:
         """Bring the visit's confirmation and reminder in step with it (what the booking's
         own handler does; see :mod:`clientcore.api.visit_messages`)."""
         self._run.write(messages.follow_visit, visit_id, booked=booked)
+
+    def send_business_card(
+        self, client_id: UUID, email: EmailSender, *, recipient: str, subject: str, body: str
+    ) -> str:
+        """E-mail the client's vCard (O7) to ``recipient`` at once, through ``email``, with
+        ``subject`` and ``body``; the sender's id of the e-mail. Sent by a person on
+        purpose, it does not go through the outbox. Raises NotFound, ValidationError (the
+        address), DeliveryFailed."""
+        client = self._run.read(lambda uow: uow.clients.get(client_id))
+        address = normalize_email(recipient, field="recipient")
+        card = Attachment(
+            filename=f"{client.code}.vcf",
+            content_type="text/vcard",
+            data=vcard(client).encode("utf-8"),
+        )
+        key = uuid.uuid4().hex
+        return email.send_email(OutgoingEmail(address, subject, body, key, (card,)))
 
     def length(self, body: str) -> SmsLength:
         """How ``body`` would go as an SMS of this tenant (transliterated to GSM-7 if the
