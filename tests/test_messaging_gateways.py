@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -21,9 +22,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 import clientcore
-from clientcore import Actor, OutgoingEmail, Role
+from clientcore import Actor, MessageState, OutgoingEmail, Role
 from clientcore.adapters.messaging.smsapi import SmsApiGateway
 from clientcore.adapters.messaging.smtp import SmtpEmailSender
+from clientcore.cli import main
 from clientcore.errors import DeliveryFailed
 
 # -- SMTP ----------------------------------------------------------------------------------
@@ -250,3 +252,36 @@ def test_an_unreachable_smsapi_is_a_transient_failure() -> None:
         gateway.send_sms(to="+48601234567", sender="", body="b", idempotency_key="k")
     assert raised.value.transient
     client.close()
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def test_clientcore_dispatch_once_sends_what_is_due(
+    smtp_server: tuple[Mailbox, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mailbox, port = smtp_server
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    with clientcore.open(url, tenant="vet-1", actor=Actor("o", roles={Role.OWNER})) as core:
+        core.messages.configure(enabled=True)
+        client = core.clients.register(last_name="Nowak", emails=["jan@example.com"])
+        message = core.messages.send(client.id, "Do zobaczenia", channel="email", subject="Hej")
+    status = main(
+        [
+            "dispatch",
+            url,
+            "--tenant",
+            "vet-1",
+            "--once",
+            "--smtp",
+            f"127.0.0.1:{port}",
+            "--smtp-from",
+            "clinic@example.com",
+        ]
+    )
+    assert status == 0
+    assert "sent 1," in capsys.readouterr().out
+    (received,) = mailbox.received
+    assert (received["To"], received["Subject"]) == ("jan@example.com", "Hej")
+    with clientcore.open(url, tenant="vet-1") as core:
+        assert core.messages.get(message.id).state is MessageState.SENT

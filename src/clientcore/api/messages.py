@@ -67,6 +67,8 @@ class DispatchReport:
     """What one round of :meth:`Messages.dispatch` did."""
 
     sent: int = 0
+    suppressed: int = 0
+    """Not sent: the client's consent did not allow it at send time."""
     retried: int = 0
     """Transient failures, scheduled again."""
     failed: int = 0
@@ -76,7 +78,13 @@ class DispatchReport:
 
     @property
     def handled(self) -> int:
-        return self.sent + self.retried + self.failed + self.lost_claims
+        """Every message the round claimed."""
+        return self.sent + self.suppressed + self.retried + self.failed + self.lost_claims
+
+    def __add__(self, other: DispatchReport) -> DispatchReport:
+        return DispatchReport(
+            *(getattr(self, f.name) + getattr(other, f.name) for f in attrs.fields(DispatchReport))
+        )
 
 
 @checked
@@ -216,11 +224,11 @@ class Messages:
         consent no longer allows), hand each to its gateway outside any unit of work, and
         store each outcome. A message on a channel without a gateway fails transiently
         (it is tried again as the policy says)."""
-        claimed = self._run.write(
+        claimed, suppressed = self._run.write(
             messages.claim_due, limit=policy.batch, lease=policy.lease
         )
         settings = self.settings() if claimed else MessagingSettings()
-        report = DispatchReport()
+        report = DispatchReport(suppressed=suppressed)
         for message in claimed:
             outcome = self._deliver(message, sms, email, settings, policy)
             try:

@@ -236,14 +236,17 @@ def suppression(uow: UnitOfWork, message: Message) -> str | None:
     return None
 
 
-def claim_due(uow: UnitOfWork, ctx: Context, *, limit: int, lease: timedelta) -> list[Message]:
+def claim_due(
+    uow: UnitOfWork, ctx: Context, *, limit: int, lease: timedelta
+) -> tuple[list[Message], int]:
     """Claim up to ``limit`` due messages for a dispatcher until ``lease`` from now; those
-    the client's consent no longer allows are suppressed instead, with the reason. What is
-    returned is to be sent."""
+    the client's consent no longer allows are suppressed instead, with the reason. The
+    messages to send, and how many were suppressed."""
     ctx.acting()
     now = ctx.now()
     to_send = []
-    for message in uow.outbox.claim(now=now, until=now + lease, limit=limit):
+    claimed = uow.outbox.claim(now=now, until=now + lease, limit=limit)
+    for message in claimed:
         reason = suppression(uow, message)
         if reason is None:
             to_send.append(message)
@@ -257,7 +260,7 @@ def claim_due(uow: UnitOfWork, ctx: Context, *, limit: int, lease: timedelta) ->
         )
         uow.records(MESSAGES).replace(new)
         _record(uow, ctx, EventKind.MESSAGE_SUPPRESSED, message, new)
-    return to_send
+    return to_send, len(claimed) - len(to_send)
 
 
 @attrs.frozen
