@@ -135,7 +135,7 @@ def test_the_business_card_arrives_as_a_vcard_attachment(
     (attachment,) = list(received.iter_attachments())
     assert attachment.get_content_type() == "text/vcard"
     assert attachment.get_filename() == f"{client.code}.vcf"
-    card = vobject.readOne(attachment.get_payload(decode=True).decode("utf-8"))
+    card = vobject.readOne(attachment.get_content())
     assert card.fn.value == "Łucja Wiśniewska"
     assert (card.n.value.given, card.n.value.family) == ("Łucja", "Wiśniewska")
     assert card.tel.value == "+48601234567"
@@ -158,7 +158,7 @@ def smsapi() -> Iterator[tuple[SmsApi, str]]:
     state = SmsApi()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             length = int(self.headers["Content-Length"])
             body = parse_qs(self.rfile.read(length).decode("utf-8"), strict_parsing=True)
             state.requests.append((self.command, self.path, dict(self.headers.items()), body))

@@ -7,11 +7,9 @@ import threading
 from collections import Counter
 
 import clientcore
-
 from clientcore import Actor, DispatchPolicy, MessageState, Role
 from clientcore.adapters.sql import SqlBackend
 from clientcore.dispatcher import run_dispatcher
-
 from clientcore.testing.clock import new_tenant
 
 WORKERS = 8

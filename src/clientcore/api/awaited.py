@@ -14,9 +14,9 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from clientcore.api.calendar import Calendar
-from clientcore.api.messages import Messages
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
+from clientcore.api.messages import Messages
 from clientcore.api.notes import Notes
 from clientcore.api.records import KindRecords
 from clientcore.api.runner import Runner

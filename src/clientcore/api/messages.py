@@ -59,7 +59,7 @@ class DispatchPolicy:
     def pause(self, attempt: int) -> timedelta:
         """The pause after failed attempt number ``attempt`` (from 1)."""
         ceiling = min(self.longest_pause, self.first_pause * 2 ** (attempt - 1))
-        return ceiling * (0.75 + self.jitter() / 4)
+        return timedelta(seconds=ceiling.total_seconds() * (0.75 + self.jitter() / 4))
 
 
 @attrs.frozen
@@ -218,7 +218,7 @@ class Messages:
         *,
         sms: SmsGateway | None = None,
         email: EmailSender | None = None,
-        policy: DispatchPolicy = DispatchPolicy(),  # noqa: B008 (frozen)
+        policy: DispatchPolicy = DispatchPolicy(),
     ) -> DispatchReport:
         """Send one batch of due messages: claim them (suppressing those the client's
         consent no longer allows), hand each to its gateway outside any unit of work, and

@@ -39,9 +39,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         host, _, port = args.smtp.rpartition(":")
         if not host or not port.isdigit() or not args.smtp_from:
             parser.error("--smtp takes HOST:PORT, with --smtp-from ADDRESS")
-        email = SmtpEmailSender(
-            host, int(port), sender=args.smtp_from, starttls=args.smtp_starttls
-        )
+        email = SmtpEmailSender(host, int(port), sender=args.smtp_from, starttls=args.smtp_starttls)
     actor = clientcore.Actor("clientcore-dispatch", name="clientcore dispatch")
     try:
         with clientcore.open(args.url, tenant=args.tenant[0], actor=actor) as core:

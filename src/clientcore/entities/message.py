@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import attrs
 

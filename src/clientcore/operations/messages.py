@@ -14,7 +14,7 @@ import attrs
 from clientcore.entities import validation
 from clientcore.entities.client import Client
 from clientcore.entities.common import utc_millis
-from clientcore.entities.consent import Channel, has_consent
+from clientcore.entities.consent import Channel, Purpose, has_consent
 from clientcore.entities.event import EventKind
 from clientcore.entities.kinds import CONSENTS, MESSAGES, MESSAGING_SETTINGS, STAFF, VISITS
 from clientcore.entities.message import (
@@ -330,7 +330,7 @@ def follow_visit(uow: UnitOfWork, ctx: Context, visit_id: UUID, *, booked: bool)
     channel = Channel.SMS
     ledger = uow.records(CONSENTS).find(client_id=client.id)
     if recipient_of(client, channel) is None or not has_consent(
-        ledger, MessagePurpose.NOTIFICATION.consent, channel  # type: ignore[arg-type]
+        ledger, Purpose.NOTIFICATIONS, channel
     ):
         return
     zone = tenant_zone(uow)
@@ -379,4 +379,3 @@ def follow_visit(uow: UnitOfWork, ctx: Context, visit_id: UUID, *, booked: bool)
             due_at=due,
             visit_id=visit.id,
         )
-

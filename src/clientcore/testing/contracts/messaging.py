@@ -85,7 +85,8 @@ class MessagingContract(BackendContract):
         ]
         sent = messaging.messages.get(queued.id)
         assert sent.state is MessageState.SENT
-        assert sent.provider_id and sent.sent_at is not None
+        assert sent.provider_id
+        assert sent.sent_at is not None
         assert messaging.messages.history(client_id) == [sent]
         kinds = [event.kind for event in messaging.clients.history(client_id)]
         assert EventKind.MESSAGE_QUEUED in kinds
@@ -152,7 +153,9 @@ class MessagingContract(BackendContract):
     ) -> None:
         sms = RecordingSms()
         messaging.consents.record(client_id, consent, granted=True, channel="sms", source="form")
-        kept = messaging.messages.schedule(client_id, "a", clock.now() + timedelta(hours=1), purpose=purpose)
+        kept = messaging.messages.schedule(
+            client_id, "a", clock.now() + timedelta(hours=1), purpose=purpose
+        )
         dropped = messaging.messages.schedule(
             client_id, "b", clock.now() + timedelta(hours=3), purpose=purpose
         )
@@ -283,7 +286,9 @@ class VisitMessagingContract(BackendContract):
             locale="pl",
             reminder_minutes=24 * 60,
             quiet_hours=QuietHours(time(21), time(8)),
-            confirmation_template="{client_name}, wizyta {visit_date} o {visit_time} u {staff_name}",
+            confirmation_template=(
+                "{client_name}, wizyta {visit_date} o {visit_time} u {staff_name}"
+            ),
             reminder_template="Przypomnienie: {visit_time} {business_name}",
         )
         vet = core.staff.add("Dr Ewa")
@@ -349,17 +354,26 @@ class VisitMessagingContract(BackendContract):
 
     def test_a_rolled_back_booking_queues_nothing(self, clinic: tuple[Core, UUID, UUID]) -> None:
         core, vet, client = clinic
-        with pytest.raises(_Undo), core.transaction() as tx:
-            tx.visits.book(client, vet, self.at(self.MONDAY, 14), 30)
-            assert len(tx.messages.history(client)) == 2
-            raise _Undo()
+        queued_inside: list[int] = []
+
+        def book_then_undo() -> None:
+            with core.transaction() as tx:
+                tx.visits.book(client, vet, self.at(self.MONDAY, 14), 30)
+                queued_inside.append(len(tx.messages.history(client)))
+                raise _Undo()
+
+        with pytest.raises(_Undo):
+            book_then_undo()
+        assert queued_inside == [2]
         assert core.messages.history(client) == []
 
     def test_without_consent_a_booking_queues_nothing(
         self, clinic: tuple[Core, UUID, UUID]
     ) -> None:
         core, vet, client = clinic
-        core.consents.record(client, Purpose.NOTIFICATIONS, granted=False, channel="sms", source="x")
+        core.consents.record(
+            client, Purpose.NOTIFICATIONS, granted=False, channel="sms", source="x"
+        )
         core.visits.book(client, vet, self.at(self.MONDAY, 14), 30)
         assert core.messages.history(client) == []
 
@@ -421,14 +435,17 @@ class ConsentHistoryContract(BackendContract):
         for step in [*steps, ("wait", 4), ("dispatch",)]:
             if step[0] == "consent":
                 _, purpose, channel, granted = step
-                assert isinstance(purpose, Purpose) and isinstance(granted, bool)
+                assert isinstance(purpose, Purpose)
+                assert isinstance(granted, bool)
+                assert channel is None or isinstance(channel, Channel)
                 core.consents.record(
-                    client, purpose, granted=granted, channel=channel, source="test"  # type: ignore[arg-type]
+                    client, purpose, granted=granted, channel=channel, source="test"
                 )
-                ledger[(purpose, channel)] = granted  # type: ignore[index]
+                ledger[(purpose, channel)] = granted
             elif step[0] == "queue":
                 _, kind, hours = step
-                assert isinstance(kind, MessagePurpose) and isinstance(hours, int)
+                assert isinstance(kind, MessagePurpose)
+                assert isinstance(hours, int)
                 due = clock.now() + timedelta(hours=hours)
                 message = core.messages.schedule(client, "m", due, purpose=kind)
                 pending[message.id] = (kind, message.due_at)
