@@ -135,7 +135,9 @@ def test_the_business_card_arrives_as_a_vcard_attachment(
     (attachment,) = list(received.iter_attachments())
     assert attachment.get_content_type() == "text/vcard"
     assert attachment.get_filename() == f"{client.code}.vcf"
-    card = vobject.readOne(attachment.get_content())
+    data = attachment.get_payload(decode=True)
+    assert isinstance(data, bytes)
+    card = vobject.readOne(data.decode("utf-8"))
     assert card.fn.value == "Łucja Wiśniewska"
     assert (card.n.value.given, card.n.value.family) == ("Łucja", "Wiśniewska")
     assert card.tel.value == "+48601234567"

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clientcore.adapters.messaging import RecordingEmail, RecordingSms
-from clientcore.api.messages import DispatchPolicy
+from clientcore.api.messages import DispatchPolicy, DispatchReport
 from clientcore.entities.consent import Channel, Purpose
 from clientcore.entities.event import Event, EventKind
 from clientcore.entities.kinds import MESSAGES
@@ -163,7 +163,7 @@ class MessagingContract(BackendContract):
         assert messaging.messages.dispatch(sms=sms).sent == 1
         messaging.consents.record(client_id, consent, granted=False, channel="sms", source="call")
         clock.advance(timedelta(hours=2))
-        assert messaging.messages.dispatch(sms=sms).handled == 0
+        assert messaging.messages.dispatch(sms=sms) == DispatchReport(suppressed=1)
         assert [s.body for s in sms.sent] == ["a"]
         assert messaging.messages.get(kept.id).state is MessageState.SENT
         suppressed = messaging.messages.get(dropped.id)
@@ -180,7 +180,7 @@ class MessagingContract(BackendContract):
         assert messaging.messages.dispatch(sms=sms).sent == 1
         second = messaging.messages.send(client_id, "two")
         messaging.clients.update(client_id, phones=["602 000 000"])
-        assert messaging.messages.dispatch(sms=sms).handled == 0
+        assert messaging.messages.dispatch(sms=sms) == DispatchReport(suppressed=1)
         assert messaging.messages.get(first.id).state is MessageState.SENT
         gone = messaging.messages.get(second.id)
         assert gone.state is MessageState.SUPPRESSED
