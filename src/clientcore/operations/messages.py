@@ -218,8 +218,8 @@ def suppression(uow: UnitOfWork, message: Message) -> str | None:
 
     The one check point of who may receive what: the consent its purpose needs on its
     channel (the ledger's state now), and the recipient still being the client's own phone
-    or e-mail address. Erasing a client blanks its contacts, so a forgotten client gets
-    nothing; a "forgotten" status of the client, when there is one, is checked here.
+    or e-mail address (a client with blanked contacts gets nothing). Clients cannot be
+    forgotten yet: this is where the privacy work is to check that status, not yet done.
     """
     client = uow.clients.get(message.client_id)
     if message.recipient != recipient_of(client, message.channel) and message.recipient not in {
