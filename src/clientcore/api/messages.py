@@ -224,13 +224,10 @@ class Messages:
         consent no longer allows), hand each to its gateway outside any unit of work, and
         store each outcome. A message on a channel without a gateway fails transiently
         (it is tried again as the policy says)."""
-        claimed, suppressed = self._run.write(
-            messages.claim_due, limit=policy.batch, lease=policy.lease
-        )
-        settings = self.settings() if claimed else MessagingSettings()
-        report = DispatchReport(suppressed=suppressed)
-        for message in claimed:
-            outcome = self._deliver(message, sms, email, settings, policy)
+        claimed = self._run.write(messages.claim_due, limit=policy.batch, lease=policy.lease)
+        report = DispatchReport(suppressed=claimed.suppressed)
+        for message in claimed.to_send:
+            outcome = self._deliver(message, sms, email, claimed.settings, policy)
             try:
                 self._run.write(messages.finish, message, outcome)
             except ConcurrencyError:

@@ -213,7 +213,7 @@ def history(uow: UnitOfWork, client_id: UUID) -> list[Message]:
 
 
 # -- consent at send time ------------------------------------------------------------------
-def suppression(uow: UnitOfWork, message: Message) -> str | None:
+def suppression(uow: UnitOfWork, message: Message, client: Client | None = None) -> str | None:
     """Why ``message`` may not be sent now (None: it may), read at send time.
 
     The one check point of who may receive what: the consent its purpose needs on its
@@ -221,7 +221,8 @@ def suppression(uow: UnitOfWork, message: Message) -> str | None:
     or e-mail address (a client with blanked contacts gets nothing). Clients cannot be
     forgotten yet: this is where the privacy work is to check that status, not yet done.
     """
-    client = uow.clients.get(message.client_id)
+    if client is None:
+        client = uow.clients.get(message.client_id)
     if message.recipient != recipient_of(client, message.channel) and message.recipient not in {
         *(phone.number for phone in client.phones),
         *(email.address for email in client.emails),
@@ -236,18 +237,29 @@ def suppression(uow: UnitOfWork, message: Message) -> str | None:
     return None
 
 
-def claim_due(
-    uow: UnitOfWork, ctx: Context, *, limit: int, lease: timedelta
-) -> tuple[list[Message], int]:
+@attrs.frozen
+class Claimed:
+    """What a dispatcher claimed: the messages to send, how many were suppressed instead,
+    and the tenant's settings they are sent with (read in the same unit)."""
+
+    to_send: list[Message]
+    suppressed: int
+    settings: MessagingSettings
+
+
+def claim_due(uow: UnitOfWork, ctx: Context, *, limit: int, lease: timedelta) -> Claimed:
     """Claim up to ``limit`` due messages for a dispatcher until ``lease`` from now; those
-    the client's consent no longer allows are suppressed instead, with the reason. The
-    messages to send, and how many were suppressed."""
+    the client's consent no longer allows are suppressed instead, with the reason."""
     ctx.acting()
     now = ctx.now()
     to_send = []
     claimed = uow.outbox.claim(now=now, until=now + lease, limit=limit)
+    clients: dict[UUID, Client] = {}
     for message in claimed:
-        reason = suppression(uow, message)
+        client = clients.get(message.client_id)
+        if client is None:
+            client = clients[message.client_id] = uow.clients.get(message.client_id)
+        reason = suppression(uow, message, client)
         if reason is None:
             to_send.append(message)
             continue
@@ -260,7 +272,8 @@ def claim_due(
         )
         uow.records(MESSAGES).replace(new)
         _record(uow, ctx, EventKind.MESSAGE_SUPPRESSED, message, new)
-    return to_send, len(claimed) - len(to_send)
+    settings = settings_of(uow) if to_send else MessagingSettings()
+    return Claimed(to_send, len(claimed) - len(to_send), settings)
 
 
 @attrs.frozen
