@@ -21,6 +21,7 @@ from clientcore.entities.message import MessagePurpose, MessageState, QuietHours
 from clientcore.entities.sms import SmsEncoding
 from clientcore.entities.working_hours import TimeRange, WeeklySlot
 from clientcore.errors import (
+    ClientInUse,
     Conflict,
     DeliveryFailed,
     MessagingDisabled,
@@ -29,6 +30,7 @@ from clientcore.errors import (
     ValidationError,
 )
 from clientcore.facade import Core
+from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.clock import TickingClock
 from clientcore.testing.contracts.base import BackendContract
 
@@ -259,9 +261,20 @@ class MessagingContract(BackendContract):
             messaging.messages.configure(locale="xx_nowhere")
         assert messaging.messages.settings().reminder_template == ""
 
-    def test_messages_are_a_record_kind_with_personal_fields(self, messaging: Core) -> None:
+    def test_messages_are_a_record_kind_the_generic_walk_reaches(
+        self, messaging: Core, client_id: UUID, backend: Backend
+    ) -> None:
         assert {"recipient", "subject", "body"} <= set(MESSAGES.personal_fields)
-        assert MESSAGES.client_field == "client_id"
+        assert MESSAGES in backend.kinds.client_linked()
+        message = messaging.messages.send(client_id, "Dzień dobry", channel="email", subject="S")
+        with pytest.raises(ClientInUse):
+            messaging.clients.delete(client_id)
+        with backend.unit_of_work(messaging.tenant) as uow:
+            assert uow.records(MESSAGES).scrub(client_id) == 1
+            uow.commit()
+        scrubbed = messaging.messages.get(message.id)
+        assert (scrubbed.recipient, scrubbed.subject, scrubbed.body) == ("", "", "")
+        assert scrubbed.version == message.version + 1
 
     def test_an_e_mail_change_is_an_event_a_host_can_follow(
         self, messaging: Core, client_id: UUID
