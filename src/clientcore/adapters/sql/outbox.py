@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 
 from clientcore.adapters.sql.records import SqlRecords
 from clientcore.entities.message import Message, MessageState, claimed
@@ -34,6 +34,16 @@ class SqlOutbox(SqlRecords[Message]):
         if self._db.dialect != "sqlite":
             statement = statement.with_for_update(skip_locked=True)
         taken = [claimed(self._record(row), now, until) for row in self._db.rows(statement)]
-        for message in taken:
-            self.replace(message)
+        if taken:  # one UPDATE for the batch: the rows are this unit's (locked) until it ends
+            self._db.execute(
+                update(self._table)
+                .where(c.tenant == self._db.tenant, c.id.in_([m.id for m in taken]))
+                .values(
+                    state=MessageState.SENDING.value,
+                    claimed_until=until,
+                    updated_at=now,
+                    attempts=c.attempts + 1,
+                    version=c.version + 1,
+                )
+            )
         return taken
