@@ -136,7 +136,7 @@ def connect(url: str) -> Any:
     return connection
 
 
-def in_threads(work: Callable[[int], None]) -> None:
+def in_threads(work: Callable[[int], None], workers: int) -> None:
     failures: list[BaseException] = []
 
     def run(number: int) -> None:
@@ -145,7 +145,7 @@ def in_threads(work: Callable[[int], None]) -> None:
         except BaseException as error:
             failures.append(error)
 
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(WORKERS)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -164,12 +164,12 @@ def all_sent(core: Core, count: int) -> None:
     assert states == [MessageState.SENT] * count, states
 
 
-def run_engine(engine: str, per_round: int, rounds: int) -> Row:
+def run_engine(engine: str, per_round: int, rounds: int, workers: int = WORKERS) -> Row:
     with sqlkit.fresh_database(engine, "dispatch") as url:
-        backend = SqlBackend.from_url(url, pool_size=WORKERS + 2)
+        backend = SqlBackend.from_url(url, pool_size=workers + 2)
         ours = clientcore.open(backend, tenant="bench-ours", actor=ACTOR)
         hand = ours.for_tenant("bench-hand")
-        connections = [connect(url) for _ in range(WORKERS)]
+        connections = [connect(url) for _ in range(workers)]
         try:
             prepare(ours)
             prepare(hand)
@@ -179,11 +179,12 @@ def run_engine(engine: str, per_round: int, rounds: int) -> Row:
 
             def ours_round() -> None:
                 in_threads(
-                    lambda _n: run_dispatcher([ours], sms=ours_sms, policy=policy, once=True)
+                    lambda _n: run_dispatcher([ours], sms=ours_sms, policy=policy, once=True),
+                    workers,
                 )
 
             def hand_round() -> None:
-                in_threads(lambda n: loop.work(connections[n]))
+                in_threads(lambda n: loop.work(connections[n]), workers)
 
             sides = [ours_round, hand_round]
             seconds = [0.0, 0.0]
@@ -200,11 +201,13 @@ def run_engine(engine: str, per_round: int, rounds: int) -> Row:
                 connection.close()
             backend.close()
     total = per_round * rounds
-    case = f"{engine}: ms per message ({total:,} messages, {rounds} rounds)"
+    case = f"{engine}, {workers} workers: ms per message ({total:,} messages, {rounds} rounds)"
     return Row(case, seconds[0] * 1000 / total, seconds[1] * 1000 / total, "ms", TARGET)
 
 
-def run(engines: Sequence[str], per_round: int, rounds: int, *, write: bool) -> str:
+def run(
+    engines: Sequence[str], per_round: int, rounds: int, workers: Sequence[int], *, write: bool
+) -> str:
     rows: list[Row] = []
     notes = [" ".join(__doc__.split("\n\n")[1].split()).replace("``", "`")]
     for engine in engines:
@@ -212,7 +215,7 @@ def run(engines: Sequence[str], per_round: int, rounds: int, *, write: bool) -> 
         if down is not None:
             notes.append(f"{engine}: skipped, the server is unreachable ({down}).")
             continue
-        rows.append(run_engine(engine, per_round, rounds))
+        rows.extend(run_engine(engine, per_round, rounds, count) for count in workers)
     return publish(KEY, TITLE, rows, notes="\n\n".join(notes), write=write)
 
 
@@ -221,13 +224,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--engines", default="sqlite,postgresql", help="comma-separated")
     parser.add_argument("--n", type=int, default=500, help="messages per side per round")
     parser.add_argument("--rounds", type=int, default=4, help="rounds, first side alternating")
+    parser.add_argument("--workers", default="4", help="comma-separated worker counts")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs alone")
     args = parser.parse_args(argv)
     engines = args.engines.split(",")
     for engine in engines:
         if engine not in ("sqlite", "postgresql", "mariadb"):
             parser.error(f"--engines: {engine!r}")
-    run(engines, args.n, args.rounds, write=not args.no_write)
+    workers = [int(count) for count in args.workers.split(",")]
+    run(engines, args.n, args.rounds, workers, write=not args.no_write)
 
 
 if __name__ == "__main__":

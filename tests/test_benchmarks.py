@@ -202,4 +202,4 @@ def test_the_dispatch_baseline_sends_what_ours_sends() -> None:
     """Each side of the dispatch benchmark sends every message it queued (it asserts so
     itself), through the same gateway, on the same table."""
     row = dispatch.run_engine("sqlite", 15, 2)
-    assert row.case.startswith("sqlite: ms per message (30 messages")
+    assert row.case.startswith("sqlite, 4 workers: ms per message (30 messages")
