@@ -34,7 +34,7 @@ from clientcore.dispatcher import run_dispatcher
 from clientcore.facade import Core
 
 KEY = "dispatch"
-TITLE = "Dispatch throughput: 4 workers, recording gateway, ours vs a claim-send-mark loop"
+TITLE = "Dispatch throughput with the recording gateway: ours vs a claim-send-mark loop"
 TARGET = 1.5
 WORKERS = 4
 BATCH = 10
