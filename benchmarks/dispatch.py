@@ -136,7 +136,7 @@ def connect(url: str) -> Any:
     return connection
 
 
-def in_threads(work: Callable[[int], None], workers: int) -> None:
+def in_threads(work: Callable[[int], object], workers: int) -> None:
     failures: list[BaseException] = []
 
     def run(number: int) -> None:
