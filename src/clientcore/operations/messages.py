@@ -120,8 +120,8 @@ def queue(
     subject: str = "",
     visit_id: UUID | None = None,
 ) -> Message:
-    """Store a message to the client in the outbox, due at ``due_at`` (None: now).
-    Raises MessagingDisabled, NotFound (the client), NoRecipient, ValidationError."""
+    """Store a message to the client in the outbox, due at ``due_at`` (None, or a time
+    already past: now). Raises MessagingDisabled, NotFound (the client), NoRecipient, ValidationError."""
     ctx.acting()
     settings = settings_of(uow)
     if not settings.enabled:
@@ -167,7 +167,9 @@ def _record(
         kind,
         entity_id=new.id,
         client_id=new.client_id,
-        changes=diff(old, new, ("purpose", "channel", "state", "reason", "due_at"), None),
+        changes=diff(
+            old, new, ("purpose", "channel", "state", "reason", "due_at"), tenant_zone(uow)
+        ),
     )
 
 
