@@ -121,7 +121,8 @@ def queue(
     visit_id: UUID | None = None,
 ) -> Message:
     """Store a message to the client in the outbox, due at ``due_at`` (None, or a time
-    already past: now). Raises MessagingDisabled, NotFound (the client), NoRecipient, ValidationError."""
+    already past: now). Raises MessagingDisabled, NotFound (the client), NoRecipient,
+    ValidationError."""
     ctx.acting()
     settings = settings_of(uow)
     if not settings.enabled:
