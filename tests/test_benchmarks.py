@@ -12,7 +12,7 @@ from typing import Any
 import mongomock
 import pytest
 import sqlalchemy
-from benchmarks import binding, memory, mongo, schedule, sqlkit
+from benchmarks import binding, dispatch, memory, mongo, schedule, sqlkit
 from benchmarks import sql as sql_bench
 from benchmarks.data import client_rows, prefixes, rare_prefixes
 from benchmarks.hand_search import CoreSearch, DriverSearch
@@ -196,3 +196,10 @@ def test_the_binding_baseline_registers_as_ours_does() -> None:
     assert row.target == binding.TARGET
     assert row.ours > 0
     assert row.baseline > 0
+
+
+def test_the_dispatch_baseline_sends_what_ours_sends() -> None:
+    """Each side of the dispatch benchmark sends every message it queued (it asserts so
+    itself), through the same gateway, on the same table."""
+    row = dispatch.run_engine("sqlite", 15, 2)
+    assert row.case.startswith("sqlite, 4 workers: ms per message (30 messages")

@@ -16,6 +16,7 @@ from clientcore.api.awaited import (
     AsyncClients,
     AsyncConsents,
     AsyncKindRecords,
+    AsyncMessages,
     AsyncNotes,
     AsyncSetup,
     AsyncStaff,
@@ -32,6 +33,7 @@ from clientcore.api.events import (
     HandlerErrorReport,
     InUnitHandler,
 )
+from clientcore.api.messages import DispatchPolicy, DispatchReport, Messages
 from clientcore.api.notes import Notes
 from clientcore.api.parts import Transaction
 from clientcore.api.records import KindRecords
@@ -72,12 +74,21 @@ from clientcore.entities import (
     TenantSettings,
 )
 from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
+from clientcore.entities.message import (
+    Message,
+    MessagePurpose,
+    MessageState,
+    MessagingSettings,
+    QuietHours,
+)
+from clientcore.entities.sms import SmsEncoding, SmsLength
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.facade import Core, Retry
 from clientcore.operations.calendar import ClientVisits, FreeSlot, code_summary
 from clientcore.operations.clients import ClientFields
 from clientcore.ports.clock import Clock, IdFactory
+from clientcore.ports.messaging import Attachment, EmailSender, OutgoingEmail, SmsGateway
 from clientcore.ports.unit_of_work import Capabilities
 
 __version__ = "0.1.0"
@@ -93,12 +104,14 @@ __all__ = [
     "AsyncConsents",
     "AsyncCore",
     "AsyncKindRecords",
+    "AsyncMessages",
     "AsyncNotes",
     "AsyncSetup",
     "AsyncStaff",
     "AsyncSubjects",
     "AsyncTransaction",
     "AsyncVisits",
+    "Attachment",
     "AttributeDefinition",
     "AttributeType",
     "Calendar",
@@ -118,8 +131,11 @@ __all__ = [
     "Consents",
     "Core",
     "DayOverride",
+    "DispatchPolicy",
+    "DispatchReport",
     "DocumentKind",
     "Email",
+    "EmailSender",
     "ErasurePolicy",
     "Event",
     "EventKind",
@@ -133,16 +149,26 @@ __all__ = [
     "InUnitHandler",
     "KindRecords",
     "MergePolicy",
+    "Message",
+    "MessagePurpose",
+    "MessageState",
+    "Messages",
+    "MessagingSettings",
     "NameDay",
     "Note",
     "NoteKind",
     "Notes",
+    "OutgoingEmail",
     "Phone",
     "Purpose",
+    "QuietHours",
     "RecordKind",
     "Retry",
     "Role",
     "Setup",
+    "SmsEncoding",
+    "SmsGateway",
+    "SmsLength",
     "Staff",
     "StaffMember",
     "StatusFilter",

@@ -16,6 +16,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, over
 from clientcore.api.calendar import Calendar
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
+from clientcore.api.messages import Messages
 from clientcore.api.notes import Notes
 from clientcore.api.records import KindRecords
 from clientcore.api.runner import Runner
@@ -167,6 +168,21 @@ class AsyncCalendar(AsyncPart[Calendar]):
     export_ical = awaited(Calendar.export_ical)
 
 
+class AsyncMessages(AsyncPart[Messages]):
+    configure = awaited(Messages.configure)
+    settings = awaited(Messages.settings)
+    send = awaited(Messages.send)
+    schedule = awaited(Messages.schedule)
+    get = awaited(Messages.get)
+    cancel = awaited(Messages.cancel)
+    cancel_scheduled = awaited(Messages.cancel_scheduled)
+    history = awaited(Messages.history)
+    follow_visit = awaited(Messages.follow_visit)
+    length = awaited(Messages.length)
+    send_business_card = awaited(Messages.send_business_card)
+    dispatch = awaited(Messages.dispatch)
+
+
 class AsyncKindRecords(AsyncPart[KindRecords[T]]):
     """``core.records(kind)`` as coroutines (see :class:`~clientcore.api.records.KindRecords`).
 
@@ -205,6 +221,7 @@ ASYNC_PARTS: dict[str, tuple[type[AsyncPart[Any]], Callable[[Runner], object]]] 
     "setup": (AsyncSetup, Setup),
     "visits": (AsyncVisits, Visits),
     "calendar": (AsyncCalendar, Calendar),
+    "messages": (AsyncMessages, Messages),
 }
 """Each async part and the synchronous part it awaits (a test checks that every public
 method of a synchronous part has its awaited twin)."""
@@ -222,6 +239,7 @@ class AsyncParts:
         self.setup = AsyncSetup(runner, Setup)
         self.visits = AsyncVisits(runner, Visits)
         self.calendar = AsyncCalendar(runner, Calendar)
+        self.messages = AsyncMessages(runner, Messages)
         self._async_runner = runner
 
     def records(self, kind: RecordKind[T]) -> AsyncKindRecords[T]:

@@ -79,6 +79,12 @@ class EventKind(enum.StrEnum):
     """A record of a host's kind was added (``core.records(kind)``)."""
     RECORD_REPLACED = "record.replaced"
     RECORD_DELETED = "record.deleted"
+    MESSAGE_QUEUED = "message.queued"
+    """A message was stored in the outbox (sent now or scheduled)."""
+    MESSAGE_CANCELLED = "message.cancelled"
+    MESSAGE_SUPPRESSED = "message.suppressed"
+    """A message was not sent: the consent it needs was not in force at send time."""
+    MESSAGING_CONFIGURED = "messaging.configured"
 
 
 def scrub_changes(event: Event, fields: frozenset[str]) -> Event:
