@@ -15,8 +15,12 @@ from clientcore.api.awaited import (
     AsyncCalendar,
     AsyncClients,
     AsyncConsents,
+    AsyncInterests,
     AsyncKindRecords,
     AsyncNotes,
+    AsyncPriceLists,
+    AsyncProducts,
+    AsyncSales,
     AsyncSetup,
     AsyncStaff,
     AsyncSubjects,
@@ -24,6 +28,7 @@ from clientcore.api.awaited import (
     AsyncVisits,
 )
 from clientcore.api.calendar import Calendar
+from clientcore.api.catalog import Interests, PriceLists, Products
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
 from clientcore.api.events import (
@@ -35,6 +40,7 @@ from clientcore.api.events import (
 from clientcore.api.notes import Notes
 from clientcore.api.parts import Transaction
 from clientcore.api.records import KindRecords
+from clientcore.api.sales import Sales
 from clientcore.api.setup import Setup
 from clientcore.api.staff import Staff
 from clientcore.api.subjects import Subjects
@@ -71,7 +77,31 @@ from clientcore.entities import (
     Subject,
     TenantSettings,
 )
+from clientcore.entities.catalog import (
+    Interest,
+    Interested,
+    Price,
+    PriceList,
+    PriceListAssignment,
+    Product,
+    Purchase,
+    PurchaseRegistered,
+)
 from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
+from clientcore.entities.money import Rounding
+from clientcore.entities.sales import (
+    Allocation,
+    Amounts,
+    DocumentLine,
+    DocumentStatus,
+    DocumentType,
+    SaleLine,
+    SalesDocument,
+    Settlement,
+    Turnover,
+    TurnoverRow,
+    Warehouse,
+)
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.facade import Core, Retry
@@ -88,12 +118,18 @@ __all__ = [
     "Address",
     "AddressKind",
     "AfterCommitHandler",
+    "Allocation",
+    "Amounts",
     "AsyncCalendar",
     "AsyncClients",
     "AsyncConsents",
     "AsyncCore",
+    "AsyncInterests",
     "AsyncKindRecords",
     "AsyncNotes",
+    "AsyncPriceLists",
+    "AsyncProducts",
+    "AsyncSales",
     "AsyncSetup",
     "AsyncStaff",
     "AsyncSubjects",
@@ -119,6 +155,9 @@ __all__ = [
     "Core",
     "DayOverride",
     "DocumentKind",
+    "DocumentLine",
+    "DocumentStatus",
+    "DocumentType",
     "Email",
     "ErasurePolicy",
     "Event",
@@ -131,6 +170,9 @@ __all__ = [
     "IdFactory",
     "IdentityDocument",
     "InUnitHandler",
+    "Interest",
+    "Interested",
+    "Interests",
     "KindRecords",
     "MergePolicy",
     "NameDay",
@@ -138,10 +180,23 @@ __all__ = [
     "NoteKind",
     "Notes",
     "Phone",
+    "Price",
+    "PriceList",
+    "PriceListAssignment",
+    "PriceLists",
+    "Product",
+    "Products",
+    "Purchase",
+    "PurchaseRegistered",
     "Purpose",
     "RecordKind",
     "Retry",
     "Role",
+    "Rounding",
+    "SaleLine",
+    "Sales",
+    "SalesDocument",
+    "Settlement",
     "Setup",
     "Staff",
     "StaffMember",
@@ -151,11 +206,14 @@ __all__ = [
     "TenantSettings",
     "TimeRange",
     "Transaction",
+    "Turnover",
+    "TurnoverRow",
     "Unset",
     "Visit",
     "VisitKind",
     "VisitStatus",
     "Visits",
+    "Warehouse",
     "WeeklySlot",
     "WorkingHours",
     "__version__",
