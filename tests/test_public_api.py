@@ -13,7 +13,10 @@ import clientcore
 from clientcore.api.parts import Parts
 from clientcore.operations.clients import ClientFields
 
-PARTS = ["calendar", "clients", "consents", "notes", "setup", "staff", "subjects", "visits"]
+PARTS = sorted(
+    ["calendar", "clients", "consents", "notes", "setup", "staff", "subjects", "visits"]
+    + ["interests", "price_lists", "products", "sales"]
+)
 
 
 def _part_classes() -> list[type]:
