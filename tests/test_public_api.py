@@ -13,10 +13,20 @@ import clientcore
 from clientcore.api.parts import Parts
 from clientcore.operations.clients import ClientFields
 
-PARTS = sorted(
-    ["calendar", "clients", "consents", "notes", "setup", "staff", "subjects", "visits"]
-    + ["interests", "price_lists", "products", "sales"]
-)
+PARTS = [
+    "calendar",
+    "clients",
+    "consents",
+    "interests",
+    "notes",
+    "price_lists",
+    "products",
+    "sales",
+    "setup",
+    "staff",
+    "subjects",
+    "visits",
+]
 
 
 def _part_classes() -> list[type]:

@@ -66,9 +66,6 @@ class PriceLists:
     def get(self, price_list_id: UUID) -> PriceList:
         return self._run.read(lambda uow: uow.records(PRICE_LISTS).get(price_list_id))
 
-    def list(self) -> list[PriceList]:
-        return self._run.read(lambda uow: uow.records(PRICE_LISTS).find())
-
     def set_prices(
         self, price_list_id: UUID, prices: Mapping[UUID, Decimal | int | str]
     ) -> dict[UUID, Decimal]:
@@ -94,6 +91,10 @@ class PriceLists:
     def clients(self, price_list_id: UUID) -> list[UUID]:
         """The ids of the clients assigned to the price list."""
         return self._run.read(catalog.clients_of, price_list_id)
+
+    def list(self) -> list[PriceList]:
+        """Every price list, by name."""
+        return self._run.read(lambda uow: uow.records(PRICE_LISTS).find())
 
 
 @checked

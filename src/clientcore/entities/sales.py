@@ -96,7 +96,7 @@ class SaleLine:
     vat_rate: Decimal | int | str | None = None
     discount: Decimal | int | str = 0
     description: str = ""
-    kind: ChargeKind | None = None
+    kind: ChargeKind | str | None = None
 
 
 class DocumentStatus(enum.StrEnum):
