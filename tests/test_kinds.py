@@ -52,6 +52,10 @@ def test_a_name_is_declared_once() -> None:
         "notes",
         "consents",
         "visits",
+        "price_list_assignments",
+        "sales_documents",
+        "settlements",
+        "interests",
         "invoices",
         "stamps",
     ]

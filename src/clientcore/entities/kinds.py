@@ -271,8 +271,8 @@ PRICE_LIST_ASSIGNMENTS: RecordKind[PriceListAssignment] = RecordKind(
     erasure=ErasurePolicy.DELETE,
     label="price list assignment",
 )
-"""A merge keeps the base client's own price list (a client has at most one); erasure
-removes the assignment (it says nothing once the client is anonymous)."""
+"""Merge policy KEEP: the base client keeps its own price list (a client has at most one).
+Erasure policy DELETE: the assignment says nothing once the client is anonymous."""
 SALES_DOCUMENTS: RecordKind[SalesDocument] = RecordKind(
     "sales_documents",
     SalesDocument,
@@ -283,9 +283,9 @@ SALES_DOCUMENTS: RecordKind[SalesDocument] = RecordKind(
     blocks_client_deletion=True,
     label="sales document",
 )
-"""Merged clients' documents move to the base client; erasure retains them as they are:
+"""Merge policy MOVE: the documents are to refer to the base client. Erasure policy RETAIN:
 issued invoices must be kept unchanged for the years tax law says (they hold no personal
-field of their own; the client record they refer to is what anonymisation blanks)."""
+field of their own; the policy of the client record they refer to decides what is blanked)."""
 SETTLEMENTS: RecordKind[Settlement] = RecordKind(
     "settlements",
     Settlement,
@@ -298,7 +298,7 @@ SETTLEMENTS: RecordKind[Settlement] = RecordKind(
 INTERESTS: RecordKind[Interest] = RecordKind(
     "interests", Interest, client_field="client_id", order_by=("created_at", "id")
 )
-"""Moved on merge; erasure scrubs the note; deleted with the client."""
+"""Merge policy MOVE; erasure policy SCRUB (the note); deleted with the client."""
 PURCHASES: RecordKind[Purchase] = RecordKind("purchases", Purchase, order_by=("at", "id"))
 
 SALES_KINDS: tuple[RecordKind[Any], ...] = (

@@ -188,8 +188,8 @@ def draft(
     visit_lines: tuple[DocumentLine, ...] = (),
     visit_id: UUID | None = None,
 ) -> SalesDocument:
-    """A new draft of an active client (a forgotten or inactive client gets no new
-    documents): ``visit_lines`` billing ``visit_id``, then ``lines``."""
+    """A new draft of an active client (an inactive client gets no new documents):
+    ``visit_lines`` billing ``visit_id``, then ``lines``."""
     ctx.acting()
     if uow.clients.status(client_id) is not ClientStatus.ACTIVE:
         raise ValidationError("client_id", "the client is inactive; reactivate them first")
