@@ -49,7 +49,7 @@ from clientcore.entities.visit import ChargeKind, VisitKind
 from clientcore.errors import ConcurrencyError, Conflict, Overpayment, ValidationError
 from clientcore.operations import records, visits
 from clientcore.operations.catalog import checked_code, checked_name, interested, positive
-from clientcore.operations.context import Context, tenant_zone
+from clientcore.operations.context import Context, run_again_if_beaten, tenant_zone
 from clientcore.ports.unit_of_work import UnitOfWork
 
 SETTLEMENT_METHOD_MAX_LENGTH = 100
@@ -230,11 +230,18 @@ def _load_draft(uow: UnitOfWork, document_id: UUID, expected_version: int | None
 
 
 def _store(
-    uow: UnitOfWork, ctx: Context, document: SalesDocument, **changes: object
+    uow: UnitOfWork,
+    ctx: Context,
+    document: SalesDocument,
+    expected_version: int | None,
+    **changes: object,
 ) -> SalesDocument:
+    """Store a change of a document read in this unit (its version checked by the store; a
+    concurrent writer that won runs the operation again, see :func:`run_again_if_beaten`)."""
     stamp = {"updated_at": ctx.now(), "version": document.version + 1}
     new = attrs.evolve(document, **stamp, **changes)  # type: ignore[arg-type]
-    uow.records(SALES_DOCUMENTS).replace(new)
+    with run_again_if_beaten(expected_version):
+        uow.records(SALES_DOCUMENTS).replace(new)
     return new
 
 
@@ -250,7 +257,13 @@ def set_lines(
     ctx.acting()
     old = _load_draft(uow, document_id, expected_version)
     kept = tuple(line for line in old.lines if line.visit_id is not None)
-    new = _store(uow, ctx, old, lines=kept + _lines(uow, lines, old.currency, old.client_id))
+    new = _store(
+        uow,
+        ctx,
+        old,
+        expected_version,
+        lines=kept + _lines(uow, lines, old.currency, old.client_id),
+    )
     _event(uow, ctx, EventKind.SALE_CHANGED, new)
     return new
 
@@ -272,6 +285,7 @@ def issue(
         uow,
         ctx,
         old,
+        expected_version,
         status=DocumentStatus.ISSUED,
         number=f"{document_type.code}/{day.year}/{sequence}",
         year=day.year,
@@ -483,7 +497,7 @@ def settle(
         part = min(left, document.open)
         left -= part
         allocations.append(Allocation(document.id, part))
-        new = _store(uow, ctx, document, paid=document.paid + part)
+        new = _store(uow, ctx, document, None, paid=document.paid + part)
         ctx.record(
             uow,
             EventKind.SALE_PAID,

@@ -332,6 +332,24 @@ class SalesContract(BackendContract):
         assert kinds.count("settlement.recorded") == 2
         assert kinds.count("sale.paid") == 3
 
+    def test_concurrent_payments_never_pay_more_than_is_open(
+        self, core: Core, client: Client, invoice: DocumentType
+    ) -> None:
+        document = self._issued(core, client, invoice.id, service("1", "100", "0"))
+
+        def pay(_start: datetime, cents: int) -> bool:
+            try:
+                core.sales.settle(client.id, D(cents).scaleb(-2), "PLN", document_ids=[document.id])
+            except Overpayment:
+                return False
+            return True
+
+        result = run_race(pay, [(datetime.now(UTC), 1500)] * 12, threads=6)
+        assert result.unexpected == ()
+        assert (result.booked, result.refused) == (6, 6)  # 6 x 15.00 fit in 100.00
+        assert core.sales.get(document.id).paid == D("90.00")
+        assert sum(s.amount for s in core.sales.settlements(client.id)) == D("90.00")
+
     # -- price lists (B4) -------------------------------------------------------------------
 
     def test_lines_take_their_price_from_the_clients_price_list(
