@@ -51,6 +51,18 @@ def minor_unit(currency: str) -> Decimal:
     return Decimal(1).scaleb(-_MINOR_DIGITS.get(currency, 2))
 
 
+def to_minor(amount: Decimal, currency: str) -> int:
+    """A rounded amount of ``currency`` as a whole number of its minor units (cents)."""
+    with localcontext(EXACT):
+        return int(amount.scaleb(_MINOR_DIGITS.get(currency, 2)))
+
+
+def from_minor(units: int, currency: str) -> Decimal:
+    """A whole number of minor units of ``currency`` as an amount (``1234`` -> ``12.34``)."""
+    with localcontext(EXACT):
+        return Decimal(units).scaleb(-_MINOR_DIGITS.get(currency, 2))
+
+
 def rounded(amount: Decimal, currency: str) -> Decimal:
     """``amount`` rounded half up to the minor unit of ``currency``."""
     with localcontext(EXACT):

@@ -153,6 +153,11 @@ class SalesDocument:
     """The day of issue in the tenant's time zone (what turnover periods compare)."""
     paid: Decimal = Decimal(0)
     version: int = 1
+    issued_month: date | None = None
+    """The first day of the month of issue; with the totals in minor units below, set at
+    issue, what a store sums set-based (turnover per month) without reading the lines."""
+    net_minor: int = 0
+    vat_minor: int = 0
 
     @property
     def issued(self) -> bool:
@@ -194,6 +199,11 @@ class Settlement:
     at: datetime
     recorded_by: str
     method: str = ""
+
+
+MonthTotals = tuple[date, UUID, str, int, int, int]
+"""Issued documents of one month, type and currency as a store sums them: ``(month,
+type_id, currency, documents, net in minor units, VAT in minor units)``."""
 
 
 @attrs.frozen

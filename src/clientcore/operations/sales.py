@@ -278,6 +278,7 @@ def issue(
     if not old.lines:
         raise ValidationError("lines", "a document without lines cannot be issued")
     document_type = uow.records(DOCUMENT_TYPES).get(old.type_id)
+    totals = old.totals
     now = ctx.now()
     day = now.astimezone(tenant_zone(uow)).date()
     sequence = uow.counters.next(f"sales:{old.type_id.hex}:{day.year}")
@@ -292,6 +293,9 @@ def issue(
         sequence=sequence,
         issued_at=now,
         issued_on=day,
+        issued_month=day.replace(day=1),
+        net_minor=money.to_minor(totals.net, old.currency),
+        vat_minor=money.to_minor(totals.vat, old.currency),
     )
     _event(uow, ctx, EventKind.SALE_ISSUED, new)
     return new
@@ -404,33 +408,26 @@ def turnover(uow: UnitOfWork, client_id: UUID, start: date, end: date) -> Turnov
 
 def turnover_by_month(uow: UnitOfWork, start: date, end: date) -> list[TurnoverRow]:
     """Issued documents of days ``start`` to ``end`` per month, document type and currency,
-    ordered so (a type by its code)."""
+    ordered so (a type by its code), summed by the store
+    (:class:`~clientcore.ports.repositories.SalesLedger`)."""
     _period(start, end)
-    types = {t.id: t for t in uow.records(DOCUMENT_TYPES).find()}
-    groups: dict[tuple[date, str, UUID, str], list[Amounts]] = {}
-    for document in uow.records(SALES_DOCUMENTS).find(status=DocumentStatus.ISSUED):
-        day = document.issued_on
-        if day is None or not start <= day <= end:
-            continue
-        code = types[document.type_id].code
-        key = (day.replace(day=1), code, document.type_id, document.currency)
-        groups.setdefault(key, []).append(document.totals)
+    types = {t.id: t.code for t in uow.records(DOCUMENT_TYPES).find()}
     rows = []
-    for (month, code, type_id, currency), amounts in sorted(groups.items()):
-        total = _sum(amounts)
+    for month, type_id, currency, count, net_minor, vat_minor in uow.sales.month_totals(start, end):
+        net, vat = money.from_minor(net_minor, currency), money.from_minor(vat_minor, currency)
         rows.append(
             TurnoverRow(
                 month=month,
                 type_id=type_id,
-                type_code=code,
+                type_code=types[type_id],
                 currency=currency,
-                documents=len(amounts),
-                net=total.net,
-                vat=total.vat,
-                gross=total.gross,
+                documents=count,
+                net=net,
+                vat=vat,
+                gross=net + vat,
             )
         )
-    return rows
+    return sorted(rows, key=lambda row: (row.month, row.type_code, row.currency))
 
 
 # -- settlements (O3) -----------------------------------------------------------------

@@ -13,6 +13,7 @@ from clientcore.ports.repositories import (
     ClientRepository,
     Counters,
     EventLog,
+    SalesLedger,
     SettingsRepository,
     VisitRepository,
 )
@@ -56,6 +57,9 @@ class UnitOfWork(Protocol):
 
     @property
     def visits(self) -> VisitRepository: ...
+
+    @property
+    def sales(self) -> SalesLedger: ...
 
     @property
     def kinds(self) -> Registry:

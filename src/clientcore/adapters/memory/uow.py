@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 from uuid import UUID
 
+from clientcore.adapters.ledger import RecordsSalesLedger
 from clientcore.adapters.memory.clients import ClientIndexes, MemoryClientRepository
 from clientcore.adapters.memory.records import MemoryRecords
 from clientcore.adapters.memory.table import Journal, Table
@@ -25,6 +26,7 @@ from clientcore.adapters.memory.tenant import (
 from clientcore.adapters.memory.visits import MemoryVisitRepository
 from clientcore.entities.kinds import (
     OWN_KINDS,
+    SALES_DOCUMENTS,
     STAFF,
     VISITS,
     WORKING_HOURS,
@@ -75,6 +77,7 @@ class MemoryUnitOfWork:
         self.events = MemoryEventLog(tenant, backend.events, journal, backend.sequence)
         self.visits = MemoryVisitRepository(self._schedule, **self._parts(VISITS))
         self._records: dict[str, Any] = {VISITS.name: self.visits}
+        self.sales = RecordsSalesLedger(self.records(SALES_DOCUMENTS))
 
     def _parts(self, kind: RecordKind[Any]) -> dict[str, Any]:
         return {

@@ -36,6 +36,7 @@ from pymongo.database import Database
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
+from clientcore.adapters.ledger import RecordsSalesLedger
 from clientcore.adapters.mongo import indexes
 from clientcore.adapters.mongo.clients import MongoClientRepository
 from clientcore.adapters.mongo.convert import CODEC_OPTIONS, Documents
@@ -50,7 +51,15 @@ from clientcore.adapters.mongo.tenant import (
     MongoSettingsRepository,
 )
 from clientcore.adapters.mongo.visits import MongoVisitRepository
-from clientcore.entities.kinds import OWN_KINDS, STAFF, VISITS, WORKING_HOURS, RecordKind, Registry
+from clientcore.entities.kinds import (
+    OWN_KINDS,
+    SALES_DOCUMENTS,
+    STAFF,
+    VISITS,
+    WORKING_HOURS,
+    RecordKind,
+    Registry,
+)
 from clientcore.entities.working_hours import Schedule, WorkingHours
 from clientcore.errors import UnknownKind, UnsupportedTarget
 from clientcore.ports.unit_of_work import Capabilities
@@ -255,6 +264,7 @@ class MongoUnitOfWork:
         layout = backend.layouts[VISITS.name]
         self.visits = MongoVisitRepository(layout, self._scoped(layout.collection), self._schedule)
         self._records = {VISITS.name: self.visits}
+        self.sales = RecordsSalesLedger(self.records(SALES_DOCUMENTS))
 
     def records(self, kind: RecordKind[T]) -> MongoRecords[T]:
         if kind not in self.kinds:

@@ -37,6 +37,7 @@ from clientcore.adapters.sql.engine import (
 from clientcore.adapters.sql.errors import translated
 from clientcore.adapters.sql.records import SqlRecords
 from clientcore.adapters.sql.rows import shared_rows
+from clientcore.adapters.sql.sales import SqlSalesLedger
 from clientcore.adapters.sql.schema import DEFAULT_PREFIX, Tables, shared_tables
 from clientcore.adapters.sql.tenant import SqlCounters, SqlEventLog, SqlSettingsRepository
 from clientcore.adapters.sql.visits import SqlVisitRepository
@@ -267,6 +268,7 @@ class SqlUnitOfWork:
         self.events = SqlEventLog(db)
         self.visits = SqlVisitRepository(VISITS, db, backend.tables.visits, backend.rows)
         self._records: dict[str, Any] = {VISITS.name: self.visits}
+        self.sales = SqlSalesLedger(db)
         return self
 
     def __exit__(

@@ -183,6 +183,9 @@ def upgrade() -> None:
         sa.Column("issued_on", sa.Date(), nullable=True),
         sa.Column("paid", LongText(), nullable=False),
         sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.Column("issued_month", sa.Date(), nullable=True),
+        sa.Column("net_minor", sa.BigInteger(), nullable=False),
+        sa.Column("vat_minor", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant", "client_id"],
             ref("clients", "tenant", "id"),
