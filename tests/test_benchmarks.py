@@ -12,7 +12,7 @@ from typing import Any
 import mongomock
 import pytest
 import sqlalchemy
-from benchmarks import binding, memory, mongo, schedule, sqlkit
+from benchmarks import binding, memory, mongo, sales, schedule, sqlkit
 from benchmarks import sql as sql_bench
 from benchmarks.data import client_rows, prefixes, rare_prefixes
 from benchmarks.hand_search import CoreSearch, DriverSearch
@@ -196,3 +196,11 @@ def test_the_binding_baseline_registers_as_ours_does() -> None:
     assert row.target == binding.TARGET
     assert row.ours > 0
     assert row.baseline > 0
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_the_turnover_baseline_sums_what_ours_sums(engine: str) -> None:
+    down = sqlkit.server_available(engine)
+    if down is not None:
+        unreachable(engine, down)
+    sales.run(engine, COUNT, runs=2)  # raises AssertionError if the two give other rows
