@@ -138,6 +138,11 @@ class SalesContract(BackendContract):
             core.sales.draft(client.id, invoice.id, [service("1", "1", "0")], currency="zł")
         with pytest.raises(ValidationError):  # no currency, and no price list to take it from
             core.sales.draft(client.id, invoice.id, [service("1", "1", "0")])
+        with pytest.raises(NotFound):
+            core.sales.draft(client.id, UUID(int=1), [service("1", "1", "0")], currency="PLN")
+        core.clients.deactivate(client.id)
+        with pytest.raises(ValidationError):  # an inactive client gets no new documents
+            core.sales.draft(client.id, invoice.id, [service("1", "1", "0")], currency="PLN")
         assert core.sales.for_client(client.id) == []
 
     # -- numbering ---------------------------------------------------------------------
