@@ -15,9 +15,13 @@ from clientcore.api.awaited import (
     AsyncCalendar,
     AsyncClients,
     AsyncConsents,
+    AsyncInterests,
     AsyncKindRecords,
     AsyncMessages,
     AsyncNotes,
+    AsyncPriceLists,
+    AsyncProducts,
+    AsyncSales,
     AsyncSetup,
     AsyncStaff,
     AsyncSubjects,
@@ -25,6 +29,7 @@ from clientcore.api.awaited import (
     AsyncVisits,
 )
 from clientcore.api.calendar import Calendar
+from clientcore.api.catalog import Interests, PriceLists, Products
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
 from clientcore.api.events import (
@@ -37,6 +42,7 @@ from clientcore.api.messages import DispatchPolicy, DispatchReport, Messages
 from clientcore.api.notes import Notes
 from clientcore.api.parts import Transaction
 from clientcore.api.records import KindRecords
+from clientcore.api.sales import Sales
 from clientcore.api.setup import Setup
 from clientcore.api.staff import Staff
 from clientcore.api.subjects import Subjects
@@ -73,6 +79,16 @@ from clientcore.entities import (
     Subject,
     TenantSettings,
 )
+from clientcore.entities.catalog import (
+    Interest,
+    Interested,
+    Price,
+    PriceList,
+    PriceListAssignment,
+    Product,
+    Purchase,
+    PurchaseRegistered,
+)
 from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
 from clientcore.entities.message import (
     Message,
@@ -80,6 +96,20 @@ from clientcore.entities.message import (
     MessageState,
     MessagingSettings,
     QuietHours,
+)
+from clientcore.entities.money import Rounding
+from clientcore.entities.sales import (
+    Allocation,
+    Amounts,
+    DocumentLine,
+    DocumentStatus,
+    DocumentType,
+    SaleLine,
+    SalesDocument,
+    Settlement,
+    Turnover,
+    TurnoverRow,
+    Warehouse,
 )
 from clientcore.entities.sms import SmsEncoding, SmsLength
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
@@ -99,13 +129,19 @@ __all__ = [
     "Address",
     "AddressKind",
     "AfterCommitHandler",
+    "Allocation",
+    "Amounts",
     "AsyncCalendar",
     "AsyncClients",
     "AsyncConsents",
     "AsyncCore",
+    "AsyncInterests",
     "AsyncKindRecords",
     "AsyncMessages",
     "AsyncNotes",
+    "AsyncPriceLists",
+    "AsyncProducts",
+    "AsyncSales",
     "AsyncSetup",
     "AsyncStaff",
     "AsyncSubjects",
@@ -134,6 +170,9 @@ __all__ = [
     "DispatchPolicy",
     "DispatchReport",
     "DocumentKind",
+    "DocumentLine",
+    "DocumentStatus",
+    "DocumentType",
     "Email",
     "EmailSender",
     "ErasurePolicy",
@@ -147,6 +186,9 @@ __all__ = [
     "IdFactory",
     "IdentityDocument",
     "InUnitHandler",
+    "Interest",
+    "Interested",
+    "Interests",
     "KindRecords",
     "MergePolicy",
     "Message",
@@ -160,11 +202,24 @@ __all__ = [
     "Notes",
     "OutgoingEmail",
     "Phone",
+    "Price",
+    "PriceList",
+    "PriceListAssignment",
+    "PriceLists",
+    "Product",
+    "Products",
+    "Purchase",
+    "PurchaseRegistered",
     "Purpose",
     "QuietHours",
     "RecordKind",
     "Retry",
     "Role",
+    "Rounding",
+    "SaleLine",
+    "Sales",
+    "SalesDocument",
+    "Settlement",
     "Setup",
     "SmsEncoding",
     "SmsGateway",
@@ -177,11 +232,14 @@ __all__ = [
     "TenantSettings",
     "TimeRange",
     "Transaction",
+    "Turnover",
+    "TurnoverRow",
     "Unset",
     "Visit",
     "VisitKind",
     "VisitStatus",
     "Visits",
+    "Warehouse",
     "WeeklySlot",
     "WorkingHours",
     "__version__",

@@ -24,7 +24,20 @@ from clientcore.facade import Core
 R = TypeVar("R")
 T = TypeVar("T")
 
-PARTS = ("clients", "notes", "consents", "subjects", "staff", "setup", "visits", "calendar")
+PARTS = (
+    "clients",
+    "notes",
+    "consents",
+    "subjects",
+    "staff",
+    "setup",
+    "visits",
+    "calendar",
+    "sales",
+    "products",
+    "price_lists",
+    "interests",
+)
 
 
 class EventLoopThread:

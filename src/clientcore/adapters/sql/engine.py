@@ -68,7 +68,8 @@ def configure_sqlite(engine: Engine) -> Engine:
     """Make a SQLite engine safe for concurrent writers (idempotent; returns the engine).
 
     Connections it opens from now on use WAL, wait up to 30 s for a lock, enforce foreign
-    keys, keep temporary data (a SAVEPOINT's sub-journal) in memory, and start every transaction with ``BEGIN IMMEDIATE`` (``BEGIN`` if it only reads).
+    keys, keep temporary data (a SAVEPOINT's sub-journal) in memory, and start every
+    transaction with ``BEGIN IMMEDIATE`` (``BEGIN`` if it only reads).
     """
     _configure_connections(engine)
     if not begins_transactions(engine):

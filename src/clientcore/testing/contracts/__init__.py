@@ -6,6 +6,7 @@ from clientcore.testing.contracts.events import EventContract
 from clientcore.testing.contracts.inputs import InputContract
 from clientcore.testing.contracts.kinds import CountersContract, KindsContract
 from clientcore.testing.contracts.records import RecordsContract
+from clientcore.testing.contracts.sales import SalesContract
 from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
 from clientcore.testing.contracts.search import SearchContract
 from clientcore.testing.contracts.tenancy import TenancyContract
@@ -28,6 +29,7 @@ class AllContracts(
     TransactionContract,
     EventContract,
     InputContract,
+    SalesContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -42,6 +44,7 @@ __all__ = [
     "KindsContract",
     "RaceContract",
     "RecordsContract",
+    "SalesContract",
     "ScheduleContract",
     "SearchContract",
     "SharedCoreContract",
