@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from clientcore import errors
@@ -32,6 +32,7 @@ from clientcore.api.events import (
     HandlerErrorReport,
     InUnitHandler,
 )
+from clientcore.api.merges import Merges
 from clientcore.api.notes import Notes
 from clientcore.api.parts import Transaction
 from clientcore.api.records import KindRecords
@@ -72,6 +73,19 @@ from clientcore.entities import (
     TenantSettings,
 )
 from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
+from clientcore.entities.merge import (
+    DEFAULT_MERGE_ROLES,
+    ChoiceReason,
+    ConflictKind,
+    FieldChoice,
+    MergeConflict,
+    MergeLink,
+    MergeOutcome,
+    MergeRecord,
+    MergeTarget,
+    MovedRecords,
+    SubjectPair,
+)
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.facade import Core, Retry
@@ -83,6 +97,7 @@ from clientcore.ports.unit_of_work import Capabilities
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_MERGE_ROLES",
     "UNSET",
     "Actor",
     "Address",
@@ -106,6 +121,7 @@ __all__ = [
     "Channel",
     "Charge",
     "ChargeKind",
+    "ChoiceReason",
     "Client",
     "ClientFields",
     "ClientKind",
@@ -114,6 +130,7 @@ __all__ = [
     "ClientVisits",
     "Clients",
     "Clock",
+    "ConflictKind",
     "ConsentRecord",
     "Consents",
     "Core",
@@ -125,6 +142,7 @@ __all__ = [
     "EventKind",
     "Events",
     "FieldChange",
+    "FieldChoice",
     "FreeSlot",
     "Group",
     "HandlerErrorReport",
@@ -132,7 +150,14 @@ __all__ = [
     "IdentityDocument",
     "InUnitHandler",
     "KindRecords",
+    "MergeConflict",
+    "MergeLink",
+    "MergeOutcome",
     "MergePolicy",
+    "MergeRecord",
+    "MergeTarget",
+    "Merges",
+    "MovedRecords",
     "NameDay",
     "Note",
     "NoteKind",
@@ -147,6 +172,7 @@ __all__ = [
     "StaffMember",
     "StatusFilter",
     "Subject",
+    "SubjectPair",
     "Subjects",
     "TenantSettings",
     "TimeRange",
@@ -176,6 +202,7 @@ def open(
     kinds: Sequence[RecordKind[Any]] = (),
     retry: Retry | None = None,
     on_handler_error: HandlerErrorReport | None = None,
+    merge_roles: Iterable[Role] = DEFAULT_MERGE_ROLES,
 ) -> Core:
     """Open the core on a URL (``memory://``) or a backend, scoped to ``tenant``.
 
@@ -186,6 +213,8 @@ def open(
     ``retry`` says how an operation runs again when the storage was busy (see :class:`Retry`).
     ``on_handler_error`` is told of each after-commit event handler that raised (the error
     is also logged on the ``clientcore`` logger; see :class:`Events`).
+    ``merge_roles``: an actor needs one of them to merge clients or subjects
+    (``core.merges``; default owner, administrator, reception).
     Raises :class:`~clientcore.errors.InvalidTenant` for a missing or blank tenant and
     :class:`~clientcore.errors.UnsupportedTarget` for an unknown URL or object.
     """
@@ -202,4 +231,5 @@ def open(
         owns_backend=owned,
         retry=retry,
         events=Events(on_handler_error=on_handler_error),
+        merge_roles=merge_roles,
     )

@@ -8,6 +8,7 @@ from clientcore.api.calendar import Calendar
 from clientcore.api.checks import checked
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
+from clientcore.api.merges import Merges
 from clientcore.api.notes import Notes
 from clientcore.api.records import KindRecords
 from clientcore.api.setup import Setup
@@ -37,6 +38,7 @@ class Parts:
         self.setup = Setup(runner)
         self.visits = Visits(runner)
         self.calendar = Calendar(runner)
+        self.merges = Merges(runner)
         self._run = runner
 
     def records(self, kind: RecordKind[T]) -> KindRecords[T]:

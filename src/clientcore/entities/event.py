@@ -79,6 +79,13 @@ class EventKind(enum.StrEnum):
     """A record of a host's kind was added (``core.records(kind)``)."""
     RECORD_REPLACED = "record.replaced"
     RECORD_DELETED = "record.deleted"
+    CLIENT_MERGED = "client.merged"
+    """Other clients were merged into this one (the base); ``entity_id`` is the merge."""
+    CLIENT_MERGED_INTO = "client.merged_into"
+    """This client was merged into another (``merged_into`` change); ``entity_id`` is the
+    merge."""
+    SUBJECT_MERGED = "subject.merged"
+    """Subjects of the client were merged; ``entity_id`` is the merge."""
 
 
 def scrub_changes(event: Event, fields: frozenset[str]) -> Event:

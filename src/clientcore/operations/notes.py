@@ -9,6 +9,7 @@ from clientcore.entities.event import EventKind
 from clientcore.entities.kinds import NOTES
 from clientcore.entities.note import NOTE_MAX_LENGTH, PROJECT_MAX_LENGTH, Note, NoteKind
 from clientcore.operations.context import Context, diff
+from clientcore.operations.redirects import live_client
 from clientcore.ports.unit_of_work import UnitOfWork
 
 _ADDED = {NoteKind.NOTE: EventKind.NOTE_ADDED, NoteKind.MEMO: EventKind.MEMO_ADDED}
@@ -18,7 +19,7 @@ def add_note(
     uow: UnitOfWork, ctx: Context, client_id: UUID, text: str, *, kind: NoteKind | str, project: str
 ) -> Note:
     actor = ctx.acting()
-    client = uow.clients.get(client_id)
+    client = live_client(uow, client_id)
     note = Note(
         id=ctx.ids(),
         client_id=client.id,
@@ -40,5 +41,5 @@ def add_note(
 
 
 def notes_of(uow: UnitOfWork, client_id: UUID) -> list[Note]:
-    uow.clients.get(client_id)
+    live_client(uow, client_id)
     return list(uow.records(NOTES).find(client_id=client_id))

@@ -34,6 +34,8 @@ EVENTS = PREFIX + "events"
 VISITS = PREFIX + "visits"
 WORKING_HOURS = PREFIX + "working_hours"
 LOCKS = PREFIX + "locks"
+MERGES = PREFIX + "merges"
+MERGE_LINKS = PREFIX + "merge_links"
 
 OWN_COLLECTIONS: dict[str, str] = {
     "staff": STAFF,
@@ -44,6 +46,8 @@ OWN_COLLECTIONS: dict[str, str] = {
     "notes": NOTES,
     "consents": CONSENTS,
     "visits": VISITS,
+    "merges": MERGES,
+    "merge_links": MERGE_LINKS,
 }
 """The collections of clientcore's own record kinds, by kind name."""
 

@@ -52,7 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.types import TypeEngine
 
-from clientcore.entities.kinds import RecordKind
+from clientcore.entities.kinds import MERGE_LINKS, MERGES, RecordKind
 from clientcore.entities.search import KEY_MAX_LENGTH
 from clientcore.errors import UnknownKind, UnsupportedTarget
 
@@ -242,6 +242,8 @@ class Tables:
     events: Table
     visits: Table
     working_hours: Table
+    merges: Table
+    merge_links: Table
     host: tuple[tuple[str, Table], ...] = ()
     """The tables of the host's record kinds, by kind name."""
 
@@ -517,6 +519,8 @@ def make_tables(
         PrimaryKeyConstraint("tenant", "staff_id"),
         fk(["tenant", "staff_id"], "staff", "tenant", "id"),
     )
+    for kind in (MERGES, MERGE_LINKS):  # tables made from the kind, like a host's
+        kind_table(kind, table, made["clients"], prefix)
     own = dict(made)
     for kind in kinds:
         if kind.name in own:
