@@ -55,7 +55,8 @@ CHOOSABLE_FIELDS: tuple[str, ...] = (
 
 UNMERGEABLE: frozenset[ClientStatus] = frozenset({ClientStatus.MERGED})
 """Statuses of clients that take part in no merge. A merged client is refused (its base
-is named); statuses added later for forgotten or anonymised clients belong here."""
+is named); statuses of forgotten or anonymised clients, which clientcore does not have
+yet, are to join it."""
 
 
 def _filled(value: object) -> bool:

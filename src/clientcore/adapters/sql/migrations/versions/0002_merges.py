@@ -73,5 +73,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     p, s = names()
     op.drop_table(p + "merge_links", schema=s)
-    op.drop_index(f"ix_{p}merges_client", table_name=p + "merges", schema=s)
     op.drop_table(p + "merges", schema=s)
