@@ -291,6 +291,9 @@ def merge_clients(
     """Merge ``merged_ids`` into ``base_id`` (``dry_run``: only say what would happen)."""
     actor = ctx.require_role(*sorted(ctx.merge_roles))
     ids = _checked_ids(base_id, merged_ids)
+    if not dry_run:  # in one order, so that two merges wait rather than deadlock
+        for client_id in sorted((base_id, *ids), key=str):
+            uow.clients.hold(client_id, exclusive=True)
     base = mergeable(uow, base_id)
     others = [mergeable(uow, client_id) for client_id in ids]
     clients = [base, *others]
@@ -313,7 +316,7 @@ def merge_clients(
     now = ctx.now()
     result = attrs.evolve(result, updated_at=now, version=base.version + 1)
     with busy_if_beaten():
-        for client in sorted(clients, key=lambda client: str(client.id)):  # one lock order
+        for client in clients:
             uow.clients.update(
                 result
                 if client is base

@@ -32,6 +32,17 @@ def live_client(uow: UnitOfWork, client_id: UUID) -> Client:
     return refuse_merged(uow, uow.clients.get(client_id))
 
 
+def linkable(uow: UnitOfWork, client_id: UUID) -> ClientStatus:
+    """The status of a client that a record is about to refer to, the client held (see
+    ``ClientRepository.hold``): refused with :class:`ClientMerged` if it was merged, and no
+    merge of it can commit before this unit does (a merge then sees the record and moves
+    it)."""
+    status = uow.clients.hold(client_id)
+    if status is ClientStatus.MERGED:
+        raise ClientMerged(client_id, surviving(uow, client_id))
+    return status
+
+
 def refuse_merged(uow: UnitOfWork, client: Client) -> Client:
     """``client``, or :class:`ClientMerged` if it was merged."""
     if client.status is ClientStatus.MERGED:

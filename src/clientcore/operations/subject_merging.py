@@ -25,7 +25,7 @@ from clientcore.entities.subject import Subject
 from clientcore.errors import MergeRefused, ValidationError
 from clientcore.operations.context import Context
 from clientcore.operations.merging import busy_if_beaten
-from clientcore.operations.redirects import live_client
+from clientcore.operations.redirects import linkable, live_client
 from clientcore.ports.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -126,7 +126,7 @@ def merge_subjects(
     others = [_mergeable(uow, subject_id) for subject_id in ids]
     if any(other.client_id != base.client_id for other in others):
         raise MergeRefused("subjects of different clients cannot be merged", ids)
-    live_client(uow, base.client_id)
+    linkable(uow, base.client_id)  # no client merge runs meanwhile
     now = ctx.now()
     details = dict(base.details)
     for other in others:

@@ -21,7 +21,7 @@ from clientcore.entities.subject import (
 )
 from clientcore.errors import ValidationError
 from clientcore.operations.context import Context, diff, save_change
-from clientcore.operations.redirects import live_client
+from clientcore.operations.redirects import linkable, live_client
 from clientcore.ports.unit_of_work import UnitOfWork
 
 SUBJECT_FIELDS = ("kind", "name", "details", "active")
@@ -62,16 +62,16 @@ def add_subject(
     details: Mapping[str, str],
 ) -> Subject:
     ctx.acting()
-    client = live_client(uow, client_id)
+    linkable(uow, client_id)
     now = ctx.now()
     values = _validated({"kind": kind, "name": name, "details": details})
-    subject = Subject(id=ctx.ids(), client_id=client.id, created_at=now, updated_at=now, **values)
+    subject = Subject(id=ctx.ids(), client_id=client_id, created_at=now, updated_at=now, **values)
     uow.records(SUBJECTS).add(subject)
     ctx.record(
         uow,
         EventKind.SUBJECT_ADDED,
         entity_id=subject.id,
-        client_id=client.id,
+        client_id=client_id,
         changes=diff(None, subject, SUBJECT_FIELDS),
     )
     return subject
