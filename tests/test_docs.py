@@ -54,9 +54,7 @@ def test_readme_has_exactly_the_two_commands_and_ci_runs_the_test_one() -> None:
     assert "CLIENTCORE_REQUIRE_SERVERS=1" in ci
 
 
-_UNBUILT = re.compile(
-    r"\b(forget\w*|forgott\w*|anonymi\w*|erasure|erase\w*|export\w*)\b", re.I
-)
+_UNBUILT = re.compile(r"\b(forget\w*|forgott\w*|anonymi\w*|erasure|erase\w*|export\w*)\b", re.I)
 """Operations clientcore does not have (yet): forgetting, anonymising, exporting (merging
 is built: docs/merging.md)."""
 _TRUE_OF_TODAY = re.compile(

@@ -35,7 +35,7 @@ class ClientRepository(Protocol):
         ...
 
     def hold(self, client_id: UUID, *, exclusive: bool = False) -> ClientStatus:
-        """The client's status, read under a lock held until the unit of work ends, so that
+        r"""The client's status, read under a lock held until the unit of work ends, so that
         no merge runs between this read and the unit's commit.
 
         An operation that links a record to the client holds it (shared: linkers do not

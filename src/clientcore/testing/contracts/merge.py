@@ -24,10 +24,12 @@ from clientcore.errors import (
     ValidationError,
 )
 from clientcore.facade import Core
+from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.clock import TickingClock
 from clientcore.testing.contracts.base import BackendContract
 from clientcore.testing.contracts.schedule import MONDAY, at, every_day
 from clientcore.testing.kinds import INVOICES, STAMPS, Invoice, Stamp
+from clientcore.testing.merge_race import check_merge_race, run_merge_race
 
 
 class _Injected(Exception):
@@ -366,3 +368,19 @@ class MergeContract(BackendContract):
         assert EventKind.SUBJECT_MERGED in [e.kind for e in core.clients.history(base.id)]
         with pytest.raises(MergeRefused):
             core.merges.merge_subjects(burek.id, [twin.id])
+
+    def test_merges_racing_links_changes_and_other_merges_lose_nothing(
+        self, core: Core, backend: Backend
+    ) -> None:
+        vet = core.staff.add("Dr Race", roles=[Role.STAFF]).id
+        core.staff.set_hours(vet, every_day(time(0), time(23, 59)))
+        keys = [f"k{index}" for index in range(40)]
+        for key in keys:
+            core.setup.define_attribute(key, label=key, type="text")
+        base = core.clients.register(last_name="Nowak").id
+        duplicates = [core.clients.register(last_name=f"Nowak {i}").id for i in range(8)]
+        result = run_merge_race(core, base, duplicates, vet, at(MONDAY, 0), keys)
+        check_merge_race(core, backend, result, [base, *duplicates])
+        assert result.merges > 0
+        assert result.linked
+        assert result.changed
