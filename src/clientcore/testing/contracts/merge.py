@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clientcore.api.parts import Transaction
 from clientcore.entities.client import ClientStatus, DocumentKind, IdentityDocument
@@ -25,11 +27,13 @@ from clientcore.errors import (
 )
 from clientcore.facade import Core
 from clientcore.ports.unit_of_work import Backend
-from clientcore.testing.clock import TickingClock
+from clientcore.operations.clients import ClientFields
+from clientcore.testing.clock import TickingClock, new_tenant
 from clientcore.testing.contracts.base import BackendContract
 from clientcore.testing.contracts.schedule import MONDAY, at, every_day
 from clientcore.testing.kinds import INVOICES, STAMPS, Invoice, Stamp
 from clientcore.testing.merge_race import check_merge_race, run_merge_race
+from clientcore.testing.strategies import registrations
 
 
 class _Injected(Exception):
@@ -62,6 +66,27 @@ def _linked(core: Core, client_id: UUID, number: str) -> dict[str, UUID]:
         "invoices": invoice.id,
         "stamps": stamp.id,
     }
+
+
+LINKS = ("subjects", "notes", "consents", "visits", "invoices", "stamps")
+"""The kinds of record the property test links to random clients (two of a host's)."""
+
+
+def _link(core: Core, kind: str, client_id: UUID, number: int, staff_id: UUID) -> UUID:
+    """A new record of ``kind`` of the client (``number`` makes it unique): its id."""
+    start = at(MONDAY, 0) + timedelta(minutes=20 * number)
+    if kind == "subjects":
+        return core.subjects.add(client_id, kind="dog", name=f"Pet {number}").id
+    if kind == "notes":
+        return core.notes.add(client_id, f"note {number}").id
+    if kind == "consents":
+        return core.consents.record(client_id, Purpose.DATA_PROCESSING, granted=True, source="x").id
+    if kind == "visits":
+        return core.visits.book(client_id, staff_id, start, 15, override_hours=True).id
+    if kind == "invoices":
+        invoice = Invoice(uuid4(), client_id, f"FV/{number}", start, Decimal("1.00"))
+        return core.records(INVOICES).add(invoice).id
+    return core.records(STAMPS).add(Stamp(uuid4(), client_id, start)).id
 
 
 class MergeContract(BackendContract):
@@ -384,3 +409,64 @@ class MergeContract(BackendContract):
         assert result.merges > 0
         assert result.linked
         assert result.changed
+
+    @settings(
+        max_examples=10,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        registered=st.lists(registrations(), min_size=2, max_size=4),
+        links=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(LINKS)), max_size=12),
+    )
+    def test_a_merge_keeps_every_linked_record_once_on_the_base(
+        self,
+        core: Core,
+        registered: list[ClientFields],
+        links: list[tuple[int, str]],
+    ) -> None:
+        core = core.for_tenant(new_tenant("merge"))
+        core.setup.configure(default_region="PL", time_zone="Europe/Warsaw")
+        staff = core.staff.add("Dr Ewa", roles=[Role.STAFF]).id
+        clients = [core.clients.register(**fields) for fields in registered]
+        made: dict[str, list[UUID]] = {kind: [] for kind in LINKS}
+        for number, (which, kind) in enumerate(links):
+            owner = clients[which % len(clients)].id
+            made[kind].append(_link(core, kind, owner, number, staff))
+        base, others = clients[0], clients[1:]
+
+        outcome = core.merges.merge(base.id, [other.id for other in others])
+
+        kinds = {kind.name: kind for kind in (INVOICES, STAMPS)}
+        for name, ids in made.items():
+            if name in kinds:
+                found = [r.id for r in core.records(kinds[name]).find(client_id=base.id)]
+            elif name == "subjects":
+                found = [s.id for s in core.subjects.for_client(base.id, include_inactive=True)]
+            elif name == "notes":
+                found = [n.id for n in core.notes.for_client(base.id)]
+            elif name == "consents":
+                found = [c.id for c in core.consents.history(base.id)]
+            else:
+                visits = core.calendar.for_client(base.id)
+                found = [v.id for v in (*visits.past, *visits.upcoming)]
+            assert sorted(found, key=str) == sorted(ids, key=str), name
+        merged = core.clients.get(base.id)
+        assert merged == outcome.client
+        assert {p.number for p in merged.phones} == {p.number for c in clients for p in c.phones}
+        assert {e.address.casefold() for e in merged.emails} == {
+            e.address.casefold() for c in clients for e in c.emails
+        }
+        assert {(d.kind, d.number) for d in merged.identity_documents} == {
+            (d.kind, d.number) for c in clients for d in c.identity_documents
+        }
+        assert {a.kind for a in merged.addresses} == {a.kind for c in clients for a in c.addresses}
+        assert [p for p in merged.phones if p.primary] == (
+            [p for p in base.phones if p.primary] or [p for p in merged.phones if p.primary][:1]
+        )
+        assert len([p for p in merged.phones if p.primary]) == (1 if merged.phones else 0)
+        for other in others:
+            with pytest.raises(ClientMerged) as redirected:
+                core.clients.get(other.id)
+            assert redirected.value.base_id == base.id
+            assert core.merges.surviving(other.id) == base.id
