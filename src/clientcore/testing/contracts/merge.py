@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import clientcore
 from clientcore.api.parts import Transaction
 from clientcore.entities.client import ClientStatus, DocumentKind, IdentityDocument
 from clientcore.entities.common import Actor, Role
@@ -26,11 +27,12 @@ from clientcore.errors import (
     ValidationError,
 )
 from clientcore.facade import Core
-from clientcore.ports.unit_of_work import Backend
 from clientcore.operations.clients import ClientFields
+from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.clock import TickingClock, new_tenant
 from clientcore.testing.contracts.base import BackendContract
 from clientcore.testing.contracts.schedule import MONDAY, at, every_day
+from clientcore.testing.faults import FailingBackend, InjectedFailure
 from clientcore.testing.kinds import INVOICES, STAMPS, Invoice, Stamp
 from clientcore.testing.merge_race import check_merge_race, run_merge_race
 from clientcore.testing.strategies import registrations
@@ -470,3 +472,35 @@ class MergeContract(BackendContract):
                 core.clients.get(other.id)
             assert redirected.value.base_id == base.id
             assert core.merges.surviving(other.id) == base.id
+
+    @pytest.mark.parametrize(
+        ("kind", "method"),
+        [("stamps", "reassign"), ("invoices", "reassign"), ("merge_links", "add")],
+    )
+    def test_a_store_failing_in_the_middle_of_a_merge_changes_nothing(
+        self, core: Core, backend: Backend, clock: TickingClock, kind: str, method: str
+    ) -> None:
+        base = core.clients.register(last_name="Nowak", phones=["601 234 567"])
+        other = core.clients.register(last_name="Nowak", birthday=date(1990, 1, 1))
+        ours = _linked(core, base.id, "4")
+        theirs = _linked(core, other.id, "5")
+        failing = FailingBackend(backend, kind=kind, method=method)
+        broken = clientcore.open(failing, tenant=core.tenant, actor=core.actor, clock=clock)
+        before = {c: core.clients.history(c) for c in (base.id, other.id)}
+
+        with pytest.raises(InjectedFailure):
+            broken.merges.merge(base.id, [other.id])
+
+        assert core.clients.get(other.id) == other
+        assert core.clients.get(base.id) == base
+        assert {c: core.clients.history(c) for c in (base.id, other.id)} == before
+        assert core.merges.journal(base.id) == []
+        assert core.merges.surviving(other.id) == other.id
+        for client, linked in ((base.id, ours), (other.id, theirs)):
+            assert [s.id for s in core.subjects.for_client(client)] == [linked["subjects"]]
+            assert [n.id for n in core.notes.for_client(client)] == [linked["notes"]]
+            assert [c.id for c in core.consents.history(client)] == [linked["consents"]]
+            invoices = core.records(INVOICES).find(client_id=client)
+            assert [(i.id, i.version) for i in invoices] == [(linked["invoices"], 1)]
+            stamps = core.records(STAMPS).find(client_id=client)
+            assert [s.id for s in stamps] == [linked["stamps"]]
