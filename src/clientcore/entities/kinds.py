@@ -167,6 +167,11 @@ class RecordKind(Generic[T]):
         return {self.client_field: client_id}
 
 
+def key_text(key: object) -> str:
+    """A record's key as text, the same on every store: an id as its 32 hex digits."""
+    return key.hex if isinstance(key, UUID) else str(key)
+
+
 class Registry:
     """The record kinds of one core: clientcore's own, then the host's, by name."""
 

@@ -51,7 +51,8 @@ class FieldChoice:
 
 @attrs.frozen
 class MovedRecords:
-    """The keys (as text) of the records of one kind that a merge moved to the base."""
+    """The keys of the records of one kind that a merge moved to the base, as text
+    (:func:`~clientcore.entities.kinds.key_text`: an id as its 32 hex digits), sorted."""
 
     kind: str
     keys: tuple[str, ...] = ()

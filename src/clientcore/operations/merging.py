@@ -269,14 +269,10 @@ def moving_kinds(uow: UnitOfWork) -> list[RecordKind[Any]]:
 
 
 def _move(uow: UnitOfWork, kind: RecordKind[T], sources: Sequence[UUID], target: UUID) -> list[str]:
-    """Move the records of ``kind`` of ``sources`` to ``target``: their keys (read first,
-    for the journal), then one set-based reassign per source."""
+    """Move the records of ``kind`` of ``sources`` to ``target``, one set-based move per
+    source: their keys as text, sorted (for the journal)."""
     records = uow.records(kind)
-    keys: list[str] = []
-    for source in sources:
-        keys += [str(kind.key_of(record)) for record in records.find(**kind.of_client(source))]
-        records.reassign(source, target)
-    return keys
+    return sorted(key for source in sources for key in records.move(source, target))
 
 
 def merge_clients(

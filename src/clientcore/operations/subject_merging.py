@@ -19,7 +19,7 @@ from uuid import UUID
 import attrs
 
 from clientcore.entities.event import EventKind, FieldChange
-from clientcore.entities.kinds import MERGE_LINKS, MERGES, SUBJECTS, RecordKind
+from clientcore.entities.kinds import MERGE_LINKS, MERGES, SUBJECTS, RecordKind, key_text
 from clientcore.entities.merge import MergeLink, MergeRecord, MergeTarget, MovedRecords, SubjectPair
 from clientcore.entities.subject import Subject
 from clientcore.errors import MergeRefused, ValidationError
@@ -107,7 +107,7 @@ def _move(uow: UnitOfWork, kind: RecordKind[T], sources: Sequence[UUID], target:
             if kind.versioned:
                 changes["version"] = getattr(record, "version") + 1  # noqa: B009
             records.replace(attrs.evolve(record, **changes))  # type: ignore[misc]
-            keys.append(str(kind.key_of(record)))
+            keys.append(key_text(kind.key_of(record)))
     return keys
 
 

@@ -75,6 +75,10 @@ class _FailingRecords(Records[T]):
         self._check("reassign")
         return self._inner.reassign(source, target)
 
+    def move(self, source: UUID, target: UUID) -> list[str]:
+        self._check("move")
+        return self._inner.move(source, target)
+
     def scrub(self, client_id: UUID) -> int:
         self._check("scrub")
         return self._inner.scrub(client_id)

@@ -17,6 +17,7 @@ from clientcore.entities.common import Actor, Role
 from clientcore.entities.consent import Channel, Purpose
 from clientcore.entities.contacts import Address, AddressKind
 from clientcore.entities.event import Event, EventKind
+from clientcore.entities.kinds import key_text
 from clientcore.entities.merge import ChoiceReason, ConflictKind, FieldChoice, MergeTarget
 from clientcore.errors import (
     ClientMerged,
@@ -162,7 +163,7 @@ class MergeContract(BackendContract):
         for name in ("subjects", "notes", "consents", "invoices", "stamps"):
             assert outcome.moved_count(name) == 1
             assert outcome.record is not None
-            assert outcome.record.moved_keys(name) == (str(theirs[name]),)
+            assert outcome.record.moved_keys(name) == (key_text(theirs[name]),)
 
     def test_a_merged_client_keeps_its_row_and_redirects(self, core: Core) -> None:
         base = core.clients.register(last_name="Nowak", code="A-1")
@@ -298,7 +299,7 @@ class MergeContract(BackendContract):
         )
         assert record.target is MergeTarget.CLIENT
         assert record.at <= clock.now()
-        assert record.moved_keys("notes") == (str(note.id),)
+        assert record.moved_keys("notes") == (note.id.hex,)
         assert FieldChoice("first_name", other.id, ChoiceReason.FILLED) in record.choices
 
         def merge_events(events: list[Event]) -> list[Event]:
@@ -381,7 +382,7 @@ class MergeContract(BackendContract):
 
         record = core.merges.merge_subjects(burek.id, [twin.id])
         assert record.target is MergeTarget.SUBJECT
-        assert record.moved_keys("visits") == (str(visit.id),)
+        assert record.moved_keys("visits") == (visit.id.hex,)
         assert core.visits.get(visit.id).subject_id == burek.id
         assert dict(core.subjects.get(burek.id).details) == {
             "breed": "mix",
@@ -475,7 +476,7 @@ class MergeContract(BackendContract):
 
     @pytest.mark.parametrize(
         ("kind", "method"),
-        [("stamps", "reassign"), ("invoices", "reassign"), ("merge_links", "add")],
+        [("stamps", "move"), ("invoices", "move"), ("merge_links", "add")],
     )
     def test_a_store_failing_in_the_middle_of_a_merge_changes_nothing(
         self, core: Core, backend: Backend, clock: TickingClock, kind: str, method: str
