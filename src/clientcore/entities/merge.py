@@ -126,7 +126,9 @@ class MergeOutcome:
 
     ``client`` is the base as it is (would be) after the merge; ``moved`` counts the
     records per kind that move to it (kinds with none are left out); ``record`` is the
-    journal entry (None for a preview).
+    journal entry (None for a preview). ``conflicts`` of a preview include overlapping
+    visits (it reads every visit of the clients); a merge's only those of the clients'
+    own fields, which it reads anyway.
     """
 
     client: Client

@@ -294,9 +294,9 @@ def merge_clients(
     others = [mergeable(uow, client_id) for client_id in ids]
     clients = [base, *others]
     combined = combine(clients, _checked_choices(choose, clients))
-    conflicts = (*combined.conflicts, *overlapping_visits(uow, clients))
     result = attrs.evolve(base, **combined.values)
-    if dry_run:
+    if dry_run:  # only the preview reads every visit of the clients for overlaps
+        conflicts = (*combined.conflicts, *overlapping_visits(uow, clients))
         counts = [
             (kind.name, sum(uow.records(kind).count(**kind.of_client(c.id)) for c in others))
             for kind in moving_kinds(uow)
@@ -368,7 +368,7 @@ def merge_clients(
         client=result,
         merged_ids=ids,
         choices=combined.choices,
-        conflicts=conflicts,
+        conflicts=combined.conflicts,
         moved=tuple((entry.kind, len(entry.keys)) for entry in moved),
         dry_run=False,
         record=record,
