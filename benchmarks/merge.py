@@ -26,7 +26,7 @@ from benchmarks.harness import Row, elapsed, publish, turn_order
 from clientcore.adapters.sql import SqlBackend
 from clientcore.entities.common import Actor, Role
 from clientcore.entities.consent import ConsentRecord, Purpose
-from clientcore.entities.kinds import CONSENTS, NOTES, SUBJECTS
+from clientcore.entities.kinds import CONSENTS, NOTES, SUBJECTS, RecordKind
 from clientcore.entities.note import Note, NoteKind
 from clientcore.entities.subject import Subject
 from clientcore.entities.visit import Visit, VisitKind
@@ -89,7 +89,12 @@ def prepare(
     """A base client and a client holding ``records`` linked records: (base, merged)."""
     base = core.clients.register(last_name="Nowak").id
     merged = core.clients.register(last_name="Nowak", phones=["601 234 567"]).id
-    kinds = {"notes": NOTES, "consents": CONSENTS, "subjects": SUBJECTS, "stamps": STAMPS}
+    kinds: dict[str, RecordKind[Any]] = {
+        "notes": NOTES,
+        "consents": CONSENTS,
+        "subjects": SUBJECTS,
+        "stamps": STAMPS,
+    }
     with backend.unit_of_work(core.tenant) as uow:
         for name, share in SHARES.items():
             made = _records(merged, staff_id, name, int(records * share))

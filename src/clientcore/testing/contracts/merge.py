@@ -440,10 +440,11 @@ class MergeContract(BackendContract):
 
         outcome = core.merges.merge(base.id, [other.id for other in others])
 
-        kinds = {kind.name: kind for kind in (INVOICES, STAMPS)}
         for name, ids in made.items():
-            if name in kinds:
-                found = [r.id for r in core.records(kinds[name]).find(client_id=base.id)]
+            if name == "invoices":
+                found = [r.id for r in core.records(INVOICES).find(client_id=base.id)]
+            elif name == "stamps":
+                found = [r.id for r in core.records(STAMPS).find(client_id=base.id)]
             elif name == "subjects":
                 found = [s.id for s in core.subjects.for_client(base.id, include_inactive=True)]
             elif name == "notes":
