@@ -16,6 +16,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, over
 from clientcore.api.calendar import Calendar
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
+from clientcore.api.merges import Merges
 from clientcore.api.notes import Notes
 from clientcore.api.records import KindRecords
 from clientcore.api.runner import Runner
@@ -126,6 +127,15 @@ class AsyncSubjects(AsyncPart[Subjects]):
     reactivate_all = awaited(Subjects.reactivate_all)
 
 
+class AsyncMerges(AsyncPart[Merges]):
+    merge = awaited(Merges.merge)
+    preview = awaited(Merges.preview)
+    surviving = awaited(Merges.surviving)
+    journal = awaited(Merges.journal)
+    similar_subjects = awaited(Merges.similar_subjects)
+    merge_subjects = awaited(Merges.merge_subjects)
+
+
 class AsyncStaff(AsyncPart[Staff]):
     add = awaited(Staff.add)
     get = awaited(Staff.get)
@@ -205,6 +215,7 @@ ASYNC_PARTS: dict[str, tuple[type[AsyncPart[Any]], Callable[[Runner], object]]] 
     "setup": (AsyncSetup, Setup),
     "visits": (AsyncVisits, Visits),
     "calendar": (AsyncCalendar, Calendar),
+    "merges": (AsyncMerges, Merges),
 }
 """Each async part and the synchronous part it awaits (a test checks that every public
 method of a synchronous part has its awaited twin)."""
@@ -222,6 +233,7 @@ class AsyncParts:
         self.setup = AsyncSetup(runner, Setup)
         self.visits = AsyncVisits(runner, Visits)
         self.calendar = AsyncCalendar(runner, Calendar)
+        self.merges = AsyncMerges(runner, Merges)
         self._async_runner = runner
 
     def records(self, kind: RecordKind[T]) -> AsyncKindRecords[T]:
