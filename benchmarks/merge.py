@@ -107,6 +107,23 @@ def prepare(
     return base, merged
 
 
+def merged_state(backend: SqlBackend, tenant: str, pair: tuple[uuid.UUID, uuid.UUID]) -> Any:
+    """What a merge of ``pair`` left, comparable between ours and the baseline: per kind,
+    the records on the base and on the merged client (with the visits' versions), and the
+    merged client's status."""
+    base, merged = pair
+    with backend.unit_of_work(tenant, read_only=True) as uow:
+        counts = {
+            name: (
+                uow.records(backend.kinds[name]).count(client_id=base),
+                uow.records(backend.kinds[name]).count(client_id=merged),
+            )
+            for name in TABLES
+        }
+        versions = sorted({visit.version for visit in uow.visits.find(client_id=base)})
+        return counts, versions, uow.clients.get(merged).status
+
+
 class HandMerge:
     """The baseline: one UPDATE per table and the merged client's status, in one
     transaction, through the driver, the statements made before the timer starts."""
