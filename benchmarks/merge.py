@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 import uuid
 from collections.abc import Callable, Sequence
@@ -214,13 +215,18 @@ def run_engine(engine: str, records: int, rounds: int) -> Row:
 
 
 def run(engines: Sequence[str], records: int, rounds: int, *, write: bool) -> None:
+    before = os.getloadavg()[0]
     rows = [run_engine(engine, records, rounds) for engine in engines]
+    load = f"{before:.1f} before, {os.getloadavg()[0]:.1f} after"
     notes = (
         "Ours: `core.merges.merge` (keys of the moved records read for the journal, one "
         "set-based reassign per kind, both clients updated, journal, links and events "
         "written). Baseline: one hand-written UPDATE per table plus the merged client's "
         "status, through the driver, in one transaction. Records: 30% notes, 20% consents, "
-        "20% subjects, 10% visits, 20% a host's stamps."
+        "20% subjects, 10% visits, 20% a host's stamps. The merge reads no visits: only "
+        "its preview looks for overlapping ones. The machine's 2 cores were shared with "
+        f"other sessions' test runs (load average {load}): the ratios move by about 0.3 "
+        "from run to run."
     )
     publish("merge", "Merging a client with its linked records", rows, notes=notes, write=write)
 
