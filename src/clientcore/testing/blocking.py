@@ -24,7 +24,17 @@ from clientcore.facade import Core
 R = TypeVar("R")
 T = TypeVar("T")
 
-PARTS = ("clients", "notes", "consents", "subjects", "staff", "setup", "visits", "calendar")
+PARTS = (
+    "clients",
+    "notes",
+    "consents",
+    "subjects",
+    "staff",
+    "setup",
+    "visits",
+    "calendar",
+    "merges",
+)
 
 
 class EventLoopThread:
