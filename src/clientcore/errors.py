@@ -32,7 +32,6 @@ __all__ = [
     "PermissionDenied",
     "StorageBusy",
     "StorageError",
-    "SubjectMerged",
     "TransactionClosed",
     "UnsupportedTarget",
     "ValidationError",
@@ -249,17 +248,6 @@ class ClientMerged(NotFound):
         self.kind = "client"
         self.key = client_id
         self.client_id = client_id
-        self.base_id = base_id
-
-
-class SubjectMerged(NotFound):
-    """The subject was merged into another subject, ``base_id`` (see :class:`ClientMerged`)."""
-
-    def __init__(self, subject_id: UUID, base_id: UUID) -> None:
-        ClientCoreError.__init__(self, f"subject {subject_id} was merged into subject {base_id}")
-        self.kind = "subject"
-        self.key = subject_id
-        self.subject_id = subject_id
         self.base_id = base_id
 
 
