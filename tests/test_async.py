@@ -19,7 +19,13 @@ from clientcore.api.awaited import ASYNC_PARTS
 from clientcore.api.parts import Parts
 from clientcore.entities.common import Actor
 from clientcore.entities.event import Event, EventKind
-from clientcore.errors import NotFound, StorageBusy, TransactionClosed, UnsupportedTarget
+from clientcore.errors import (
+    NotFound,
+    PermissionDenied,
+    StorageBusy,
+    TransactionClosed,
+    UnsupportedTarget,
+)
 from clientcore.facade import Retry
 from tests.test_retries import BusyCommits
 
@@ -240,5 +246,28 @@ def test_an_unconfigured_aiosqlite_engine_is_refused_with_the_remedy(tmp_path: P
             assert (await core.clients.register(last_name="Nowak")).code == "1"
         finally:
             await engine.dispose()
+
+    asyncio.run(main())
+
+
+def test_merges_are_awaited_and_keep_the_core_s_merge_roles() -> None:
+    async def main() -> None:
+        async with clientcore.open_async(
+            "memory://",
+            tenant="t",
+            actor=Actor("olga", roles={clientcore.Role.OWNER}),
+            merge_roles={clientcore.Role.OWNER},
+        ) as core:
+            base = await core.clients.register(last_name="Nowak")
+            twin = await core.clients.register(last_name="Nowak")
+            preview = await core.merges.preview(base.id, [twin.id])
+            assert preview.dry_run
+            outcome = await core.merges.merge(base.id, [twin.id])
+            assert await core.merges.surviving(twin.id) == base.id
+            assert await core.merges.journal(base.id) == [outcome.record]
+            desk = core.acting_as(clientcore.Actor("desk", roles={clientcore.Role.RECEPTION}))
+            other = await core.clients.register(last_name="Lis")
+            with pytest.raises(PermissionDenied):
+                await desk.merges.merge(base.id, [other.id])
 
     asyncio.run(main())

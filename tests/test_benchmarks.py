@@ -13,12 +13,14 @@ import mongomock
 import pytest
 import sqlalchemy
 from benchmarks import binding, dispatch, memory, mongo, sales, schedule, sqlkit
+from benchmarks import merge as merge_bench
 from benchmarks import sql as sql_bench
 from benchmarks.data import client_rows, prefixes, rare_prefixes
 from benchmarks.hand_search import CoreSearch, DriverSearch
 
 import clientcore
 from clientcore.adapters.sql import SqlBackend
+from clientcore.testing.kinds import STAMPS
 from tests.servers import unreachable
 
 COUNT = 300
@@ -211,3 +213,27 @@ def test_the_turnover_baseline_sums_what_ours_sums(engine: str) -> None:
     if down is not None:
         unreachable(engine, down)
     sales.run(engine, COUNT, runs=2)  # raises AssertionError if the two give other rows
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_the_merge_baseline_moves_what_ours_moves(engine: str) -> None:
+    down = sqlkit.server_available(engine)
+    if down is not None:
+        unreachable(engine, down)
+    with sqlkit.fresh_database(engine, "test_merge", migrate=False) as url:
+        backend = SqlBackend.from_url(url, kinds=[STAMPS], migrate=True)
+        core = clientcore.open(backend, tenant=sqlkit.TENANT, actor=merge_bench.OWNER)
+        core.setup.configure(default_region="PL")
+        staff_id = core.staff.add("Dr Bench").id
+        ours, theirs = (merge_bench.prepare(core, backend, staff_id, 50) for _ in range(2))
+        hand = merge_bench.HandMerge(url, backend, sqlkit.TENANT)
+        try:
+            core.merges.merge(ours[0], [ours[1]])
+            assert hand.merge(*theirs) == 50
+        finally:
+            hand.close()
+        assert merge_bench.merged_state(backend, sqlkit.TENANT, ours) == merge_bench.merged_state(
+            backend, sqlkit.TENANT, theirs
+        )
+        core.close()
+        backend.close()

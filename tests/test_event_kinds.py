@@ -84,6 +84,11 @@ def test_every_change_records_an_event_kind_and_every_kind_is_recorded() -> None
     core.messages.cancel(core.messages.send(texted, "a").id)
     core.messages.send(texted, "b", purpose="commercial")
     core.messages.dispatch()  # no commercial consent: suppressed
+    twin = core.clients.register(last_name="Nowak").id
+    core.subjects.add(twin, kind="pet", name="Azor")
+    core.merges.merge(client, [twin])
+    first, second = (subject.id for subject in core.subjects.for_client(client))
+    core.merges.merge_subjects(first, [second])
 
     assert all(type(event.kind) is EventKind for event in seen)
     assert {event.kind for event in seen} == set(EventKind)

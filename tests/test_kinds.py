@@ -52,6 +52,7 @@ def test_a_name_is_declared_once() -> None:
         "notes",
         "consents",
         "visits",
+        "merges",
         "messages",
         "price_list_assignments",
         "sales_documents",

@@ -18,6 +18,7 @@ PARTS = [
     "clients",
     "consents",
     "interests",
+    "merges",
     "messages",
     "notes",
     "price_lists",

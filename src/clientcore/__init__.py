@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from clientcore import errors
@@ -17,6 +17,7 @@ from clientcore.api.awaited import (
     AsyncConsents,
     AsyncInterests,
     AsyncKindRecords,
+    AsyncMerges,
     AsyncMessages,
     AsyncNotes,
     AsyncPriceLists,
@@ -38,6 +39,7 @@ from clientcore.api.events import (
     HandlerErrorReport,
     InUnitHandler,
 )
+from clientcore.api.merges import Merges
 from clientcore.api.messages import DispatchPolicy, DispatchReport, Messages
 from clientcore.api.notes import Notes
 from clientcore.api.parts import Transaction
@@ -90,6 +92,19 @@ from clientcore.entities.catalog import (
     PurchaseRegistered,
 )
 from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
+from clientcore.entities.merge import (
+    DEFAULT_MERGE_ROLES,
+    ChoiceReason,
+    ConflictKind,
+    FieldChoice,
+    MergeConflict,
+    MergeLink,
+    MergeOutcome,
+    MergeRecord,
+    MergeTarget,
+    MovedRecords,
+    SubjectPair,
+)
 from clientcore.entities.message import (
     Message,
     MessagePurpose,
@@ -124,6 +139,7 @@ from clientcore.ports.unit_of_work import Capabilities
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_MERGE_ROLES",
     "UNSET",
     "Actor",
     "Address",
@@ -137,6 +153,7 @@ __all__ = [
     "AsyncCore",
     "AsyncInterests",
     "AsyncKindRecords",
+    "AsyncMerges",
     "AsyncMessages",
     "AsyncNotes",
     "AsyncPriceLists",
@@ -155,6 +172,7 @@ __all__ = [
     "Channel",
     "Charge",
     "ChargeKind",
+    "ChoiceReason",
     "Client",
     "ClientFields",
     "ClientKind",
@@ -163,6 +181,7 @@ __all__ = [
     "ClientVisits",
     "Clients",
     "Clock",
+    "ConflictKind",
     "ConsentRecord",
     "Consents",
     "Core",
@@ -180,6 +199,7 @@ __all__ = [
     "EventKind",
     "Events",
     "FieldChange",
+    "FieldChoice",
     "FreeSlot",
     "Group",
     "HandlerErrorReport",
@@ -190,12 +210,19 @@ __all__ = [
     "Interested",
     "Interests",
     "KindRecords",
+    "MergeConflict",
+    "MergeLink",
+    "MergeOutcome",
     "MergePolicy",
+    "MergeRecord",
+    "MergeTarget",
+    "Merges",
     "Message",
     "MessagePurpose",
     "MessageState",
     "Messages",
     "MessagingSettings",
+    "MovedRecords",
     "NameDay",
     "Note",
     "NoteKind",
@@ -228,6 +255,7 @@ __all__ = [
     "StaffMember",
     "StatusFilter",
     "Subject",
+    "SubjectPair",
     "Subjects",
     "TenantSettings",
     "TimeRange",
@@ -260,6 +288,7 @@ def open(
     kinds: Sequence[RecordKind[Any]] = (),
     retry: Retry | None = None,
     on_handler_error: HandlerErrorReport | None = None,
+    merge_roles: Iterable[Role] = DEFAULT_MERGE_ROLES,
 ) -> Core:
     """Open the core on a URL (``memory://``) or a backend, scoped to ``tenant``.
 
@@ -270,6 +299,8 @@ def open(
     ``retry`` says how an operation runs again when the storage was busy (see :class:`Retry`).
     ``on_handler_error`` is told of each after-commit event handler that raised (the error
     is also logged on the ``clientcore`` logger; see :class:`Events`).
+    ``merge_roles``: an actor needs one of them to merge clients or subjects
+    (``core.merges``; default owner, administrator, reception).
     Raises :class:`~clientcore.errors.InvalidTenant` for a missing or blank tenant and
     :class:`~clientcore.errors.UnsupportedTarget` for an unknown URL or object.
     """
@@ -286,4 +317,5 @@ def open(
         owns_backend=owned,
         retry=retry,
         events=Events(on_handler_error=on_handler_error),
+        merge_roles=merge_roles,
     )

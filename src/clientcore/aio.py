@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -14,8 +14,9 @@ from clientcore.api.bound import Bound
 from clientcore.api.bridge import AsyncCoreRunner, Bridge
 from clientcore.api.events import Events, HandlerErrorReport
 from clientcore.api.runner import Retry, SystemClock
-from clientcore.entities.common import Actor, check_tenant
+from clientcore.entities.common import Actor, Role, check_tenant, role_set
 from clientcore.entities.kinds import RecordKind
+from clientcore.entities.merge import DEFAULT_MERGE_ROLES
 from clientcore.operations.context import Context
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import Capabilities
@@ -47,13 +48,19 @@ class AsyncCore(Bound, AsyncParts):
         owns_bridge: bool = True,
         retry: Retry | None = None,
         events: Events | None = None,
+        merge_roles: Iterable[Role] = DEFAULT_MERGE_ROLES,
     ) -> None:
         self.events = Events() if events is None else events
         """The host's event handlers, shared with every core made from this one."""
         self._runner = AsyncCoreRunner(
             bridge,
             tenant=check_tenant(tenant),
-            context=Context(actor=actor, clock=clock or SystemClock(), ids=ids or uuid.uuid4),
+            context=Context(
+                actor=actor,
+                clock=clock or SystemClock(),
+                ids=ids or uuid.uuid4,
+                merge_roles=role_set(merge_roles),
+            ),
             retry=retry or Retry(),
             events=self.events,
         )
@@ -72,6 +79,7 @@ class AsyncCore(Bound, AsyncParts):
         kinds: Sequence[RecordKind[Any]] = (),
         retry: Retry | None = None,
         on_handler_error: HandlerErrorReport | None = None,
+        merge_roles: Iterable[Role] = DEFAULT_MERGE_ROLES,
     ) -> AsyncCore:
         """Open an :class:`AsyncCore`, with the parameters of :func:`clientcore.open`.
 
@@ -95,6 +103,7 @@ class AsyncCore(Bound, AsyncParts):
             owns_bridge=owned,
             retry=retry,
             events=Events(on_handler_error=on_handler_error),
+            merge_roles=merge_roles,
         )
 
     @property
@@ -121,6 +130,7 @@ class AsyncCore(Bound, AsyncParts):
             owns_bridge=False,
             retry=runner.retry,
             events=self.events,
+            merge_roles=runner.context.merge_roles,
         )
 
     async def aclose(self) -> None:

@@ -19,6 +19,7 @@ __all__ = [
     "ActorRequired",
     "ClientCoreError",
     "ClientInUse",
+    "ClientMerged",
     "ConcurrencyError",
     "Conflict",
     "DeliveryFailed",
@@ -27,6 +28,7 @@ __all__ = [
     "HandlerDepthExceeded",
     "ImportRowError",
     "InvalidTenant",
+    "MergeRefused",
     "MessagingDisabled",
     "NoRecipient",
     "NotFound",
@@ -303,3 +305,28 @@ class DeliveryFailed(ClientCoreError):
         self.reason = reason
         self.transient = transient
         self.code = code
+
+
+class ClientMerged(NotFound):
+    """The client was merged into another: ``base_id`` is the client it lives on as (the end
+    of the chain when that one was merged too). A NotFound, so code that handles a missing
+    client handles it; ``core.merges.surviving(client_id)`` resolves any old id."""
+
+    def __init__(self, client_id: UUID, base_id: UUID) -> None:
+        ClientCoreError.__init__(self, f"client {client_id} was merged into client {base_id}")
+        self.kind = "client"
+        self.key = client_id
+        self.client_id = client_id
+        self.base_id = base_id
+
+
+class MergeRefused(Conflict):
+    """A merge that cannot be made: ``reason`` says why (a client merged with itself, into
+    a merged client, of a status that cannot be merged, subjects of different clients...)
+    and ``ids`` names the records concerned. Nothing was changed."""
+
+    def __init__(self, reason: str, ids: Sequence[UUID] = ()) -> None:
+        named = ", ".join(str(i) for i in ids)
+        super().__init__(f"cannot merge: {reason}" + (f" ({named})" if named else ""))
+        self.reason = reason
+        self.ids = tuple(ids)

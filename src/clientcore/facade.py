@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Iterable
 from types import TracebackType
 
 from clientcore.api.bound import Bound
 from clientcore.api.events import Events
 from clientcore.api.parts import Parts, Transaction
 from clientcore.api.runner import NO_RETRY, CoreRunner, Retry, SystemClock
-from clientcore.entities.common import Actor, check_tenant
+from clientcore.entities.common import Actor, Role, check_tenant, role_set
+from clientcore.entities.merge import DEFAULT_MERGE_ROLES
 from clientcore.operations.context import Context
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import Backend, Capabilities
@@ -22,7 +24,8 @@ class Core(Bound, Parts):
     """What a host application calls. Made by :func:`clientcore.open`.
 
     The API is in parts: ``core.clients``, ``core.notes``, ``core.consents``,
-    ``core.subjects``, ``core.staff``, ``core.setup``, ``core.visits``, ``core.calendar``.
+    ``core.subjects``, ``core.staff``, ``core.setup``, ``core.visits``, ``core.calendar``,
+    ``core.merges``.
     Each call runs in a unit of work of its own and is all-or-nothing: if it raises, nothing
     it did is kept (``transaction()`` makes several calls one unit). Every change is recorded
     in the history with the acting :class:`Actor`, and its events go to the handlers
@@ -42,6 +45,7 @@ class Core(Bound, Parts):
         owns_backend: bool = True,
         retry: Retry | None = None,
         events: Events | None = None,
+        merge_roles: Iterable[Role] = DEFAULT_MERGE_ROLES,
     ) -> None:
         self.events = Events() if events is None else events
         """The host's event handlers, shared with every core made from this one."""
@@ -52,6 +56,7 @@ class Core(Bound, Parts):
                 actor=actor,
                 clock=clock or SystemClock(),
                 ids=ids or uuid.uuid4,
+                merge_roles=role_set(merge_roles),
             ),
             retry=retry or Retry(),
             events=self.events,
@@ -93,6 +98,7 @@ class Core(Bound, Parts):
             owns_backend=False,
             retry=runner.retry,
             events=self.events,
+            merge_roles=runner.context.merge_roles,
         )
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ from clientcore.api.calendar import Calendar
 from clientcore.api.catalog import Interests, PriceLists, Products
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
+from clientcore.api.merges import Merges
 from clientcore.api.messages import Messages
 from clientcore.api.notes import Notes
 from clientcore.api.records import KindRecords
@@ -127,6 +128,15 @@ class AsyncSubjects(AsyncPart[Subjects]):
     reactivate = awaited(Subjects.reactivate)
     deactivate_all = awaited(Subjects.deactivate_all)
     reactivate_all = awaited(Subjects.reactivate_all)
+
+
+class AsyncMerges(AsyncPart[Merges]):
+    merge = awaited(Merges.merge)
+    preview = awaited(Merges.preview)
+    surviving = awaited(Merges.surviving)
+    journal = awaited(Merges.journal)
+    similar_subjects = awaited(Merges.similar_subjects)
+    merge_subjects = awaited(Merges.merge_subjects)
 
 
 class AsyncStaff(AsyncPart[Staff]):
@@ -274,6 +284,7 @@ ASYNC_PARTS: dict[str, tuple[type[AsyncPart[Any]], Callable[[Runner], object]]] 
     "products": (AsyncProducts, Products),
     "price_lists": (AsyncPriceLists, PriceLists),
     "interests": (AsyncInterests, Interests),
+    "merges": (AsyncMerges, Merges),
 }
 """Each async part and the synchronous part it awaits (a test checks that every public
 method of a synchronous part has its awaited twin)."""
@@ -296,6 +307,7 @@ class AsyncParts:
         self.products = AsyncProducts(runner, Products)
         self.price_lists = AsyncPriceLists(runner, PriceLists)
         self.interests = AsyncInterests(runner, Interests)
+        self.merges = AsyncMerges(runner, Merges)
         self._async_runner = runner
 
     def records(self, kind: RecordKind[T]) -> AsyncKindRecords[T]:

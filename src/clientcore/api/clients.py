@@ -40,10 +40,13 @@ class Clients:
         return self._run.write(clients.register_many, rows)
 
     def get(self, client_id: UUID) -> Client:
-        return self._run.read(lambda uow: uow.clients.get(client_id))
+        """The client. A merged client raises :class:`~clientcore.errors.ClientMerged`,
+        whose ``base_id`` is the client it lives on as."""
+        return self._run.read(clients.get, client_id)
 
     def by_code(self, code: str) -> Client:
-        return self._run.read(lambda uow: uow.clients.get_by_code(code))
+        """The client with the code (ClientMerged for a merged client's code, see :meth:`get`)."""
+        return self._run.read(clients.by_code, code)
 
     def update(
         self,

@@ -9,6 +9,7 @@ from clientcore.api.catalog import Interests, PriceLists, Products
 from clientcore.api.checks import checked
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
+from clientcore.api.merges import Merges
 from clientcore.api.messages import Messages
 from clientcore.api.notes import Notes
 from clientcore.api.records import KindRecords
@@ -45,6 +46,7 @@ class Parts:
         self.products = Products(runner)
         self.price_lists = PriceLists(runner)
         self.interests = Interests(runner)
+        self.merges = Merges(runner)
         self._run = runner
 
     def records(self, kind: RecordKind[T]) -> KindRecords[T]:

@@ -35,6 +35,8 @@ class ClientKind(enum.StrEnum):
 class ClientStatus(enum.StrEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"
+    MERGED = "merged"
+    """Merged into another client (see ``core.merges``): the row stays, its code reserved."""
 
 
 class DocumentKind(enum.StrEnum):

@@ -96,6 +96,13 @@ class EventKind(enum.StrEnum):
     MESSAGE_SUPPRESSED = "message.suppressed"
     """A message was not sent: the consent it needs was not in force at send time."""
     MESSAGING_CONFIGURED = "messaging.configured"
+    CLIENT_MERGED = "client.merged"
+    """Other clients were merged into this one (the base); ``entity_id`` is the merge."""
+    CLIENT_MERGED_INTO = "client.merged_into"
+    """This client was merged into another (``merged_into`` change); ``entity_id`` is the
+    merge."""
+    SUBJECT_MERGED = "subject.merged"
+    """Subjects of the client were merged; ``entity_id`` is the merge."""
 
 
 def scrub_changes(event: Event, fields: frozenset[str]) -> Event:

@@ -1,9 +1,9 @@
 """Record kinds: every kind of record clientcore or a host stores, declared once.
 
 Operations that reach every record of a client never name kinds one by one: they walk a
-:class:`Registry` and act on each kind by what it declares. Deleting a client does so
-today; merge, erasure and export do not exist yet, and the policies declared for them
-(:class:`MergePolicy`, :class:`ErasurePolicy`) are read by no operation so far. A new
+:class:`Registry` and act on each kind by what it declares. Deleting a client and merging
+clients (:class:`MergePolicy`) do so today; erasure and export do not exist yet, and the
+policy declared for erasure (:class:`ErasurePolicy`) is read by no operation so far. A new
 kind (ours or a host's) costs an entity class and a :class:`RecordKind`; every adapter
 stores it through one generic records port (:class:`~clientcore.ports.records.Records`).
 """
@@ -30,6 +30,7 @@ from clientcore.entities.catalog import (
 from clientcore.entities.common import personal_fields, scrubbed
 from clientcore.entities.consent import ConsentRecord
 from clientcore.entities.group import Group
+from clientcore.entities.merge import MergeLink, MergeRecord
 from clientcore.entities.message import Message, MessagingSettings
 from clientcore.entities.note import Note
 from clientcore.entities.sales import DocumentType, SalesDocument, Settlement, Warehouse
@@ -45,16 +46,19 @@ KIND_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 class MergePolicy(enum.StrEnum):
-    """What merging clients is to do with a kind's records of the merged clients (declared
-    for the merge clientcore does not have yet; no operation reads it today)."""
+    """What merging clients does with a kind's records of the merged clients: the merge
+    (``core.merges.merge``) walks the registry and acts on each kind by this policy, so a
+    kind added later (ours or a host's) takes part with no change to the merge."""
 
     MOVE = "move"
-    """The policy that they are to refer to the base client."""
+    """They are made to refer to the base client (one set-based ``reassign`` per kind and
+    merged client); the journal keeps their keys."""
     KEEP = "keep"
-    """The policy that they are to stay on the merged client (reachable through its link to
-    the base)."""
+    """They stay on the merged client, reachable through its link to the base (the merge
+    journal itself is such a kind)."""
     LINK = "link"
-    """The policy that they are to stay on the merged client and be shown with the base's."""
+    """They stay on the merged client; a host shows them with the base's by reading through
+    the merge links (``core.merges.merged_into``)."""
 
 
 class ErasurePolicy(enum.StrEnum):
@@ -171,6 +175,11 @@ class RecordKind(Generic[T]):
         if self.client_field is None:
             raise ValueError(f"{self.name} refer to no client")
         return {self.client_field: client_id}
+
+
+def key_text(key: object) -> str:
+    """A record's key as text, the same on every store: an id as its 32 hex digits."""
+    return key.hex if isinstance(key, UUID) else str(key)
 
 
 class Registry:
@@ -330,6 +339,25 @@ SALES_KINDS: tuple[RecordKind[Any], ...] = (
 """The kinds of sales, price lists and interests: stored like a host's kinds (a table or
 collection derived from the kind alone)."""
 
+MERGES: RecordKind[MergeRecord] = RecordKind(
+    "merges",
+    MergeRecord,
+    client_field="client_id",
+    order_by=("at", "id"),
+    merge=MergePolicy.KEEP,
+    erasure=ErasurePolicy.RETAIN,
+    blocks_client_deletion=True,
+)
+"""The merge journal: one record per merge, on the base client (kept by later merges)."""
+MERGE_LINKS: RecordKind[MergeLink] = RecordKind(
+    "merge_links",
+    MergeLink,
+    key="merged_id",
+    order_by=("at", "merged_id"),
+    erasure=ErasurePolicy.RETAIN,
+)
+"""Where each merged client or subject went: what redirects a read of it to its base."""
+
 OWN_KINDS = Registry(
     [
         STAFF,
@@ -340,6 +368,8 @@ OWN_KINDS = Registry(
         NOTES,
         CONSENTS,
         VISITS,
+        MERGES,
+        MERGE_LINKS,
         MESSAGES,
         MESSAGING_SETTINGS,
         *SALES_KINDS,

@@ -17,6 +17,7 @@ from clientcore.entities.visit import Visit, VisitKind
 from clientcore.entities.working_hours import WorkingHours, working_intervals
 from clientcore.errors import ValidationError
 from clientcore.operations.context import tenant_zone
+from clientcore.operations.redirects import live_client
 from clientcore.operations.visits import check_duration
 from clientcore.operations.working_hours import hours_of, hours_of_many
 from clientcore.ports.unit_of_work import UnitOfWork
@@ -50,7 +51,7 @@ def check_range(start: datetime, end: datetime) -> None:
 
 def client_visits(uow: UnitOfWork, client_id: UUID, now: datetime) -> ClientVisits:
     """The client's visits that have begun (past) and those still to come (V8)."""
-    uow.clients.get(client_id)
+    live_client(uow, client_id)
     visits = uow.visits.find(client_id=client_id)
     return ClientVisits(
         past=tuple(v for v in visits if v.start <= now),

@@ -39,6 +39,7 @@ from clientcore.entities.visit import ChargeKind
 from clientcore.errors import ValidationError
 from clientcore.operations import records
 from clientcore.operations.context import Context
+from clientcore.operations.redirects import linkable, live_client
 from clientcore.ports.unit_of_work import UnitOfWork
 
 
@@ -128,7 +129,7 @@ def assign(
         uow.records(PRICE_LISTS).get(price_list_id)
     wanted = list(dict.fromkeys(client_ids))
     for client_id in wanted:
-        uow.clients.get(client_id)
+        linkable(uow, client_id)
     assignments = uow.records(PRICE_LIST_ASSIGNMENTS)
     current = assignments.get_many(wanted)
     now = ctx.now()
@@ -162,7 +163,7 @@ def _text(value: UUID | None) -> str | None:
 
 def price_list_of(uow: UnitOfWork, client_id: UUID) -> PriceList | None:
     """The client's price list (None: the client has none). Raises NotFound (the client)."""
-    uow.clients.get(client_id)
+    live_client(uow, client_id)
     assignment = uow.records(PRICE_LIST_ASSIGNMENTS).get_many([client_id]).get(client_id)
     return None if assignment is None else uow.records(PRICE_LISTS).get(assignment.price_list_id)
 
@@ -182,7 +183,7 @@ def record_interest(
 ) -> Interest:
     """Record the client's interest in a product (once: the one recorded is returned)."""
     ctx.acting()
-    uow.clients.get(client_id)
+    linkable(uow, client_id)
     uow.records(PRODUCTS).get(product_id)
     interests = uow.records(INTERESTS)
     for existing in interests.find(client_id=client_id, product_id=product_id):

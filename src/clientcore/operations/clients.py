@@ -63,6 +63,7 @@ from clientcore.operations.context import (
     run_again_if_beaten,
     save_change,
 )
+from clientcore.operations.redirects import absorbed, live_client, refuse_merged
 from clientcore.ports.unit_of_work import UnitOfWork
 
 CODE_COUNTER = "client_code"
@@ -398,7 +399,7 @@ def _save(
 
 
 def _load(uow: UnitOfWork, client_id: UUID, expected_version: int | None) -> Client:
-    client = uow.clients.get(client_id)
+    client = live_client(uow, client_id)
     if expected_version is not None and client.version != expected_version:
         raise ConcurrencyError("client", client_id, expected_version)
     return client
@@ -539,11 +540,29 @@ def delete(uow: UnitOfWork, ctx: Context, client_id: UUID, *, expected_version: 
 
 
 def history(uow: UnitOfWork, client_id: UUID) -> list[Event]:
-    """The client's events in order; a deleted client's history stays readable."""
+    """The client's events in order; a deleted client's history stays readable. The
+    history of a client that others were merged into has theirs too, read through the
+    merge links (nothing is rewritten), in the order of their times (theirs first among
+    events of one millisecond: they all happened before their merge)."""
     events = list(uow.events.for_client(client_id))
     if not events:
         uow.clients.get(client_id)
-    return events
+    merged = absorbed(uow, client_id)
+    if not merged:
+        return events
+    timed = [(event.at, 1, event) for event in events]
+    timed += [(event.at, 0, event) for other in merged for event in uow.events.for_client(other)]
+    return [event for _, _, event in sorted(timed, key=lambda entry: entry[:2])]
+
+
+def get(uow: UnitOfWork, client_id: UUID) -> Client:
+    """The client; :class:`ClientMerged` (naming the surviving client) if it was merged."""
+    return live_client(uow, client_id)
+
+
+def by_code(uow: UnitOfWork, code: str) -> Client:
+    """The client with the code (a merged client's code stays reserved: ClientMerged)."""
+    return refuse_merged(uow, uow.clients.get_by_code(code))
 
 
 def encode_cursor(client: Client) -> str:

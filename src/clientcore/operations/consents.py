@@ -21,6 +21,7 @@ from clientcore.entities.event import EventKind
 from clientcore.entities.kinds import CONSENTS
 from clientcore.errors import ValidationError
 from clientcore.operations.context import Context, diff
+from clientcore.operations.redirects import linkable, live_client
 from clientcore.ports.unit_of_work import UnitOfWork
 
 CHANNEL_PURPOSES = frozenset({Purpose.NOTIFICATIONS, Purpose.COMMERCIAL_INFORMATION})
@@ -41,7 +42,7 @@ def record_consent(
 ) -> ConsentRecord:
     """Append a grant or withdrawal; ``at`` (default now) is when the client said so."""
     actor = ctx.acting()
-    client = uow.clients.get(client_id)
+    linkable(uow, client_id)
     checked_purpose = validation.choice("purpose", Purpose, purpose)
     checked_channel = None if channel is None else validation.choice("channel", Channel, channel)
     if checked_channel is not None and checked_purpose not in CHANNEL_PURPOSES:
@@ -60,7 +61,7 @@ def record_consent(
             raise ValidationError("at", "a consent cannot be given in the future")
     record = ConsentRecord(
         id=ctx.ids(),
-        client_id=client.id,
+        client_id=client_id,
         purpose=checked_purpose,
         channel=checked_channel,
         granted=granted,
@@ -78,14 +79,14 @@ def record_consent(
         uow,
         kind,
         entity_id=record.id,
-        client_id=client.id,
+        client_id=client_id,
         changes=diff(None, record, ("purpose", "channel", "granted", "source")),
     )
     return record
 
 
 def consent_history(uow: UnitOfWork, client_id: UUID) -> list[ConsentRecord]:
-    uow.clients.get(client_id)
+    live_client(uow, client_id)
     return list(uow.records(CONSENTS).find(client_id=client_id))
 
 

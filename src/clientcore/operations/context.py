@@ -17,6 +17,7 @@ from clientcore.entities.client import IdentityDocument, NameDay
 from clientcore.entities.common import Actor, Role, utc_millis
 from clientcore.entities.contacts import Address, Email, Phone
 from clientcore.entities.event import Event, EventKind, FieldChange
+from clientcore.entities.merge import DEFAULT_MERGE_ROLES
 from clientcore.errors import ActorRequired, ConcurrencyError, PermissionDenied, StorageBusy
 from clientcore.localtime import local_text
 from clientcore.ports.clock import Clock, IdFactory
@@ -45,6 +46,8 @@ class Context:
     ids: IdFactory
     collector: Collector | None = None
     """Where the operation's events go besides the log (None: nobody listens)."""
+    merge_roles: frozenset[Role] = DEFAULT_MERGE_ROLES
+    """The roles of which an actor needs one to merge clients or subjects."""
 
     def now(self) -> datetime:
         """The clock's time in UTC, truncated to milliseconds as every store keeps it."""

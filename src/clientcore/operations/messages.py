@@ -33,6 +33,7 @@ from clientcore.entities.template import VisitFacts, check_locale, check_templat
 from clientcore.entities.visit import Visit, VisitKind
 from clientcore.errors import Conflict, MessagingDisabled, NoRecipient, ValidationError
 from clientcore.operations.context import Context, diff, tenant_zone
+from clientcore.operations.redirects import linkable, live_client
 from clientcore.ports.unit_of_work import UnitOfWork
 
 SETTINGS_FIELDS = tuple(
@@ -131,6 +132,7 @@ def queue(
     text = validation.required_text("body", body, max_length=MESSAGE_BODY_MAX_LENGTH)
     if chosen is Channel.SMS and settings.transliterate_sms:
         text = to_gsm7(text)
+    linkable(uow, client_id)
     client = uow.clients.get(client_id)
     recipient = recipient_of(client, chosen)
     if recipient is None:
@@ -202,7 +204,7 @@ def cancel(uow: UnitOfWork, ctx: Context, message_id: UUID) -> Message:
 def cancel_scheduled(uow: UnitOfWork, ctx: Context, client_id: UUID) -> int:
     """Cancel every scheduled message to the client; how many. Raises NotFound."""
     ctx.acting()
-    uow.clients.get(client_id)
+    live_client(uow, client_id)
     scheduled = uow.records(MESSAGES).find(client_id=client_id, state=MessageState.SCHEDULED)
     for message in scheduled:
         _cancelled(uow, ctx, message, "cancelled")
@@ -211,7 +213,7 @@ def cancel_scheduled(uow: UnitOfWork, ctx: Context, client_id: UUID) -> int:
 
 def history(uow: UnitOfWork, client_id: UUID) -> list[Message]:
     """The client's messages, sent and scheduled, by due time. Raises NotFound."""
-    uow.clients.get(client_id)
+    live_client(uow, client_id)
     return uow.records(MESSAGES).find(client_id=client_id)
 
 

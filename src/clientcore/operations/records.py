@@ -17,6 +17,7 @@ from clientcore.entities.event import EventKind, FieldChange
 from clientcore.entities.kinds import RecordKind
 from clientcore.errors import ValidationError
 from clientcore.operations.context import Context, diff, tenant_zone
+from clientcore.operations.redirects import linkable
 from clientcore.ports.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -27,7 +28,7 @@ def _checked(uow: UnitOfWork, kind: RecordKind[T], record: object) -> T:
         raise ValidationError(kind.name, f"expected a {kind.entity.__name__}, got {record!r}")
     client_id = kind.client_of(record)
     if client_id is not None:
-        uow.clients.get(client_id)
+        linkable(uow, client_id)
     return record
 
 

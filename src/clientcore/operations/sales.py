@@ -50,6 +50,7 @@ from clientcore.errors import ConcurrencyError, Conflict, Overpayment, Validatio
 from clientcore.operations import records, visits
 from clientcore.operations.catalog import checked_code, checked_name, interested, positive
 from clientcore.operations.context import Context, run_again_if_beaten, tenant_zone
+from clientcore.operations.redirects import linkable, live_client
 from clientcore.ports.unit_of_work import UnitOfWork
 
 SETTLEMENT_METHOD_MAX_LENGTH = 100
@@ -191,7 +192,7 @@ def draft(
     """A new draft of an active client (an inactive client gets no new documents):
     ``visit_lines`` billing ``visit_id``, then ``lines``."""
     ctx.acting()
-    if uow.clients.status(client_id) is not ClientStatus.ACTIVE:
+    if linkable(uow, client_id) is not ClientStatus.ACTIVE:
         raise ValidationError("client_id", "the client is inactive; reactivate them first")
     document_type = uow.records(DOCUMENT_TYPES).get(type_id)
     if warehouse_id is not None:
@@ -360,7 +361,7 @@ def issued_of(uow: UnitOfWork, client_id: UUID) -> list[SalesDocument]:
 
 
 def documents_of(uow: UnitOfWork, client_id: UUID) -> list[SalesDocument]:
-    uow.clients.get(client_id)
+    live_client(uow, client_id)
     return uow.records(SALES_DOCUMENTS).find(client_id=client_id)
 
 
@@ -392,7 +393,7 @@ def turnover(uow: UnitOfWork, client_id: UUID, start: date, end: date) -> Turnov
     """The client's issued documents of days ``start`` to ``end`` (both included, in the
     tenant's time zone), with totals per currency."""
     _period(start, end)
-    uow.clients.get(client_id)
+    live_client(uow, client_id)
     documents = [d for d in issued_of(uow, client_id) if _within(d, start, end)]
     by_currency: dict[str, list[Amounts]] = {}
     for document in documents:
@@ -435,7 +436,7 @@ def turnover_by_month(uow: UnitOfWork, start: date, end: date) -> list[TurnoverR
 
 def open_documents(uow: UnitOfWork, client_id: UUID) -> list[SalesDocument]:
     """The client's issued documents with something left to pay, in the order issued."""
-    uow.clients.get(client_id)
+    live_client(uow, client_id)
     return [document for document in issued_of(uow, client_id) if document.open > 0]
 
 
@@ -481,7 +482,7 @@ def settle(
     paid = positive("amount", amount)
     if money.rounded(paid, code) != paid:
         raise ValidationError("amount", f"has more decimals than {code} has")
-    uow.clients.get(client_id)
+    linkable(uow, client_id)
     documents = _to_settle(uow, client_id, code, document_ids)
     still_open = sum((document.open for document in documents), Decimal(0))
     if paid > still_open:

@@ -21,6 +21,7 @@ from clientcore.entities.subject import (
 )
 from clientcore.errors import ValidationError
 from clientcore.operations.context import Context, diff, save_change
+from clientcore.operations.redirects import linkable, live_client
 from clientcore.ports.unit_of_work import UnitOfWork
 
 SUBJECT_FIELDS = ("kind", "name", "details", "active")
@@ -61,16 +62,16 @@ def add_subject(
     details: Mapping[str, str],
 ) -> Subject:
     ctx.acting()
-    client = uow.clients.get(client_id)
+    linkable(uow, client_id)
     now = ctx.now()
     values = _validated({"kind": kind, "name": name, "details": details})
-    subject = Subject(id=ctx.ids(), client_id=client.id, created_at=now, updated_at=now, **values)
+    subject = Subject(id=ctx.ids(), client_id=client_id, created_at=now, updated_at=now, **values)
     uow.records(SUBJECTS).add(subject)
     ctx.record(
         uow,
         EventKind.SUBJECT_ADDED,
         entity_id=subject.id,
-        client_id=client.id,
+        client_id=client_id,
         changes=diff(None, subject, SUBJECT_FIELDS),
     )
     return subject
@@ -108,7 +109,7 @@ def set_all_subjects_active(
 ) -> list[Subject]:
     """Deactivate or reactivate every subject of a client (O6); returns those changed."""
     ctx.acting()
-    uow.clients.get(client_id)
+    live_client(uow, client_id)
     changed = []
     for subject in uow.records(SUBJECTS).find(client_id=client_id):
         if subject.active != active:
@@ -117,7 +118,7 @@ def set_all_subjects_active(
 
 
 def subjects_of(uow: UnitOfWork, client_id: UUID, *, include_inactive: bool) -> list[Subject]:
-    uow.clients.get(client_id)
+    live_client(uow, client_id)
     return [
         s for s in uow.records(SUBJECTS).find(client_id=client_id) if include_inactive or s.active
     ]

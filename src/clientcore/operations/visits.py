@@ -41,6 +41,7 @@ from clientcore.errors import (
 )
 from clientcore.localtime import local_text
 from clientcore.operations.context import Context, diff, save_change, tenant_zone
+from clientcore.operations.redirects import linkable
 from clientcore.operations.visit_documents import release_visit
 from clientcore.ports.unit_of_work import UnitOfWork
 
@@ -145,7 +146,7 @@ def _store(write: Callable[[], T], schedule: Schedule) -> T:
 
 
 def _check_client_and_subject(uow: UnitOfWork, client_id: UUID, subject_id: UUID | None) -> None:
-    if uow.clients.status(client_id) is not ClientStatus.ACTIVE:
+    if linkable(uow, client_id) is not ClientStatus.ACTIVE:
         raise ValidationError(
             "client_id", "the client is inactive; reactivate them to book a visit"
         )

@@ -61,6 +61,12 @@ class Records(Protocol[T]):
         Raises ValueError for a kind that refers to no client."""
         ...
 
+    def move(self, source: UUID, target: UUID) -> list[str]:
+        """:meth:`reassign`, returning the keys of the records it moved as text
+        (:func:`~clientcore.entities.kinds.key_text`), in no set order: what a merge
+        journals, read with the move itself where the store can (``UPDATE ... RETURNING``)."""
+        ...
+
     def scrub(self, client_id: UUID) -> int:
         """Blank the personal fields (nested values included) of every record of the client
         (:meth:`RecordKind.scrubbed`: a versioned kind's version bumped); how many records

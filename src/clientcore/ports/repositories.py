@@ -35,6 +35,17 @@ class ClientRepository(Protocol):
         no more). Raises NotFound."""
         ...
 
+    def hold(self, client_id: UUID, *, exclusive: bool = False) -> ClientStatus:
+        r"""The client's status, read under a lock held until the unit of work ends, so that
+        no merge runs between this read and the unit's commit.
+
+        An operation that links a record to the client holds it (shared: linkers do not
+        wait for each other); a merge holds each client it merges ``exclusive``\ly, before
+        reading them. So a link made while a merge runs either commits first (and the merge
+        then moves it) or waits for the merge and sees the client merged. Raises NotFound.
+        """
+        ...
+
     def get_by_code(self, code: str) -> Client:
         """Raises NotFound."""
         ...

@@ -268,6 +268,23 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
             client_id = self._client(index)
             self.apply(lambda core: core.sales.settle(client_id, Decimal(amount), "PLN"))
 
+        @precondition(lambda self: len(self.clients) >= 2)
+        @rule(
+            base=st.integers(0, 50),
+            merged=st.lists(st.integers(0, 50), min_size=1, max_size=2),
+            choose=st.booleans(),
+            dry_run=st.booleans(),
+        )
+        def merge(self, base: int, merged: list[int], choose: bool, dry_run: bool) -> None:
+            """Merge (or preview merging) clients: refused ones (merged already, with
+            itself) must be refused alike everywhere."""
+            base_id = self._client(base)
+            merged_ids = [self._client(index) for index in merged]
+            choice = {"last_name": merged_ids[0]} if choose else None
+            self.apply(
+                lambda core: core.merges.merge(base_id, merged_ids, choose=choice, dry_run=dry_run)
+            )
+
         @rule(text=st.sampled_from(TEXTS), status=st.sampled_from(["active", "inactive", "all"]))
         def search(self, text: str, status: str) -> None:
             self.apply(lambda core: core.clients.search(text, status=status, limit=5))
@@ -286,5 +303,8 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
                 self.apply(lambda core, client_id=client_id: core.clients.history(client_id))  # type: ignore[misc]
                 self.apply(lambda core, client_id=client_id: core.calendar.for_client(client_id))  # type: ignore[misc]
                 self.apply(lambda core, client_id=client_id: core.sales.for_client(client_id))  # type: ignore[misc]
+                self.apply(lambda core, client_id=client_id: core.merges.surviving(client_id))  # type: ignore[misc]
+                self.apply(lambda core, client_id=client_id: core.merges.journal(client_id))  # type: ignore[misc]
+                self.apply(lambda core, client_id=client_id: core.clients.get(client_id))  # type: ignore[misc]
 
     return Agreement

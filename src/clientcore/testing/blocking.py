@@ -33,6 +33,7 @@ PARTS = (
     "setup",
     "visits",
     "calendar",
+    "merges",
     "sales",
     "products",
     "price_lists",

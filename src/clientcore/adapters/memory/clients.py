@@ -88,6 +88,10 @@ class MemoryClientRepository:
     def status(self, client_id: UUID) -> ClientStatus:
         return self.get(client_id).status
 
+    def hold(self, client_id: UUID, *, exclusive: bool = False) -> ClientStatus:
+        """The status: units of work on the memory store run one at a time already."""
+        return self.status(client_id)
+
     def get_by_code(self, code: str) -> Client:
         client_id = self._indexes.by_code.get(self._tenant, {}).get(code)
         if client_id is None:

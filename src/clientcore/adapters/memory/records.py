@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from clientcore.adapters.memory.table import Journal, Table
-from clientcore.entities.kinds import RecordKind
+from clientcore.entities.kinds import RecordKind, key_text
 from clientcore.errors import ConcurrencyError
 
 T = TypeVar("T")
@@ -126,6 +126,11 @@ class MemoryRecords(Generic[T]):
     def reassign(self, source: UUID, target: UUID) -> int:
         moved = self.find(**self._kind.of_client(source))
         return self._rewrite(moved, lambda record: self._kind.moved(record, target))
+
+    def move(self, source: UUID, target: UUID) -> list[str]:
+        keys = [key_text(self._kind.key_of(r)) for r in self.find(**self._kind.of_client(source))]
+        self.reassign(source, target)
+        return keys
 
     def scrub(self, client_id: UUID) -> int:
         return self._rewrite(self.find(**self._kind.of_client(client_id)), self._kind.scrubbed)

@@ -110,6 +110,13 @@ class MongoClientRepository:
             raise NotFound("client", client_id)
         return ClientStatus(found[0])
 
+    def hold(self, client_id: UUID, *, exclusive: bool = False) -> ClientStatus:
+        """The status, under the client's named lock (held until the unit of work ends,
+        with or without transactions): MongoDB has no shared row locks, so linkers of one
+        client take it in turn, and a merge takes it too."""
+        self._store.work.hold(f"{self._store.tenant}/client/{client_id}")
+        return self.status(client_id)
+
     def get_by_code(self, code: str) -> Client:
         if self._reads_mine:
             owner = self._mine_codes.get(code)

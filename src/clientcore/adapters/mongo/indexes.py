@@ -36,6 +36,8 @@ WORKING_HOURS = PREFIX + "working_hours"
 LOCKS = PREFIX + "locks"
 MESSAGES = PREFIX + "messages"
 MESSAGING_SETTINGS = PREFIX + "messaging_settings"
+MERGES = PREFIX + "merges"
+MERGE_LINKS = PREFIX + "merge_links"
 
 OWN_COLLECTIONS: dict[str, str] = {
     "staff": STAFF,
@@ -49,6 +51,8 @@ OWN_COLLECTIONS: dict[str, str] = {
     "messages": MESSAGES,
     "messaging_settings": MESSAGING_SETTINGS,
     **{kind.name: PREFIX + kind.name for kind in SALES_KINDS},
+    "merges": MERGES,
+    "merge_links": MERGE_LINKS,
 }
 """The collections of clientcore's own record kinds, by kind name."""
 

@@ -22,7 +22,7 @@ from bson import ObjectId
 
 from clientcore.adapters.mongo.layout import Layout
 from clientcore.adapters.mongo.store import Document, Scoped
-from clientcore.entities.kinds import RecordKind
+from clientcore.entities.kinds import RecordKind, key_text
 from clientcore.errors import ClientCoreError, ConcurrencyError, StorageBusy
 
 T = TypeVar("T")
@@ -299,6 +299,12 @@ class MongoRecords(Generic[T]):
         else:
             self._store.delete(query, missing=lambda: kind.not_found(key))
         self._remember(key, None, None)
+
+    def move(self, source: UUID, target: UUID) -> list[str]:
+        kind = self._kind
+        keys = [key_text(kind.key_of(record)) for record in self.find(**kind.of_client(source))]
+        self.reassign(source, target)
+        return keys
 
     def reassign(self, source: UUID, target: UUID) -> int:
         """Move the client's records to ``target`` in one ``update_many`` (bumping the

@@ -131,6 +131,13 @@ class SqlClientRepository:
         statement = _by_column(self._db.tables, "id", status_only=True)
         return ClientStatus(self._found(statement, client_id, "client", client_id)[0])
 
+    def hold(self, client_id: UUID, *, exclusive: bool = False) -> ClientStatus:
+        """The status, its row locked (``FOR SHARE``, or ``FOR UPDATE`` when exclusive) until
+        the transaction ends. SQLite takes no row locks: ``BEGIN IMMEDIATE`` holds the
+        database's write lock already."""
+        statement = _held(self._db.tables, exclusive)
+        return ClientStatus(self._found(statement, client_id, "client", client_id)[0])
+
     def get_by_code(self, code: str) -> Client:
         statement = _by_column(self._db.tables, "code")
         return convert.client_from_row(self._found(statement, code, "client with code", repr(code)))
@@ -274,6 +281,12 @@ def _by_column(tables: Tables, column: str, *, status_only: bool = False) -> Sel
     return select(*selected).where(
         clients.c.tenant == bindparam("tenant"), clients.c[column] == bindparam("value")
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _held(tables: Tables, exclusive: bool) -> Select[Any]:
+    """The client's status, its row locked (see :meth:`SqlClientRepository.hold`)."""
+    return _by_column(tables, "id", status_only=True).with_for_update(read=not exclusive)
 
 
 def _client_columns(clients: Table) -> list[ColumnElement[Any]]:

@@ -25,12 +25,14 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    type_coerce,
     update,
 )
+from sqlalchemy.types import NullType
 
 from clientcore.adapters.sql.db import BATCH, Db
 from clientcore.adapters.sql.rows import Rows
-from clientcore.entities.kinds import RecordKind
+from clientcore.entities.kinds import RecordKind, key_text
 from clientcore.errors import ConcurrencyError
 
 T = TypeVar("T")
@@ -61,6 +63,10 @@ class Statements:
     replace: Update
     delete: Delete
     reassign: Update | None
+    move: Update | None
+    """:attr:`reassign`, returning the keys of the rows it changed (where the engine can)."""
+    moved_keys: Select[Any] | None
+    """The keys of the rows :attr:`reassign` would change (where it cannot)."""
 
 
 def _order(table: Table, kind: RecordKind[Any], column: dict[str, str]) -> list[Any]:
@@ -80,7 +86,7 @@ def statements(
     if kind.versioned:
         where.append(c.version == bindparam(WHERE_VERSION))
     keys: BindParameter[Any] = bindparam("keys", expanding=True)
-    reassign = None
+    reassign = move = moved_keys = None
     if kind.client_field is not None:
         client = c[column.get(kind.client_field, kind.client_field)]
         values: dict[str, Any] = {client.name: bindparam("w_target")}
@@ -91,12 +97,19 @@ def statements(
             .where(mine(table, WHERE_TENANT), client == bindparam("w_source"))
             .values(values)
         )
+        raw_key = type_coerce(key, NullType())  # as the driver gives it: no UUID made
+        move = reassign.returning(raw_key)
+        moved_keys = select(raw_key).where(
+            mine(table, WHERE_TENANT), client == bindparam("w_source")
+        )
     return Statements(
         get=select(table).where(mine(table), key == bindparam("key")),
         get_many=select(table).where(mine(table), key.in_(keys)),
         replace=update(table).where(*where),
         delete=delete(table).where(*where),
         reassign=reassign,
+        move=move,
+        moved_keys=moved_keys,
     )
 
 
@@ -213,6 +226,21 @@ class SqlRecords(Generic[T]):
             raise ValueError(f"{self._kind.name} refer to no client")
         parameters = {WHERE_TENANT: self._db.tenant, "w_source": source, "w_target": target}
         return self._db.changed(statement, parameters)
+
+    def move(self, source: UUID, target: UUID) -> list[str]:
+        """One ``UPDATE ... RETURNING`` the keys where the engine has it (SQLite,
+        PostgreSQL); else (MariaDB) the keys read first, then the UPDATE."""
+        made = self._statements
+        statement, move, keys = made.reassign, made.move, made.moved_keys
+        if statement is None or move is None or keys is None:
+            raise ValueError(f"{self._kind.name} refer to no client")
+        parameters = {WHERE_TENANT: self._db.tenant, "w_source": source, "w_target": target}
+        if self._db.connection.dialect.update_returning:
+            found = self._db.tuples(move, parameters)
+        else:
+            found = self._db.tuples(keys, parameters)
+            self._db.changed(statement, parameters)
+        return [key_text(row[0]) for row in found]
 
     def scrub(self, client_id: UUID) -> int:
         changed = 0

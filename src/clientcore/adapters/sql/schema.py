@@ -52,7 +52,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.types import TypeEngine
 
-from clientcore.entities.kinds import MESSAGES, MESSAGING_SETTINGS, SALES_KINDS, RecordKind
+from clientcore.entities.kinds import (
+    MERGE_LINKS,
+    MERGES,
+    MESSAGES,
+    MESSAGING_SETTINGS,
+    SALES_KINDS,
+    RecordKind,
+)
 from clientcore.entities.search import KEY_MAX_LENGTH
 from clientcore.errors import UnknownKind, UnsupportedTarget
 
@@ -244,6 +251,8 @@ class Tables:
     working_hours: Table
     messages: Table
     messaging_settings: Table
+    merges: Table
+    merge_links: Table
     host: tuple[tuple[str, Table], ...] = ()
     """The tables of the host's record kinds, by kind name."""
     derived: tuple[tuple[str, Table], ...] = ()
@@ -539,6 +548,8 @@ def make_tables(
         Index(f"ix_{prefix}messages_due", "tenant", "state", "due_at", "id")
     )
     kind_table(MESSAGING_SETTINGS, table, made["clients"], prefix)
+    for kind in (MERGES, MERGE_LINKS):  # tables made from the kind, like a host's
+        kind_table(kind, table, made["clients"], prefix)
     own = dict(made)
     derived = tuple(
         (kind.name, kind_table(kind, table, own["clients"], prefix)) for kind in SALES_KINDS

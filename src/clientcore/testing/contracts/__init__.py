@@ -5,6 +5,7 @@ from clientcore.testing.contracts.clients import ClientContract
 from clientcore.testing.contracts.events import EventContract
 from clientcore.testing.contracts.inputs import InputContract
 from clientcore.testing.contracts.kinds import CountersContract, KindsContract
+from clientcore.testing.contracts.merge import MergeContract
 from clientcore.testing.contracts.records import RecordsContract
 from clientcore.testing.contracts.sales import SalesContract
 from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
@@ -30,6 +31,7 @@ class AllContracts(
     EventContract,
     InputContract,
     SalesContract,
+    MergeContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -42,6 +44,7 @@ __all__ = [
     "EventContract",
     "InputContract",
     "KindsContract",
+    "MergeContract",
     "RaceContract",
     "RecordsContract",
     "SalesContract",

@@ -1,7 +1,7 @@
 """Messaging: the outbox of SMS and e-mail messages, and each tenant's messaging settings.
 
 Revision ID: clientcore_0003
-Revises: clientcore_0001
+Revises: clientcore_0002
 Create Date: 2026-12-07
 """
 
@@ -16,7 +16,7 @@ from clientcore.adapters.sql.migrations import names
 from clientcore.adapters.sql.schema import Id, Key, LongText, Moment
 
 revision: str = "clientcore_0003"
-down_revision: str | None = "clientcore_0001"
+down_revision: str | None = "clientcore_0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
