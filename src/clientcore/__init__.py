@@ -79,6 +79,34 @@ from clientcore.operations.calendar import ClientVisits, FreeSlot, code_summary
 from clientcore.operations.clients import ClientFields
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import Capabilities
+from clientcore.api.bulk import Bulk
+from clientcore.api.linked import Linked
+from clientcore.api.tasks import Tasks
+from clientcore.entities.bulk import (
+    AddGroup,
+    BulkChange,
+    BulkResult,
+    ClearAttribute,
+    RemoveGroup,
+    SetAttribute,
+    SetCaretaker,
+    Skipped,
+    SkipReason,
+)
+from clientcore.entities.linked import (
+    BUSINESS_TRIP,
+    LINKED_KINDS,
+    ORDER,
+    REPAIR,
+    SUBSCRIPTION,
+    TREATMENT,
+    LinkedKind,
+    LinkedRecord,
+    LinkedStatus,
+)
+from clientcore.entities.sections import CompanyData, MedicalData
+from clientcore.entities.task import Task, TaskStatus
+from clientcore.operations.bulk import ClientFilter
 
 __version__ = "0.1.0"
 
@@ -163,6 +191,32 @@ __all__ = [
     "errors",
     "open",
     "open_async",
+    "AddGroup",
+    "BulkChange",
+    "BulkResult",
+    "ClearAttribute",
+    "RemoveGroup",
+    "SetAttribute",
+    "SetCaretaker",
+    "Skipped",
+    "SkipReason",
+    "BUSINESS_TRIP",
+    "LINKED_KINDS",
+    "ORDER",
+    "REPAIR",
+    "SUBSCRIPTION",
+    "TREATMENT",
+    "LinkedKind",
+    "LinkedRecord",
+    "LinkedStatus",
+    "CompanyData",
+    "MedicalData",
+    "Task",
+    "TaskStatus",
+    "ClientFilter",
+    "Bulk",
+    "Linked",
+    "Tasks",
 ]
 
 

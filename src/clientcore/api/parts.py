@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from clientcore.api.bulk import Bulk
 from clientcore.api.calendar import Calendar
 from clientcore.api.checks import checked
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
+from clientcore.api.linked import Linked
 from clientcore.api.notes import Notes
 from clientcore.api.records import KindRecords
 from clientcore.api.setup import Setup
 from clientcore.api.staff import Staff
 from clientcore.api.subjects import Subjects
+from clientcore.api.tasks import Tasks
 from clientcore.api.visits import Visits
 from clientcore.entities.common import Actor
 from clientcore.entities.kinds import RecordKind
@@ -37,6 +40,9 @@ class Parts:
         self.setup = Setup(runner)
         self.visits = Visits(runner)
         self.calendar = Calendar(runner)
+        self.tasks = Tasks(runner)
+        self.linked = Linked(runner)
+        self.bulk = Bulk(runner)
         self._run = runner
 
     def records(self, kind: RecordKind[T]) -> KindRecords[T]:

@@ -79,6 +79,18 @@ class EventKind(enum.StrEnum):
     """A record of a host's kind was added (``core.records(kind)``)."""
     RECORD_REPLACED = "record.replaced"
     RECORD_DELETED = "record.deleted"
+    TASK_CREATED = "task.created"
+    TASK_UPDATED = "task.updated"
+    TASK_DONE = "task.done"
+    """A task was done; with ``notify`` among its changes when its creator asked to be told."""
+    TASK_REOPENED = "task.reopened"
+    LINKED_ADDED = "linked.added"
+    """A linked record (subscription, order, repair, treatment, trip...) was added."""
+    LINKED_UPDATED = "linked.updated"
+    LINKED_CLOSED = "linked.closed"
+    """A linked record was closed: a subscription stopped, an order delivered..."""
+    SECTION_SET = "section.set"
+    """A client's company or medical data section was written."""
 
 
 def scrub_changes(event: Event, fields: frozenset[str]) -> Event:

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 from uuid import UUID
 
+from clientcore.adapters.memory.bulk import MemoryBulkClients
 from clientcore.adapters.memory.clients import ClientIndexes, MemoryClientRepository
 from clientcore.adapters.memory.records import MemoryRecords
 from clientcore.adapters.memory.table import Journal, Table
@@ -71,6 +72,7 @@ class MemoryUnitOfWork:
             tenant, backend.clients, backend.client_indexes, journal
         )
         self.settings = MemorySettingsRepository(tenant, backend.settings, journal)
+        self.bulk = MemoryBulkClients(tenant, backend.clients, journal)
         self.counters = MemoryCounters(tenant, backend.counters, journal)
         self.events = MemoryEventLog(tenant, backend.events, journal, backend.sequence)
         self.visits = MemoryVisitRepository(self._schedule, **self._parts(VISITS))

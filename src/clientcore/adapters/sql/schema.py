@@ -52,7 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.types import TypeEngine
 
-from clientcore.entities.kinds import RecordKind
+from clientcore.entities.kinds import COMPANY_DATA, LINKED_RECORDS, MEDICAL_DATA, TASKS, RecordKind
 from clientcore.entities.search import KEY_MAX_LENGTH
 from clientcore.errors import UnknownKind, UnsupportedTarget
 
@@ -72,6 +72,11 @@ KIND_KEY_LENGTH = 255
 STEM_LENGTH = 3
 """Characters of a search key kept as its stem: the keys of one stem are indexed in the
 order of search results, so a term at least this long is read in that order."""
+
+
+GENERIC_OWN_KINDS: tuple[RecordKind[Any], ...] = (TASKS, LINKED_RECORDS, COMPANY_DATA, MEDICAL_DATA)
+"""clientcore's kinds whose tables are made from their entities as a host kind's are
+(:func:`kind_table`): nothing about them needs columns of their own."""
 
 
 def _is_mariadb(dialect: Dialect) -> bool:
@@ -242,6 +247,10 @@ class Tables:
     events: Table
     visits: Table
     working_hours: Table
+    tasks: Table
+    linked_records: Table
+    company_data: Table
+    medical_data: Table
     host: tuple[tuple[str, Table], ...] = ()
     """The tables of the host's record kinds, by kind name."""
 
@@ -516,6 +525,11 @@ def make_tables(
         Column("overrides", LongText(), nullable=False),
         PrimaryKeyConstraint("tenant", "staff_id"),
         fk(["tenant", "staff_id"], "staff", "tenant", "id"),
+    )
+    for kind in GENERIC_OWN_KINDS:
+        kind_table(kind, table, made["clients"], prefix)
+    made["tasks"].append_constraint(
+        Index(f"ix_{prefix}tasks_assigned", "tenant", "assigned_to", "due", "id")
     )
     own = dict(made)
     for kind in kinds:

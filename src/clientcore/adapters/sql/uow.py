@@ -35,6 +35,7 @@ from clientcore.adapters.sql.engine import (
     is_memory_sqlite,
 )
 from clientcore.adapters.sql.errors import translated
+from clientcore.adapters.sql.bulk import SqlBulkClients
 from clientcore.adapters.sql.records import SqlRecords
 from clientcore.adapters.sql.rows import shared_rows
 from clientcore.adapters.sql.schema import DEFAULT_PREFIX, Tables, shared_tables
@@ -265,6 +266,7 @@ class SqlUnitOfWork:
         self.settings = SqlSettingsRepository(db)
         self.counters = SqlCounters(db)
         self.events = SqlEventLog(db)
+        self.bulk = SqlBulkClients(db)
         self.visits = SqlVisitRepository(VISITS, db, backend.tables.visits, backend.rows)
         self._records: dict[str, Any] = {VISITS.name: self.visits}
         return self
