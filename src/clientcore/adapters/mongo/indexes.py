@@ -44,12 +44,17 @@ OWN_COLLECTIONS: dict[str, str] = {
     "notes": NOTES,
     "consents": CONSENTS,
     "visits": VISITS,
+    "tasks": PREFIX + "tasks",
+    "linked_records": PREFIX + "linked_records",
+    "company_data": PREFIX + "company_data",
+    "medical_data": PREFIX + "medical_data",
 }
 """The collections of clientcore's own record kinds, by kind name."""
 
 EXTRA_INDEXES: dict[str, list[IndexModel]] = {
     NOTES: [index("tenant", "project", "created_at", "sid")],
     VISITS: [index("tenant", "staff_id", "start")],
+    PREFIX + "tasks": [index("tenant", "assigned_to", "due")],
 }
 """Indexes of our kinds' own queries beyond the generic ones (project notes, calendars)."""
 

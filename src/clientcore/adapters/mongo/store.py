@@ -453,6 +453,39 @@ class Scoped:
 
         self._work.write(apply, guarded=False, collection=collection.name)
 
+    def update_all(
+        self, query: Mapping[str, Any], updates: Sequence[Mapping[str, Any]], fields: Sequence[str]
+    ) -> None:
+        """Run each of ``updates`` (update documents, ``$set``, ``$pull``...) on every
+        matching document, one ``update_many`` each; undone by setting ``fields`` (those
+        the updates change) back to what each document held before."""
+        scoped = self._scope(query)
+        token = self._work.token
+        collection = self._collection
+        kept = {name: 1 for name in fields} | {"_w": 1}
+
+        def apply(session: ClientSession | None) -> Undo:
+            with translate():
+                before = list(collection.find(scoped, kept, session=session))
+                ids = [document["_id"] for document in before]
+                for change in updates:
+                    stamped = {**change, "$set": {**change.get("$set", {}), "_w": token}}
+                    collection.update_many({"_id": {"$in": ids}}, stamped, session=session)
+
+            def undo() -> None:
+                with translate():
+                    for document in before:
+                        old = {name: document[name] for name in fields if name in document}
+                        gone = {name: "" for name in fields if name not in document}
+                        back: Document = {"$set": {**old, "_w": document.get("_w")}}
+                        if gone:
+                            back["$unset"] = gone
+                        collection.update_one({"_id": document["_id"], "_w": token}, back)
+
+            return undo
+
+        self._work.write(apply, guarded=False, collection=collection.name)
+
 
 def reserve(
     counters: Collection[Document],

@@ -37,6 +37,7 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from clientcore.adapters.mongo import indexes
+from clientcore.adapters.mongo.bulk import MongoBulkClients
 from clientcore.adapters.mongo.clients import MongoClientRepository
 from clientcore.adapters.mongo.convert import CODEC_OPTIONS, Documents
 from clientcore.adapters.mongo.errors import translate
@@ -249,6 +250,7 @@ class MongoUnitOfWork:
     def _bind(self, work: Work) -> None:
         backend = self._backend
         self.clients = MongoClientRepository(self._scoped(indexes.CLIENTS))
+        self.bulk = MongoBulkClients(self._scoped(indexes.CLIENTS))
         self.settings = MongoSettingsRepository(self._scoped(indexes.SETTINGS))
         self.counters = MongoCounters(backend.collection(indexes.COUNTERS), self.tenant, work)
         self.events = MongoEventLog(self._made(backend.events_layout))
