@@ -319,7 +319,7 @@ from clientcore.adapters.sql.schema import Id, Key, LongText
 revision = "host_0001"
 down_revision = None
 branch_labels = ("host",)
-depends_on = "clientcore_0001"
+depends_on = "{head}"
 
 
 def upgrade():
@@ -334,7 +334,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table("orders")
-'''
+'''.replace("{head}", head_revision())
 
 
 def host_alembic(folder: Path, url: str) -> Config:

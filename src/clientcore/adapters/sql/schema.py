@@ -531,6 +531,10 @@ def make_tables(
     made["tasks"].append_constraint(
         Index(f"ix_{prefix}tasks_assigned", "tenant", "assigned_to", "due", "id")
     )
+    made["tasks"].append_constraint(fk(["tenant", "assigned_to"], "staff", "tenant", "id"))
+    made["linked_records"].append_constraint(
+        fk(["tenant", "subject_id"], "subjects", "tenant", "id")
+    )
     own = dict(made)
     for kind in kinds:
         if kind.name in own:
