@@ -97,6 +97,20 @@ class Bulk:
         change = RemoveGroup(group_id)
         return self._apply(change, _selection(client_ids, search), chunk_size, progress)
 
+    def set_caretaker(
+        self,
+        caretaker_id: UUID | None,
+        *,
+        client_ids: Sequence[UUID] | None = None,
+        search: ClientFilter | None = None,
+        chunk_size: int | None = None,
+        progress: Progress | None = None,
+    ) -> BulkResult:
+        """Make ``caretaker_id`` (an active staff member, or None: none) the caretaker of
+        every selected client."""
+        change = SetCaretaker(caretaker_id)
+        return self._apply(change, _selection(client_ids, search), chunk_size, progress)
+
     def change_caretaker(
         self,
         old_caretaker_id: UUID,

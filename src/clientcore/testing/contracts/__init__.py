@@ -1,6 +1,7 @@
 """The contract suites. ``AllContracts`` combines them; subclass it with a ``backend`` fixture."""
 
 from clientcore.testing.contracts.base import BackendContract
+from clientcore.testing.contracts.bulk import BulkContract
 from clientcore.testing.contracts.clients import ClientContract
 from clientcore.testing.contracts.events import EventContract
 from clientcore.testing.contracts.inputs import InputContract
@@ -28,6 +29,7 @@ class AllContracts(
     TransactionContract,
     EventContract,
     InputContract,
+    BulkContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -35,6 +37,7 @@ class AllContracts(
 __all__ = [
     "AllContracts",
     "BackendContract",
+    "BulkContract",
     "ClientContract",
     "CountersContract",
     "EventContract",
