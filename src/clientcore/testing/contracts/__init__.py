@@ -9,6 +9,7 @@ from clientcore.testing.contracts.kinds import CountersContract, KindsContract
 from clientcore.testing.contracts.records import RecordsContract
 from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
 from clientcore.testing.contracts.search import SearchContract
+from clientcore.testing.contracts.tasks import TasksContract
 from clientcore.testing.contracts.tenancy import TenancyContract
 from clientcore.testing.contracts.threads import SharedCoreContract
 from clientcore.testing.contracts.transactions import TransactionContract
@@ -30,6 +31,7 @@ class AllContracts(
     EventContract,
     InputContract,
     BulkContract,
+    TasksContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -48,6 +50,7 @@ __all__ = [
     "ScheduleContract",
     "SearchContract",
     "SharedCoreContract",
+    "TasksContract",
     "TenancyContract",
     "TransactionContract",
     "UnicodeContract",
