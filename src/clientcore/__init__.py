@@ -107,6 +107,8 @@ from clientcore.entities.linked import (
 from clientcore.entities.sections import CompanyData, MedicalData
 from clientcore.entities.task import Task, TaskStatus
 from clientcore.operations.bulk import ClientFilter
+from clientcore.api.reports import Reports
+from clientcore.entities.report import Report
 
 __version__ = "0.1.0"
 
@@ -217,6 +219,8 @@ __all__ = [
     "Bulk",
     "Linked",
     "Tasks",
+    "Reports",
+    "Report",
 ]
 
 

@@ -12,6 +12,7 @@ from clientcore.api.consents import Consents
 from clientcore.api.linked import Linked
 from clientcore.api.notes import Notes
 from clientcore.api.records import KindRecords
+from clientcore.api.reports import Reports
 from clientcore.api.setup import Setup
 from clientcore.api.staff import Staff
 from clientcore.api.subjects import Subjects
@@ -43,6 +44,7 @@ class Parts:
         self.tasks = Tasks(runner)
         self.linked = Linked(runner)
         self.bulk = Bulk(runner)
+        self.reports = Reports(runner)
         self._run = runner
 
     def records(self, kind: RecordKind[T]) -> KindRecords[T]:

@@ -10,6 +10,7 @@ import attrs
 from clientcore.entities.kinds import RecordKind, Registry
 from clientcore.ports.bulk import BulkClients
 from clientcore.ports.records import Records
+from clientcore.ports.reports import ReportQueries
 from clientcore.ports.repositories import (
     ClientRepository,
     Counters,
@@ -61,6 +62,11 @@ class UnitOfWork(Protocol):
     @property
     def bulk(self) -> BulkClients:
         """Bulk changes of the tenant's clients (set-based writes)."""
+        ...
+
+    @property
+    def reports(self) -> ReportQueries:
+        """The counts the reports are made of."""
         ...
 
     @property

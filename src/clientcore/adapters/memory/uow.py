@@ -17,6 +17,7 @@ from uuid import UUID
 from clientcore.adapters.memory.bulk import MemoryBulkClients
 from clientcore.adapters.memory.clients import ClientIndexes, MemoryClientRepository
 from clientcore.adapters.memory.records import MemoryRecords
+from clientcore.adapters.memory.reports import MemoryReportQueries
 from clientcore.adapters.memory.table import Journal, Table
 from clientcore.adapters.memory.tenant import (
     MemoryCounters,
@@ -76,6 +77,9 @@ class MemoryUnitOfWork:
         self.counters = MemoryCounters(tenant, backend.counters, journal)
         self.events = MemoryEventLog(tenant, backend.events, journal, backend.sequence)
         self.visits = MemoryVisitRepository(self._schedule, **self._parts(VISITS))
+        self.reports = MemoryReportQueries(
+            tenant, backend.clients, lambda kind: self.records(kind).find()
+        )
         self._records: dict[str, Any] = {VISITS.name: self.visits}
 
     def _parts(self, kind: RecordKind[Any]) -> dict[str, Any]:

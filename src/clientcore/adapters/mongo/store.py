@@ -305,6 +305,12 @@ class Scoped:
         with translate():
             return self._collection.count_documents(self._scope(query), session=self._work.session)
 
+    def aggregate(self, query: Mapping[str, Any], stages: Sequence[Mapping[str, Any]]) -> list[Document]:
+        """The results of an aggregation pipeline over the matching documents."""
+        with translate():
+            pipeline = [{"$match": self._scope(query)}, *stages]
+            return list(self._collection.aggregate(pipeline, session=self._work.session))
+
     def values(self, field: str, query: Mapping[str, Any]) -> list[Any]:
         """The ``field`` of each matching document."""
         with translate():

@@ -43,6 +43,7 @@ from clientcore.adapters.mongo.convert import CODEC_OPTIONS, Documents
 from clientcore.adapters.mongo.errors import translate
 from clientcore.adapters.mongo.layout import Layout
 from clientcore.adapters.mongo.records import MongoRecords
+from clientcore.adapters.mongo.reports import MongoReportQueries
 from clientcore.adapters.mongo.store import Document, LocalLocks, Scoped, Work, reserve
 from clientcore.adapters.mongo.tenant import (
     EVENTS,
@@ -51,7 +52,7 @@ from clientcore.adapters.mongo.tenant import (
     MongoSettingsRepository,
 )
 from clientcore.adapters.mongo.visits import MongoVisitRepository
-from clientcore.entities.kinds import OWN_KINDS, STAFF, VISITS, WORKING_HOURS, RecordKind, Registry
+from clientcore.entities.kinds import CONSENTS, OWN_KINDS, STAFF, VISITS, WORKING_HOURS, RecordKind, Registry
 from clientcore.entities.working_hours import Schedule, WorkingHours
 from clientcore.errors import UnknownKind, UnsupportedTarget
 from clientcore.ports.unit_of_work import Capabilities
@@ -256,6 +257,11 @@ class MongoUnitOfWork:
         self.events = MongoEventLog(self._made(backend.events_layout))
         layout = backend.layouts[VISITS.name]
         self.visits = MongoVisitRepository(layout, self._scoped(layout.collection), self._schedule)
+        self.reports = MongoReportQueries(
+            self._scoped(indexes.CLIENTS),
+            self._scoped(layout.collection),
+            self._scoped(backend.layouts[CONSENTS.name].collection),
+        )
         self._records = {VISITS.name: self.visits}
 
     def records(self, kind: RecordKind[T]) -> MongoRecords[T]:

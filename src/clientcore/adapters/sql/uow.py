@@ -37,6 +37,7 @@ from clientcore.adapters.sql.engine import (
 from clientcore.adapters.sql.errors import translated
 from clientcore.adapters.sql.bulk import SqlBulkClients
 from clientcore.adapters.sql.records import SqlRecords
+from clientcore.adapters.sql.reports import SqlReportQueries
 from clientcore.adapters.sql.rows import shared_rows
 from clientcore.adapters.sql.schema import DEFAULT_PREFIX, Tables, shared_tables
 from clientcore.adapters.sql.tenant import SqlCounters, SqlEventLog, SqlSettingsRepository
@@ -267,6 +268,7 @@ class SqlUnitOfWork:
         self.counters = SqlCounters(db)
         self.events = SqlEventLog(db)
         self.bulk = SqlBulkClients(db)
+        self.reports = SqlReportQueries(db)
         self.visits = SqlVisitRepository(VISITS, db, backend.tables.visits, backend.rows)
         self._records: dict[str, Any] = {VISITS.name: self.visits}
         return self

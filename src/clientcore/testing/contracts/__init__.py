@@ -8,6 +8,7 @@ from clientcore.testing.contracts.inputs import InputContract
 from clientcore.testing.contracts.kinds import CountersContract, KindsContract
 from clientcore.testing.contracts.records import RecordsContract
 from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
+from clientcore.testing.contracts.reports import ReportsContract
 from clientcore.testing.contracts.search import SearchContract
 from clientcore.testing.contracts.tasks import TasksContract
 from clientcore.testing.contracts.tenancy import TenancyContract
@@ -32,6 +33,7 @@ class AllContracts(
     InputContract,
     BulkContract,
     TasksContract,
+    ReportsContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -47,6 +49,7 @@ __all__ = [
     "KindsContract",
     "RaceContract",
     "RecordsContract",
+    "ReportsContract",
     "ScheduleContract",
     "SearchContract",
     "SharedCoreContract",
