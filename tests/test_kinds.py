@@ -52,6 +52,10 @@ def test_a_name_is_declared_once() -> None:
         "notes",
         "consents",
         "visits",
+        "tasks",
+        "linked_records",
+        "company_data",
+        "medical_data",
         "invoices",
         "stamps",
     ]

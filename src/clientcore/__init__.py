@@ -108,6 +108,7 @@ from clientcore.entities.sections import CompanyData, MedicalData
 from clientcore.entities.task import Task, TaskStatus
 from clientcore.operations.bulk import ClientFilter
 from clientcore.api.reports import Reports
+from clientcore.api.awaited import AsyncBulk, AsyncLinked, AsyncReports, AsyncTasks
 from clientcore.entities.report import Report
 
 __version__ = "0.1.0"
@@ -221,6 +222,10 @@ __all__ = [
     "Tasks",
     "Reports",
     "Report",
+    "AsyncTasks",
+    "AsyncLinked",
+    "AsyncBulk",
+    "AsyncReports",
 ]
 
 
