@@ -18,7 +18,9 @@ from clientcore.testing.clock import TickingClock
 def url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'clinic.db'}"
     upgrade(url)
-    core = clientcore.open(url, tenant="vet", actor=Actor("o", roles={Role.OWNER}), clock=TickingClock())
+    core = clientcore.open(
+        url, tenant="vet", actor=Actor("o", roles={Role.OWNER}), clock=TickingClock()
+    )
     for source in ("web", "web", "friend", ""):
         core.clients.register(last_name="Nowak", source=source)
     core.close()

@@ -12,17 +12,22 @@ from typing import Any
 from clientcore import errors
 from clientcore.aio import AsyncCore, open_async
 from clientcore.api.awaited import (
+    AsyncBulk,
     AsyncCalendar,
     AsyncClients,
     AsyncConsents,
     AsyncKindRecords,
+    AsyncLinked,
     AsyncNotes,
+    AsyncReports,
     AsyncSetup,
     AsyncStaff,
     AsyncSubjects,
+    AsyncTasks,
     AsyncTransaction,
     AsyncVisits,
 )
+from clientcore.api.bulk import Bulk
 from clientcore.api.calendar import Calendar
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
@@ -32,12 +37,15 @@ from clientcore.api.events import (
     HandlerErrorReport,
     InUnitHandler,
 )
+from clientcore.api.linked import Linked
 from clientcore.api.notes import Notes
 from clientcore.api.parts import Transaction
 from clientcore.api.records import KindRecords
+from clientcore.api.reports import Reports
 from clientcore.api.setup import Setup
 from clientcore.api.staff import Staff
 from clientcore.api.subjects import Subjects
+from clientcore.api.tasks import Tasks
 from clientcore.api.unset import UNSET, Unset
 from clientcore.api.visits import Visits
 from clientcore.bootstrap import backend_for
@@ -71,17 +79,6 @@ from clientcore.entities import (
     Subject,
     TenantSettings,
 )
-from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
-from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
-from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
-from clientcore.facade import Core, Retry
-from clientcore.operations.calendar import ClientVisits, FreeSlot, code_summary
-from clientcore.operations.clients import ClientFields
-from clientcore.ports.clock import Clock, IdFactory
-from clientcore.ports.unit_of_work import Capabilities
-from clientcore.api.bulk import Bulk
-from clientcore.api.linked import Linked
-from clientcore.api.tasks import Tasks
 from clientcore.entities.bulk import (
     AddGroup,
     BulkChange,
@@ -93,6 +90,7 @@ from clientcore.entities.bulk import (
     Skipped,
     SkipReason,
 )
+from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
 from clientcore.entities.linked import (
     BUSINESS_TRIP,
     LINKED_KINDS,
@@ -104,47 +102,70 @@ from clientcore.entities.linked import (
     LinkedRecord,
     LinkedStatus,
 )
-from clientcore.entities.sections import CompanyData, MedicalData
-from clientcore.entities.task import Task, TaskStatus
-from clientcore.operations.bulk import ClientFilter
-from clientcore.api.reports import Reports
-from clientcore.api.awaited import AsyncBulk, AsyncLinked, AsyncReports, AsyncTasks
 from clientcore.entities.report import Report
+from clientcore.entities.sections import CompanyData, CompanyFields, MedicalData, MedicalFields
+from clientcore.entities.task import Task, TaskStatus
+from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
+from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
+from clientcore.facade import Core, Retry
+from clientcore.operations.bulk import ClientFilter
+from clientcore.operations.calendar import ClientVisits, FreeSlot, code_summary
+from clientcore.operations.clients import ClientFields
+from clientcore.ports.clock import Clock, IdFactory
+from clientcore.ports.unit_of_work import Capabilities
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BUSINESS_TRIP",
+    "LINKED_KINDS",
+    "ORDER",
+    "REPAIR",
+    "SUBSCRIPTION",
+    "TREATMENT",
     "UNSET",
     "Actor",
+    "AddGroup",
     "Address",
     "AddressKind",
     "AfterCommitHandler",
+    "AsyncBulk",
     "AsyncCalendar",
     "AsyncClients",
     "AsyncConsents",
     "AsyncCore",
     "AsyncKindRecords",
+    "AsyncLinked",
     "AsyncNotes",
+    "AsyncReports",
     "AsyncSetup",
     "AsyncStaff",
     "AsyncSubjects",
+    "AsyncTasks",
     "AsyncTransaction",
     "AsyncVisits",
     "AttributeDefinition",
     "AttributeType",
+    "Bulk",
+    "BulkChange",
+    "BulkResult",
     "Calendar",
     "Capabilities",
     "Channel",
     "Charge",
     "ChargeKind",
+    "ClearAttribute",
     "Client",
     "ClientFields",
+    "ClientFilter",
     "ClientKind",
     "ClientPage",
     "ClientStatus",
     "ClientVisits",
     "Clients",
     "Clock",
+    "CompanyData",
+    "CompanyFields",
     "ConsentRecord",
     "Consents",
     "Core",
@@ -163,6 +184,12 @@ __all__ = [
     "IdentityDocument",
     "InUnitHandler",
     "KindRecords",
+    "Linked",
+    "LinkedKind",
+    "LinkedRecord",
+    "LinkedStatus",
+    "MedicalData",
+    "MedicalFields",
     "MergePolicy",
     "NameDay",
     "Note",
@@ -171,14 +198,24 @@ __all__ = [
     "Phone",
     "Purpose",
     "RecordKind",
+    "RemoveGroup",
+    "Report",
+    "Reports",
     "Retry",
     "Role",
+    "SetAttribute",
+    "SetCaretaker",
     "Setup",
+    "SkipReason",
+    "Skipped",
     "Staff",
     "StaffMember",
     "StatusFilter",
     "Subject",
     "Subjects",
+    "Task",
+    "TaskStatus",
+    "Tasks",
     "TenantSettings",
     "TimeRange",
     "Transaction",
@@ -194,38 +231,6 @@ __all__ = [
     "errors",
     "open",
     "open_async",
-    "AddGroup",
-    "BulkChange",
-    "BulkResult",
-    "ClearAttribute",
-    "RemoveGroup",
-    "SetAttribute",
-    "SetCaretaker",
-    "Skipped",
-    "SkipReason",
-    "BUSINESS_TRIP",
-    "LINKED_KINDS",
-    "ORDER",
-    "REPAIR",
-    "SUBSCRIPTION",
-    "TREATMENT",
-    "LinkedKind",
-    "LinkedRecord",
-    "LinkedStatus",
-    "CompanyData",
-    "MedicalData",
-    "Task",
-    "TaskStatus",
-    "ClientFilter",
-    "Bulk",
-    "Linked",
-    "Tasks",
-    "Reports",
-    "Report",
-    "AsyncTasks",
-    "AsyncLinked",
-    "AsyncBulk",
-    "AsyncReports",
 ]
 
 

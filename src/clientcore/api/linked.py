@@ -7,9 +7,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from typing_extensions import Unpack
+
 from clientcore.api.checks import checked
 from clientcore.entities.linked import LinkedKind, LinkedRecord
-from clientcore.entities.sections import CompanyData, MedicalData
+from clientcore.entities.sections import CompanyData, CompanyFields, MedicalData, MedicalFields
 from clientcore.operations import linked
 
 if TYPE_CHECKING:
@@ -67,7 +69,11 @@ class Linked:
         return self._run.read(linked.section, CompanyData, client_id)
 
     def set_company_data(
-        self, client_id: UUID, *, expected_version: int | None = None, **fields: str
+        self,
+        client_id: UUID,
+        *,
+        expected_version: int | None = None,
+        **fields: Unpack[CompanyFields],
     ) -> CompanyData:
         """Write the fields given (``tax_id``, ``registry_number``...) of the section."""
         return self._run.write(
@@ -78,7 +84,11 @@ class Linked:
         return self._run.read(linked.section, MedicalData, client_id)
 
     def set_medical_data(
-        self, client_id: UUID, *, expected_version: int | None = None, **fields: str
+        self,
+        client_id: UUID,
+        *,
+        expected_version: int | None = None,
+        **fields: Unpack[MedicalFields],
     ) -> MedicalData:
         """Write the fields given (``allergies``, ``conditions``...): special-category
         data, whose values the history never shows."""

@@ -281,7 +281,9 @@ MEDICAL_DATA: RecordKind[MedicalData] = RecordKind(
 """Special-category data: erasure deletes it whole rather than keeping a blank record."""
 
 OWN_KINDS = Registry(
-    [STAFF, GROUPS, ATTRIBUTE_DEFINITIONS, WORKING_HOURS, SUBJECTS, NOTES, CONSENTS, VISITS]
-    + [TASKS, LINKED_RECORDS, COMPANY_DATA, MEDICAL_DATA]
+    [
+        *(STAFF, GROUPS, ATTRIBUTE_DEFINITIONS, WORKING_HOURS, SUBJECTS, NOTES, CONSENTS, VISITS),
+        *(TASKS, LINKED_RECORDS, COMPANY_DATA, MEDICAL_DATA),
+    ]
 )
 """clientcore's own record kinds."""

@@ -12,7 +12,7 @@ treat it apart.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 from uuid import UUID
 
 import attrs
@@ -69,3 +69,24 @@ class MedicalData:
     medications: str = special_category(default="")
     notes: str = special_category(default="")
     version: int = 1
+
+
+class CompanyFields(TypedDict, total=False):
+    """The fields of :class:`CompanyData` a caller sets."""
+
+    tax_id: str
+    registry_number: str
+    legal_form: str
+    industry: str
+    representative: str
+    website: str
+
+
+class MedicalFields(TypedDict, total=False):
+    """The fields of :class:`MedicalData` a caller sets."""
+
+    blood_type: str
+    allergies: str
+    conditions: str
+    medications: str
+    notes: str

@@ -143,7 +143,9 @@ def apply(
             continue
         changed.append(client_id)
         changes = diff(state, new, field)
-        events.append(ctx.event(kind, entity_id=client_id, client_id=client_id, changes=changes, at=now))
+        events.append(
+            ctx.event(kind, entity_id=client_id, client_id=client_id, changes=changes, at=now)
+        )
     uow.bulk.apply(change, changed, now)
     for start in range(0, len(events), EVENTS_AT_ONCE):
         ctx.append(uow, events[start : start + EVENTS_AT_ONCE])

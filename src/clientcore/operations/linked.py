@@ -11,7 +11,13 @@ import attrs
 
 from clientcore.entities import validation
 from clientcore.entities.event import EventKind, FieldChange
-from clientcore.entities.kinds import COMPANY_DATA, LINKED_RECORDS, MEDICAL_DATA, SUBJECTS, RecordKind
+from clientcore.entities.kinds import (
+    COMPANY_DATA,
+    LINKED_RECORDS,
+    MEDICAL_DATA,
+    SUBJECTS,
+    RecordKind,
+)
 from clientcore.entities.linked import (
     LINKED_DETAIL_MAX_LENGTH,
     LINKED_DETAILS_MAX,
@@ -27,13 +33,22 @@ from clientcore.entities.sections import (
     MedicalData,
     special_category_fields,
 )
-from clientcore.errors import ConcurrencyError, NotFound, ValidationError
+from clientcore.errors import ConcurrencyError, ValidationError
 from clientcore.operations.context import Context, diff
 from clientcore.ports.unit_of_work import UnitOfWork
 
 S = TypeVar("S", CompanyData, MedicalData)
 
-LINKED_FIELDS = ("kind", "title", "status", "starts_on", "ends_on", "subject_id", "details", "notes")
+LINKED_FIELDS = (
+    "kind",
+    "title",
+    "status",
+    "starts_on",
+    "ends_on",
+    "subject_id",
+    "details",
+    "notes",
+)
 
 
 def _details(raw: object) -> dict[str, str]:
@@ -158,7 +173,7 @@ def set_section(
     ctx: Context,
     cls: type[S],
     client_id: UUID,
-    fields: Mapping[str, str],
+    fields: Mapping[str, object],
     *,
     expected_version: int | None = None,
 ) -> S:
@@ -167,7 +182,7 @@ def set_section(
     uow.clients.get(client_id)
     kind = _section_kind(cls)
     names = [field.name for field in attrs.fields(cls) if field.type in (str, "str")]
-    checked: dict[str, str] = {}
+    checked: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in names:
             raise ValidationError(name, f"is not a field of {cls.__name__}: {', '.join(names)}")

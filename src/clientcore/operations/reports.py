@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+
 import attrs
 
 from clientcore.entities.consent import Purpose
@@ -113,4 +114,3 @@ def run(uow: UnitOfWork, name: str, months: Months) -> Report:
     if report is None:
         raise ValidationError("name", f"{name!r} is not a report; known: {', '.join(REPORTS)}")
     return report(uow, months)
-

@@ -34,7 +34,9 @@ class MemoryBulkClients:
         self._journal = journal
 
     def states(self, client_ids: Sequence[UUID]) -> list[ClientState]:
-        found = (self._table.get(self._tenant, client_id) for client_id in dict.fromkeys(client_ids))
+        found = (
+            self._table.get(self._tenant, client_id) for client_id in dict.fromkeys(client_ids)
+        )
         return [state_of(client) for client in found if client is not None]
 
     def with_caretaker(self, caretaker_id: UUID) -> list[UUID]:

@@ -57,7 +57,10 @@ class MemoryReportQueries:
             ids[key[0]] = visit.staff_id
             visits[key] += 1
             no_shows[key] += visit.status is VisitStatus.NO_SHOW
-        return [(ids[staff], index, n, no_shows[staff, index]) for (staff, index), n in sorted(visits.items())]
+        return [
+            (ids[staff], index, n, no_shows[staff, index])
+            for (staff, index), n in sorted(visits.items())
+        ]
 
     def consent_coverage(self) -> list[tuple[str, int]]:
         by_client: dict[UUID, list[ConsentRecord]] = {}

@@ -22,7 +22,6 @@ from clientcore.adapters.mongo.store import Document, Scoped
 from clientcore.entities.bulk import (
     AddGroup,
     BulkChange,
-    ClearAttribute,
     ClientState,
     RemoveGroup,
     SetAttribute,
@@ -78,7 +77,9 @@ class MongoBulkClients:
             pull = {"$pull": {"attribute_keys": {"$regex": f"^{change.key}\x1f"}}}
             if isinstance(change, SetAttribute):
                 stamp["$set"][field] = attribute_document(change.value)
-                add = {"$addToSet": {"attribute_keys": attribute_match_key(change.key, change.value)}}
+                add = {
+                    "$addToSet": {"attribute_keys": attribute_match_key(change.key, change.value)}
+                }
                 updates = [{**stamp, **pull}, add]
             else:
                 updates = [{**stamp, "$unset": {field: ""}, **pull}]

@@ -16,8 +16,7 @@ from clientcore.ports.reports import Bucketed, StaffBucket
 def _period(field: str, boundaries: Sequence[datetime]) -> dict[str, Any]:
     ends = boundaries[1:]
     branches = [
-        {"case": {"$lt": [f"${field}", end]}, "then": index}
-        for index, end in enumerate(ends[:-1])
+        {"case": {"$lt": [f"${field}", end]}, "then": index} for index, end in enumerate(ends[:-1])
     ]
     if not branches:
         return {"$literal": 0}

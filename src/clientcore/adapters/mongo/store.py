@@ -305,7 +305,9 @@ class Scoped:
         with translate():
             return self._collection.count_documents(self._scope(query), session=self._work.session)
 
-    def aggregate(self, query: Mapping[str, Any], stages: Sequence[Mapping[str, Any]]) -> list[Document]:
+    def aggregate(
+        self, query: Mapping[str, Any], stages: Sequence[Mapping[str, Any]]
+    ) -> list[Document]:
         """The results of an aggregation pipeline over the matching documents."""
         with translate():
             pipeline = [{"$match": self._scope(query)}, *stages]
@@ -468,7 +470,7 @@ class Scoped:
         scoped = self._scope(query)
         token = self._work.token
         collection = self._collection
-        kept = {name: 1 for name in fields} | {"_w": 1}
+        kept = dict.fromkeys(fields, 1) | {"_w": 1}
 
         def apply(session: ClientSession | None) -> Undo:
             with translate():

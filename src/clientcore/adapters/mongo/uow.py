@@ -52,7 +52,15 @@ from clientcore.adapters.mongo.tenant import (
     MongoSettingsRepository,
 )
 from clientcore.adapters.mongo.visits import MongoVisitRepository
-from clientcore.entities.kinds import CONSENTS, OWN_KINDS, STAFF, VISITS, WORKING_HOURS, RecordKind, Registry
+from clientcore.entities.kinds import (
+    CONSENTS,
+    OWN_KINDS,
+    STAFF,
+    VISITS,
+    WORKING_HOURS,
+    RecordKind,
+    Registry,
+)
 from clientcore.entities.working_hours import Schedule, WorkingHours
 from clientcore.errors import UnknownKind, UnsupportedTarget
 from clientcore.ports.unit_of_work import Capabilities

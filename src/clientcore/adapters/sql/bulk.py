@@ -130,7 +130,9 @@ def _attributes(
     if isinstance(change, SetAttribute):
         value = convert.stored_attribute_text(change.value)
         if dialect == "postgresql":
-            pair = func.jsonb_build_object(cast(change.key, Text), cast(literal(value, Text), JSONB))
+            pair = func.jsonb_build_object(
+                cast(change.key, Text), cast(literal(value, Text), JSONB)
+            )
             return cast(cast(column, JSONB).op("||")(pair), Text)
         if dialect == "sqlite":
             return func.json_set(column, path, func.json(value))

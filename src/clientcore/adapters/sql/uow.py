@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction, make_url
 
+from clientcore.adapters.sql.bulk import SqlBulkClients
 from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
 from clientcore.adapters.sql.engine import (
@@ -35,7 +36,6 @@ from clientcore.adapters.sql.engine import (
     is_memory_sqlite,
 )
 from clientcore.adapters.sql.errors import translated
-from clientcore.adapters.sql.bulk import SqlBulkClients
 from clientcore.adapters.sql.records import SqlRecords
 from clientcore.adapters.sql.reports import SqlReportQueries
 from clientcore.adapters.sql.rows import shared_rows

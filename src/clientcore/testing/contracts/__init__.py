@@ -7,8 +7,8 @@ from clientcore.testing.contracts.events import EventContract
 from clientcore.testing.contracts.inputs import InputContract
 from clientcore.testing.contracts.kinds import CountersContract, KindsContract
 from clientcore.testing.contracts.records import RecordsContract
-from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
 from clientcore.testing.contracts.reports import ReportsContract
+from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
 from clientcore.testing.contracts.search import SearchContract
 from clientcore.testing.contracts.tasks import TasksContract
 from clientcore.testing.contracts.tenancy import TenancyContract

@@ -154,9 +154,14 @@ class BulkContract(BackendContract):
     def test_bulk_all_or_nothing_in_a_transaction(self, setup: Core) -> None:
         core = setup
         clients = [core.clients.register(last_name=f"T{i}") for i in range(3)]
-        with pytest.raises(RuntimeError), core.transaction() as tx:
-            tx.bulk.set_attribute("vip", True, client_ids=[c.id for c in clients])
-            raise RuntimeError("the host changes its mind")
+
+        def block() -> None:
+            with core.transaction() as tx:
+                tx.bulk.set_attribute("vip", True, client_ids=[c.id for c in clients])
+                raise RuntimeError("the host changes its mind")
+
+        with pytest.raises(RuntimeError):
+            block()
         assert [core.clients.get(c.id) for c in clients] == clients
         assert all(len(core.clients.history(c.id)) == 1 for c in clients)
 
@@ -213,7 +218,9 @@ class BulkContract(BackendContract):
                 chosen = [ids[pick] for pick in picks]
                 result = _run(core, change, chosen)
                 if isinstance(change, SetAttribute):  # as stored: validated by its definition
-                    change = SetAttribute(change.key, definitions[change.key].validate(change.value))
+                    change = SetAttribute(
+                        change.key, definitions[change.key].validate(change.value)
+                    )
                 expected_changed = []
                 for client_id in dict.fromkeys(chosen):
                     new = applied(change, model[client_id])

@@ -73,8 +73,11 @@ class ReportsContract(BackendContract):
         report = core.reports.visits_by_staff(date(2026, 1, 1), date(2026, 3, 1))
         assert report.columns == ("month", "staff_id", "staff", "visits", "no_shows")
         expected = sorted(
-            [("2026-01", anna, "Anna", 2, 1), ("2026-02", anna, "Anna", 1, 0)]
-            + [("2026-02", bob, "Bob", 1, 0)],
+            [
+                ("2026-01", anna, "Anna", 2, 1),
+                ("2026-02", anna, "Anna", 1, 0),
+                ("2026-02", bob, "Bob", 1, 0),
+            ],
             key=lambda row: (row[0], str(row[1])),
         )
         assert list(report.rows) == expected

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from clientcore.entities.event import EventKind
+from clientcore.entities.event import Event, EventKind
 from clientcore.entities.kinds import LINKED_RECORDS, MEDICAL_DATA, TASKS
 from clientcore.entities.linked import ORDER, SUBSCRIPTION, TREATMENT, LinkedKind, LinkedStatus
 from clientcore.entities.sections import MedicalData, special_category_fields
@@ -35,31 +35,43 @@ class TasksContract(BackendContract):
             notify_creator=True,
         )
         assert core.tasks.get(task.id) == task
-        assert task.status is TaskStatus.OPEN and task.created_by == "owner-1"
+        assert task.status is TaskStatus.OPEN
+        assert task.created_by == "owner-1"
         assert core.tasks.for_client(client.id) == [task]
         week = (due - timedelta(days=3), due + timedelta(days=3))
         assert core.tasks.for_staff(vet, *week) == [task]
         assert core.tasks.for_staff(vet, due + timedelta(seconds=1), due + timedelta(days=1)) == []
         created = core.clients.history(client.id)[-1]
-        assert created.kind == EventKind.TASK_CREATED and created.entity_id == task.id
+        assert created.kind == EventKind.TASK_CREATED
+        assert created.entity_id == task.id
 
     def test_task_done_tells_the_creator_and_reopens(self, core: Core, clock: TickingClock) -> None:
         vet = core.staff.add("Dr Vet").id
         due = clock.now() + timedelta(hours=3)
         task = core.tasks.create("Order food", due, vet, notify_creator=True)
         done = core.tasks.done(task.id, expected_version=task.version)
-        assert done.done and done.done_by == "owner-1" and done.version == task.version + 1
-        assert core.tasks.for_staff(vet, due - timedelta(hours=1), due + timedelta(hours=1), done=False) == []
+        assert done.done
+        assert done.done_by == "owner-1"
+        assert done.version == task.version + 1
+        assert (
+            core.tasks.for_staff(
+                vet, due - timedelta(hours=1), due + timedelta(hours=1), done=False
+            )
+            == []
+        )
         with pytest.raises(ConcurrencyError):
             core.tasks.reopen(task.id, expected_version=task.version)
         reopened = core.tasks.reopen(task.id)
-        assert reopened.status is TaskStatus.OPEN and reopened.done_at is None
+        assert reopened.status is TaskStatus.OPEN
+        assert reopened.done_at is None
         assert core.tasks.done(reopened.id).version == reopened.version + 1
         assert core.tasks.get(task.id).done
 
-    def test_task_done_event_names_the_creator_only_when_asked(self, core: Core, clock: TickingClock) -> None:
+    def test_task_done_event_names_the_creator_only_when_asked(
+        self, core: Core, clock: TickingClock
+    ) -> None:
         vet = core.staff.add("Dr Vet").id
-        seen = []
+        seen: list[Event] = []
         core.events.after_commit(EventKind.TASK_DONE, seen.append)
         asked = core.tasks.create("A", clock.now() + timedelta(days=1), vet, notify_creator=True)
         quiet = core.tasks.create("B", clock.now() + timedelta(days=1), vet)
@@ -117,9 +129,11 @@ class TasksContract(BackendContract):
         treatment = core.linked.add(client.id, TREATMENT, "Physiotherapy", notes="knee")
         assert core.linked.for_client(client.id) == [gym, order, hired, treatment]
         assert core.linked.for_client(client.id, rental) == [hired]
-        assert treatment.special_category and not gym.special_category
+        assert treatment.special_category
+        assert not gym.special_category
         stopped = core.linked.close(gym.id, ends_on=date(2026, 6, 30))
-        assert stopped.status is LinkedStatus.CLOSED and stopped.ends_on == date(2026, 6, 30)
+        assert stopped.status is LinkedStatus.CLOSED
+        assert stopped.ends_on == date(2026, 6, 30)
         assert stopped.version == gym.version + 1
         assert core.linked.close(gym.id) == stopped
         with pytest.raises(ValidationError):
@@ -136,7 +150,9 @@ class TasksContract(BackendContract):
         other = core.clients.register(last_name="Inny")
         pet = core.subjects.add(other.id, kind="pet", name="Burek")
         with pytest.raises(ValidationError):
-            core.linked.add(client.id, ORDER, "Bad", starts_on=date(2026, 2, 1), ends_on=date(2026, 1, 1))
+            core.linked.add(
+                client.id, ORDER, "Bad", starts_on=date(2026, 2, 1), ends_on=date(2026, 1, 1)
+            )
         with pytest.raises(ValidationError):
             core.linked.add(client.id, ORDER, "Not theirs", subject_id=pet.id)
         with pytest.raises(NotFound):
@@ -149,11 +165,12 @@ class TasksContract(BackendContract):
         company = core.linked.set_company_data(client.id, tax_id="PL123", legal_form="sp. z o.o.")
         assert core.linked.company_data(client.id) == company
         changed = core.linked.set_company_data(client.id, tax_id="PL124", expected_version=1)
-        assert changed.tax_id == "PL124" and changed.legal_form == "sp. z o.o."
+        assert changed.tax_id == "PL124"
+        assert changed.legal_form == "sp. z o.o."
         with pytest.raises(ConcurrencyError):
             core.linked.set_company_data(client.id, tax_id="PL125", expected_version=1)
         with pytest.raises(ValidationError):
-            core.linked.set_company_data(client.id, shoe_size="42")
+            core.linked.set_company_data(client.id, **{"shoe_size": "42"})  # type: ignore[arg-type]
         medical = core.linked.set_medical_data(client.id, allergies="penicillin")
         assert core.linked.medical_data(client.id) == medical
         assert set(special_category_fields(MedicalData)) == set(MEDICAL_DATA.personal_fields)

@@ -11,6 +11,7 @@ per field, the tenant first in every key.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -48,7 +49,7 @@ def upgrade() -> None:
             columns, ref(target, "tenant", "id"), name=f"fk_{p}{table}_{'_'.join(columns)}"
         )
 
-    def create(table: str, *items: sa.SchemaItem) -> None:
+    def create(table: str, *items: Any) -> None:
         op.create_table(p + table, *items, mysql_charset="utf8mb4", mysql_engine="InnoDB", schema=s)
 
     def index(table: str, name: str, columns: list[str]) -> None:
