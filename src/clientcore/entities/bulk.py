@@ -20,14 +20,15 @@ from clientcore.entities.common import id_set
 
 @attrs.frozen
 class ClientState:
-    """What a bulk change reads and writes of a client."""
+    """What a bulk change reads and writes of a client (a store may read only the field
+    the change writes, leaving the others empty)."""
 
     id: UUID
     version: int
     status: ClientStatus
-    caretaker_id: UUID | None
-    group_ids: frozenset[UUID] = attrs.field(converter=id_set)
-    attributes: Mapping[str, AttributeValue] = attrs.field(converter=frozen_mapping)
+    caretaker_id: UUID | None = None
+    group_ids: frozenset[UUID] = attrs.field(default=frozenset(), converter=id_set)
+    attributes: Mapping[str, AttributeValue] = attrs.field(factory=dict, converter=frozen_mapping)
 
 
 @attrs.frozen
@@ -75,32 +76,44 @@ CHANGED_FIELD: Mapping[type, str] = {
 """The client field each kind of change writes."""
 
 
+class Unchanged(enum.Enum):
+    """The value :func:`new_value` gives for a change that changes nothing."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
+def new_value(change: BulkChange, state: ClientState) -> object:
+    """The value the field ``change`` writes (:data:`CHANGED_FIELD`) takes on the client
+    in ``state``, or :data:`UNCHANGED` when the change would change nothing."""
+    if isinstance(change, SetAttribute):
+        if _same(state.attributes.get(change.key), change.value):
+            return UNCHANGED
+        return frozen_mapping({**state.attributes, change.key: change.value})
+    if isinstance(change, ClearAttribute):
+        if change.key not in state.attributes:
+            return UNCHANGED
+        return frozen_mapping({k: v for k, v in state.attributes.items() if k != change.key})
+    if isinstance(change, SetCaretaker):
+        same = state.caretaker_id == change.caretaker_id
+        return UNCHANGED if same else change.caretaker_id
+    if isinstance(change, AddGroup):
+        same = change.group_id in state.group_ids
+        return UNCHANGED if same else state.group_ids | {change.group_id}
+    if change.group_id not in state.group_ids:
+        return UNCHANGED
+    return state.group_ids - {change.group_id}
+
+
 def applied(change: BulkChange, state: ClientState) -> ClientState | None:
     """``state`` with ``change`` applied (version and all else untouched), or None when the
     change would change nothing."""
-    changes: dict[str, object]
-    if isinstance(change, SetAttribute):
-        old = state.attributes.get(change.key)
-        if _same(old, change.value):
-            return None
-        changes = {"attributes": {**state.attributes, change.key: change.value}}
-    elif isinstance(change, ClearAttribute):
-        if change.key not in state.attributes:
-            return None
-        changes = {"attributes": {k: v for k, v in state.attributes.items() if k != change.key}}
-    elif isinstance(change, SetCaretaker):
-        if state.caretaker_id == change.caretaker_id:
-            return None
-        changes = {"caretaker_id": change.caretaker_id}
-    elif isinstance(change, AddGroup):
-        if change.group_id in state.group_ids:
-            return None
-        changes = {"group_ids": state.group_ids | {change.group_id}}
-    else:
-        if change.group_id not in state.group_ids:
-            return None
-        changes = {"group_ids": state.group_ids - {change.group_id}}
-    return attrs.evolve(state, **changes)  # type: ignore[arg-type]
+    value = new_value(change, state)
+    if value is UNCHANGED:
+        return None
+    return attrs.evolve(state, **{CHANGED_FIELD[type(change)]: value})  # type: ignore[misc]
 
 
 def _same(old: AttributeValue | None, new: AttributeValue) -> bool:

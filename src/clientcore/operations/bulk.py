@@ -16,6 +16,7 @@ import attrs
 from clientcore.entities import validation
 from clientcore.entities.bulk import (
     CHANGED_FIELD,
+    UNCHANGED,
     AddGroup,
     BulkChange,
     BulkResult,
@@ -25,15 +26,15 @@ from clientcore.entities.bulk import (
     SetCaretaker,
     Skipped,
     SkipReason,
-    applied,
+    new_value,
 )
-from clientcore.entities.event import Event, EventKind
+from clientcore.entities.event import Event, EventKind, FieldChange
 from clientcore.entities.kinds import ATTRIBUTE_DEFINITIONS, GROUPS, STAFF
 from clientcore.entities.search import PAGE_MAX_SIZE, StatusFilter
 from clientcore.errors import ValidationError
 from clientcore.operations import clients
 from clientcore.operations.clients import EVENTS_AT_ONCE
-from clientcore.operations.context import Context, diff
+from clientcore.operations.context import Context, render
 from clientcore.ports.unit_of_work import UnitOfWork
 
 BULK_MAX_IDS = 1_000_000
@@ -127,8 +128,8 @@ def apply(
     ctx.acting()
     change = checked(uow, change)
     wanted = check_ids(client_ids)
-    states = {state.id: state for state in uow.bulk.states(wanted)}
-    field = (CHANGED_FIELD[type(change)],)
+    field = CHANGED_FIELD[type(change)]
+    states = {state.id: state for state in uow.bulk.states(wanted, field)}
     kind = _EVENT_KINDS[type(change)]
     now = ctx.now()
     changed: list[UUID] = []
@@ -136,19 +137,25 @@ def apply(
     events: list[Event] = []
     for client_id in wanted:
         state = states.get(client_id)
-        new = None if state is None else applied(change, state)
-        if state is None or new is None:
-            reason = SkipReason.NOT_FOUND if state is None else SkipReason.UNCHANGED
-            skipped.append(Skipped(client_id, reason))
+        if state is None:
+            skipped.append(Skipped(client_id, SkipReason.NOT_FOUND))
+            continue
+        new = new_value(change, state)
+        if new is UNCHANGED:
+            skipped.append(Skipped(client_id, SkipReason.UNCHANGED))
             continue
         changed.append(client_id)
-        changes = diff(state, new, field)
+        # The change a diff of the two versions of the client gives, as a change of this
+        # client alone records it.
+        changes = (FieldChange(field, render(getattr(state, field)), render(new)),)
         events.append(
             ctx.event(kind, entity_id=client_id, client_id=client_id, changes=changes, at=now)
         )
+        if len(events) == EVENTS_AT_ONCE:  # appended as made: see EVENTS_AT_ONCE
+            ctx.append(uow, events)
+            events = []
+    ctx.append(uow, events)
     uow.bulk.apply(change, changed, now)
-    for start in range(0, len(events), EVENTS_AT_ONCE):
-        ctx.append(uow, events[start : start + EVENTS_AT_ONCE])
     return BulkResult(tuple(changed), tuple(skipped))
 
 

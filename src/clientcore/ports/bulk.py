@@ -19,10 +19,12 @@ from clientcore.entities.bulk import BulkChange, ClientState
 
 
 class BulkClients(Protocol):
-    def states(self, client_ids: Sequence[UUID]) -> list[ClientState]:
+    def states(self, client_ids: Sequence[UUID], field: str | None = None) -> list[ClientState]:
         """The states of those of ``client_ids`` that are clients of the tenant (others
-        are left out), in no particular order. Where the store can, the rows are locked
-        until the unit of work ends, so that :meth:`apply` writes over what was read."""
+        are left out), in no particular order: id, version, status, and ``field``
+        (``caretaker_id``, ``group_ids`` or ``attributes``; None: none of them), the other
+        fields may be left empty. Where the store can, the rows are locked until the unit
+        of work ends, so that :meth:`apply` writes over what was read."""
         ...
 
     def with_caretaker(self, caretaker_id: UUID) -> list[UUID]:

@@ -1,4 +1,4 @@
-"""In-memory bulk changes: the change of :func:`~clientcore.entities.bulk.applied` written
+"""In-memory bulk changes: the change of :func:`~clientcore.entities.bulk.new_value` written
 to each client of the table (memory has no round trips to save)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from uuid import UUID
 import attrs
 
 from clientcore.adapters.memory.table import Journal, Table
-from clientcore.entities.bulk import CHANGED_FIELD, BulkChange, ClientState, applied
+from clientcore.entities.bulk import CHANGED_FIELD, UNCHANGED, BulkChange, ClientState, new_value
 from clientcore.entities.client import Client
 from clientcore.errors import NotFound
 
@@ -33,7 +33,7 @@ class MemoryBulkClients:
         self._table = table
         self._journal = journal
 
-    def states(self, client_ids: Sequence[UUID]) -> list[ClientState]:
+    def states(self, client_ids: Sequence[UUID], field: str | None = None) -> list[ClientState]:
         found = (
             self._table.get(self._tenant, client_id) for client_id in dict.fromkeys(client_ids)
         )
@@ -52,8 +52,9 @@ class MemoryBulkClients:
             client = self._table.get(self._tenant, client_id)
             if client is None:
                 raise NotFound("client", client_id)
-            new = applied(change, state_of(client))
-            value = getattr(client, field) if new is None else getattr(new, field)
+            value = new_value(change, state_of(client))
+            if value is UNCHANGED:
+                value = getattr(client, field)
             changed = attrs.evolve(
                 client, **{field: value, "updated_at": at, "version": client.version + 1}
             )

@@ -36,7 +36,7 @@ class MongoBulkClients:
     def __init__(self, store: Scoped) -> None:
         self._store = store
 
-    def states(self, client_ids: Sequence[UUID]) -> list[ClientState]:
+    def states(self, client_ids: Sequence[UUID], field: str | None = None) -> list[ClientState]:
         documents = self._store.find(
             {"id": {"$in": list(dict.fromkeys(client_ids))}},
             projection={**_READ, "attributes": 1},

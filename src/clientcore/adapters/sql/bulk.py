@@ -4,7 +4,7 @@ of its index rows, whatever the number of clients."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -27,6 +27,13 @@ from clientcore.entities.bulk import (
 )
 from clientcore.entities.client import ClientStatus
 
+_READERS: dict[str, Callable[[Any], Any]] = {
+    "caretaker_id": lambda value: value,
+    "group_ids": convert.group_ids_from_text,
+    "attributes": convert.attributes_from_text,
+}
+"""How each field a bulk change writes is read from its column."""
+
 
 def _batches(ids: Sequence[UUID]) -> list[Sequence[UUID]]:
     return [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
@@ -41,24 +48,16 @@ class SqlBulkClients:
         c = self._t.c
         return [c.tenant == self._db.tenant, c.id.in_(list(ids))]
 
-    def states(self, client_ids: Sequence[UUID]) -> list[ClientState]:
+    def states(self, client_ids: Sequence[UUID], field: str | None = None) -> list[ClientState]:
         c = self._t.c
+        read = _READERS.get(field or "")
+        columns = [c.id, c.version, c.status] + ([c[field]] if read and field else [])
         found = []
         for ids in _batches(list(dict.fromkeys(client_ids))):
-            statement = select(
-                c.id, c.version, c.status, c.caretaker_id, c.group_ids, c.attributes
-            ).where(*self._mine(ids))
+            statement = select(*columns).where(*self._mine(ids))
             for row in self._db.tuples(self._db.for_update(statement)):
-                found.append(
-                    ClientState(
-                        id=row[0],
-                        version=row[1],
-                        status=ClientStatus(row[2]),
-                        caretaker_id=row[3],
-                        group_ids=convert.group_ids_from_text(row[4]),
-                        attributes=convert.attributes_from_text(row[5]),
-                    )
-                )
+                extra = {} if read is None else {field: read(row[3])}
+                found.append(ClientState(row[0], row[1], ClientStatus(row[2]), **extra))
         return found
 
     def with_caretaker(self, caretaker_id: UUID) -> list[UUID]:
