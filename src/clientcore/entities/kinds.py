@@ -246,7 +246,8 @@ treats them."""
 TASKS: RecordKind[Task] = RecordKind(
     "tasks", Task, client_field="client_id", order_by=("due", "id"), versioned=True
 )
-"""Tasks about a client go with it when it is deleted; merge moves them to the base."""
+"""Tasks about a client go with it when it is deleted; their declared merge policy moves
+them to the base client."""
 LINKED_RECORDS: RecordKind[LinkedRecord] = RecordKind(
     "linked_records",
     LinkedRecord,
@@ -267,7 +268,8 @@ COMPANY_DATA: RecordKind[CompanyData] = RecordKind(
     merge=MergePolicy.KEEP,
     label="company data",
 )
-"""One per client at most (keyed by it), so a merge keeps the merged client's own."""
+"""One per client at most (keyed by it), so the declared merge policy keeps the merged
+client's own."""
 MEDICAL_DATA: RecordKind[MedicalData] = RecordKind(
     "medical_data",
     MedicalData,
@@ -278,7 +280,8 @@ MEDICAL_DATA: RecordKind[MedicalData] = RecordKind(
     erasure=ErasurePolicy.DELETE,
     label="medical data",
 )
-"""Special-category data: erasure deletes it whole rather than keeping a blank record."""
+"""Special-category data: the declared erasure policy deletes it whole rather than keeping a
+blank record."""
 
 OWN_KINDS = Registry(
     [

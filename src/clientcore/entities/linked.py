@@ -32,7 +32,8 @@ class LinkedStatus(enum.StrEnum):
 class LinkedKind:
     """What kind of linked record this is: its ``name`` (lower case, a-z, 0-9, _), a
     ``label`` to show, and whether its records hold special-category data (health:
-    treatments), which an export or a role check treats apart. Any other name a host
+    treatments), which a host's role checks (and the export clientcore does not have yet) treat
+    apart. Any other name a host
     declares is as good as clientcore's."""
 
     name: str

@@ -5,8 +5,8 @@ fields of :class:`~clientcore.entities.client.Client`: most clients have neither
 section is read and changed on its own, and the medical section is special-category
 personal data (GDPR art. 9) that a host may keep from roles that see the rest of the
 client. Every field of the medical section is marked with :func:`special_category`
-(personal data, and of the special category), so erasure scrubs it and an export can
-treat it apart.
+(personal data, and of the special category), so the scrub of personal fields reaches it
+and the export clientcore does not have yet can treat it apart.
 """
 
 from __future__ import annotations
