@@ -78,6 +78,13 @@ class SqlBulkClients:
         for ids in _batches(client_ids):
             written += self._db.changed(update(self._t).where(*self._mine(ids)).values(values), {})
             self._index_rows(change, ids)
+        if not isinstance(change, SetCaretaker):
+            # Many new index rows of one key or group: without fresh statistics PostgreSQL
+            # would plan the next bulk change's DELETE by that key (few rows, it thinks)
+            # and read every one of them for each batch of ids.
+            tables = self._db.tables
+            index = tables.client_groups if isinstance(change, AddGroup | RemoveGroup) else None
+            self._db.refresh_statistics(index or tables.client_attributes, len(client_ids))
         return written
 
     def _index_rows(self, change: BulkChange, ids: Sequence[UUID]) -> None:
