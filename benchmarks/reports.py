@@ -44,9 +44,9 @@ def _generate(url: str, count: int, staff: Sequence[str]) -> None:
                 "first_name, last_name, company_name, phones, emails, addresses, description, "
                 "source, identity_documents, remarks, group_ids, attributes, status, version, "
                 "sort_key) SELECT %s, gen_random_uuid(), 'b' || i, 'person', "
-                "timestamptz '2024-07-01 00:00Z' + (i % 1096) * interval '1 day' "
-                "+ (i % 1440) * interval '1 minute', now(), 'Anna', 'Nowak ' || i, '', '[]', "
-                "'[]', '[]', '', (ARRAY['web', 'friend', '', 'flyer'])[i % 4 + 1], '[]', '', "
+                "timestamptz '2024-07-01 00:00Z' + (i %% 1096) * interval '1 day' "
+                "+ (i %% 1440) * interval '1 minute', now(), 'Anna', 'Nowak ' || i, '', '[]', "
+                "'[]', '[]', '', (ARRAY['web', 'friend', '', 'flyer'])[i %% 4 + 1], '[]', '', "
                 "'[]', '{}', 'active', 1, 'nowak ' || i FROM generate_series(1, %s) AS i",
                 (sqlkit.TENANT, count),
             )
@@ -54,13 +54,13 @@ def _generate(url: str, count: int, staff: Sequence[str]) -> None:
                 f"INSERT INTO {visits} (tenant, id, staff_id, kind, starts_at, ends_at, "
                 "created_at, updated_at, first_consultation, asap, notes, source, status, "
                 "charges, settled, version) SELECT %s, gen_random_uuid(), "
-                f"({staff_array})[i % {len(staff)} + 1], "
-                "CASE WHEN i % 20 = 0 THEN 'break' ELSE 'visit' END, start, "
+                f"({staff_array})[i %% {len(staff)} + 1], "
+                "CASE WHEN i %% 20 = 0 THEN 'break' ELSE 'visit' END, start, "
                 "start + interval '30 minutes', now(), now(), false, false, '', '', "
-                "CASE WHEN i % 10 = 3 THEN 'no_show' WHEN i % 10 = 7 THEN 'cancelled' "
+                "CASE WHEN i %% 10 = 3 THEN 'no_show' WHEN i %% 10 = 7 THEN 'cancelled' "
                 "ELSE 'arrived' END, '[]', false, 1 FROM generate_series(1, %s) AS i, "
-                "LATERAL (SELECT timestamptz '2024-07-01 00:00Z' + (i % 1096) * interval '1 day' "
-                "+ (i % 48) * interval '30 minutes' AS start) AS s",
+                "LATERAL (SELECT timestamptz '2024-07-01 00:00Z' + (i %% 1096) * interval '1 day' "
+                "+ (i %% 48) * interval '30 minutes' AS start) AS s",
                 (sqlkit.TENANT, count),
             )
         connection.commit()
