@@ -99,6 +99,8 @@ def _hand_queries() -> dict[str, tuple[str, tuple[Any, ...]]]:
 def _same(name: str, ours: clientcore.Report, theirs: list[Any]) -> None:
     """Fail loudly if the hand-written SQL counts otherwise than ours (months with no
     clients are rows of ours only)."""
+    mine: list[tuple[Any, ...]]
+    hand: list[tuple[Any, ...]]
     if name == "visits_by_staff":
         mine = [(row[0], row[1], row[3], row[4]) for row in ours.rows]
         hand = [(m, staff, int(n), int(no_shows)) for m, staff, n, no_shows in theirs]

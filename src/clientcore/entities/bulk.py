@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -113,7 +114,8 @@ def applied(change: BulkChange, state: ClientState) -> ClientState | None:
     value = new_value(change, state)
     if value is UNCHANGED:
         return None
-    return attrs.evolve(state, **{CHANGED_FIELD[type(change)]: value})  # type: ignore[misc]
+    changes: dict[str, Any] = {CHANGED_FIELD[type(change)]: value}
+    return attrs.evolve(state, **changes)
 
 
 def _same(old: AttributeValue | None, new: AttributeValue) -> bool:

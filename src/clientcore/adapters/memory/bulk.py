@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -55,8 +56,7 @@ class MemoryBulkClients:
             value = new_value(change, state_of(client))
             if value is UNCHANGED:
                 value = getattr(client, field)
-            changed = attrs.evolve(
-                client, **{field: value, "updated_at": at, "version": client.version + 1}
-            )
+            changes: dict[str, Any] = {field: value, "updated_at": at}
+            changed = attrs.evolve(client, version=client.version + 1, **changes)
             self._table.put(self._tenant, client_id, changed, self._journal)
         return len(client_ids)

@@ -50,13 +50,13 @@ class SqlBulkClients:
 
     def states(self, client_ids: Sequence[UUID], field: str | None = None) -> list[ClientState]:
         c = self._t.c
-        read = _READERS.get(field or "")
-        columns = [c.id, c.version, c.status] + ([c[field]] if read and field else [])
+        read = None if field is None else _READERS.get(field)
+        columns = [c.id, c.version, c.status] + ([c[field]] if field and read else [])
         found = []
         for ids in _batches(list(dict.fromkeys(client_ids))):
             statement = select(*columns).where(*self._mine(ids))
             for row in self._db.tuples(self._db.for_update(statement)):
-                extra = {} if read is None else {field: read(row[3])}
+                extra: dict[str, Any] = {} if not field or read is None else {field: read(row[3])}
                 found.append(ClientState(row[0], row[1], ClientStatus(row[2]), **extra))
         return found
 
