@@ -83,8 +83,9 @@ class SqlBulkClients:
             # would plan the next bulk change's DELETE by that key (few rows, it thinks)
             # and read every one of them for each batch of ids.
             tables = self._db.tables
-            index = tables.client_groups if isinstance(change, AddGroup | RemoveGroup) else None
-            self._db.refresh_statistics(index or tables.client_attributes, len(client_ids))
+            grouped = isinstance(change, AddGroup | RemoveGroup)
+            index = tables.client_groups if grouped else tables.client_attributes
+            self._db.refresh_statistics(index, len(client_ids))
         return written
 
     def _index_rows(self, change: BulkChange, ids: Sequence[UUID]) -> None:
