@@ -237,3 +237,44 @@ def test_the_merge_baseline_moves_what_ours_moves(engine: str) -> None:
         )
         core.close()
         backend.close()
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_the_hand_written_bulk_change_writes_what_ours_writes(engine: str) -> None:
+    """The same rows changed, the same versions and one event per client, both ways."""
+    from benchmarks import bulk
+
+    with _database(engine, "test") as url:
+        core = clientcore.open(url, tenant=sqlkit.TENANT, actor=bulk.ACTOR)
+        core.setup.define_attribute("vip", label="VIP", type="flag")
+        old, new = (core.staff.add(name).id for name in ("Old", "New"))
+        ids = [core.clients.register(last_name=f"K{i}", caretaker_id=old).id for i in range(5)]
+        hand = bulk.HandWritten(url, engine)
+        try:
+            hand.set_attribute(True, sqlkit.now_utc())
+            hand.change_caretaker(old, new, sqlkit.now_utc())
+            by_hand = [core.clients.get(i) for i in ids]
+            core.bulk.set_attribute("vip", False, client_ids=ids)
+            core.bulk.change_caretaker(new, old)
+            hand.set_attribute(True, sqlkit.now_utc())
+            hand.change_caretaker(old, new, sqlkit.now_utc())
+        finally:
+            hand.close()
+        ours = [core.clients.get(i) for i in ids]
+        assert [(c.attributes, c.caretaker_id) for c in by_hand] == [({"vip": True}, new)] * 5
+        assert [(c.attributes, c.caretaker_id) for c in ours] == [({"vip": True}, new)] * 5
+        assert [c.version for c in ours] == [c.version + 4 for c in by_hand]
+        assert [len(core.clients.history(i)) for i in ids] == [7] * 5
+        found = core.clients.search(attribute=("vip", True)).clients
+        assert {client.id for client in found} == set(ids)
+        core.close()
+
+
+def test_the_hand_written_reports_count_what_ours_counts() -> None:
+    """``run_engine`` fails if the hand-written SQL counts otherwise than ours."""
+    from benchmarks import reports
+
+    down = sqlkit.server_available("postgresql")
+    if down is not None:
+        unreachable("postgresql", down)
+    assert len(reports.run_engine(2_000, 1)) == 3

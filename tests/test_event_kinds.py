@@ -89,6 +89,12 @@ def test_every_change_records_an_event_kind_and_every_kind_is_recorded() -> None
     core.merges.merge(client, [twin])
     first, second = (subject.id for subject in core.subjects.for_client(client))
     core.merges.merge_subjects(first, [second])
+    task = core.tasks.create("Call", monday, vet, client_id=client, notify_creator=True)
+    core.tasks.done(task.id)
+    core.tasks.reopen(task.id)
+    linked = core.linked.add(client, clientcore.SUBSCRIPTION, "Gym")
+    core.linked.close(linked.id)
+    core.linked.set_medical_data(client, allergies="pollen")
 
     assert all(type(event.kind) is EventKind for event in seen)
     assert {event.kind for event in seen} == set(EventKind)

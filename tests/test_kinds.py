@@ -58,6 +58,10 @@ def test_a_name_is_declared_once() -> None:
         "sales_documents",
         "settlements",
         "interests",
+        "tasks",
+        "linked_records",
+        "company_data",
+        "medical_data",
         "invoices",
         "stamps",
     ]

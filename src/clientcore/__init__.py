@@ -12,23 +12,28 @@ from typing import Any
 from clientcore import errors
 from clientcore.aio import AsyncCore, open_async
 from clientcore.api.awaited import (
+    AsyncBulk,
     AsyncCalendar,
     AsyncClients,
     AsyncConsents,
     AsyncInterests,
     AsyncKindRecords,
+    AsyncLinked,
     AsyncMerges,
     AsyncMessages,
     AsyncNotes,
     AsyncPriceLists,
     AsyncProducts,
+    AsyncReports,
     AsyncSales,
     AsyncSetup,
     AsyncStaff,
     AsyncSubjects,
+    AsyncTasks,
     AsyncTransaction,
     AsyncVisits,
 )
+from clientcore.api.bulk import Bulk
 from clientcore.api.calendar import Calendar
 from clientcore.api.catalog import Interests, PriceLists, Products
 from clientcore.api.clients import Clients
@@ -39,15 +44,18 @@ from clientcore.api.events import (
     HandlerErrorReport,
     InUnitHandler,
 )
+from clientcore.api.linked import Linked
 from clientcore.api.merges import Merges
 from clientcore.api.messages import DispatchPolicy, DispatchReport, Messages
 from clientcore.api.notes import Notes
 from clientcore.api.parts import Transaction
 from clientcore.api.records import KindRecords
+from clientcore.api.reports import Reports
 from clientcore.api.sales import Sales
 from clientcore.api.setup import Setup
 from clientcore.api.staff import Staff
 from clientcore.api.subjects import Subjects
+from clientcore.api.tasks import Tasks
 from clientcore.api.unset import UNSET, Unset
 from clientcore.api.visits import Visits
 from clientcore.bootstrap import backend_for
@@ -81,6 +89,17 @@ from clientcore.entities import (
     Subject,
     TenantSettings,
 )
+from clientcore.entities.bulk import (
+    AddGroup,
+    BulkChange,
+    BulkResult,
+    ClearAttribute,
+    RemoveGroup,
+    SetAttribute,
+    SetCaretaker,
+    Skipped,
+    SkipReason,
+)
 from clientcore.entities.catalog import (
     Interest,
     Interested,
@@ -92,6 +111,17 @@ from clientcore.entities.catalog import (
     PurchaseRegistered,
 )
 from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
+from clientcore.entities.linked import (
+    BUSINESS_TRIP,
+    LINKED_KINDS,
+    ORDER,
+    REPAIR,
+    SUBSCRIPTION,
+    TREATMENT,
+    LinkedKind,
+    LinkedRecord,
+    LinkedStatus,
+)
 from clientcore.entities.merge import (
     DEFAULT_MERGE_ROLES,
     ChoiceReason,
@@ -113,6 +143,7 @@ from clientcore.entities.message import (
     QuietHours,
 )
 from clientcore.entities.money import Rounding
+from clientcore.entities.report import Report
 from clientcore.entities.sales import (
     Allocation,
     Amounts,
@@ -126,10 +157,13 @@ from clientcore.entities.sales import (
     TurnoverRow,
     Warehouse,
 )
+from clientcore.entities.sections import CompanyData, CompanyFields, MedicalData, MedicalFields
 from clientcore.entities.sms import SmsEncoding, SmsLength
+from clientcore.entities.task import Task, TaskStatus
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.facade import Core, Retry
+from clientcore.operations.bulk import ClientFilter
 from clientcore.operations.calendar import ClientVisits, FreeSlot, code_summary
 from clientcore.operations.clients import ClientFields
 from clientcore.ports.clock import Clock, IdFactory
@@ -139,48 +173,66 @@ from clientcore.ports.unit_of_work import Capabilities
 __version__ = "0.1.0"
 
 __all__ = [
+    "BUSINESS_TRIP",
     "DEFAULT_MERGE_ROLES",
+    "LINKED_KINDS",
+    "ORDER",
+    "REPAIR",
+    "SUBSCRIPTION",
+    "TREATMENT",
     "UNSET",
     "Actor",
+    "AddGroup",
     "Address",
     "AddressKind",
     "AfterCommitHandler",
     "Allocation",
     "Amounts",
+    "AsyncBulk",
     "AsyncCalendar",
     "AsyncClients",
     "AsyncConsents",
     "AsyncCore",
     "AsyncInterests",
     "AsyncKindRecords",
+    "AsyncLinked",
     "AsyncMerges",
     "AsyncMessages",
     "AsyncNotes",
     "AsyncPriceLists",
     "AsyncProducts",
+    "AsyncReports",
     "AsyncSales",
     "AsyncSetup",
     "AsyncStaff",
     "AsyncSubjects",
+    "AsyncTasks",
     "AsyncTransaction",
     "AsyncVisits",
     "Attachment",
     "AttributeDefinition",
     "AttributeType",
+    "Bulk",
+    "BulkChange",
+    "BulkResult",
     "Calendar",
     "Capabilities",
     "Channel",
     "Charge",
     "ChargeKind",
     "ChoiceReason",
+    "ClearAttribute",
     "Client",
     "ClientFields",
+    "ClientFilter",
     "ClientKind",
     "ClientPage",
     "ClientStatus",
     "ClientVisits",
     "Clients",
     "Clock",
+    "CompanyData",
+    "CompanyFields",
     "ConflictKind",
     "ConsentRecord",
     "Consents",
@@ -210,6 +262,12 @@ __all__ = [
     "Interested",
     "Interests",
     "KindRecords",
+    "Linked",
+    "LinkedKind",
+    "LinkedRecord",
+    "LinkedStatus",
+    "MedicalData",
+    "MedicalFields",
     "MergeConflict",
     "MergeLink",
     "MergeOutcome",
@@ -240,14 +298,21 @@ __all__ = [
     "Purpose",
     "QuietHours",
     "RecordKind",
+    "RemoveGroup",
+    "Report",
+    "Reports",
     "Retry",
     "Role",
     "Rounding",
     "SaleLine",
     "Sales",
     "SalesDocument",
+    "SetAttribute",
+    "SetCaretaker",
     "Settlement",
     "Setup",
+    "SkipReason",
+    "Skipped",
     "SmsEncoding",
     "SmsGateway",
     "SmsLength",
@@ -257,6 +322,9 @@ __all__ = [
     "Subject",
     "SubjectPair",
     "Subjects",
+    "Task",
+    "TaskStatus",
+    "Tasks",
     "TenantSettings",
     "TimeRange",
     "Transaction",

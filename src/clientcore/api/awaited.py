@@ -13,19 +13,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
+from clientcore.api.bulk import Bulk
 from clientcore.api.calendar import Calendar
 from clientcore.api.catalog import Interests, PriceLists, Products
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
+from clientcore.api.linked import Linked
 from clientcore.api.merges import Merges
 from clientcore.api.messages import Messages
 from clientcore.api.notes import Notes
 from clientcore.api.records import KindRecords
+from clientcore.api.reports import Reports
 from clientcore.api.runner import Runner
 from clientcore.api.sales import Sales
 from clientcore.api.setup import Setup
 from clientcore.api.staff import Staff
 from clientcore.api.subjects import Subjects
+from clientcore.api.tasks import Tasks
 from clientcore.api.visits import Visits
 from clientcore.entities.common import Actor
 from clientcore.entities.kinds import RecordKind
@@ -241,6 +245,44 @@ class AsyncInterests(AsyncPart[Interests]):
     in_products = awaited(Interests.in_products)
 
 
+class AsyncTasks(AsyncPart[Tasks]):
+    create = awaited(Tasks.create)
+    create_for_clients = awaited(Tasks.create_for_clients)
+    get = awaited(Tasks.get)
+    done = awaited(Tasks.done)
+    reopen = awaited(Tasks.reopen)
+    for_client = awaited(Tasks.for_client)
+    for_staff = awaited(Tasks.for_staff)
+
+
+class AsyncLinked(AsyncPart[Linked]):
+    add = awaited(Linked.add)
+    close = awaited(Linked.close)
+    for_client = awaited(Linked.for_client)
+    company_data = awaited(Linked.company_data)
+    set_company_data = awaited(Linked.set_company_data)
+    medical_data = awaited(Linked.medical_data)
+    set_medical_data = awaited(Linked.set_medical_data)
+
+
+class AsyncBulk(AsyncPart[Bulk]):
+    set_attribute = awaited(Bulk.set_attribute)
+    clear_attribute = awaited(Bulk.clear_attribute)
+    add_group = awaited(Bulk.add_group)
+    remove_group = awaited(Bulk.remove_group)
+    set_caretaker = awaited(Bulk.set_caretaker)
+    change_caretaker = awaited(Bulk.change_caretaker)
+
+
+class AsyncReports(AsyncPart[Reports]):
+    names = awaited(Reports.names)
+    run = awaited(Reports.run)
+    clients_by_source = awaited(Reports.clients_by_source)
+    clients_by_month = awaited(Reports.clients_by_month)
+    visits_by_staff = awaited(Reports.visits_by_staff)
+    consent_coverage = awaited(Reports.consent_coverage)
+
+
 class AsyncKindRecords(AsyncPart[KindRecords[T]]):
     """``core.records(kind)`` as coroutines (see :class:`~clientcore.api.records.KindRecords`).
 
@@ -285,6 +327,10 @@ ASYNC_PARTS: dict[str, tuple[type[AsyncPart[Any]], Callable[[Runner], object]]] 
     "price_lists": (AsyncPriceLists, PriceLists),
     "interests": (AsyncInterests, Interests),
     "merges": (AsyncMerges, Merges),
+    "tasks": (AsyncTasks, Tasks),
+    "linked": (AsyncLinked, Linked),
+    "bulk": (AsyncBulk, Bulk),
+    "reports": (AsyncReports, Reports),
 }
 """Each async part and the synchronous part it awaits (a test checks that every public
 method of a synchronous part has its awaited twin)."""
@@ -308,6 +354,10 @@ class AsyncParts:
         self.price_lists = AsyncPriceLists(runner, PriceLists)
         self.interests = AsyncInterests(runner, Interests)
         self.merges = AsyncMerges(runner, Merges)
+        self.tasks = AsyncTasks(runner, Tasks)
+        self.linked = AsyncLinked(runner, Linked)
+        self.bulk = AsyncBulk(runner, Bulk)
+        self.reports = AsyncReports(runner, Reports)
         self._async_runner = runner
 
     def records(self, kind: RecordKind[T]) -> AsyncKindRecords[T]:

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from clientcore.api.bulk import Bulk
 from clientcore.api.calendar import Calendar
 from clientcore.api.catalog import Interests, PriceLists, Products
 from clientcore.api.checks import checked
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
+from clientcore.api.linked import Linked
 from clientcore.api.merges import Merges
 from clientcore.api.messages import Messages
 from clientcore.api.notes import Notes
 from clientcore.api.records import KindRecords
+from clientcore.api.reports import Reports
 from clientcore.api.sales import Sales
 from clientcore.api.setup import Setup
 from clientcore.api.staff import Staff
 from clientcore.api.subjects import Subjects
+from clientcore.api.tasks import Tasks
 from clientcore.api.visits import Visits
 from clientcore.entities.common import Actor
 from clientcore.entities.kinds import RecordKind
@@ -47,6 +51,10 @@ class Parts:
         self.price_lists = PriceLists(runner)
         self.interests = Interests(runner)
         self.merges = Merges(runner)
+        self.tasks = Tasks(runner)
+        self.linked = Linked(runner)
+        self.bulk = Bulk(runner)
+        self.reports = Reports(runner)
         self._run = runner
 
     def records(self, kind: RecordKind[T]) -> KindRecords[T]:

@@ -103,6 +103,16 @@ class EventKind(enum.StrEnum):
     merge."""
     SUBJECT_MERGED = "subject.merged"
     """Subjects of the client were merged; ``entity_id`` is the merge."""
+    TASK_CREATED = "task.created"
+    TASK_DONE = "task.done"
+    """A task was done; with ``notify`` among its changes when its creator asked to be told."""
+    TASK_REOPENED = "task.reopened"
+    LINKED_ADDED = "linked.added"
+    """A linked record (subscription, order, repair, treatment, trip...) was added."""
+    LINKED_CLOSED = "linked.closed"
+    """A linked record was closed: a subscription stopped, an order delivered..."""
+    SECTION_SET = "section.set"
+    """A client's company or medical data section was written."""
 
 
 def scrub_changes(event: Event, fields: frozenset[str]) -> Event:

@@ -30,12 +30,15 @@ from clientcore.entities.catalog import (
 from clientcore.entities.common import personal_fields, scrubbed
 from clientcore.entities.consent import ConsentRecord
 from clientcore.entities.group import Group
+from clientcore.entities.linked import LinkedRecord
 from clientcore.entities.merge import MergeLink, MergeRecord
 from clientcore.entities.message import Message, MessagingSettings
 from clientcore.entities.note import Note
 from clientcore.entities.sales import DocumentType, SalesDocument, Settlement, Warehouse
+from clientcore.entities.sections import CompanyData, MedicalData
 from clientcore.entities.staff import StaffMember
 from clientcore.entities.subject import Subject
+from clientcore.entities.task import Task
 from clientcore.entities.visit import Visit
 from clientcore.entities.working_hours import WorkingHours
 from clientcore.errors import Conflict, DuplicateName, NotFound, ValidationError
@@ -358,6 +361,46 @@ MERGE_LINKS: RecordKind[MergeLink] = RecordKind(
 )
 """Where each merged client or subject went: what redirects a read of it to its base."""
 
+TASKS: RecordKind[Task] = RecordKind(
+    "tasks", Task, client_field="client_id", order_by=("due", "id"), versioned=True
+)
+"""Tasks about a client go with it when it is deleted; their declared merge policy moves
+them to the base client."""
+LINKED_RECORDS: RecordKind[LinkedRecord] = RecordKind(
+    "linked_records",
+    LinkedRecord,
+    client_field="client_id",
+    subject_field="subject_id",
+    order_by=("created_at", "id"),
+    versioned=True,
+    blocks_client_deletion=True,
+    label="linked record",
+)
+"""Subscriptions, orders, repairs, treatments, trips... (one kind, see entities.linked)."""
+COMPANY_DATA: RecordKind[CompanyData] = RecordKind(
+    "company_data",
+    CompanyData,
+    key="client_id",
+    client_field="client_id",
+    versioned=True,
+    merge=MergePolicy.KEEP,
+    label="company data",
+)
+"""One per client at most (keyed by it), so the declared merge policy keeps the merged
+client's own."""
+MEDICAL_DATA: RecordKind[MedicalData] = RecordKind(
+    "medical_data",
+    MedicalData,
+    key="client_id",
+    client_field="client_id",
+    versioned=True,
+    merge=MergePolicy.KEEP,
+    erasure=ErasurePolicy.DELETE,
+    label="medical data",
+)
+"""Special-category data: the declared erasure policy deletes it whole rather than keeping a
+blank record."""
+
 OWN_KINDS = Registry(
     [
         STAFF,
@@ -373,6 +416,10 @@ OWN_KINDS = Registry(
         MESSAGES,
         MESSAGING_SETTINGS,
         *SALES_KINDS,
+        TASKS,
+        LINKED_RECORDS,
+        COMPANY_DATA,
+        MEDICAL_DATA,
     ]
 )
 """clientcore's own record kinds."""

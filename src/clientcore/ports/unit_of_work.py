@@ -8,8 +8,10 @@ from typing import Protocol, TypeVar
 import attrs
 
 from clientcore.entities.kinds import RecordKind, Registry
+from clientcore.ports.bulk import BulkClients
 from clientcore.ports.outbox import Outbox
 from clientcore.ports.records import Records
+from clientcore.ports.reports import ReportQueries
 from clientcore.ports.repositories import (
     ClientRepository,
     Counters,
@@ -66,6 +68,16 @@ class UnitOfWork(Protocol):
 
     @property
     def sales(self) -> SalesLedger: ...
+
+    @property
+    def bulk(self) -> BulkClients:
+        """Bulk changes of the tenant's clients (set-based writes)."""
+        ...
+
+    @property
+    def reports(self) -> ReportQueries:
+        """The counts the reports are made of."""
+        ...
 
     @property
     def kinds(self) -> Registry:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar, cast
 
 from clientcore.aio import AsyncCore
-from clientcore.api.awaited import AsyncParts, AsyncTransaction
+from clientcore.api.awaited import ASYNC_PARTS, AsyncParts, AsyncTransaction
 from clientcore.entities.common import Actor
 from clientcore.entities.kinds import RecordKind
 from clientcore.facade import Core
@@ -24,21 +24,8 @@ from clientcore.facade import Core
 R = TypeVar("R")
 T = TypeVar("T")
 
-PARTS = (
-    "clients",
-    "notes",
-    "consents",
-    "subjects",
-    "staff",
-    "setup",
-    "visits",
-    "calendar",
-    "merges",
-    "sales",
-    "products",
-    "price_lists",
-    "interests",
-)
+PARTS = tuple(ASYNC_PARTS)
+"""Every part, as the async core has it."""
 
 
 class EventLoopThread:

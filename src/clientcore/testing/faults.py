@@ -15,8 +15,10 @@ from uuid import UUID
 
 from clientcore.entities.kinds import RecordKind, Registry
 from clientcore.errors import StorageError
+from clientcore.ports.bulk import BulkClients
 from clientcore.ports.outbox import Outbox
 from clientcore.ports.records import Records
+from clientcore.ports.reports import ReportQueries
 from clientcore.ports.repositories import (
     ClientRepository,
     Counters,
@@ -125,6 +127,14 @@ class _FailingUnit:
     @property
     def sales(self) -> SalesLedger:
         return self._inner.sales
+
+    @property
+    def bulk(self) -> BulkClients:
+        return self._inner.bulk
+
+    @property
+    def reports(self) -> ReportQueries:
+        return self._inner.reports
 
     @property
     def kinds(self) -> Registry:

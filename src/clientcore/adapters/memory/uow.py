@@ -15,9 +15,11 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from clientcore.adapters.ledger import RecordsSalesLedger
+from clientcore.adapters.memory.bulk import MemoryBulkClients
 from clientcore.adapters.memory.clients import ClientIndexes, MemoryClientRepository
 from clientcore.adapters.memory.outbox import MemoryOutbox
 from clientcore.adapters.memory.records import MemoryRecords
+from clientcore.adapters.memory.reports import MemoryReportQueries
 from clientcore.adapters.memory.table import Journal, Table
 from clientcore.adapters.memory.tenant import (
     MemoryCounters,
@@ -75,9 +77,13 @@ class MemoryUnitOfWork:
             tenant, backend.clients, backend.client_indexes, journal
         )
         self.settings = MemorySettingsRepository(tenant, backend.settings, journal)
+        self.bulk = MemoryBulkClients(tenant, backend.clients, journal)
         self.counters = MemoryCounters(tenant, backend.counters, journal)
         self.events = MemoryEventLog(tenant, backend.events, journal, backend.sequence)
         self.visits = MemoryVisitRepository(self._schedule, **self._parts(VISITS))
+        self.reports = MemoryReportQueries(
+            tenant, backend.clients, lambda kind: self.records(kind).find()
+        )
         self.outbox = MemoryOutbox(MESSAGES, **self._parts(MESSAGES))
         self._records: dict[str, Any] = {VISITS.name: self.visits, MESSAGES.name: self.outbox}
         self.sales = RecordsSalesLedger(self.records(SALES_DOCUMENTS))

@@ -53,6 +53,10 @@ OWN_COLLECTIONS: dict[str, str] = {
     **{kind.name: PREFIX + kind.name for kind in SALES_KINDS},
     "merges": MERGES,
     "merge_links": MERGE_LINKS,
+    "tasks": PREFIX + "tasks",
+    "linked_records": PREFIX + "linked_records",
+    "company_data": PREFIX + "company_data",
+    "medical_data": PREFIX + "medical_data",
 }
 """The collections of clientcore's own record kinds, by kind name."""
 
@@ -66,6 +70,7 @@ EXTRA_INDEXES: dict[str, list[IndexModel]] = {
     ],
     PREFIX + "prices": [index("tenant", "price_list_id")],
     PREFIX + "interests": [index("tenant", "product_id")],
+    PREFIX + "tasks": [index("tenant", "assigned_to", "due")],
 }
 """Indexes of our kinds' own queries beyond the generic ones (project notes, calendars)."""
 

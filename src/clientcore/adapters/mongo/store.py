@@ -305,6 +305,14 @@ class Scoped:
         with translate():
             return self._collection.count_documents(self._scope(query), session=self._work.session)
 
+    def aggregate(
+        self, query: Mapping[str, Any], stages: Sequence[Mapping[str, Any]]
+    ) -> list[Document]:
+        """The results of an aggregation pipeline over the matching documents."""
+        with translate():
+            pipeline = [{"$match": self._scope(query)}, *stages]
+            return list(self._collection.aggregate(pipeline, session=self._work.session))
+
     def values(self, field: str, query: Mapping[str, Any]) -> list[Any]:
         """The ``field`` of each matching document."""
         with translate():
@@ -465,6 +473,39 @@ class Scoped:
             def undo() -> None:
                 with translate():
                     collection.update_many({"_id": {"$in": ids}, "_w": token}, back_update)
+
+            return undo
+
+        self._work.write(apply, guarded=False, collection=collection.name)
+
+    def update_all(
+        self, query: Mapping[str, Any], updates: Sequence[Mapping[str, Any]], fields: Sequence[str]
+    ) -> None:
+        """Run each of ``updates`` (update documents, ``$set``, ``$pull``...) on every
+        matching document, one ``update_many`` each; undone by setting ``fields`` (those
+        the updates change) back to what each document held before."""
+        scoped = self._scope(query)
+        token = self._work.token
+        collection = self._collection
+        kept = dict.fromkeys(fields, 1) | {"_w": 1}
+
+        def apply(session: ClientSession | None) -> Undo:
+            with translate():
+                before = list(collection.find(scoped, kept, session=session))
+                ids = [document["_id"] for document in before]
+                for change in updates:
+                    stamped = {**change, "$set": {**change.get("$set", {}), "_w": token}}
+                    collection.update_many({"_id": {"$in": ids}}, stamped, session=session)
+
+            def undo() -> None:
+                with translate():
+                    for document in before:
+                        old = {name: document[name] for name in fields if name in document}
+                        gone = {name: "" for name in fields if name not in document}
+                        back: Document = {"$set": {**old, "_w": document.get("_w")}}
+                        if gone:
+                            back["$unset"] = gone
+                        collection.update_one({"_id": document["_id"], "_w": token}, back)
 
             return undo
 

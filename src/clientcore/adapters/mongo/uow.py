@@ -38,12 +38,14 @@ from pymongo.write_concern import WriteConcern
 
 from clientcore.adapters.ledger import RecordsSalesLedger
 from clientcore.adapters.mongo import indexes
+from clientcore.adapters.mongo.bulk import MongoBulkClients
 from clientcore.adapters.mongo.clients import MongoClientRepository
 from clientcore.adapters.mongo.convert import CODEC_OPTIONS, Documents
 from clientcore.adapters.mongo.errors import translate
 from clientcore.adapters.mongo.layout import Layout
 from clientcore.adapters.mongo.outbox import MongoOutbox
 from clientcore.adapters.mongo.records import MongoRecords
+from clientcore.adapters.mongo.reports import MongoReportQueries
 from clientcore.adapters.mongo.store import Document, LocalLocks, Scoped, Work, reserve
 from clientcore.adapters.mongo.tenant import (
     EVENTS,
@@ -53,6 +55,7 @@ from clientcore.adapters.mongo.tenant import (
 )
 from clientcore.adapters.mongo.visits import MongoVisitRepository
 from clientcore.entities.kinds import (
+    CONSENTS,
     MESSAGES,
     OWN_KINDS,
     SALES_DOCUMENTS,
@@ -260,11 +263,17 @@ class MongoUnitOfWork:
     def _bind(self, work: Work) -> None:
         backend = self._backend
         self.clients = MongoClientRepository(self._scoped(indexes.CLIENTS))
+        self.bulk = MongoBulkClients(self._scoped(indexes.CLIENTS))
         self.settings = MongoSettingsRepository(self._scoped(indexes.SETTINGS))
         self.counters = MongoCounters(backend.collection(indexes.COUNTERS), self.tenant, work)
         self.events = MongoEventLog(self._made(backend.events_layout))
         layout = backend.layouts[VISITS.name]
         self.visits = MongoVisitRepository(layout, self._scoped(layout.collection), self._schedule)
+        self.reports = MongoReportQueries(
+            self._scoped(indexes.CLIENTS),
+            self._scoped(layout.collection),
+            self._scoped(backend.layouts[CONSENTS.name].collection),
+        )
         layout = backend.layouts[MESSAGES.name]
         self.outbox = MongoOutbox(layout, self._scoped(layout.collection))
         self._records = {VISITS.name: self.visits, MESSAGES.name: self.outbox}

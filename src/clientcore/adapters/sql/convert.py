@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import starmap
 from typing import Any, TypeVar
+from uuid import UUID
 
 from sqlalchemy import RowMapping
 
@@ -181,8 +182,8 @@ def client_from_row(row: Sequence[Any]) -> Client:
         birthday=None if birthday is None else stored_date(birthday),
         identity_documents=_made(_document, stored["identity_documents"]),
         remarks=stored["remarks"],
-        group_ids=frozenset(map(stored_id, load(stored["group_ids"]))),
-        attributes={k: _attribute_value(t, v) for k, (t, v) in load(stored["attributes"]).items()},
+        group_ids=group_ids_from_text(stored["group_ids"]),
+        attributes=attributes_from_text(stored["attributes"]),
         status=_CLIENT_STATUSES[stored["status"]],
         version=stored["version"],
     )
@@ -322,3 +323,23 @@ def visit_from_row(row: Row) -> Visit:
         settled=bool(row["settled"]),
         version=row["version"],
     )
+
+
+def stored_attribute_text(value: AttributeValue) -> str:
+    """One attribute value as the ``attributes`` column holds it, ``[tag, text]`` as JSON
+    (for a bulk change that writes it into that column in SQL)."""
+    return dump(_stored_attribute(value))
+
+
+def attributes_from_text(text: str) -> dict[str, AttributeValue]:
+    """The attributes of an ``attributes`` column's JSON text."""
+    if text == "{}":  # most clients have none
+        return {}
+    return {key: _attribute_value(tag, value) for key, (tag, value) in load(text).items()}
+
+
+def group_ids_from_text(text: str) -> frozenset[UUID]:
+    """The group ids of a ``group_ids`` column's JSON text."""
+    if text == "[]":  # most clients are in none
+        return frozenset()
+    return frozenset(map(stored_id, load(text)))

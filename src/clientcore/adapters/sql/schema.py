@@ -53,11 +53,15 @@ from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.types import TypeEngine
 
 from clientcore.entities.kinds import (
+    COMPANY_DATA,
+    LINKED_RECORDS,
+    MEDICAL_DATA,
     MERGE_LINKS,
     MERGES,
     MESSAGES,
     MESSAGING_SETTINGS,
     SALES_KINDS,
+    TASKS,
     RecordKind,
 )
 from clientcore.entities.search import KEY_MAX_LENGTH
@@ -79,6 +83,11 @@ KIND_KEY_LENGTH = 255
 STEM_LENGTH = 3
 """Characters of a search key kept as its stem: the keys of one stem are indexed in the
 order of search results, so a term at least this long is read in that order."""
+
+
+GENERIC_OWN_KINDS: tuple[RecordKind[Any], ...] = (TASKS, LINKED_RECORDS, COMPANY_DATA, MEDICAL_DATA)
+"""clientcore's kinds whose tables are made from their entities as a host kind's are
+(:func:`kind_table`): nothing about them needs columns of their own."""
 
 
 def _is_mariadb(dialect: Dialect) -> bool:
@@ -253,6 +262,10 @@ class Tables:
     messaging_settings: Table
     merges: Table
     merge_links: Table
+    tasks: Table
+    linked_records: Table
+    company_data: Table
+    medical_data: Table
     host: tuple[tuple[str, Table], ...] = ()
     """The tables of the host's record kinds, by kind name."""
     derived: tuple[tuple[str, Table], ...] = ()
@@ -550,6 +563,15 @@ def make_tables(
     kind_table(MESSAGING_SETTINGS, table, made["clients"], prefix)
     for kind in (MERGES, MERGE_LINKS):  # tables made from the kind, like a host's
         kind_table(kind, table, made["clients"], prefix)
+    for kind in GENERIC_OWN_KINDS:
+        kind_table(kind, table, made["clients"], prefix)
+    made["tasks"].append_constraint(
+        Index(f"ix_{prefix}tasks_assigned", "tenant", "assigned_to", "due", "id")
+    )
+    made["tasks"].append_constraint(fk(["tenant", "assigned_to"], "staff", "tenant", "id"))
+    made["linked_records"].append_constraint(
+        fk(["tenant", "subject_id"], "subjects", "tenant", "id")
+    )
     own = dict(made)
     derived = tuple(
         (kind.name, kind_table(kind, table, own["clients"], prefix)) for kind in SALES_KINDS

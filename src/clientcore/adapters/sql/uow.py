@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, NestedTransaction, RootTransaction, make_url
 
+from clientcore.adapters.sql.bulk import SqlBulkClients
 from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
 from clientcore.adapters.sql.engine import (
@@ -37,6 +38,7 @@ from clientcore.adapters.sql.engine import (
 from clientcore.adapters.sql.errors import translated
 from clientcore.adapters.sql.outbox import SqlOutbox
 from clientcore.adapters.sql.records import SqlRecords
+from clientcore.adapters.sql.reports import SqlReportQueries
 from clientcore.adapters.sql.rows import shared_rows
 from clientcore.adapters.sql.sales import SqlSalesLedger
 from clientcore.adapters.sql.schema import DEFAULT_PREFIX, Tables, shared_tables
@@ -267,6 +269,8 @@ class SqlUnitOfWork:
         self.settings = SqlSettingsRepository(db)
         self.counters = SqlCounters(db)
         self.events = SqlEventLog(db)
+        self.bulk = SqlBulkClients(db)
+        self.reports = SqlReportQueries(db)
         self.visits = SqlVisitRepository(VISITS, db, backend.tables.visits, backend.rows)
         self.outbox = SqlOutbox(MESSAGES, db, backend.tables.messages, backend.rows)
         self._records: dict[str, Any] = {VISITS.name: self.visits, MESSAGES.name: self.outbox}

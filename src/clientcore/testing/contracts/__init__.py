@@ -1,15 +1,18 @@
 """The contract suites. ``AllContracts`` combines them; subclass it with a ``backend`` fixture."""
 
 from clientcore.testing.contracts.base import BackendContract
+from clientcore.testing.contracts.bulk import BulkContract
 from clientcore.testing.contracts.clients import ClientContract
 from clientcore.testing.contracts.events import EventContract
 from clientcore.testing.contracts.inputs import InputContract
 from clientcore.testing.contracts.kinds import CountersContract, KindsContract
 from clientcore.testing.contracts.merge import MergeContract
 from clientcore.testing.contracts.records import RecordsContract
+from clientcore.testing.contracts.reports import ReportsContract
 from clientcore.testing.contracts.sales import SalesContract
 from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
 from clientcore.testing.contracts.search import SearchContract
+from clientcore.testing.contracts.tasks import TasksContract
 from clientcore.testing.contracts.tenancy import TenancyContract
 from clientcore.testing.contracts.threads import SharedCoreContract
 from clientcore.testing.contracts.transactions import TransactionContract
@@ -32,6 +35,9 @@ class AllContracts(
     InputContract,
     SalesContract,
     MergeContract,
+    BulkContract,
+    TasksContract,
+    ReportsContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -39,6 +45,7 @@ class AllContracts(
 __all__ = [
     "AllContracts",
     "BackendContract",
+    "BulkContract",
     "ClientContract",
     "CountersContract",
     "EventContract",
@@ -47,10 +54,12 @@ __all__ = [
     "MergeContract",
     "RaceContract",
     "RecordsContract",
+    "ReportsContract",
     "SalesContract",
     "ScheduleContract",
     "SearchContract",
     "SharedCoreContract",
+    "TasksContract",
     "TenancyContract",
     "TransactionContract",
     "UnicodeContract",

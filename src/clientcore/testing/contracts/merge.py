@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
@@ -13,12 +13,14 @@ from hypothesis import strategies as st
 
 import clientcore
 from clientcore.api.parts import Transaction
+from clientcore.entities.bulk import Skipped, SkipReason
 from clientcore.entities.client import ClientStatus, DocumentKind, IdentityDocument
 from clientcore.entities.common import Actor, Role
 from clientcore.entities.consent import Channel, Purpose
 from clientcore.entities.contacts import Address, AddressKind
 from clientcore.entities.event import Event, EventKind
 from clientcore.entities.kinds import key_text
+from clientcore.entities.linked import SUBSCRIPTION
 from clientcore.entities.merge import ChoiceReason, ConflictKind, FieldChoice, MergeTarget
 from clientcore.errors import (
     ClientMerged,
@@ -188,14 +190,16 @@ class MergeContract(BackendContract):
         assert statuses[other.id] is ClientStatus.MERGED
 
     def test_nothing_new_links_to_a_merged_client(self, core: Core) -> None:
-        """Sales documents, payments, price lists, interests and messages are refused for a
-        merged client with ClientMerged (its base named), as notes and visits are."""
+        """Sales documents, payments, price lists, interests, messages, tasks and linked
+        records are refused for a merged client with ClientMerged (its base named), as notes
+        and visits are; a bulk change skips it, saying why."""
         base = core.clients.register(last_name="Nowak", phones=["+48601234567"])
         other = core.clients.register(last_name="Nowak", phones=["+48601234568"])
         invoice = core.sales.define_type("FV", "Invoice")
         product = core.products.define("P-1", "Food")
         price_list = core.price_lists.create("Retail", "PLN")
         core.messages.configure(enabled=True)
+        vet = core.staff.add("Dr Ewa", roles=[Role.STAFF]).id
         core.merges.merge(base.id, [other.id])
         attempts: list[Callable[[], object]] = [
             lambda: core.sales.draft(other.id, invoice.id),
@@ -205,11 +209,20 @@ class MergeContract(BackendContract):
             lambda: core.interests.record(other.id, product.id),
             lambda: core.messages.send(other.id, "Hello"),
             lambda: core.messages.history(other.id),
+            lambda: core.tasks.create(
+                "Call", datetime(2026, 5, 4, 9, tzinfo=UTC), vet, client_id=other.id
+            ),
+            lambda: core.tasks.for_client(other.id),
+            lambda: core.linked.add(other.id, SUBSCRIPTION, "Food monthly"),
+            lambda: core.linked.for_client(other.id),
         ]
         for attempt in attempts:
             with pytest.raises(ClientMerged) as refused:
                 attempt()
             assert refused.value.base_id == base.id
+        result = core.bulk.set_caretaker(vet, client_ids=[base.id, other.id])
+        assert result.changed == (base.id,)
+        assert result.skipped == (Skipped(other.id, SkipReason.MERGED),)
 
     def test_chains_resolve_to_the_surviving_client(self, core: Core) -> None:
         first, second, third = (core.clients.register(last_name=n) for n in ("A", "B", "C"))

@@ -1,0 +1,173 @@
+"""Bulk changes of clients (B1, B2): set or clear an attribute, change the caretaker, add
+or remove a group, for every client of a selection.
+
+The store reads the selection's states at once, the change is decided per client here
+(so each changed client gets the event a change of that client alone would record), and
+the store writes it to all of them at once (:class:`~clientcore.ports.bulk.BulkClients`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from uuid import UUID
+
+import attrs
+
+from clientcore.entities import validation
+from clientcore.entities.bulk import (
+    CHANGED_FIELD,
+    UNCHANGED,
+    AddGroup,
+    BulkChange,
+    BulkResult,
+    ClearAttribute,
+    RemoveGroup,
+    SetAttribute,
+    SetCaretaker,
+    Skipped,
+    SkipReason,
+    new_value,
+)
+from clientcore.entities.client import ClientStatus
+from clientcore.entities.event import Event, EventKind, FieldChange
+from clientcore.entities.kinds import ATTRIBUTE_DEFINITIONS, GROUPS, STAFF
+from clientcore.entities.search import PAGE_MAX_SIZE, StatusFilter
+from clientcore.errors import ValidationError
+from clientcore.operations import clients
+from clientcore.operations.clients import EVENTS_AT_ONCE
+from clientcore.operations.context import Context, render
+from clientcore.ports.unit_of_work import UnitOfWork
+
+BULK_MAX_IDS = 1_000_000
+"""The most clients one bulk change may name."""
+
+_EVENT_KINDS: dict[type, EventKind] = {
+    SetAttribute: EventKind.CLIENT_UPDATED,
+    ClearAttribute: EventKind.CLIENT_UPDATED,
+    SetCaretaker: EventKind.CLIENT_UPDATED,
+    AddGroup: EventKind.CLIENT_GROUPED,
+    RemoveGroup: EventKind.CLIENT_UNGROUPED,
+}
+"""The event of each change: what changing one client that way records."""
+
+
+@attrs.frozen
+class ClientFilter:
+    """A selection of clients by search (see ``core.clients.search``): every client the
+    search finds, on every page."""
+
+    text: str = ""
+    status: StatusFilter = StatusFilter.ACTIVE
+    group_id: UUID | None = None
+    caretaker_id: UUID | None = None
+    source: str | None = None
+    attribute: tuple[str, object] | None = None
+
+
+def selected(uow: UnitOfWork, selection: ClientFilter) -> list[UUID]:
+    """The ids of every client ``selection`` finds, in search order."""
+    ids: list[UUID] = []
+    cursor: str | None = None
+    while True:
+        page = clients.search(
+            uow,
+            selection.text,
+            status=selection.status,
+            group_id=selection.group_id,
+            caretaker_id=selection.caretaker_id,
+            source=selection.source,
+            attribute=selection.attribute,
+            limit=PAGE_MAX_SIZE,
+            after=cursor,
+        )
+        ids.extend(client.id for client in page.clients)
+        if page.next_cursor is None:
+            return ids
+        cursor = page.next_cursor
+
+
+def with_caretaker(uow: UnitOfWork, caretaker_id: UUID) -> list[UUID]:
+    """The ids of the clients whose caretaker is ``caretaker_id``."""
+    uow.records(STAFF).get(caretaker_id)
+    return uow.bulk.with_caretaker(caretaker_id)
+
+
+def checked(uow: UnitOfWork, change: BulkChange) -> BulkChange:
+    """``change`` with its value validated against what it refers to: an attribute's
+    definition, an active staff member, an existing group (NotFound, ValidationError)."""
+    if isinstance(change, SetAttribute):
+        definition = uow.records(ATTRIBUTE_DEFINITIONS).get(change.key)
+        return SetAttribute(definition.key, definition.validate(change.value))
+    if isinstance(change, ClearAttribute):
+        return ClearAttribute(uow.records(ATTRIBUTE_DEFINITIONS).get(change.key).key)
+    if isinstance(change, SetCaretaker):
+        if change.caretaker_id is not None:
+            member = uow.records(STAFF).get(change.caretaker_id)
+            if not member.active:
+                raise ValidationError("caretaker_id", f"staff member {member.name!r} is inactive")
+        return change
+    uow.records(GROUPS).get(change.group_id)
+    return change
+
+
+def check_ids(client_ids: Sequence[UUID]) -> list[UUID]:
+    """The ids, each once, in the order given (ValidationError for a non-id)."""
+    ids = validation.sequence("client_ids", client_ids)
+    if len(ids) > BULK_MAX_IDS:
+        raise ValidationError("client_ids", f"at most {BULK_MAX_IDS} clients at once")
+    for entry in ids:
+        if not isinstance(entry, UUID):
+            raise ValidationError("client_ids", f"{entry!r} is not a client id (UUID)")
+    return list(dict.fromkeys(ids))  # type: ignore[arg-type]
+
+
+def apply(
+    uow: UnitOfWork, ctx: Context, change: BulkChange, client_ids: Sequence[UUID]
+) -> BulkResult:
+    """Apply ``change`` to each of ``client_ids`` that it changes, all at once, each
+    changed client with its event and a new version; the others are skipped, with why."""
+    ctx.acting()
+    change = checked(uow, change)
+    wanted = check_ids(client_ids)
+    field = CHANGED_FIELD[type(change)]
+    states = {state.id: state for state in uow.bulk.states(wanted, field)}
+    kind = _EVENT_KINDS[type(change)]
+    now = ctx.now()
+    changed: list[UUID] = []
+    skipped: list[Skipped] = []
+    events: list[Event] = []
+    for client_id in wanted:
+        state = states.get(client_id)
+        if state is None:
+            skipped.append(Skipped(client_id, SkipReason.NOT_FOUND))
+            continue
+        if state.status is ClientStatus.MERGED:
+            skipped.append(Skipped(client_id, SkipReason.MERGED))
+            continue
+        new = new_value(change, state)
+        if new is UNCHANGED:
+            skipped.append(Skipped(client_id, SkipReason.UNCHANGED))
+            continue
+        changed.append(client_id)
+        # The change a diff of the two versions of the client gives, as a change of this
+        # client alone records it.
+        changes = (FieldChange(field, render(getattr(state, field)), render(new)),)
+        events.append(
+            ctx.event(kind, entity_id=client_id, client_id=client_id, changes=changes, at=now)
+        )
+        if len(events) == EVENTS_AT_ONCE:  # appended as made: see EVENTS_AT_ONCE
+            ctx.append(uow, events)
+            events = []
+    ctx.append(uow, events)
+    uow.bulk.apply(change, changed, now)
+    return BulkResult(tuple(changed), tuple(skipped))
+
+
+def apply_selected(
+    uow: UnitOfWork,
+    ctx: Context,
+    change: BulkChange,
+    select: Callable[[UnitOfWork], Sequence[UUID]],
+) -> BulkResult:
+    """:func:`apply` to the clients ``select`` finds in the same unit of work."""
+    return apply(uow, ctx, change, select(uow))

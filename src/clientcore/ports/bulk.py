@@ -1,0 +1,39 @@
+"""The bulk-change port: one change written to many clients at once, set-based.
+
+Scoped to the tenant of its unit of work like every repository. The operation reads the
+selected clients' :class:`~clientcore.entities.bulk.ClientState` (:meth:`states`), decides
+which of them the change changes and what their history events say, then has the store
+write the change to all of them at once (:meth:`apply`): one UPDATE per batch of ids on
+SQL (and one INSERT ... SELECT / DELETE of index rows), one ``update_many`` on MongoDB,
+never a round trip per client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from clientcore.entities.bulk import BulkChange, ClientState
+
+
+class BulkClients(Protocol):
+    def states(self, client_ids: Sequence[UUID], field: str | None = None) -> list[ClientState]:
+        """The states of those of ``client_ids`` that are clients of the tenant (others
+        are left out), in no particular order: id, version, status, and ``field``
+        (``caretaker_id``, ``group_ids`` or ``attributes``; None: none of them), the other
+        fields may be left empty. Where the store can, the rows are locked until the unit
+        of work ends, so that :meth:`apply` writes over what was read."""
+        ...
+
+    def with_caretaker(self, caretaker_id: UUID) -> list[UUID]:
+        """The ids of the tenant's clients whose caretaker is ``caretaker_id``."""
+        ...
+
+    def apply(self, change: BulkChange, client_ids: Sequence[UUID], at: datetime) -> int:
+        """Write ``change`` to every client of ``client_ids`` (read by :meth:`states` in
+        this unit of work, each of which it changes), with ``updated_at`` set to ``at``
+        and the version bumped by one; how many clients were written. The search and
+        filter indexes follow."""
+        ...
