@@ -71,6 +71,7 @@ from clientcore.entities import (
     Subject,
     TenantSettings,
 )
+from clientcore.entities.imports import ImportMode, ImportProgress, ImportReport, RowRefusal
 from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
@@ -130,6 +131,9 @@ __all__ = [
     "HandlerErrorReport",
     "IdFactory",
     "IdentityDocument",
+    "ImportMode",
+    "ImportProgress",
+    "ImportReport",
     "InUnitHandler",
     "KindRecords",
     "MergePolicy",
@@ -142,6 +146,7 @@ __all__ = [
     "RecordKind",
     "Retry",
     "Role",
+    "RowRefusal",
     "Setup",
     "Staff",
     "StaffMember",

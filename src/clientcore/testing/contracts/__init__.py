@@ -3,6 +3,7 @@
 from clientcore.testing.contracts.base import BackendContract
 from clientcore.testing.contracts.clients import ClientContract
 from clientcore.testing.contracts.events import EventContract
+from clientcore.testing.contracts.imports import ImportContract
 from clientcore.testing.contracts.inputs import InputContract
 from clientcore.testing.contracts.kinds import CountersContract, KindsContract
 from clientcore.testing.contracts.records import RecordsContract
@@ -28,6 +29,7 @@ class AllContracts(
     TransactionContract,
     EventContract,
     InputContract,
+    ImportContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -38,6 +40,7 @@ __all__ = [
     "ClientContract",
     "CountersContract",
     "EventContract",
+    "ImportContract",
     "InputContract",
     "KindsContract",
     "RaceContract",
