@@ -11,9 +11,9 @@ from typing_extensions import Unpack
 
 from clientcore.api.checks import checked
 from clientcore.api.unset import UNSET, Unset, given
+from clientcore.entities import validation
 from clientcore.entities.client import Client, ClientKind, ClientStatus, IdentityDocument, NameDay
 from clientcore.entities.contacts import Address, Email, Phone
-from clientcore.entities import validation
 from clientcore.entities.event import Event
 from clientcore.entities.imports import (
     IMPORT_BATCH_SIZE,

@@ -46,7 +46,11 @@ class ImportContract(BackendContract):
         assert [r.row for r in report.refusals] == refused
         assert {(r.field, r.code) for r in report.refusals} == {("phones", None)}
         assert (report.read, report.imported) == (23, 18)
-        assert seen == [ImportProgress(10, 8, 2), ImportProgress(20, 16, 4), ImportProgress(23, 18, 5)]
+        assert seen == [
+            ImportProgress(10, 8, 2),
+            ImportProgress(20, 16, 4),
+            ImportProgress(23, 18, 5),
+        ]
         assert _names(core) == [f"Nowak{i:02d}" for i in range(23) if i not in refused]
 
     @pytest.mark.parametrize("bad", sorted(BAD_ROWS))
@@ -54,10 +58,10 @@ class ImportContract(BackendContract):
         self, core: Core, bad: str
     ) -> None:
         row, field = BAD_ROWS[bad]
-        rows = [{"last_name": f"Lis{i}"} for i in range(7)]
-        rows[1] = rows[5] = row  # type: ignore[assignment]
+        rows: list[object] = [{"last_name": f"Lis{i}"} for i in range(7)]
+        rows[1] = rows[5] = row
         with pytest.raises(ImportRefused) as refused:
-            core.clients.import_clients(iter(rows), batch_size=3)
+            core.clients.import_clients(iter(rows), batch_size=3)  # type: ignore[arg-type]
         report = refused.value.report
         assert [(r.row, r.field) for r in report.refusals] == [(1, field), (5, field)]
         assert (report.read, report.imported) == (7, 0)
