@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import attrs
@@ -54,6 +54,8 @@ _WINDOW_PER_ROW = 5
 """A window of sort order checked before driving from a key range: rows per result row."""
 _DRIVE_BELOW_PER_ROW = 4
 """A key range drives at once when it has fewer keys than this many times the window."""
+_Others = Literal["probe", "window", "intersect"]
+"""How a page checks the terms other than the driving one (see :func:`_page`)."""
 
 
 def _code_in(message: str, codes: Sequence[str]) -> str:
@@ -223,11 +225,14 @@ class SqlClientRepository:
           are checked per client;
         * every term has many keys: the longest term's stem is read in sort order
           (``ix_client_search_keys_stem``), keeping its keys in the term's range, until
-          the page is full; the other terms are checked per client;
+          the page is full; the other terms are checked per client. With several terms
+          only the stem's first ``bound`` keys are read so; if they do not fill the page
+          (the terms have few clients in common), the terms' key ranges are intersected,
+          each read once (the rarest drives), and the matches sorted;
         * every term has many keys and is shorter than a stem: a window of the next
           clients in sort order is checked first (each one's keys looked up by client id),
           which fills the page at once when matches are dense enough; if it does not, the
-          rarest term's key range drives.
+          rarest term's key range drives (intersected with the others' ranges).
 
         Only the last case may sort many matches, and no step reads the clients table
         other than by id or in sort order. PostgreSQL is given the key bounds as literals, so
@@ -253,15 +258,20 @@ class SqlClientRepository:
         parameters.update(window=window, bound=bound)
         counts = [int(n) for n in db.tuples(_counts(db.tables, dialect, shape), parameters)[0]]
         driving = min(range(len(counts)), key=counts.__getitem__)
-        few = counts[driving] < bound
-        drive = _page(db.tables, dialect, shape, driving, stem=False)
-        if few:
-            return [drive], parameters
+        if counts[driving] < bound:
+            return [_page(db.tables, dialect, shape, driving, stem=False)], parameters
+        several = len(query.terms) > 1
+        drive = _page(
+            db.tables, dialect, shape, driving, stem=False, how="intersect" if several else "probe"
+        )
         stemmed = [index for index, term in enumerate(query.terms) if len(term) >= STEM_LENGTH]
         if stemmed:
             longest = max(stemmed, key=lambda index: len(query.terms[index]))
             parameters["stem"] = query.terms[longest][:STEM_LENGTH]
-            return [_page(db.tables, dialect, shape, longest, stem=True)], parameters
+            if not several:
+                return [_page(db.tables, dialect, shape, longest, stem=True)], parameters
+            window = _page(db.tables, dialect, shape, longest, stem=True, how="window")
+            return [window, drive], parameters
         return [_window(db.tables, dialect, shape), drive], parameters
 
 
@@ -459,8 +469,24 @@ def _window(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
     )
 
 
+def _in_range(
+    tables: Tables, dialect: Dialect, shape: _Shape, index: int, client: ColumnElement[UUID]
+) -> ColumnElement[bool]:
+    """Whether the client has a key in the range of term ``index``, as membership of the
+    term's whole key range: an engine reads the range once (a hash or a temporary index)
+    rather than probing per client, which is cheaper when there are many clients to check."""
+    return client.in_(_key_range(tables, dialect, shape, index))
+
+
 @functools.lru_cache(maxsize=256)
-def _page(tables: Tables, dialect: Dialect, shape: _Shape, driving: int, stem: bool) -> Select[Any]:
+def _page(
+    tables: Tables,
+    dialect: Dialect,
+    shape: _Shape,
+    driving: int,
+    stem: bool,
+    how: _Others = "probe",
+) -> Select[Any]:
     """The first clients in sort order with a key in the driving term's range, found
     among the key rows alone (they carry the sort key and status); only the page's clients
     are read from ``clients``, by id.
@@ -469,8 +495,14 @@ def _page(tables: Tables, dialect: Dialect, shape: _Shape, driving: int, stem: b
     in its order, which is the order of the results: the read stops at the page's last
     client, whatever the number of matches. Without, the term's key range is read from the
     primary key and its clients sorted (few of them, or a term too short for a stem).
-    A client with several keys in the range is one group; the other terms are checked per
-    client, by client id.
+    A client with several keys in the range is one group.
+
+    The other terms are checked per client (``how``): ``"probe"``, by client id
+    (:func:`_probe`); ``"window"``, likewise, but only on the first ``bound`` keys read (of
+    a stem, in order: if they fill the page it is exact, otherwise the next step of the
+    plan runs); ``"intersect"``, as membership of each term's whole key range
+    (:func:`_in_range`): the terms' key ranges intersected, each read once, for terms with
+    many keys each but few clients in common ("kowalska nowak").
 
     Read from the stem, the term's range is checked on each index entry (see
     :func:`_opaque`).
@@ -479,29 +511,40 @@ def _page(tables: Tables, dialect: Dialect, shape: _Shape, driving: int, stem: b
     k = keys.c
     clients = tables.clients
     c = clients.c
-    page = select(k.sort_key, k.client_id).select_from(keys)
-    filters = _filters(tables, shape, clients, status=False)
-    if filters:
-        page = page.join(clients, and_(c.tenant == k.tenant, c.id == k.client_id))
+    source: Any = keys
     where = [
         k.tenant == bindparam("tenant"),
         _opaque(_bounds(dialect, shape, driving, k.key))
         if stem
         else and_(*_bounds(dialect, shape, driving, k.key)),
-        *(
-            _probe(tables, dialect, shape, index, k.client_id)
-            for index in range(len(shape.bounded))
-            if index != driving
-        ),
-        *filters,
         *_after(shape, k.sort_key, k.client_id),
     ]
     if stem:
         where.append(k.stem == bindparam("stem", type_=k.stem.type))
     if shape.status:
         where.append(k.status == bindparam("status"))
+    if how == "window":
+        source = (
+            select(k.tenant, k.client_id, k.sort_key)
+            .where(*where)
+            .order_by(k.sort_key, k.client_id)
+            .limit(bindparam("bound"))
+            .subquery("stem_window")
+        )
+        k = source.c
+        where = []
+    check = _in_range if how == "intersect" else _probe
+    where.extend(
+        check(tables, dialect, shape, index, k.client_id)
+        for index in range(len(shape.bounded))
+        if index != driving
+    )
+    page = select(k.sort_key, k.client_id).select_from(source)
+    filters = _filters(tables, shape, clients, status=False)
+    if filters:
+        page = page.join(clients, and_(c.tenant == k.tenant, c.id == k.client_id))
     found = (
-        page.where(*where)
+        page.where(*where, *filters)
         .group_by(k.sort_key, k.client_id)
         .order_by(k.sort_key, k.client_id)
         .limit(bindparam("limit"))
