@@ -270,8 +270,8 @@ class SqlClientRepository:
             parameters["stem"] = query.terms[longest][:STEM_LENGTH]
             if not several:
                 return [_page(db.tables, dialect, shape, longest, stem=True)], parameters
-            window = _page(db.tables, dialect, shape, longest, stem=True, how="window")
-            return [window, drive], parameters
+            first = _page(db.tables, dialect, shape, longest, stem=True, how="window")
+            return [first, drive], parameters
         return [_window(db.tables, dialect, shape), drive], parameters
 
 

@@ -10,6 +10,7 @@ import pytest
 from clientcore.entities.client import Client
 from clientcore.errors import NotFound, ValidationError
 from clientcore.facade import Core
+from clientcore.operations.clients import ClientFields
 from clientcore.testing.contracts.base import BackendContract
 
 
@@ -234,13 +235,13 @@ class SearchContract(BackendContract):
         clients found are exactly those with a key starting with each term, in order."""
         from clientcore.entities.search import client_search_keys, client_sort_key
 
-        rows: list[dict[str, object]] = [
-            *({"first_name": "Anna", "last_name": "Kowalska"} for _ in range(1100)),
-            *({"first_name": "Zofia", "last_name": "Nowak"} for _ in range(1100)),
-            *({"first_name": f"Ewa{i}", "last_name": "Kowalska-Nowak"} for i in range(5)),
+        rows: list[ClientFields] = [
+            *[{"first_name": "Anna", "last_name": "Kowalska"}] * 1100,
+            *[{"first_name": "Zofia", "last_name": "Nowak"}] * 1100,
+            *[{"first_name": f"Ewa{i}", "last_name": "Kowalska-Nowak"} for i in range(5)],
             {"first_name": "Nowak", "last_name": "Kowalski"},
         ]
-        everyone = core.clients.import_many(rows)  # type: ignore[arg-type]
+        everyone = core.clients.import_many(rows)
         inactive = core.clients.search("ewa3").clients[0]
         core.clients.deactivate(inactive.id)
 
