@@ -235,12 +235,17 @@ class SearchContract(BackendContract):
         clients found are exactly those with a key starting with each term, in order."""
         from clientcore.entities.search import client_search_keys, client_sort_key
 
-        rows: list[ClientFields] = [
-            *[{"first_name": "Anna", "last_name": "Kowalska"}] * 1100,
-            *[{"first_name": "Zofia", "last_name": "Nowak"}] * 1100,
-            *[{"first_name": f"Ewa{i}", "last_name": "Kowalska-Nowak"} for i in range(5)],
-            {"first_name": "Nowak", "last_name": "Kowalski"},
+        anna: ClientFields = {"first_name": "Anna", "last_name": "Kowalska"}
+        zofia: ClientFields = {"first_name": "Zofia", "last_name": "Nowak"}
+        ewa: list[ClientFields] = [
+            {"first_name": f"Ewa{i}", "last_name": "Kowalska-Nowak"} for i in range(5)
         ]
+        rows = (
+            [anna] * 1100
+            + [zofia] * 1100
+            + ewa
+            + [{"first_name": "Nowak", "last_name": "Kowalski"}]
+        )
         everyone = core.clients.import_many(rows)
         inactive = core.clients.search("ewa3").clients[0]
         core.clients.deactivate(inactive.id)
