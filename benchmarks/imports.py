@@ -19,6 +19,7 @@ Two runs per engine:
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import resource
@@ -43,7 +44,10 @@ from clientcore.operations.context import Context
 CHUNK = 100_000
 STEP = 10_000
 ACTOR = clientcore.Actor("bench")
-WRITTEN = ("clients", "client_search_keys", "client_groups", "client_attributes", "events")
+INSERTS = {
+    name: sqlkit.table(name).insert()
+    for name in ("clients", "client_search_keys", "client_groups", "client_attributes", "events")
+}
 TITLE = "Streaming import: core.clients.import_clients vs SQLAlchemy Core executemany"
 
 
@@ -93,6 +97,20 @@ def prepared_rows(
     ]
 
 
+def import_ours(core: clientcore.Core, rows: Sequence[clientcore.ClientFields]) -> None:
+    """Ours: the rows through ``import_clients``, a unit of work per batch."""
+    report = core.clients.import_clients(rows, mode=ImportMode.GOOD_ROWS)
+    assert report.imported == len(rows)
+
+
+def write_core(plain: sqlalchemy.Engine, prepared: Sequence[sqlkit.TableRows]) -> None:
+    """The baseline: one ``executemany`` per table per batch, a transaction per batch."""
+    for batch in prepared:
+        with plain.begin() as connection:
+            for name, table_rows in batch.items():
+                connection.execute(INSERTS[name], table_rows)
+
+
 def paired(engine: str, count: int) -> tuple[list[float], list[float]]:
     """Seconds of ours and of SQLAlchemy Core per step of :data:`STEP` clients."""
     context = Context(actor=ACTOR, clock=SystemClock(), ids=uuid.uuid4)
@@ -107,29 +125,20 @@ def paired(engine: str, count: int) -> tuple[list[float], list[float]]:
         plain = sqlalchemy.create_engine(core_url)
         if plain.dialect.name == "sqlite":
             configure_sqlite(plain)  # WAL, foreign keys, BEGIN IMMEDIATE: ours' settings
-        inserts = {name: sqlkit.table(name).insert() for name in WRITTEN}
         source = stream_client_rows(count)
         try:
             for step in range(0, count // STEP):
                 rows = list(itertools.islice(source, STEP))
                 prepared = prepared_rows(rows, step * STEP + 1, context)
 
-                def ours(rows: list[clientcore.ClientFields] = rows) -> None:
-                    report = core.clients.import_clients(rows, mode=ImportMode.GOOD_ROWS)
-                    assert report.imported == len(rows)
-
-                def baseline(prepared: list[sqlkit.TableRows] = prepared) -> None:
-                    for batch in prepared:
-                        with plain.begin() as connection:
-                            for name, table_rows in batch.items():
-                                connection.execute(inserts[name], table_rows)
-
+                contenders = (
+                    (ours_seconds, functools.partial(import_ours, core, rows)),
+                    (core_seconds, functools.partial(write_core, plain, prepared)),
+                )
                 for who in turn_order(2, step):
+                    spent, action = contenders[who]
                     with clean_heap():
-                        if who == 0:
-                            ours_seconds.append(elapsed(ours))
-                        else:
-                            core_seconds.append(elapsed(baseline))
+                        spent.append(elapsed(action))
         finally:
             plain.dispose()
     return ours_seconds, core_seconds

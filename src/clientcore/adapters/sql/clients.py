@@ -241,6 +241,16 @@ class SqlClientRepository:
         statements, parameters = self._steps(query)
         return [statement.params(parameters) for statement in statements]
 
+    def counting(self, query: ClientQuery) -> Select[Any] | None:
+        """The SELECT a search with terms runs before :meth:`plan`'s: the bounded count of
+        each term's keys, with its values (None: a search without terms counts nothing)."""
+        if not query.terms:
+            return None
+        shape = _Shape.of(query)
+        parameters = shape.parameters(query, self._db.tenant)
+        _set_bounds(parameters, query.limit)
+        return _counts(self._db.tables, self._db.connection.dialect, shape).params(parameters)
+
     def explain(self, query: ClientQuery) -> list[list[str]]:
         """The engine's plan of each SELECT of :meth:`plan` (see :meth:`.Db.explain`)."""
         return [self._db.explain(statement) for statement in self.plan(query)]
@@ -253,9 +263,7 @@ class SqlClientRepository:
         dialect = db.connection.dialect
         if not query.terms:
             return [_walk(db.tables, dialect, shape)], parameters
-        window = _WINDOW_PER_ROW * query.limit
-        bound = _DRIVE_BELOW_PER_ROW * window
-        parameters.update(window=window, bound=bound)
+        bound = _set_bounds(parameters, query.limit)
         counts = [int(n) for n in db.tuples(_counts(db.tables, dialect, shape), parameters)[0]]
         driving = min(range(len(counts)), key=counts.__getitem__)
         if counts[driving] < bound:
@@ -273,6 +281,15 @@ class SqlClientRepository:
             first = _page(db.tables, dialect, shape, longest, stem=True, how="window")
             return [first, drive], parameters
         return [_window(db.tables, dialect, shape), drive], parameters
+
+
+def _set_bounds(parameters: dict[str, Any], limit: int) -> int:
+    """Add the window and the count's bound of a page of ``limit`` to ``parameters``;
+    the bound."""
+    window = _WINDOW_PER_ROW * limit
+    bound = _DRIVE_BELOW_PER_ROW * window
+    parameters.update(window=window, bound=bound)
+    return bound
 
 
 @functools.lru_cache(maxsize=64)
