@@ -149,51 +149,64 @@ def run(
 ) -> None:
     rows: list[Row] = []
     notes: list[str] = []
-    per_chunk = CHUNK // STEP
     for engine in engines:
-        with sqlkit.fresh_database(engine, "alone") as scratch:
-            url = keep if keep and engine == "sqlite" else scratch
-            measured = alone_in_child(url, count)
-        rates = measured["rates"]
-        assert isinstance(rates, list)
-        first, last = rates[0], rates[-1]
-        rows.append(
-            Row(
-                f"{engine}: {count:,} clients from a generator, clients/s: last 100k vs first",
-                last,
-                first,
-                "clients/s",
-            )
-        )
-        peak = float(str(measured["peak_rss_mb"]))
-        rows.append(
-            Row(
-                f"{engine}: {count:,} clients, peak resident memory vs 200 MB", peak, 200, "MB", 1.0
-            )
-        )
-        notes.append(
-            f"{engine}, alone: clients/s per 100,000 clients "
-            f"{', '.join(f'{rate:.0f}' for rate in rates)}; resident memory "
-            f"{float(str(measured['rss_before_mb'])):.0f} MB before the import "
-            f"(interpreter, libraries), {peak:.0f} MB at its peak."
-        )
-        ours, baseline = paired(engine, paired_count)
-        rows.append(
-            Row(
-                f"{engine}: {paired_count:,} clients, ours vs SQLAlchemy Core executemany",
-                sum(ours),
-                sum(baseline),
-                "s",
-                1.3,
-            )
-        )
-        first_ratio = sum(ours[:per_chunk]) / sum(baseline[:per_chunk])
-        last_ratio = sum(ours[-per_chunk:]) / sum(baseline[-per_chunk:])
-        notes.append(
-            f"{engine}, paired: ours / Core on the first 100,000 {first_ratio:.2f}x, on the "
-            f"last 100,000 {last_ratio:.2f}x; ours {sum(ours):.1f} s, Core {sum(baseline):.1f} s."
-        )
+        if count:
+            _alone_rows(engine, count, keep, rows, notes)
+        if paired_count:
+            _paired_rows(engine, paired_count, rows, notes)
     publish("streaming-import", TITLE, rows, notes="\n\n".join(notes), write=write)
+
+
+def _alone_rows(
+    engine: str, count: int, keep: str | None, rows: list[Row], notes: list[str]
+) -> None:
+    """The rows and note of ours alone (see :func:`alone`)."""
+    with sqlkit.fresh_database(engine, "alone") as scratch:
+        url = keep if keep and engine == "sqlite" else scratch
+        measured = alone_in_child(url, count)
+    rates = measured["rates"]
+    assert isinstance(rates, list)
+    first, last = rates[0], rates[-1]
+    rows.append(
+        Row(
+            f"{engine}: {count:,} clients from a generator, clients/s: last 100k vs first",
+            last,
+            first,
+            "clients/s",
+        )
+    )
+    peak = float(str(measured["peak_rss_mb"]))
+    rows.append(
+        Row(f"{engine}: {count:,} clients, peak resident memory vs 200 MB", peak, 200, "MB", 1.0)
+    )
+    notes.append(
+        f"{engine}, alone: clients/s per 100,000 clients "
+        f"{', '.join(f'{rate:.0f}' for rate in rates)}; resident memory "
+        f"{float(str(measured['rss_before_mb'])):.0f} MB before the import "
+        f"(interpreter, libraries), {peak:.0f} MB at its peak."
+    )
+
+
+def _paired_rows(engine: str, paired_count: int, rows: list[Row], notes: list[str]) -> None:
+    """The row and note of ours against SQLAlchemy Core (see :func:`paired`)."""
+    per_chunk = min(CHUNK, paired_count) // STEP
+    ours, baseline = paired(engine, paired_count)
+    rows.append(
+        Row(
+            f"{engine}: {paired_count:,} clients, ours vs SQLAlchemy Core executemany",
+            sum(ours),
+            sum(baseline),
+            "s",
+            1.3,
+        )
+    )
+    first_ratio = sum(ours[:per_chunk]) / sum(baseline[:per_chunk])
+    last_ratio = sum(ours[-per_chunk:]) / sum(baseline[-per_chunk:])
+    notes.append(
+        f"{engine}, paired: ours / Core on the first {per_chunk * STEP:,} clients "
+        f"{first_ratio:.2f}x, on the last {per_chunk * STEP:,} {last_ratio:.2f}x; "
+        f"ours {sum(ours):.1f} s, Core {sum(baseline):.1f} s."
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
