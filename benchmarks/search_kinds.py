@@ -31,8 +31,8 @@ from sqlalchemy import Select
 import clientcore
 from benchmarks import sqlkit
 from benchmarks.data import stream_client_rows
-from benchmarks.harness import Row, percentile, publish, take_turns
-from clientcore.adapters.sql import SqlBackend
+from benchmarks.harness import Row, percentile, publish, render, take_turns
+from clientcore.adapters.sql import SqlBackend, upgrade
 from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
 from clientcore.entities.search import ClientQuery, StatusFilter, phone_like, search_terms
@@ -93,6 +93,7 @@ def fixture_url(engine: str, size: int, data: Path) -> str:
         admin.dispose()
         server = sqlalchemy.make_url(sqlkit.SERVER_URLS[engine]).set(database=name)
         url = server.render_as_string(hide_password=False)
+        upgrade(url)  # nothing to do once it is at the newest revision
     with clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
         core.setup.configure(default_region="PL")
         stored = bool(core.clients.search(str(size)).clients)
@@ -214,7 +215,9 @@ def run(engines: Sequence[str], sizes: Sequence[int], count: int, data: Path, wr
     rows: list[Row] = []
     for engine in engines:
         for size in sizes:
-            rows += measure(engine, fixture_url(engine, size, data), size, count)
+            measured = measure(engine, fixture_url(engine, size, data), size, count)
+            print(render(f"{engine}, {size:,} clients", measured), flush=True)
+            rows += measured
     publish("search-kinds", TITLE, rows, write=write)
 
 
