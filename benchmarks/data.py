@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 from clientcore import ClientFields
 
@@ -37,19 +38,20 @@ LAST = [
 
 def client_rows(count: int, seed: int = 7) -> list[ClientFields]:
     """``count`` rows for ``core.clients.import_many``: names, a Polish mobile and an e-mail."""
+    return list(stream_client_rows(count, seed))
+
+
+def stream_client_rows(count: int, seed: int = 7) -> Iterator[ClientFields]:
+    """The rows of :func:`client_rows`, made one at a time as they are asked for."""
     rng = random.Random(seed)
-    rows: list[ClientFields] = []
     for index in range(count):
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        rows.append(
-            {
-                "first_name": first,
-                "last_name": f"{last}{index % 997}",
-                "phones": [f"+48 6{index:08d}"],
-                "emails": [f"client{index}@example.com"],
-            }
-        )
-    return rows
+        yield {
+            "first_name": first,
+            "last_name": f"{last}{index % 997}",
+            "phones": [f"+48 6{index:08d}"],
+            "emails": [f"client{index}@example.com"],
+        }
 
 
 def prefixes(count: int, seed: int = 11) -> list[str]:

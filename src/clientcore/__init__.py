@@ -110,6 +110,7 @@ from clientcore.entities.catalog import (
     Purchase,
     PurchaseRegistered,
 )
+from clientcore.entities.imports import ImportMode, ImportProgress, ImportReport, RowRefusal
 from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
 from clientcore.entities.linked import (
     BUSINESS_TRIP,
@@ -257,6 +258,9 @@ __all__ = [
     "HandlerErrorReport",
     "IdFactory",
     "IdentityDocument",
+    "ImportMode",
+    "ImportProgress",
+    "ImportReport",
     "InUnitHandler",
     "Interest",
     "Interested",
@@ -304,6 +308,7 @@ __all__ = [
     "Retry",
     "Role",
     "Rounding",
+    "RowRefusal",
     "SaleLine",
     "Sales",
     "SalesDocument",

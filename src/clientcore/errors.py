@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from clientcore.localtime import span_text
+
+if TYPE_CHECKING:
+    from clientcore.entities.imports import ImportReport
 
 __all__ = [
     "ActorRequired",
@@ -26,6 +30,7 @@ __all__ = [
     "DuplicateCode",
     "DuplicateName",
     "HandlerDepthExceeded",
+    "ImportRefused",
     "ImportRowError",
     "InvalidTenant",
     "MergeRefused",
@@ -68,6 +73,17 @@ class ImportRowError(ValidationError):
         self.args = (f"{where}: {field}: {message}",)
         self.row = row
         self.code = code
+
+
+class ImportRefused(ValidationError):
+    """An all-or-nothing import refused rows, so nothing of it was stored: ``report`` (an
+    :class:`~clientcore.ImportReport`) lists every refused row; the message names the first."""
+
+    def __init__(self, report: ImportReport) -> None:
+        first = report.refusals[0]
+        super().__init__(first.field, first.reason)
+        self.args = (f"{len(report.refusals)} row(s) refused, nothing stored; first: {first}",)
+        self.report = report
 
 
 class InvalidTenant(ValidationError):

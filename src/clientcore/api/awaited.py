@@ -96,6 +96,7 @@ class AsyncClients(AsyncPart[Clients]):
 
     register = awaited(Clients.register)
     import_many = awaited(Clients.import_many)
+    import_clients = awaited(Clients.import_clients)
     get = awaited(Clients.get)
     by_code = awaited(Clients.by_code)
     update = awaited(Clients.update)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -11,11 +11,19 @@ from typing_extensions import Unpack
 
 from clientcore.api.checks import checked
 from clientcore.api.unset import UNSET, Unset, given
+from clientcore.entities import validation
 from clientcore.entities.client import Client, ClientKind, ClientStatus, IdentityDocument, NameDay
 from clientcore.entities.contacts import Address, Email, Phone
 from clientcore.entities.event import Event
+from clientcore.entities.imports import (
+    IMPORT_BATCH_SIZE,
+    ImportMode,
+    ImportProgress,
+    ImportReport,
+)
 from clientcore.entities.search import ClientPage, StatusFilter
-from clientcore.operations import clients
+from clientcore.errors import ValidationError
+from clientcore.operations import clients, imports
 from clientcore.operations.clients import ClientFields
 
 if TYPE_CHECKING:
@@ -38,6 +46,31 @@ class Clients:
         raises :class:`~clientcore.errors.ImportRowError` naming the row (index, and code if
         it gives one) and the field."""
         return self._run.write(clients.register_many, rows)
+
+    def import_clients(
+        self,
+        rows: Iterable[Mapping[str, object]],
+        *,
+        mode: ImportMode | str = ImportMode.ALL_OR_NOTHING,
+        batch_size: int = IMPORT_BATCH_SIZE,
+        progress: Callable[[ImportProgress], object] | None = None,
+    ) -> ImportReport:
+        """Create clients from any iterable of rows (a list, a generator, a
+        ``csv.DictReader``), ``batch_size`` rows at a time, holding one batch at once.
+        ``progress`` is called after each batch. Every refused row is reported (its index
+        from 0, field, reason). ``ALL_OR_NOTHING``: one unit of work; any refusal raises
+        :class:`~clientcore.errors.ImportRefused` (its ``report`` lists them) and stores
+        nothing. ``GOOD_ROWS``: a unit of work per batch; the good rows are stored and the
+        report lists the rest."""
+        chosen = validation.choice("mode", ImportMode, mode)
+        if batch_size < 1:
+            raise ValidationError("batch_size", "must be at least 1")
+        if chosen is ImportMode.ALL_OR_NOTHING:
+            return self._run.write(imports.import_all, imports.Rows(rows), batch_size, progress)
+        tally = imports.Tally(progress)
+        for batch in imports.batches(rows, batch_size):
+            tally.add(len(batch), *self._run.write(imports.import_batch, batch))
+        return tally.report()
 
     def get(self, client_id: UUID) -> Client:
         """The client. A merged client raises :class:`~clientcore.errors.ClientMerged`,

@@ -295,18 +295,34 @@ def check_rows(
     """The fields of each row checked and normalised, as :func:`register_many` stores them
     (reads what the checks need, writes nothing). ``numbered``: a refused row raises
     :class:`ImportRowError`, naming the row."""
-    check = _FieldChecks(uow, ctx)
     if not numbered:
+        check = _FieldChecks(uow, ctx)
         return [check(row) for row in rows]
-    checked = []
-    for index, row in enumerate(validation.sequence("rows", rows)):
+    checks = RowChecks(uow, ctx)
+    return [checks(index, row) for index, row in enumerate(validation.sequence("rows", rows))]
+
+
+class RowChecks:
+    """The checks of an import's rows: each row's fields and names, as
+    :func:`store_checked` stores them; a refused row raises :class:`ImportRowError`."""
+
+    def __init__(self, uow: UnitOfWork, ctx: Context) -> None:
+        self._check = _FieldChecks(uow, ctx)
+
+    def __call__(self, index: int, row: object) -> dict[str, Any]:
         if not isinstance(row, Mapping):
             raise ImportRowError(index, None, "row", "must be a mapping of field names to values")
         try:
-            checked.append(check(row))
+            values = self._check(row)
+            _check_names(
+                values.setdefault("kind", ClientKind.PERSON),
+                values.get("first_name", ""),
+                values.get("last_name", ""),
+                values.get("company_name", ""),
+            )
         except ValidationError as refused:
             raise _row_error(index, row, refused) from refused
-    return checked
+        return values
 
 
 def _row_error(index: int, row: Mapping[str, Any], refused: ValidationError) -> ImportRowError:
@@ -328,6 +344,14 @@ def register_many(
     the row (its index, and its code if it gives one) and the field."""
     ctx.acting()
     validated = check_rows(uow, ctx, rows, numbered=numbered)
+    if not numbered:
+        for values in validated:
+            _check_names(
+                values.setdefault("kind", ClientKind.PERSON),
+                values.get("first_name", ""),
+                values.get("last_name", ""),
+                values.get("company_name", ""),
+            )
     given = [values["code"] for values in validated if "code" in values]
     seen: set[str] = set()
     for code in given:
@@ -336,23 +360,17 @@ def register_many(
         seen.add(code)
     for code in sorted(uow.clients.taken_codes(given)):
         raise DuplicateCode(code)
+    return store_checked(uow, ctx, validated)
+
+
+def store_checked(uow: UnitOfWork, ctx: Context, validated: list[dict[str, Any]]) -> list[Client]:
+    """Store clients of checked fields (whose codes, if given, are free), with their
+    registration events; a client without a code gets the counter's next free value."""
+    given = frozenset(values["code"] for values in validated if "code" in values)
     now = ctx.now()
-    for index, values in enumerate(validated):
-        kind = values.setdefault("kind", ClientKind.PERSON)
-        try:
-            _check_names(
-                kind,
-                values.get("first_name", ""),
-                values.get("last_name", ""),
-                values.get("company_name", ""),
-            )
-        except ValidationError as refused:
-            if not numbered:
-                raise
-            raise _row_error(index, rows[index], refused) from refused
     # Counter values are taken only once every row is known to be valid: a store whose
     # counter lives outside the unit of work (MongoDB) would otherwise lose them.
-    auto_codes = iter(_free_codes(uow, len(validated) - len(given), frozenset(given)))
+    auto_codes = iter(_free_codes(uow, len(validated) - len(given), given))
     clients = [
         Client(
             id=ctx.ids(),

@@ -4,6 +4,7 @@ from clientcore.testing.contracts.base import BackendContract
 from clientcore.testing.contracts.bulk import BulkContract
 from clientcore.testing.contracts.clients import ClientContract
 from clientcore.testing.contracts.events import EventContract
+from clientcore.testing.contracts.imports import ImportContract
 from clientcore.testing.contracts.inputs import InputContract
 from clientcore.testing.contracts.kinds import CountersContract, KindsContract
 from clientcore.testing.contracts.merge import MergeContract
@@ -38,6 +39,7 @@ class AllContracts(
     BulkContract,
     TasksContract,
     ReportsContract,
+    ImportContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -49,6 +51,7 @@ __all__ = [
     "ClientContract",
     "CountersContract",
     "EventContract",
+    "ImportContract",
     "InputContract",
     "KindsContract",
     "MergeContract",

@@ -10,6 +10,7 @@ import pytest
 from clientcore.entities.client import Client
 from clientcore.errors import NotFound, ValidationError
 from clientcore.facade import Core
+from clientcore.operations.clients import ClientFields
 from clientcore.testing.contracts.base import BackendContract
 
 
@@ -229,3 +230,55 @@ class SearchContract(BackendContract):
                 core.clients.search("", **kwargs)
         with pytest.raises(ValidationError):
             core.clients.search("x" * 201)
+
+    def test_common_words_with_few_clients_in_common(self, core: Core) -> None:
+        """Terms that each match more keys than a page's plan reads at once, but few
+        clients in common, in either order, as prefixes, with filters and paging: the
+        clients found are exactly those with a key starting with each term, in order."""
+        from clientcore.entities.search import client_search_keys, client_sort_key
+
+        anna: ClientFields = {"first_name": "Anna", "last_name": "Kowalska"}
+        zofia: ClientFields = {"first_name": "Zofia", "last_name": "Nowak"}
+        ewa: list[ClientFields] = [
+            {"first_name": f"Ewa{i}", "last_name": "Kowalska-Nowak"} for i in range(5)
+        ]
+        rows = (
+            [anna] * 1100
+            + [zofia] * 1100
+            + ewa
+            + [{"first_name": "Nowak", "last_name": "Kowalski"}]
+        )
+        everyone = core.clients.import_many(rows)
+        inactive = core.clients.search("ewa3").clients[0]
+        core.clients.deactivate(inactive.id)
+
+        def expected(terms: list[str], status: str) -> list[str]:
+            found = [
+                client
+                for client in everyone
+                if all(any(key.startswith(t) for key in client_search_keys(client)) for t in terms)
+                and (status == "all" or client.id != inactive.id)
+            ]
+            return [c.display_name for c in sorted(found, key=lambda c: (client_sort_key(c), c.id))]
+
+        for text, terms in [
+            ("kowalska nowak", ["kowalska", "nowak"]),
+            ("Nowak Kowalsk", ["nowak", "kowalsk"]),
+            ("no ko", ["no", "ko"]),
+            ("kowalska-nowak ewa", ["kowalska-nowak", "ewa"]),
+        ]:
+            for status in ("active", "all"):
+                want = expected(terms, status)
+                assert want
+                assert _names(core, text, status=status) == sorted(want)
+                pages: list[str] = []
+                after = None
+                while True:
+                    page = core.clients.search(text, status=status, limit=2, after=after)
+                    pages.extend(c.display_name for c in page.clients)
+                    if page.next_cursor is None:
+                        break
+                    after = page.next_cursor
+                assert pages == want
+        assert _names(core, "anna nowak") == []
+        assert _names(core, "zofia kowalska") == []

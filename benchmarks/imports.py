@@ -1,0 +1,228 @@
+"""Streaming import on SQLite and PostgreSQL: ``core.clients.import_clients`` of a generator.
+
+Two runs per engine:
+
+* **alone** (a child process of its own, so that its peak memory is its own): ours imports
+  ``count`` clients from a generator (:func:`benchmarks.data.stream_client_rows`), in
+  ``GOOD_ROWS`` mode (a unit of work per batch of 1,000); the time of each 100,000 is
+  taken from the progress callback, and the process's peak resident memory (``ru_maxrss``)
+  is reported beside its resident memory before the import (the interpreter and
+  libraries). The database can be kept (``--keep``) for the search benchmark.
+* **paired**: ours and SQLAlchemy Core ``executemany`` of the same rows (clients, search
+  keys, audit events, made by the adapter's own conversion functions from the clients ours
+  makes of these rows, ``sqlkit.direct_clients``; one transaction per 1,000 clients, as
+  ours) into two fresh databases, 10,000 clients at a time: both are prepared outside the
+  timer (ours' input rows, the baseline's table rows), then each is timed, who goes first
+  alternating from step to step, on a collected, frozen heap. The ratio is of the sums.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import itertools
+import json
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy
+
+import clientcore
+from benchmarks import sqlkit
+from benchmarks.data import stream_client_rows
+from benchmarks.harness import Row, elapsed, publish, turn_order
+from benchmarks.sql import batches, clean_heap
+from clientcore.adapters.sql.engine import configure_sqlite
+from clientcore.entities.imports import IMPORT_BATCH_SIZE, ImportMode, ImportProgress
+from clientcore.facade import SystemClock
+from clientcore.operations.context import Context
+
+CHUNK = 100_000
+STEP = 10_000
+ACTOR = clientcore.Actor("bench")
+INSERTS = {
+    name: sqlkit.table(name).insert()
+    for name in ("clients", "client_search_keys", "client_groups", "client_attributes", "events")
+}
+TITLE = "Streaming import: core.clients.import_clients vs SQLAlchemy Core executemany"
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def alone(url: str, count: int) -> dict[str, object]:
+    """Ours alone: seconds per 100,000 clients, and peak memory (MB) before and after."""
+    before = _rss_mb()
+    marks = [(0, time.perf_counter())]
+
+    def progress(done: ImportProgress) -> None:
+        if done.read % CHUNK == 0 or done.read == count:
+            marks.append((done.read, time.perf_counter()))
+
+    with clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
+        core.setup.configure(default_region="PL")
+        report = core.clients.import_clients(
+            stream_client_rows(count), mode=ImportMode.GOOD_ROWS, progress=progress
+        )
+    assert (report.imported, report.refusals) == (count, ())
+    rates = [(b - a) / (later - earlier) for (a, earlier), (b, later) in itertools.pairwise(marks)]
+    return {"rates": rates, "rss_before_mb": before, "peak_rss_mb": _rss_mb()}
+
+
+def alone_in_child(url: str, count: int) -> dict[str, object]:
+    """:func:`alone` in a fresh interpreter, whose peak memory is the import's alone."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.imports", "--child", url, "--n", str(count)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def prepared_rows(
+    rows: Sequence[clientcore.ClientFields], first_code: int, context: Context
+) -> list[sqlkit.TableRows]:
+    """The baseline's rows for ``rows``: per batch of 1,000 clients, every table's rows."""
+    clients = sqlkit.direct_clients(rows, first_code=first_code, now=sqlkit.now_utc())
+    return [
+        sqlkit.client_table_rows(batch, sqlkit.registration_events(batch, context))
+        for batch in batches(clients, IMPORT_BATCH_SIZE)
+    ]
+
+
+def import_ours(core: clientcore.Core, rows: Sequence[clientcore.ClientFields]) -> None:
+    """Ours: the rows through ``import_clients``, a unit of work per batch."""
+    report = core.clients.import_clients(rows, mode=ImportMode.GOOD_ROWS)
+    assert report.imported == len(rows)
+
+
+def write_core(plain: sqlalchemy.Engine, prepared: Sequence[sqlkit.TableRows]) -> None:
+    """The baseline: one ``executemany`` per table per batch, a transaction per batch."""
+    for batch in prepared:
+        with plain.begin() as connection:
+            for name, table_rows in batch.items():
+                connection.execute(INSERTS[name], table_rows)
+
+
+def paired(engine: str, count: int) -> tuple[list[float], list[float]]:
+    """Seconds of ours and of SQLAlchemy Core per step of :data:`STEP` clients."""
+    context = Context(actor=ACTOR, clock=SystemClock(), ids=uuid.uuid4)
+    ours_seconds: list[float] = []
+    core_seconds: list[float] = []
+    with (
+        sqlkit.fresh_database(engine, "ours") as ours_url,
+        sqlkit.fresh_database(engine, "core") as core_url,
+        clientcore.open(ours_url, tenant=sqlkit.TENANT, actor=ACTOR) as core,
+    ):
+        core.setup.configure(default_region="PL")
+        plain = sqlalchemy.create_engine(core_url)
+        if plain.dialect.name == "sqlite":
+            configure_sqlite(plain)  # WAL, foreign keys, BEGIN IMMEDIATE: ours' settings
+        source = stream_client_rows(count)
+        try:
+            for step in range(0, count // STEP):
+                rows = list(itertools.islice(source, STEP))
+                prepared = prepared_rows(rows, step * STEP + 1, context)
+
+                contenders = (
+                    (ours_seconds, functools.partial(import_ours, core, rows)),
+                    (core_seconds, functools.partial(write_core, plain, prepared)),
+                )
+                for who in turn_order(2, step):
+                    spent, action = contenders[who]
+                    with clean_heap():
+                        spent.append(elapsed(action))
+        finally:
+            plain.dispose()
+    return ours_seconds, core_seconds
+
+
+def run(
+    engines: Sequence[str], count: int, paired_count: int, keep: str | None, write: bool
+) -> None:
+    rows: list[Row] = []
+    notes: list[str] = []
+    for engine in engines:
+        if count:
+            _alone_rows(engine, count, keep, rows, notes)
+        if paired_count:
+            _paired_rows(engine, paired_count, rows, notes)
+    publish("streaming-import", TITLE, rows, notes="\n\n".join(notes), write=write)
+
+
+def _alone_rows(
+    engine: str, count: int, keep: str | None, rows: list[Row], notes: list[str]
+) -> None:
+    """The rows and note of ours alone (see :func:`alone`)."""
+    with sqlkit.fresh_database(engine, "alone") as scratch:
+        url = keep if keep and engine == "sqlite" else scratch
+        measured = alone_in_child(url, count)
+    rates = measured["rates"]
+    assert isinstance(rates, list)
+    first, last = rates[0], rates[-1]
+    rows.append(
+        Row(
+            f"{engine}: {count:,} clients from a generator, clients/s: last 100k vs first",
+            last,
+            first,
+            "clients/s",
+        )
+    )
+    peak = float(str(measured["peak_rss_mb"]))
+    rows.append(
+        Row(f"{engine}: {count:,} clients, peak resident memory vs 200 MB", peak, 200, "MB", 1.0)
+    )
+    notes.append(
+        f"{engine}, alone: clients/s per 100,000 clients "
+        f"{', '.join(f'{rate:.0f}' for rate in rates)}; resident memory "
+        f"{float(str(measured['rss_before_mb'])):.0f} MB before the import "
+        f"(interpreter, libraries), {peak:.0f} MB at its peak."
+    )
+
+
+def _paired_rows(engine: str, paired_count: int, rows: list[Row], notes: list[str]) -> None:
+    """The row and note of ours against SQLAlchemy Core (see :func:`paired`)."""
+    per_chunk = min(CHUNK, paired_count) // STEP
+    ours, baseline = paired(engine, paired_count)
+    rows.append(
+        Row(
+            f"{engine}: {paired_count:,} clients, ours vs SQLAlchemy Core executemany",
+            sum(ours),
+            sum(baseline),
+            "s",
+            1.3,
+        )
+    )
+    first_ratio = sum(ours[:per_chunk]) / sum(baseline[:per_chunk])
+    last_ratio = sum(ours[-per_chunk:]) / sum(baseline[-per_chunk:])
+    notes.append(
+        f"{engine}, paired: ours / Core on the first {per_chunk * STEP:,} clients "
+        f"{first_ratio:.2f}x, on the last {per_chunk * STEP:,} {last_ratio:.2f}x; "
+        f"ours {sum(ours):.1f} s, Core {sum(baseline):.1f} s."
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--engines", default="sqlite,postgresql", help="comma-separated")
+    parser.add_argument("--n", type=int, default=1_000_000, help="clients imported alone")
+    parser.add_argument("--paired", type=int, default=1_000_000, help="clients in the pair")
+    parser.add_argument("--keep", help="a SQLite URL to keep the imported clients in")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs alone")
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(alone(args.child, args.n)))
+        return
+    run(args.engines.split(","), args.n, args.paired, args.keep, write=not args.no_write)
+
+
+if __name__ == "__main__":
+    main()
