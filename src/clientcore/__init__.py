@@ -17,6 +17,7 @@ from clientcore.api.awaited import (
     AsyncConsents,
     AsyncKindRecords,
     AsyncNotes,
+    AsyncPrivacy,
     AsyncSetup,
     AsyncStaff,
     AsyncSubjects,
@@ -34,6 +35,7 @@ from clientcore.api.events import (
 )
 from clientcore.api.notes import Notes
 from clientcore.api.parts import Transaction
+from clientcore.api.privacy import Privacy
 from clientcore.api.records import KindRecords
 from clientcore.api.setup import Setup
 from clientcore.api.staff import Staff
@@ -71,12 +73,20 @@ from clientcore.entities import (
     Subject,
     TenantSettings,
 )
-from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
+from clientcore.entities.kinds import ErasurePolicy, ForgetPolicy, MergePolicy, RecordKind
+from clientcore.entities.privacy import (
+    AnonymisationReceipt,
+    ConfirmationRequest,
+    ForgetResult,
+    PrivacyRoles,
+    UndoResult,
+)
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.facade import Core, Retry
 from clientcore.operations.calendar import ClientVisits, FreeSlot, code_summary
 from clientcore.operations.clients import ClientFields
+from clientcore.operations.export import schema as export_schema
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import Capabilities
 
@@ -163,6 +173,15 @@ __all__ = [
     "errors",
     "open",
     "open_async",
+    "AsyncPrivacy",
+    "Privacy",
+    "ForgetPolicy",
+    "AnonymisationReceipt",
+    "ConfirmationRequest",
+    "ForgetResult",
+    "PrivacyRoles",
+    "UndoResult",
+    "export_schema",
 ]
 
 

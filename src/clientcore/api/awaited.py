@@ -17,6 +17,7 @@ from clientcore.api.calendar import Calendar
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
 from clientcore.api.notes import Notes
+from clientcore.api.privacy import Privacy
 from clientcore.api.records import KindRecords
 from clientcore.api.runner import Runner
 from clientcore.api.setup import Setup
@@ -25,6 +26,7 @@ from clientcore.api.subjects import Subjects
 from clientcore.api.visits import Visits
 from clientcore.entities.common import Actor
 from clientcore.entities.kinds import RecordKind
+from clientcore.entities.privacy import PrivacyRoles
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -196,6 +198,22 @@ class AsyncKindRecords(AsyncPart[KindRecords[T]]):
         await self._call(lambda part: part.delete(record))
 
 
+class AsyncPrivacy(AsyncPart[Privacy]):
+    forget = awaited(Privacy.forget)
+    undo_forget = awaited(Privacy.undo_forget)
+    request_anonymisation = awaited(Privacy.request_anonymisation)
+    anonymise = awaited(Privacy.anonymise)
+    receipts = awaited(Privacy.receipts)
+    export = awaited(Privacy.export)
+    inactive_since = awaited(Privacy.inactive_since)
+    purge = awaited(Privacy.purge)
+
+    def with_roles(self, roles: PrivacyRoles) -> AsyncPrivacy:
+        """These operations, restricted to ``roles`` instead (see ``Privacy.with_roles``)."""
+        part = self._part
+        return AsyncPrivacy(self._runner, lambda runner: part(runner).with_roles(roles))
+
+
 ASYNC_PARTS: dict[str, tuple[type[AsyncPart[Any]], Callable[[Runner], object]]] = {
     "clients": (AsyncClients, Clients),
     "notes": (AsyncNotes, Notes),
@@ -205,6 +223,7 @@ ASYNC_PARTS: dict[str, tuple[type[AsyncPart[Any]], Callable[[Runner], object]]] 
     "setup": (AsyncSetup, Setup),
     "visits": (AsyncVisits, Visits),
     "calendar": (AsyncCalendar, Calendar),
+    "privacy": (AsyncPrivacy, Privacy),
 }
 """Each async part and the synchronous part it awaits (a test checks that every public
 method of a synchronous part has its awaited twin)."""
@@ -222,6 +241,7 @@ class AsyncParts:
         self.setup = AsyncSetup(runner, Setup)
         self.visits = AsyncVisits(runner, Visits)
         self.calendar = AsyncCalendar(runner, Calendar)
+        self.privacy = AsyncPrivacy(runner, Privacy)
         self._async_runner = runner
 
     def records(self, kind: RecordKind[T]) -> AsyncKindRecords[T]:

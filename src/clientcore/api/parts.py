@@ -9,6 +9,7 @@ from clientcore.api.checks import checked
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
 from clientcore.api.notes import Notes
+from clientcore.api.privacy import Privacy
 from clientcore.api.records import KindRecords
 from clientcore.api.setup import Setup
 from clientcore.api.staff import Staff
@@ -37,6 +38,7 @@ class Parts:
         self.setup = Setup(runner)
         self.visits = Visits(runner)
         self.calendar = Calendar(runner)
+        self.privacy = Privacy(runner)
         self._run = runner
 
     def records(self, kind: RecordKind[T]) -> KindRecords[T]:

@@ -35,6 +35,9 @@ class ClientKind(enum.StrEnum):
 class ClientStatus(enum.StrEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"
+    FORGOTTEN = "forgotten"
+    """Forgotten at the client's request (P1): inactive, hidden from search and pickers
+    but for the "all clients" filter, refused for new visits and records."""
 
 
 class DocumentKind(enum.StrEnum):

@@ -79,6 +79,16 @@ class EventKind(enum.StrEnum):
     """A record of a host's kind was added (``core.records(kind)``)."""
     RECORD_REPLACED = "record.replaced"
     RECORD_DELETED = "record.deleted"
+    CLIENT_FORGOTTEN = "client.forgotten"
+    """A client was forgotten: its status change and, per record kind, the keys of the
+    records the forget changed (what its undo reads)."""
+    CLIENT_FORGET_UNDONE = "client.forget_undone"
+    ANONYMISATION_REQUESTED = "client.anonymisation_requested"
+    """A confirmation code was issued: its salted hash only, never the code."""
+    CLIENT_ANONYMISED = "client.anonymised"
+    """The receipt of an anonymisation: how many values of each kind were scrubbed."""
+    CLIENT_EXPORTED = "client.exported"
+    """Everything held about the client was exported (who asked, and when)."""
 
 
 def scrub_changes(event: Event, fields: frozenset[str]) -> Event:

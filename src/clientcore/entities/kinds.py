@@ -1,9 +1,8 @@
 """Record kinds: every kind of record clientcore or a host stores, declared once.
 
 Operations that reach every record of a client never name kinds one by one: they walk a
-:class:`Registry` and act on each kind by what it declares. Deleting a client does so
-today; merge, erasure and export do not exist yet, and the policies declared for them
-(:class:`MergePolicy`, :class:`ErasurePolicy`) are read by no operation so far. A new
+:class:`Registry` and act on each kind by what it declares. Deleting a client, forgetting,
+anonymising and exporting one do so (:class:`ForgetPolicy`, :class:`ErasurePolicy`). A new
 kind (ours or a host's) costs an entity class and a :class:`RecordKind`; every adapter
 stores it through one generic records port (:class:`~clientcore.ports.records.Records`).
 """
@@ -25,7 +24,7 @@ from clientcore.entities.group import Group
 from clientcore.entities.note import Note
 from clientcore.entities.staff import StaffMember
 from clientcore.entities.subject import Subject
-from clientcore.entities.visit import Visit
+from clientcore.entities.visit import Visit, VisitStatus
 from clientcore.entities.working_hours import WorkingHours
 from clientcore.errors import Conflict, DuplicateName, NotFound, ValidationError
 
@@ -48,8 +47,8 @@ class MergePolicy(enum.StrEnum):
 
 
 class ErasurePolicy(enum.StrEnum):
-    """What anonymising a client is to do with a kind's records of that client (declared
-    for the anonymisation clientcore does not have yet; no operation reads it today)."""
+    """What anonymising a client does with a kind's records of that client (see
+    :mod:`clientcore.operations.privacy`)."""
 
     SCRUB = "scrub"
     """Personal fields are blanked; the record stays (counts, dates, amounts)."""
@@ -57,6 +56,48 @@ class ErasurePolicy(enum.StrEnum):
     """The records are removed."""
     RETAIN = "retain"
     """The records are kept as they are (a legal duty to keep them, for instance)."""
+
+
+@attrs.frozen
+class ForgetPolicy:
+    """What forgetting a client does to a kind's pending records of that client (P1).
+
+    A record is pending when its ``field`` holds one of the ``pending`` values and, for a
+    kind with an ``upcoming`` field (an instant), that instant is still to come. Forgetting
+    sets ``field`` to ``forgotten`` (a versioned kind's version bumped, an ``updated_at``
+    field set to now) and records which records it changed. Undoing the forget sets
+    ``field`` back to ``pending[0]`` on exactly those records when the policy is
+    ``reversible`` (pets deactivated, then reactivated); otherwise they stay as the forget
+    left them (cancelled visits and messages stay cancelled).
+
+    clientcore's subjects and visits declare one; a kind added later (scheduled messages)
+    declares its own and is covered without any change to the forget operation.
+    """
+
+    field: str
+    pending: tuple[Any, ...]
+    forgotten: Any
+    reversible: bool = False
+    upcoming: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.pending:
+            raise ValidationError("forget", "a forget policy names at least one pending value")
+        if self.reversible and len(self.pending) != 1:
+            raise ValidationError(
+                "forget", "a reversible forget policy has one pending value to restore"
+            )
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The entity fields the policy reads."""
+        return (self.field,) if self.upcoming is None else (self.field, self.upcoming)
+
+    def is_pending(self, record: object, now: Any) -> bool:
+        """Whether forgetting the client is to change ``record``."""
+        if getattr(record, self.field) not in self.pending:
+            return False
+        return self.upcoming is None or getattr(record, self.upcoming) > now
 
 
 @attrs.frozen
@@ -86,6 +127,8 @@ class RecordKind(Generic[T]):
     blocks_client_deletion: bool = False
     label: str = ""
     """The kind in the singular, for messages (default: ``name`` without its final s)."""
+    forget: ForgetPolicy | None = None
+    """What forgetting a client does to its pending records (None: nothing)."""
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not KIND_NAME.fullmatch(self.name):
@@ -99,6 +142,8 @@ class RecordKind(Generic[T]):
         named += [name for name in (self.client_field, self.subject_field) if name]
         if self.versioned:
             named.append("version")
+        if self.forget is not None:
+            named += self.forget.fields
         for name in named:
             if name not in fields:
                 raise ValidationError(
@@ -217,6 +262,7 @@ SUBJECTS: RecordKind[Subject] = RecordKind(
     client_field="client_id",
     order_by=("created_at", "id"),
     blocks_client_deletion=True,
+    forget=ForgetPolicy("active", pending=(True,), forgotten=False, reversible=True),
 )
 NOTES: RecordKind[Note] = RecordKind(
     "notes",
@@ -236,6 +282,9 @@ VISITS: RecordKind[Visit] = RecordKind(
     order_by=("start", "id"),
     versioned=True,
     blocks_client_deletion=True,
+    forget=ForgetPolicy(
+        "status", pending=(VisitStatus.BOOKED,), forgotten=VisitStatus.CANCELLED, upcoming="start"
+    ),
 )
 """Visits keep a port of their own (the overlap lock); this declares how the generic walk
 treats them."""

@@ -40,6 +40,7 @@ from clientcore.adapters.sql.rows import shared_rows
 from clientcore.adapters.sql.schema import DEFAULT_PREFIX, Tables, shared_tables
 from clientcore.adapters.sql.tenant import SqlCounters, SqlEventLog, SqlSettingsRepository
 from clientcore.adapters.sql.visits import SqlVisitRepository
+from clientcore.adapters.sql.purge import purge
 from clientcore.entities.kinds import OWN_KINDS, VISITS, RecordKind, Registry
 from clientcore.errors import ClientCoreError, UnknownKind, UnsupportedTarget
 from clientcore.ports.unit_of_work import Capabilities
@@ -163,6 +164,12 @@ class SqlBackend:
 
     def unit_of_work(self, tenant: str, *, read_only: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(self, tenant, read_only=read_only)
+
+    def purge(self, *, thorough: bool = False) -> None:
+        """Clean what the database keeps physically of erased values (see
+        :mod:`.purge`). On a host's Connection nothing is done: the host runs it."""
+        if isinstance(self.bind, Engine):
+            purge(self.bind, list(self.tables.metadata.sorted_tables), thorough=thorough)
 
     @contextlib.contextmanager
     def connection(
