@@ -28,6 +28,7 @@ from clientcore.adapters.sql import SqlBackend, configure_sqlite
 from clientcore.facade import Core
 from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.blocking import EventLoopThread, blocking_opener
+from clientcore.testing.contracts.privacy import StoreContents
 from clientcore.testing.contracts import (
     AllContracts,
     ClientContract,
@@ -40,6 +41,7 @@ from clientcore.testing.contracts import (
 )
 from clientcore.testing.contracts.base import BackendContract
 from clientcore.testing.kinds import HOST_KINDS
+from tests.store_contents import sql_contents
 
 ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "mysql": "asyncmy"}
 
@@ -112,6 +114,10 @@ class TestAsyncSqlite(AsyncSqlContracts, AllContracts):
     @pytest.fixture
     def backend(self, sqlite_backend: SqlBackend) -> Iterator[Backend]:
         yield sqlite_backend
+
+    @pytest.fixture
+    def store_contents(self, sqlite_backend: SqlBackend) -> Iterator[StoreContents]:
+        yield lambda: sql_contents(sqlite_backend)
 
     @pytest.fixture
     def async_engine(self, sqlite_async_engine: AsyncEngine) -> AsyncEngine:

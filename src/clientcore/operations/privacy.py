@@ -25,6 +25,7 @@ from uuid import UUID
 
 import attrs
 
+from clientcore.entities import validation
 from clientcore.entities.attribute import AttributeDefinition
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.common import Role, personal_fields, scrubbed
@@ -337,6 +338,7 @@ def inactive_since(uow: UnitOfWork, moment: datetime) -> list[Client]:
     """The clients, in any status, with no change in their history and no visit at or after
     ``moment``, and not anonymised already: what a periodic anonymisation takes (R, P3).
     Reads every client's history once: a job for a quiet hour, not a request."""
+    moment = validation.moment("moment", moment)
     found: list[Client] = []
     after: tuple[str, UUID] | None = None
     while True:

@@ -5,6 +5,7 @@ from clientcore.testing.contracts.clients import ClientContract
 from clientcore.testing.contracts.events import EventContract
 from clientcore.testing.contracts.inputs import InputContract
 from clientcore.testing.contracts.kinds import CountersContract, KindsContract
+from clientcore.testing.contracts.privacy import PrivacyContract
 from clientcore.testing.contracts.records import RecordsContract
 from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
 from clientcore.testing.contracts.search import SearchContract
@@ -28,6 +29,7 @@ class AllContracts(
     TransactionContract,
     EventContract,
     InputContract,
+    PrivacyContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -40,6 +42,7 @@ __all__ = [
     "EventContract",
     "InputContract",
     "KindsContract",
+    "PrivacyContract",
     "RaceContract",
     "RecordsContract",
     "ScheduleContract",
