@@ -82,4 +82,4 @@ def test_the_export_command_writes_the_document(tmp_path: Path, capsys: pytest.C
         exported = core.clients.history(client.id)[-1]
     assert (exported.kind, exported.actor_id) == ("client.exported", "clientcore-cli")
     assert main(["export", url, "--tenant", "vet-1", "--client", "nobody"]) == 1
-    assert "not found" in capsys.readouterr().err.lower()
+    assert "no client with code 'nobody'" in capsys.readouterr().err
