@@ -17,31 +17,49 @@ that clean it (docs/privacy.md).
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, Table
+import sqlite3
 
+from sqlalchemy import Connection, Table
+
+from clientcore.adapters.sql.engine import is_memory_sqlite
 from clientcore.adapters.sql.errors import translated
+from clientcore.errors import StorageBusy
 
 
-def purge(engine: Engine, tables: list[Table], *, thorough: bool) -> None:
-    """Clean what the database keeps of overwritten values (see the module). A light purge
-    costs little (SQLite's checkpoint; nothing on the servers); a thorough one rewrites."""
+def purge(connection: Connection, tables: list[Table], *, thorough: bool) -> None:
+    """Clean what the database keeps of overwritten values (see the module), on
+    ``connection`` (in no transaction; SQLite's own file is purged through a connection of
+    its own). A light purge costs little (SQLite's checkpoint; nothing on the servers); a
+    thorough one rewrites."""
+    engine = connection.engine
     dialect = engine.dialect.name
-    with translated(), engine.connect() as connection:
+    if dialect == "sqlite":
+        if not is_memory_sqlite(engine.url):
+            _purge_sqlite_file(str(engine.url.database), thorough=thorough)
+        return
+    if not thorough:
+        return
+    with translated():
         raw = connection.execution_options(isolation_level="AUTOCOMMIT")
-        if dialect == "sqlite":
+        for table in tables:
+            name = engine.dialect.identifier_preparer.format_table(table)
+            if dialect == "postgresql":
+                raw.exec_driver_sql(f"VACUUM FULL {name}")
+            else:  # MariaDB, MySQL
+                raw.exec_driver_sql(f"OPTIMIZE TABLE {name}").all()
+
+
+def _purge_sqlite_file(path: str, *, thorough: bool) -> None:
+    """VACUUM (thorough) and a truncating checkpoint of the WAL, on a connection of the
+    driver's own: one that runs no statement of a unit (an async driver's connection may
+    still hold its statements open, which a checkpoint would wait for)."""
+    try:
+        connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+        try:
             if thorough:
-                raw.exec_driver_sql("VACUUM")
-            raw.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        elif not thorough:
-            return
-        elif dialect == "postgresql":
-            for table in tables:
-                raw.exec_driver_sql(f"VACUUM FULL {_name(engine, table)}")
-        elif dialect in ("mysql", "mariadb"):
-            for table in tables:
-                raw.exec_driver_sql(f"OPTIMIZE TABLE {_name(engine, table)}").all()
-
-
-def _name(engine: Engine, table: Table) -> str:
-    preparer = engine.dialect.identifier_preparer
-    return preparer.format_table(table)
+                connection.execute("VACUUM")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.OperationalError as error:
+        raise StorageBusy(f"SQLite could not be purged: {error}") from error

@@ -169,7 +169,12 @@ class SqlBackend:
         """Clean what the database keeps physically of erased values (see
         :mod:`.purge`). On a host's Connection nothing is done: the host runs it."""
         if isinstance(self.bind, Engine):
-            purge(self.bind, list(self.tables.metadata.sorted_tables), thorough=thorough)
+            with self.bind.connect() as connection:
+                self.purge_on(connection, thorough=thorough)
+
+    def purge_on(self, connection: Connection, *, thorough: bool) -> None:
+        """:meth:`purge` on ``connection``, which is in no transaction."""
+        purge(connection, list(self.tables.metadata.sorted_tables), thorough=thorough)
 
     @contextlib.contextmanager
     def connection(

@@ -54,6 +54,13 @@ def _every_day() -> list[WeeklySlot]:
     return [WeeklySlot(day, TimeRange(time(0), time(23, 59))) for day in range(7)]
 
 
+def _vet(core: Core) -> UUID:
+    """A new staff member who works around the clock."""
+    member = core.staff.add("Vet", roles=[Role.STAFF])
+    core.staff.set_hours(member.id, _every_day())
+    return member.id
+
+
 class Canaries:
     """Unique strings, one per personal value, each findable in raw storage."""
 
@@ -80,9 +87,7 @@ class PrivacyContract(BackendContract):
 
     @pytest.fixture
     def vet(self, core: Core) -> UUID:
-        member = core.staff.add("Vet", roles=[Role.STAFF])
-        core.staff.set_hours(member.id, _every_day())
-        return member.id
+        return _vet(core)
 
     def _linked_client(self, core: Core, vet: UUID, clock: TickingClock) -> dict[str, Any]:
         client = core.clients.register(first_name="Anna", last_name="Nowak")
@@ -164,12 +169,12 @@ class PrivacyContract(BackendContract):
     def test_forget_then_undo_restores_everything_but_what_stays_cancelled(
         self,
         core: Core,
-        vet: UUID,
         clock: TickingClock,
         pets: list[bool],
         visits: list[tuple[int, str]],
         inactive: bool,
     ) -> None:
+        vet = _vet(core)  # each example books its own calendar
         client = core.clients.register(last_name="Kowalski")
         for index, active in enumerate(pets):
             pet = core.subjects.add(client.id, kind="pet", name=f"pet {index}")
