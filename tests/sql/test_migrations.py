@@ -319,7 +319,7 @@ from clientcore.adapters.sql.schema import Id, Key, LongText
 revision = "host_0001"
 down_revision = None
 branch_labels = ("host",)
-depends_on = "clientcore_0001"
+depends_on = "{head}"
 
 
 def upgrade():
@@ -342,7 +342,8 @@ def host_alembic(folder: Path, url: str) -> Config:
     versions = folder / "migrations" / "versions"
     versions.mkdir(parents=True)
     (folder / "migrations" / "env.py").write_text(ENV_PY, encoding="utf-8")
-    (versions / "host_0001_orders.py").write_text(HOST_REVISION, encoding="utf-8")
+    revision = HOST_REVISION.replace("{head}", head_revision())  # on our newest revision
+    (versions / "host_0001_orders.py").write_text(revision, encoding="utf-8")
     ini = folder / "alembic.ini"
     ini.write_text(
         textwrap.dedent(f"""\
