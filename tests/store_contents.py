@@ -9,7 +9,7 @@ import types
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from clientcore.adapters.memory import MemoryBackend
 from clientcore.adapters.mongo import MongoBackend
@@ -64,13 +64,13 @@ def memory_contents(backend: MemoryBackend) -> bytes:
 def sql_contents(backend: SqlBackend) -> bytes:
     """Every row of every table; on SQLite also the raw bytes of the file and its WAL."""
     engine = backend.bind
-    assert not isinstance(engine, type(None))
+    assert isinstance(engine, Engine)
     parts: list[bytes] = []
     with engine.connect() as connection:
         for table in backend.tables.metadata.sorted_tables:
             rows = connection.execute(select(table)).all()
             parts.append(repr(rows).encode("utf-8", "surrogatepass"))
-    database = getattr(engine, "url", None) and engine.url.database  # type: ignore[union-attr]
+    database = engine.url.database
     if engine.dialect.name == "sqlite" and database:
         for path in (Path(database), Path(database + "-wal")):
             if path.exists():

@@ -43,7 +43,10 @@ def test_the_schema_is_a_valid_json_schema() -> None:
 @given(
     fields=registrations(),
     notes=st.lists(st.text(min_size=1, max_size=30).filter(str.isprintable), max_size=3),
-    pets=st.lists(st.text(min_size=1, max_size=20).filter(lambda t: t.strip() == t and t.isprintable() and t), max_size=2),
+    pets=st.lists(
+        st.text(min_size=1, max_size=20).filter(lambda t: t.strip() == t and t.isprintable() and t),
+        max_size=2,
+    ),
 )
 def test_a_random_clients_export_holds_every_value_and_validates(
     fields: ClientFields, notes: list[str], pets: list[str]
@@ -69,12 +72,17 @@ def test_a_random_clients_export_holds_every_value_and_validates(
     assert document["records"]["invoices"] == []
 
 
-def test_the_export_command_writes_the_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_export_command_writes_the_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = f"sqlite:///{tmp_path / 'clinic.db'}"
     with clientcore.open(url, tenant="vet-1", actor=OWNER) as core:
         client = core.clients.register(first_name="Łucja", last_name="Nowak")
     out = tmp_path / "export.json"
-    assert main(["export", url, "--tenant", "vet-1", "--client", client.code, "--output", str(out)]) == 0
+    assert (
+        main(["export", url, "--tenant", "vet-1", "--client", client.code, "--output", str(out)])
+        == 0
+    )
     document = json.loads(out.read_text(encoding="utf-8"))
     jsonschema.validate(document, SCHEMA)
     assert document["client"]["first_name"] == "Łucja"

@@ -28,7 +28,6 @@ from clientcore.adapters.sql import SqlBackend, configure_sqlite
 from clientcore.facade import Core
 from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.blocking import EventLoopThread, blocking_opener
-from clientcore.testing.contracts.privacy import StoreContents
 from clientcore.testing.contracts import (
     AllContracts,
     ClientContract,
@@ -40,6 +39,7 @@ from clientcore.testing.contracts import (
     TransactionContract,
 )
 from clientcore.testing.contracts.base import BackendContract
+from clientcore.testing.contracts.privacy import StoreContents
 from clientcore.testing.kinds import HOST_KINDS
 from tests.store_contents import sql_contents
 

@@ -14,7 +14,9 @@ HELP = "export everything held about one client as JSON (right of access)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("url", help="e.g. sqlite:///clinic.db, postgresql+psycopg://..., mongodb://...")
+    parser.add_argument(
+        "url", help="e.g. sqlite:///clinic.db, postgresql+psycopg://..., mongodb://..."
+    )
     parser.add_argument("--tenant", required=True, help="the business the client belongs to")
     parser.add_argument("--client", required=True, help="the client's code")
     parser.add_argument(

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from decimal import Decimal
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import attrs
@@ -52,7 +52,8 @@ def to_json(value: object) -> JsonValue:
     if isinstance(value, dt.date):  # datetimes too
         return value.isoformat()
     if attrs.has(type(value)):
-        return {field.name: to_json(getattr(value, field.name)) for field in attrs.fields(type(value))}  # type: ignore[misc]
+        names = [field.name for field in attrs.fields(cast(Any, type(value)))]
+        return {name: to_json(getattr(value, name)) for name in names}
     if isinstance(value, Mapping):
         return {str(key): to_json(item) for key, item in value.items()}
     if isinstance(value, frozenset | set):
@@ -76,7 +77,9 @@ def export(
         "exported_at": to_json(ctx.now()),
         "client": to_json(client),
         "records": {
-            kind.name: [to_json(record) for record in uow.records(kind).find(**kind.of_client(client_id))]
+            kind.name: [
+                to_json(record) for record in uow.records(kind).find(**kind.of_client(client_id))
+            ]
             for kind in kinds
         },
         "history": [to_json(event) for event in uow.events.for_client(client_id)],

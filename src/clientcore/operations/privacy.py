@@ -31,7 +31,6 @@ from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.common import Role, personal_fields, scrubbed
 from clientcore.entities.event import Event, EventKind, FieldChange
 from clientcore.entities.kinds import ATTRIBUTE_DEFINITIONS, ErasurePolicy, RecordKind
-from clientcore.entities.search import PAGE_MAX_SIZE, ClientQuery, StatusFilter, client_sort_key
 from clientcore.entities.privacy import (
     CONFIRMATION_ALPHABET,
     CONFIRMATION_LENGTH,
@@ -41,6 +40,7 @@ from clientcore.entities.privacy import (
     ForgetResult,
     UndoResult,
 )
+from clientcore.entities.search import PAGE_MAX_SIZE, ClientQuery, StatusFilter, client_sort_key
 from clientcore.errors import Conflict, InvalidConfirmation
 from clientcore.operations.context import Context
 from clientcore.operations.records import record_event
@@ -144,7 +144,7 @@ def undo_forget(
     stays: dict[str, tuple[Any, ...]] = {}
     for change in event.changes:
         if change.field == STATUS:
-            previous = ClientStatus(change.old)
+            previous = ClientStatus(change.old or ClientStatus.ACTIVE)
             continue
         if change.field not in {kind.name for kind in uow.kinds}:
             continue  # a kind the host no longer declares
@@ -204,7 +204,9 @@ def request_anonymisation(
         EventKind.ANONYMISATION_REQUESTED,
         entity_id=ctx.ids(),
         client_id=client_id,
-        changes=(FieldChange(CODE_HASH, None, f"{salt}${_digest(salt, client_id, actor.id, code)}"),),
+        changes=(
+            FieldChange(CODE_HASH, None, f"{salt}${_digest(salt, client_id, actor.id, code)}"),
+        ),
     )
     ctx.append(uow, [event])
     return ConfirmationRequest(client_id, code, event.at + CONFIRMATION_TTL)
@@ -284,9 +286,7 @@ def anonymise(
     clean = _blank_client(uow, client)
     scrubbed_counts = {"client": _values(client, clean)}
     if clean != client:
-        uow.clients.update(
-            attrs.evolve(clean, updated_at=ctx.now(), version=client.version + 1)
-        )
+        uow.clients.update(attrs.evolve(clean, updated_at=ctx.now(), version=client.version + 1))
     fields = set(personal_fields(Client))
     for kind in uow.kinds.client_linked():
         if kind.erasure is ErasurePolicy.RETAIN:

@@ -13,9 +13,9 @@ from uuid import UUID
 
 import attrs
 
+from clientcore.entities.client import ClientStatus
 from clientcore.entities.event import EventKind, FieldChange
 from clientcore.entities.kinds import RecordKind
-from clientcore.entities.client import ClientStatus
 from clientcore.errors import ClientForgotten, ValidationError
 from clientcore.operations.context import Context, diff, tenant_zone
 from clientcore.ports.unit_of_work import UnitOfWork

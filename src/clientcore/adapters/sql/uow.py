@@ -35,12 +35,12 @@ from clientcore.adapters.sql.engine import (
     is_memory_sqlite,
 )
 from clientcore.adapters.sql.errors import translated
+from clientcore.adapters.sql.purge import purge
 from clientcore.adapters.sql.records import SqlRecords
 from clientcore.adapters.sql.rows import shared_rows
 from clientcore.adapters.sql.schema import DEFAULT_PREFIX, Tables, shared_tables
 from clientcore.adapters.sql.tenant import SqlCounters, SqlEventLog, SqlSettingsRepository
 from clientcore.adapters.sql.visits import SqlVisitRepository
-from clientcore.adapters.sql.purge import purge
 from clientcore.entities.kinds import OWN_KINDS, VISITS, RecordKind, Registry
 from clientcore.errors import ClientCoreError, UnknownKind, UnsupportedTarget
 from clientcore.ports.unit_of_work import Capabilities
