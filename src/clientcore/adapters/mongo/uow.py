@@ -219,7 +219,7 @@ class MongoBackend:
         if thorough:
             with translate():
                 for name in self.database.list_collection_names():
-                    self.database.command("compact", name)
+                    self.database.command({"compact": name})
 
     def close(self) -> None:
         """Close the client made by :meth:`from_url`; a host's database stays open."""

@@ -122,6 +122,8 @@ class PrivacyContract(BackendContract):
             core.records(STAMPS).add(Stamp(uuid4(), client.id, clock.now()))
         with pytest.raises(Conflict):
             core.privacy.forget(client.id)
+        with pytest.raises(Conflict):
+            core.clients.reactivate(client.id)  # the undo does that, with the pets
         kinds = [event.kind for event in core.clients.history(client.id)]
         assert kinds[-1] == EventKind.CLIENT_FORGOTTEN
         assert core.clients.get(client.id).first_name == "Anna"  # not a deletion
