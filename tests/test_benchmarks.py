@@ -196,3 +196,9 @@ def test_the_binding_baseline_registers_as_ours_does() -> None:
     assert row.target == binding.TARGET
     assert row.ours > 0
     assert row.baseline > 0
+
+
+def test_the_secure_delete_baseline_turns_it_off_and_updates_the_same() -> None:
+    from benchmarks import privacy
+
+    assert "sqlite: update (mean of 3)" in privacy.run(3, write=False)

@@ -97,7 +97,10 @@ class ForgetPolicy:
         """Whether forgetting the client is to change ``record``."""
         if getattr(record, self.field) not in self.pending:
             return False
-        return self.upcoming is None or getattr(record, self.upcoming) > now
+        if self.upcoming is None:
+            return True
+        when = getattr(record, self.upcoming)
+        return when is None or when > now  # an instant not set yet is still to come
 
 
 @attrs.frozen
