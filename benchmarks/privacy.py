@@ -22,6 +22,7 @@ import clientcore
 from benchmarks import sqlkit
 from benchmarks.harness import Row, publish, take_turns
 from clientcore.adapters.sql import SqlBackend
+from clientcore.operations.clients import ClientFields
 
 KEY = "privacy"
 TITLE = "SQLite secure_delete: core.clients.update with it on (ours) vs off"
@@ -46,7 +47,9 @@ def _core(url: str, *, secure: bool) -> tuple[clientcore.Core, list[UUID]]:
         setting = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
     assert setting == int(secure), setting
     core = clientcore.open(backend, tenant=sqlkit.TENANT, actor=ACTOR)
-    rows = [{"last_name": f"Client {n}", "remarks": "x" * 200} for n in range(CLIENTS)]
+    rows: list[ClientFields] = [
+        {"last_name": f"Client {n}", "remarks": "x" * 200} for n in range(CLIENTS)
+    ]
     ids = [client.id for client in core.clients.import_many(rows)]
     return core, ids
 
