@@ -334,6 +334,10 @@ def receipts(uow: UnitOfWork, client_id: UUID) -> list[AnonymisationReceipt]:
     ]
 
 
+_READS = frozenset({EventKind.CLIENT_EXPORTED, EventKind.ANONYMISATION_REQUESTED})
+"""Events of the history that change nothing of the client (for :func:`inactive_since`)."""
+
+
 def inactive_since(uow: UnitOfWork, moment: datetime) -> list[Client]:
     """The clients, in any status, with no change in their history and no visit at or after
     ``moment``, and not anonymised already: what a periodic anonymisation takes (R, P3).
@@ -349,7 +353,8 @@ def inactive_since(uow: UnitOfWork, moment: datetime) -> list[Client]:
             events = uow.events.for_client(client.id)
             if any(event.kind == EventKind.CLIENT_ANONYMISED for event in events):
                 continue
-            latest = max([client.updated_at, *(event.at for event in events)])
+            changes = [event.at for event in events if event.kind not in _READS]
+            latest = max([client.updated_at, *changes])
             visits = uow.visits.find(client_id=client.id)
             if latest < moment and all(visit.end <= moment for visit in visits):
                 found.append(client)

@@ -395,6 +395,8 @@ class PrivacyContract(BackendContract):
         changed = core.clients.register(last_name="Changed")
         found = core.privacy.inactive_since(moment)
         assert [c.id for c in found] == [quiet.id]
+        core.privacy.export(quiet.id)  # reading is no change
+        assert [c.id for c in core.privacy.inactive_since(moment)] == [quiet.id]
         request = core.privacy.request_anonymisation(quiet.id)
         core.privacy.anonymise(quiet.id, request.code)
         assert core.privacy.inactive_since(moment) == []
