@@ -120,12 +120,15 @@ class PrivacyContract(BackendContract):
             core.visits.book(client.id, vet, _minute(clock) + timedelta(days=5), 30)
         with pytest.raises(ClientForgotten):
             core.records(STAMPS).add(Stamp(uuid4(), client.id, clock.now()))
+        with pytest.raises(ClientForgotten):
+            core.subjects.add(client.id, kind="pet", name="Azor")
+        core.consents.record(client.id, "notifications", granted=False, source="letter")
         with pytest.raises(Conflict):
             core.privacy.forget(client.id)
         with pytest.raises(Conflict):
             core.clients.reactivate(client.id)  # the undo does that, with the pets
         kinds = [event.kind for event in core.clients.history(client.id)]
-        assert kinds[-1] == EventKind.CLIENT_FORGOTTEN
+        assert kinds[-2:] == [EventKind.CLIENT_FORGOTTEN, EventKind.CONSENT_WITHDRAWN]
         assert core.clients.get(client.id).first_name == "Anna"  # not a deletion
 
     def test_forget_is_one_unit_of_work(self, core: Core, vet: UUID, clock: TickingClock) -> None:
