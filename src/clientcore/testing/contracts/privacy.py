@@ -370,6 +370,20 @@ class PrivacyContract(BackendContract):
         assert core.privacy.receipts(client_id) == [receipt]
         assert core.clients.search(status="all", text=client.code).clients == (client,)
 
+    def test_an_anonymisation_in_a_transaction_leaves_nothing_once_committed(
+        self, core: Core, store_contents: StoreContents
+    ) -> None:
+        canary = Canaries()
+        client = core.clients.register(last_name=canary("last"), remarks=canary("remarks"))
+        core.clients.update(client.id, remarks=canary("remarks"))
+        assert all(c.encode() in store_contents() for c in canary.made)
+        request = core.privacy.request_anonymisation(client.id)
+        with core.transaction() as tx:
+            tx.privacy.anonymise(client.id, request.code)
+            tx.notes.add(client.id, "anonymised on request")
+        after = store_contents()
+        assert [c for c in canary.made if c.encode() in after] == []
+
     def test_export_holds_every_stored_value(
         self, core: Core, vet: UUID, clock: TickingClock, backend: Backend
     ) -> None:
