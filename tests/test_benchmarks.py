@@ -12,7 +12,7 @@ from typing import Any
 import mongomock
 import pytest
 import sqlalchemy
-from benchmarks import binding, memory, mongo, schedule, sqlkit
+from benchmarks import binding, dispatch, memory, mongo, schedule, sqlkit
 from benchmarks import sql as sql_bench
 from benchmarks.data import client_rows, prefixes, rare_prefixes
 from benchmarks.hand_search import CoreSearch, DriverSearch
@@ -202,3 +202,10 @@ def test_the_secure_delete_baseline_turns_it_off_and_updates_the_same() -> None:
     from benchmarks import privacy
 
     assert "sqlite: update (mean of 3)" in privacy.run(3, write=False)
+
+
+def test_the_dispatch_baseline_sends_what_ours_sends() -> None:
+    """Each side of the dispatch benchmark sends every message it queued (it asserts so
+    itself), through the same gateway, on the same table."""
+    row = dispatch.run_engine("sqlite", 15, 2)
+    assert row.case.startswith("sqlite, 4 workers: ms per message (30 messages")

@@ -82,6 +82,11 @@ def test_every_change_records_an_event_kind_and_every_kind_is_recorded() -> None
     core.privacy.export(client)
     request = core.privacy.request_anonymisation(client)
     core.privacy.anonymise(client, request.code)
+    core.messages.configure(enabled=True)
+    texted = core.clients.register(last_name="Sms", phones=["601234567"]).id
+    core.messages.cancel(core.messages.send(texted, "a").id)
+    core.messages.send(texted, "b", purpose="commercial")
+    core.messages.dispatch()  # no commercial consent: suppressed
 
     assert all(type(event.kind) is EventKind for event in seen)
     assert {event.kind for event in seen} == set(EventKind)

@@ -52,6 +52,7 @@ def test_a_name_is_declared_once() -> None:
         "notes",
         "consents",
         "visits",
+        "messages",
         "invoices",
         "stamps",
     ]

@@ -13,7 +13,17 @@ import clientcore
 from clientcore.api.parts import Parts
 from clientcore.operations.clients import ClientFields
 
-PARTS = ["calendar", "clients", "consents", "notes", "setup", "staff", "subjects", "visits"]
+PARTS = [
+    "calendar",
+    "clients",
+    "consents",
+    "messages",
+    "notes",
+    "setup",
+    "staff",
+    "subjects",
+    "visits",
+]
 
 
 def _part_classes() -> list[type]:

@@ -16,6 +16,7 @@ from clientcore.api.awaited import (
     AsyncClients,
     AsyncConsents,
     AsyncKindRecords,
+    AsyncMessages,
     AsyncNotes,
     AsyncPrivacy,
     AsyncSetup,
@@ -33,6 +34,7 @@ from clientcore.api.events import (
     HandlerErrorReport,
     InUnitHandler,
 )
+from clientcore.api.messages import DispatchPolicy, DispatchReport, Messages
 from clientcore.api.notes import Notes
 from clientcore.api.parts import Transaction
 from clientcore.api.privacy import Privacy
@@ -74,6 +76,13 @@ from clientcore.entities import (
     TenantSettings,
 )
 from clientcore.entities.kinds import ErasurePolicy, ForgetPolicy, MergePolicy, RecordKind
+from clientcore.entities.message import (
+    Message,
+    MessagePurpose,
+    MessageState,
+    MessagingSettings,
+    QuietHours,
+)
 from clientcore.entities.privacy import (
     AnonymisationReceipt,
     ConfirmationRequest,
@@ -81,6 +90,7 @@ from clientcore.entities.privacy import (
     PrivacyRoles,
     UndoResult,
 )
+from clientcore.entities.sms import SmsEncoding, SmsLength
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.facade import Core, Retry
@@ -88,6 +98,7 @@ from clientcore.operations.calendar import ClientVisits, FreeSlot, code_summary
 from clientcore.operations.clients import ClientFields
 from clientcore.operations.export import schema as export_schema
 from clientcore.ports.clock import Clock, IdFactory
+from clientcore.ports.messaging import Attachment, EmailSender, OutgoingEmail, SmsGateway
 from clientcore.ports.unit_of_work import Capabilities
 
 __version__ = "0.1.0"
@@ -104,6 +115,7 @@ __all__ = [
     "AsyncConsents",
     "AsyncCore",
     "AsyncKindRecords",
+    "AsyncMessages",
     "AsyncNotes",
     "AsyncPrivacy",
     "AsyncSetup",
@@ -111,6 +123,7 @@ __all__ = [
     "AsyncSubjects",
     "AsyncTransaction",
     "AsyncVisits",
+    "Attachment",
     "AttributeDefinition",
     "AttributeType",
     "Calendar",
@@ -131,8 +144,11 @@ __all__ = [
     "Consents",
     "Core",
     "DayOverride",
+    "DispatchPolicy",
+    "DispatchReport",
     "DocumentKind",
     "Email",
+    "EmailSender",
     "ErasurePolicy",
     "Event",
     "EventKind",
@@ -148,18 +164,28 @@ __all__ = [
     "InUnitHandler",
     "KindRecords",
     "MergePolicy",
+    "Message",
+    "MessagePurpose",
+    "MessageState",
+    "Messages",
+    "MessagingSettings",
     "NameDay",
     "Note",
     "NoteKind",
     "Notes",
+    "OutgoingEmail",
     "Phone",
     "Privacy",
     "PrivacyRoles",
     "Purpose",
+    "QuietHours",
     "RecordKind",
     "Retry",
     "Role",
     "Setup",
+    "SmsEncoding",
+    "SmsGateway",
+    "SmsLength",
     "Staff",
     "StaffMember",
     "StatusFilter",

@@ -21,18 +21,22 @@ __all__ = [
     "ClientInUse",
     "ConcurrencyError",
     "Conflict",
+    "DeliveryFailed",
     "DuplicateCode",
     "DuplicateName",
     "HandlerDepthExceeded",
     "ImportRowError",
     "InvalidConfirmation",
     "InvalidTenant",
+    "MessagingDisabled",
+    "NoRecipient",
     "NotFound",
     "OutsideWorkingHours",
     "PermissionDenied",
     "StorageBusy",
     "StorageError",
     "TransactionClosed",
+    "UnknownPlaceholder",
     "UnsupportedTarget",
     "ValidationError",
     "VisitOverlap",
@@ -255,3 +259,41 @@ class InvalidConfirmation(ClientCoreError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"the confirmation code is not valid ({reason}); request a new one")
         self.reason = reason
+
+
+class MessagingDisabled(ClientCoreError):
+    """Messaging is not enabled for the tenant (``core.messages.configure(enabled=True)``)."""
+
+    def __init__(self) -> None:
+        super().__init__("messaging is not enabled for this tenant")
+
+
+class NoRecipient(ClientCoreError):
+    """The client has no phone (SMS) or e-mail address (e-mail) to send a message to."""
+
+    def __init__(self, client_id: UUID, channel: str) -> None:
+        super().__init__(f"client {client_id} has no {'phone' if channel == 'sms' else 'e-mail'}")
+        self.client_id = client_id
+        self.channel = channel
+
+
+class UnknownPlaceholder(ValidationError):
+    """A template names a placeholder that is not offered (``placeholder``)."""
+
+    def __init__(self, field: str, placeholder: str, known: Sequence[str]) -> None:
+        super().__init__(
+            field, f"unknown placeholder {{{placeholder}}}; known: {', '.join(sorted(known))}"
+        )
+        self.placeholder = placeholder
+
+
+class DeliveryFailed(ClientCoreError):
+    """A gateway did not take a message. ``transient`` failures (the provider busy or
+    unreachable) are worth another try later; permanent ones (an invalid number, a refused
+    sender) are not. ``code`` is the provider's own error code, if it gave one."""
+
+    def __init__(self, reason: str, *, transient: bool, code: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.code = code

@@ -225,6 +225,27 @@ def test_a_failed_operation_rolls_back_to_its_savepoint_only(host_engine: Engine
     ]
 
 
+def test_configure_sqlite_sets_the_documented_pragmas(tmp_path: Path) -> None:
+    """Every connection of a configured engine runs with the settings docs/sql.md lists:
+    WAL, the busy timeout, foreign keys, and temporary data (a SAVEPOINT's sub-journal) in
+    memory (``temp_store`` 2)."""
+    engine = configure_sqlite(sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'host.db'}"))
+    try:
+        with engine.connect() as connection:
+            read = {
+                pragma: connection.exec_driver_sql(f"PRAGMA {pragma}").scalar_one()
+                for pragma in ("journal_mode", "busy_timeout", "foreign_keys", "temp_store")
+            }
+    finally:
+        engine.dispose()
+    assert read == {
+        "journal_mode": "wal",
+        "busy_timeout": 30000,
+        "foreign_keys": 1,
+        "temp_store": 2,
+    }
+
+
 def test_a_plain_sqlite_engine_is_refused_without_foreign_keys_and_kept_transactional(
     tmp_path: Path,
 ) -> None:

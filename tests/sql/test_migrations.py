@@ -319,7 +319,7 @@ from clientcore.adapters.sql.schema import Id, Key, LongText
 revision = "host_0001"
 down_revision = None
 branch_labels = ("host",)
-depends_on = "{head}"
+depends_on = "CLIENTCORE_HEAD"
 
 
 def upgrade():
@@ -342,7 +342,7 @@ def host_alembic(folder: Path, url: str) -> Config:
     versions = folder / "migrations" / "versions"
     versions.mkdir(parents=True)
     (folder / "migrations" / "env.py").write_text(ENV_PY, encoding="utf-8")
-    revision = HOST_REVISION.replace("{head}", head_revision())  # on our newest revision
+    revision = HOST_REVISION.replace("CLIENTCORE_HEAD", head_revision())  # our newest
     (versions / "host_0001_orders.py").write_text(revision, encoding="utf-8")
     ini = folder / "alembic.ini"
     ini.write_text(

@@ -16,6 +16,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, over
 from clientcore.api.calendar import Calendar
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
+from clientcore.api.messages import Messages
 from clientcore.api.notes import Notes
 from clientcore.api.privacy import Privacy
 from clientcore.api.records import KindRecords
@@ -169,6 +170,21 @@ class AsyncCalendar(AsyncPart[Calendar]):
     export_ical = awaited(Calendar.export_ical)
 
 
+class AsyncMessages(AsyncPart[Messages]):
+    configure = awaited(Messages.configure)
+    settings = awaited(Messages.settings)
+    send = awaited(Messages.send)
+    schedule = awaited(Messages.schedule)
+    get = awaited(Messages.get)
+    cancel = awaited(Messages.cancel)
+    cancel_scheduled = awaited(Messages.cancel_scheduled)
+    history = awaited(Messages.history)
+    follow_visit = awaited(Messages.follow_visit)
+    length = awaited(Messages.length)
+    send_business_card = awaited(Messages.send_business_card)
+    dispatch = awaited(Messages.dispatch)
+
+
 class AsyncKindRecords(AsyncPart[KindRecords[T]]):
     """``core.records(kind)`` as coroutines (see :class:`~clientcore.api.records.KindRecords`).
 
@@ -224,6 +240,7 @@ ASYNC_PARTS: dict[str, tuple[type[AsyncPart[Any]], Callable[[Runner], object]]] 
     "visits": (AsyncVisits, Visits),
     "calendar": (AsyncCalendar, Calendar),
     "privacy": (AsyncPrivacy, Privacy),
+    "messages": (AsyncMessages, Messages),
 }
 """Each async part and the synchronous part it awaits (a test checks that every public
 method of a synchronous part has its awaited twin)."""
@@ -242,6 +259,7 @@ class AsyncParts:
         self.visits = AsyncVisits(runner, Visits)
         self.calendar = AsyncCalendar(runner, Calendar)
         self.privacy = AsyncPrivacy(runner, Privacy)
+        self.messages = AsyncMessages(runner, Messages)
         self._async_runner = runner
 
     def records(self, kind: RecordKind[T]) -> AsyncKindRecords[T]:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from clientcore.api.checks import checked
 from clientcore.api.parts import Transaction
+from clientcore.api.visit_messages import VISIT_EVENTS, follow_visit
 from clientcore.entities.event import Event, EventKind
 
 logger = logging.getLogger("clientcore")
@@ -62,6 +63,7 @@ class Events:
         self._on_handler_error = on_handler_error
         self.kinds: frozenset[str] = frozenset()
         """The kinds some handler listens to (the runner collects only these)."""
+        self.on(VISIT_EVENTS, follow_visit)  # clientcore's own: a visit's messages
 
     def on(self, kinds: Kinds, handler: InUnitHandler) -> None:
         """Call ``handler(event, tx)`` inside the unit of work of each event of ``kinds``."""

@@ -8,6 +8,7 @@ from clientcore.api.calendar import Calendar
 from clientcore.api.checks import checked
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
+from clientcore.api.messages import Messages
 from clientcore.api.notes import Notes
 from clientcore.api.privacy import Privacy
 from clientcore.api.records import KindRecords
@@ -39,6 +40,7 @@ class Parts:
         self.visits = Visits(runner)
         self.calendar = Calendar(runner)
         self.privacy = Privacy(runner)
+        self.messages = Messages(runner)
         self._run = runner
 
     def records(self, kind: RecordKind[T]) -> KindRecords[T]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from clientcore.commands import demo, export, migrate
+from clientcore.commands import demo, dispatch, export, migrate
 
 
 class Command(Protocol):
@@ -24,4 +24,4 @@ class Command(Protocol):
     def run(self, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int: ...
 
 
-ALL: tuple[Command, ...] = (demo, migrate, export)
+ALL: tuple[Command, ...] = (demo, migrate, dispatch, export)

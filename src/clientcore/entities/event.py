@@ -89,6 +89,12 @@ class EventKind(enum.StrEnum):
     """The receipt of an anonymisation: how many values of each kind were scrubbed."""
     CLIENT_EXPORTED = "client.exported"
     """Everything held about the client was exported (who asked, and when)."""
+    MESSAGE_QUEUED = "message.queued"
+    """A message was stored in the outbox (sent now or scheduled)."""
+    MESSAGE_CANCELLED = "message.cancelled"
+    MESSAGE_SUPPRESSED = "message.suppressed"
+    """A message was not sent: the consent it needs was not in force at send time."""
+    MESSAGING_CONFIGURED = "messaging.configured"
 
 
 def scrub_changes(event: Event, fields: frozenset[str]) -> Event:

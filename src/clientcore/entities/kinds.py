@@ -21,6 +21,7 @@ from clientcore.entities.attribute import AttributeDefinition
 from clientcore.entities.common import personal_fields, scrubbed
 from clientcore.entities.consent import ConsentRecord
 from clientcore.entities.group import Group
+from clientcore.entities.message import Message, MessageState, MessagingSettings
 from clientcore.entities.note import Note
 from clientcore.entities.staff import StaffMember
 from clientcore.entities.subject import Subject
@@ -292,7 +293,34 @@ VISITS: RecordKind[Visit] = RecordKind(
 """Visits keep a port of their own (the overlap lock); this declares how the generic walk
 treats them."""
 
+MESSAGES: RecordKind[Message] = RecordKind(
+    "messages",
+    Message,
+    client_field="client_id",
+    order_by=("due_at", "id"),
+    versioned=True,
+    blocks_client_deletion=True,
+    forget=ForgetPolicy(
+        "state", pending=(MessageState.SCHEDULED,), forgotten=MessageState.CANCELLED
+    ),
+)
+"""The outbox; the dispatcher claims due messages through a port of its own (the lock)."""
+MESSAGING_SETTINGS: RecordKind[MessagingSettings] = RecordKind(
+    "messaging_settings", MessagingSettings, order_by=("id",), label="messaging settings"
+)
+
 OWN_KINDS = Registry(
-    [STAFF, GROUPS, ATTRIBUTE_DEFINITIONS, WORKING_HOURS, SUBJECTS, NOTES, CONSENTS, VISITS]
+    [
+        STAFF,
+        GROUPS,
+        ATTRIBUTE_DEFINITIONS,
+        WORKING_HOURS,
+        SUBJECTS,
+        NOTES,
+        CONSENTS,
+        VISITS,
+        MESSAGES,
+        MESSAGING_SETTINGS,
+    ]
 )
 """clientcore's own record kinds."""

@@ -186,7 +186,42 @@ def search_terms(text: str, *, region: str | None) -> tuple[str, ...]:
     if phone is not None:
         digits = "".join(ch for ch in phone if ch.isdigit())
         return (_phone_digits(phone, digits, region),)
-    return tuple(sorted({term[:KEY_MAX_LENGTH] for term in fold(text).split()}))
+    return tuple(sorted({_trimmed(term)[:KEY_MAX_LENGTH] for term in fold(text).split()}))
+
+
+def _trimmed(term: str) -> str:
+    """A query word without the brackets, quotes and clause marks around it ("nowak," and
+    "„lapka”" are read as "nowak" and "lapka"), as stored words are split on them; inner
+    marks stay ("kowalska-n", "a.kowalska@", "k-77" match as typed), and so do marks a
+    person searches for literally ("ann%", "under_")."""
+    start, end = 0, len(term)
+    while start < end and _encloses(term[start]):
+        start += 1
+    while end > start and _encloses(term[end - 1]):
+        end -= 1
+    return term[start:end] or term
+
+
+_CLAUSE_MARKS = (
+    "COMMA",
+    "FULL STOP",
+    "COLON",
+    "QUESTION",
+    "EXCLAMATION",
+    "QUOTATION",
+    "APOSTROPHE",
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _encloses(ch: str) -> bool:
+    """Whether ``ch`` is a bracket or quote (Unicode categories Ps, Pe, Pi, Pf) or, in any
+    script, a comma, full stop, (semi)colon, question or exclamation mark, or a quotation
+    mark or apostrophe (category Po, told apart by their Unicode names)."""
+    category = unicodedata.category(ch)
+    if category in ("Ps", "Pe", "Pi", "Pf"):
+        return True
+    return category == "Po" and any(mark in unicodedata.name(ch, "") for mark in _CLAUSE_MARKS)
 
 
 def _phone_digits(text: str, digits: str, region: str | None) -> str:

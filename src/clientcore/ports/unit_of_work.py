@@ -8,6 +8,7 @@ from typing import Protocol, TypeVar
 import attrs
 
 from clientcore.entities.kinds import RecordKind, Registry
+from clientcore.ports.outbox import Outbox
 from clientcore.ports.records import Records
 from clientcore.ports.repositories import (
     ClientRepository,
@@ -56,6 +57,11 @@ class UnitOfWork(Protocol):
 
     @property
     def visits(self) -> VisitRepository: ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """The messages, with the dispatcher's claim (also ``records(MESSAGES)``)."""
+        ...
 
     @property
     def kinds(self) -> Registry:

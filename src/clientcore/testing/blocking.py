@@ -34,6 +34,7 @@ PARTS = (
     "visits",
     "calendar",
     "privacy",
+    "messages",
 )
 
 

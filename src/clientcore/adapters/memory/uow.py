@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from clientcore.adapters.memory.clients import ClientIndexes, MemoryClientRepository
+from clientcore.adapters.memory.outbox import MemoryOutbox
 from clientcore.adapters.memory.records import MemoryRecords
 from clientcore.adapters.memory.table import Journal, Table
 from clientcore.adapters.memory.tenant import (
@@ -24,6 +25,7 @@ from clientcore.adapters.memory.tenant import (
 )
 from clientcore.adapters.memory.visits import MemoryVisitRepository
 from clientcore.entities.kinds import (
+    MESSAGES,
     OWN_KINDS,
     STAFF,
     VISITS,
@@ -74,7 +76,8 @@ class MemoryUnitOfWork:
         self.counters = MemoryCounters(tenant, backend.counters, journal)
         self.events = MemoryEventLog(tenant, backend.events, journal, backend.sequence)
         self.visits = MemoryVisitRepository(self._schedule, **self._parts(VISITS))
-        self._records: dict[str, Any] = {VISITS.name: self.visits}
+        self.outbox = MemoryOutbox(MESSAGES, **self._parts(MESSAGES))
+        self._records: dict[str, Any] = {VISITS.name: self.visits, MESSAGES.name: self.outbox}
 
     def _parts(self, kind: RecordKind[Any]) -> dict[str, Any]:
         return {

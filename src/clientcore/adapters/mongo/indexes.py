@@ -34,6 +34,8 @@ EVENTS = PREFIX + "events"
 VISITS = PREFIX + "visits"
 WORKING_HOURS = PREFIX + "working_hours"
 LOCKS = PREFIX + "locks"
+MESSAGES = PREFIX + "messages"
+MESSAGING_SETTINGS = PREFIX + "messaging_settings"
 
 OWN_COLLECTIONS: dict[str, str] = {
     "staff": STAFF,
@@ -44,12 +46,15 @@ OWN_COLLECTIONS: dict[str, str] = {
     "notes": NOTES,
     "consents": CONSENTS,
     "visits": VISITS,
+    "messages": MESSAGES,
+    "messaging_settings": MESSAGING_SETTINGS,
 }
 """The collections of clientcore's own record kinds, by kind name."""
 
 EXTRA_INDEXES: dict[str, list[IndexModel]] = {
     NOTES: [index("tenant", "project", "created_at", "sid")],
     VISITS: [index("tenant", "staff_id", "start")],
+    MESSAGES: [index("tenant", "state", "due_at")],
 }
 """Indexes of our kinds' own queries beyond the generic ones (project notes, calendars)."""
 

@@ -324,6 +324,23 @@ class Scoped:
         return found
 
     # -- writes ------------------------------------------------------------------------
+    def take(
+        self, query: Mapping[str, Any], change: Mapping[str, Any], *, sort: Sort
+    ) -> Document | None:
+        """Change the first matching document in ``sort`` order with the update operators
+        ``change`` and return it as changed: one atomic find-and-modify, applied at once
+        (in the transaction if there is one; without one it is not undone by a rollback)."""
+        if self._work.session is not None:
+            self._work.wrote = True
+        with translate():
+            return self._collection.find_one_and_update(
+                self._scope(query),
+                change,
+                sort=list(sort),
+                return_document=ReturnDocument.AFTER,
+                session=self._work.session,
+            )
+
     def insert(
         self,
         documents: Sequence[Mapping[str, Any]],

@@ -41,6 +41,7 @@ from clientcore.adapters.mongo.clients import MongoClientRepository
 from clientcore.adapters.mongo.convert import CODEC_OPTIONS, Documents
 from clientcore.adapters.mongo.errors import translate
 from clientcore.adapters.mongo.layout import Layout
+from clientcore.adapters.mongo.outbox import MongoOutbox
 from clientcore.adapters.mongo.records import MongoRecords
 from clientcore.adapters.mongo.store import Document, LocalLocks, Scoped, Work, reserve
 from clientcore.adapters.mongo.tenant import (
@@ -50,7 +51,15 @@ from clientcore.adapters.mongo.tenant import (
     MongoSettingsRepository,
 )
 from clientcore.adapters.mongo.visits import MongoVisitRepository
-from clientcore.entities.kinds import OWN_KINDS, STAFF, VISITS, WORKING_HOURS, RecordKind, Registry
+from clientcore.entities.kinds import (
+    MESSAGES,
+    OWN_KINDS,
+    STAFF,
+    VISITS,
+    WORKING_HOURS,
+    RecordKind,
+    Registry,
+)
 from clientcore.entities.working_hours import Schedule, WorkingHours
 from clientcore.errors import UnknownKind, UnsupportedTarget
 from clientcore.ports.unit_of_work import Capabilities
@@ -264,7 +273,9 @@ class MongoUnitOfWork:
         self.events = MongoEventLog(self._made(backend.events_layout))
         layout = backend.layouts[VISITS.name]
         self.visits = MongoVisitRepository(layout, self._scoped(layout.collection), self._schedule)
-        self._records = {VISITS.name: self.visits}
+        layout = backend.layouts[MESSAGES.name]
+        self.outbox = MongoOutbox(layout, self._scoped(layout.collection))
+        self._records = {VISITS.name: self.visits, MESSAGES.name: self.outbox}
 
     def records(self, kind: RecordKind[T]) -> MongoRecords[T]:
         if kind not in self.kinds:

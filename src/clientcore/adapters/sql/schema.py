@@ -52,7 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.types import TypeEngine
 
-from clientcore.entities.kinds import RecordKind
+from clientcore.entities.kinds import MESSAGES, MESSAGING_SETTINGS, RecordKind
 from clientcore.entities.search import KEY_MAX_LENGTH
 from clientcore.errors import UnknownKind, UnsupportedTarget
 
@@ -242,6 +242,8 @@ class Tables:
     events: Table
     visits: Table
     working_hours: Table
+    messages: Table
+    messaging_settings: Table
     host: tuple[tuple[str, Table], ...] = ()
     """The tables of the host's record kinds, by kind name."""
 
@@ -518,6 +520,10 @@ def make_tables(
         PrimaryKeyConstraint("tenant", "staff_id"),
         fk(["tenant", "staff_id"], "staff", "tenant", "id"),
     )
+    kind_table(MESSAGES, table, made["clients"], prefix).append_constraint(
+        Index(f"ix_{prefix}messages_due", "tenant", "state", "due_at", "id")
+    )
+    kind_table(MESSAGING_SETTINGS, table, made["clients"], prefix)
     own = dict(made)
     for kind in kinds:
         if kind.name in own:

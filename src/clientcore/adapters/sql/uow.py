@@ -35,13 +35,14 @@ from clientcore.adapters.sql.engine import (
     is_memory_sqlite,
 )
 from clientcore.adapters.sql.errors import translated
+from clientcore.adapters.sql.outbox import SqlOutbox
 from clientcore.adapters.sql.purge import purge
 from clientcore.adapters.sql.records import SqlRecords
 from clientcore.adapters.sql.rows import shared_rows
 from clientcore.adapters.sql.schema import DEFAULT_PREFIX, Tables, shared_tables
 from clientcore.adapters.sql.tenant import SqlCounters, SqlEventLog, SqlSettingsRepository
 from clientcore.adapters.sql.visits import SqlVisitRepository
-from clientcore.entities.kinds import OWN_KINDS, VISITS, RecordKind, Registry
+from clientcore.entities.kinds import MESSAGES, OWN_KINDS, VISITS, RecordKind, Registry
 from clientcore.errors import ClientCoreError, UnknownKind, UnsupportedTarget
 from clientcore.ports.unit_of_work import Capabilities
 
@@ -278,7 +279,8 @@ class SqlUnitOfWork:
         self.counters = SqlCounters(db)
         self.events = SqlEventLog(db)
         self.visits = SqlVisitRepository(VISITS, db, backend.tables.visits, backend.rows)
-        self._records: dict[str, Any] = {VISITS.name: self.visits}
+        self.outbox = SqlOutbox(MESSAGES, db, backend.tables.messages, backend.rows)
+        self._records: dict[str, Any] = {VISITS.name: self.visits, MESSAGES.name: self.outbox}
         return self
 
     def __exit__(

@@ -25,6 +25,7 @@ from clientcore.entities.common import Actor, Role
 from clientcore.entities.contacts import Address, AddressKind
 from clientcore.entities.event import EventKind
 from clientcore.entities.kinds import VISITS, ErasurePolicy
+from clientcore.entities.message import MessageState
 from clientcore.entities.privacy import CONFIRMATION_TTL, PrivacyRoles
 from clientcore.entities.visit import VisitStatus
 from clientcore.entities.working_hours import TimeRange, WeeklySlot
@@ -90,14 +91,27 @@ class PrivacyContract(BackendContract):
         return _vet(core)
 
     def _linked_client(self, core: Core, vet: UUID, clock: TickingClock) -> dict[str, Any]:
-        client = core.clients.register(first_name="Anna", last_name="Nowak")
+        client = core.clients.register(
+            first_name="Anna", last_name="Nowak", phones=["+48601234567"]
+        )
         pet = core.subjects.add(client.id, kind="pet", name="Burek")
         old_pet = core.subjects.add(client.id, kind="pet", name="Reksio")
         core.subjects.deactivate(old_pet.id)
         now = _minute(clock)
         past = core.visits.book(client.id, vet, now - timedelta(days=3), 30, allow_past=True)
         future = core.visits.book(client.id, vet, now + timedelta(days=3), 30, subject_id=pet.id)
-        return {"client": client, "pet": pet, "old_pet": old_pet, "past": past, "future": future}
+        core.messages.configure(enabled=True)
+        message = core.messages.schedule(client.id, "See you soon", now + timedelta(days=2))
+        dropped = core.messages.schedule(client.id, "Old news", now + timedelta(days=1))
+        core.messages.cancel(dropped.id)
+        return {
+            "client": client,
+            "pet": pet,
+            "old_pet": old_pet,
+            "past": past,
+            "future": future,
+            "message": message,
+        }
 
     def test_forget_hides_the_client_deactivates_pets_and_cancels_future_visits(
         self, core: Core, vet: UUID, clock: TickingClock
@@ -109,6 +123,7 @@ class PrivacyContract(BackendContract):
         assert result.changed == {
             "subjects": (linked["pet"].id,),
             "visits": (linked["future"].id,),
+            "messages": (linked["message"].id,),
         }
         assert core.clients.search("nowak").clients == ()
         assert core.clients.search("nowak", status="inactive").clients == ()
@@ -122,6 +137,9 @@ class PrivacyContract(BackendContract):
             core.records(STAMPS).add(Stamp(uuid4(), client.id, clock.now()))
         with pytest.raises(ClientForgotten):
             core.subjects.add(client.id, kind="pet", name="Azor")
+        with pytest.raises(ClientForgotten):
+            core.messages.send(client.id, "Hello")
+        assert core.messages.get(linked["message"].id).state is MessageState.CANCELLED
         core.consents.record(client.id, "notifications", granted=False, source="letter")
         with pytest.raises(Conflict):
             core.privacy.forget(client.id)
@@ -154,7 +172,11 @@ class PrivacyContract(BackendContract):
         result = core.privacy.undo_forget(client.id)
         assert result.client.status is ClientStatus.ACTIVE
         assert result.restored == {"subjects": (linked["pet"].id,)}
-        assert result.still_cancelled == {"visits": (linked["future"].id,)}
+        assert result.still_cancelled == {
+            "visits": (linked["future"].id,),
+            "messages": (linked["message"].id,),
+        }
+        assert core.messages.get(linked["message"].id).state is MessageState.CANCELLED
         assert core.subjects.get(linked["pet"].id).active
         assert not core.subjects.get(linked["old_pet"].id).active
         assert core.visits.get(linked["future"].id).status is VisitStatus.CANCELLED
@@ -325,6 +347,10 @@ class PrivacyContract(BackendContract):
             client.id, vet, _minute(clock) + timedelta(days=1), 30, notes=canary("visitnote")
         )
         core.records(STAMPS).add(Stamp(uuid4(), client.id, clock.now(), note=canary("stamp")))
+        core.messages.configure(enabled=True)
+        core.messages.schedule(
+            client.id, f"Hello {canary('body')}", _minute(clock) + timedelta(days=2)
+        )
         buyer = f"cnkeep{secrets.token_hex(5)}"
         canary.retained.append(buyer)
         core.records(INVOICES).add(

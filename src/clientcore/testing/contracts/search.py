@@ -60,6 +60,8 @@ class SearchContract(BackendContract):
             ("a.kowalska@", ["Anna Kowalska-Nowak"]),
             ("nowak", ["Anna Kowalska-Nowak"]),
             ("kowalska-n", ["Anna Kowalska-Nowak"]),
+            ("Kowalska-Nowak, Anna", ["Anna Kowalska-Nowak"]),
+            ("(nowak)", ["Anna Kowalska-Nowak"]),
             ("k-77", ["Anna Kowalska-Nowak"]),
             ("ann%", ["Ann% Under_score"]),
             ("under_", ["Ann% Under_score"]),
