@@ -185,70 +185,84 @@ class PrivacyContract(BackendContract):
             core.privacy.undo_forget(client.id)
         assert core.clients.history(client.id)[-1].kind == EventKind.CLIENT_FORGET_UNDONE
 
-    @settings(
-        max_examples=8,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
-    @given(
-        pets=st.lists(st.booleans(), max_size=3),
-        visits=st.lists(
-            st.tuples(st.integers(-20, 20), st.sampled_from(["booked", "cancelled", "arrived"])),
-            max_size=4,
-        ),
-        inactive=st.booleans(),
-    )
     def test_forget_then_undo_restores_everything_but_what_stays_cancelled(
-        self,
-        core: Core,
-        clock: TickingClock,
-        pets: list[bool],
-        visits: list[tuple[int, str]],
-        inactive: bool,
+        self, core: Core, clock: TickingClock
     ) -> None:
-        vet = _vet(core)  # each example books its own calendar
-        client = core.clients.register(last_name="Kowalski")
-        for index, active in enumerate(pets):
-            pet = core.subjects.add(client.id, kind="pet", name=f"pet {index}")
-            if not active:
-                core.subjects.deactivate(pet.id)
-        now = _minute(clock)
-        for index, (days, status) in enumerate(visits):
-            start = now + timedelta(days=days, hours=index)
-            if days == 0:
-                start += timedelta(minutes=1)  # never at the very instant of the forget
-            visit = core.visits.book(client.id, vet, start, 30, allow_past=True)
-            if status == "cancelled":
-                core.visits.cancel(visit.id)
-            elif status == "arrived" and days <= 0:
-                core.visits.mark_arrived(visit.id)
-        if inactive:
-            core.clients.deactivate(client.id)
+        """Random pets (active or not), visits (past or to come; booked, cancelled or
+        arrived) and messages (scheduled or cancelled): after forget and undo, everything is
+        as before but the visits and messages the forget cancelled."""
+        core.messages.configure(enabled=True)
 
-        def state() -> tuple[Any, ...]:
-            found = core.clients.get(client.id)
-            return (
-                (found.status, found.last_name),
-                {
-                    s.id: s.active
-                    for s in core.subjects.for_client(client.id, include_inactive=True)
-                },
-                {v.id: v.status for v in core.records(VISITS).find(client_id=client.id)},
-            )
+        @settings(
+            max_examples=8,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )
+        @given(
+            pets=st.lists(st.booleans(), max_size=3),
+            visits=st.lists(
+                st.tuples(
+                    st.integers(-20, 20), st.sampled_from(["booked", "cancelled", "arrived"])
+                ),
+                max_size=4,
+            ),
+            messages=st.lists(st.booleans(), max_size=2),
+            inactive=st.booleans(),
+        )
+        def run(
+            pets: list[bool], visits: list[tuple[int, str]], messages: list[bool], inactive: bool
+        ) -> None:
+            vet = _vet(core)  # each example books its own calendar
+            client = core.clients.register(last_name="Kowalski", phones=["+48601234567"])
+            for index, active in enumerate(pets):
+                pet = core.subjects.add(client.id, kind="pet", name=f"pet {index}")
+                if not active:
+                    core.subjects.deactivate(pet.id)
+            now = _minute(clock)
+            for index, (days, status) in enumerate(visits):
+                start = now + timedelta(days=days, hours=index)
+                if days == 0:
+                    start += timedelta(minutes=1)  # never at the very instant of the forget
+                visit = core.visits.book(client.id, vet, start, 30, allow_past=True)
+                if status == "cancelled":
+                    core.visits.cancel(visit.id)
+                elif status == "arrived" and days <= 0:
+                    core.visits.mark_arrived(visit.id)
+            for scheduled in messages:
+                message = core.messages.schedule(client.id, "Hi", now + timedelta(days=1))
+                if not scheduled:
+                    core.messages.cancel(message.id)
+            if inactive:
+                core.clients.deactivate(client.id)
 
-        before = state()
-        forgotten = core.privacy.forget(client.id)
-        undone = core.privacy.undo_forget(client.id)
-        after = state()
-        cancelled = set(forgotten.changed.get("visits", ()))
-        assert set(undone.still_cancelled.get("visits", ())) == cancelled
-        assert after[:2] == before[:2]
-        assert after[2] == {
-            key: VisitStatus.CANCELLED if key in cancelled else status
-            for key, status in before[2].items()
-        }
-        for key in cancelled:
-            assert before[2][key] is VisitStatus.BOOKED
+            def state() -> tuple[Any, ...]:
+                found = core.clients.get(client.id)
+                subjects = core.subjects.for_client(client.id, include_inactive=True)
+                return (
+                    (found.status, found.last_name),
+                    {s.id: s.active for s in subjects},
+                    {v.id: v.status for v in core.records(VISITS).find(client_id=client.id)},
+                    {m.id: m.state for m in core.messages.history(client.id)},
+                )
+
+            before = state()
+            forgotten = core.privacy.forget(client.id)
+            undone = core.privacy.undo_forget(client.id)
+            after = state()
+            assert after[:2] == before[:2]
+            for position, kind, pending, done in (
+                (2, "visits", VisitStatus.BOOKED, VisitStatus.CANCELLED),
+                (3, "messages", MessageState.SCHEDULED, MessageState.CANCELLED),
+            ):
+                cancelled = set(forgotten.changed.get(kind, ()))
+                assert set(undone.still_cancelled.get(kind, ())) == cancelled
+                assert after[position] == {
+                    key: done if key in cancelled else value
+                    for key, value in before[position].items()
+                }
+                assert all(before[position][key] is pending for key in cancelled)
+
+        run()
 
     def test_forget_needs_a_role(self, core: Core) -> None:
         client = core.clients.register(last_name="Nowak")
