@@ -220,8 +220,10 @@ def client_table_rows(
 
 
 def table(name: str) -> Table:
-    """The table of a role (``"clients"``), whose real name carries the prefix."""
-    found: Table = getattr(TABLES, name)
+    """The table of a role (``"clients"``) or of a kind stored in a derived table
+    (``"sales_documents"``), whose real name carries the prefix."""
+    derived = dict(TABLES.derived)
+    found: Table = derived[name] if name in derived else getattr(TABLES, name)
     return found
 
 

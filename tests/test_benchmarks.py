@@ -12,7 +12,7 @@ from typing import Any
 import mongomock
 import pytest
 import sqlalchemy
-from benchmarks import binding, dispatch, memory, mongo, schedule, sqlkit
+from benchmarks import binding, dispatch, memory, mongo, sales, schedule, sqlkit
 from benchmarks import sql as sql_bench
 from benchmarks.data import client_rows, prefixes, rare_prefixes
 from benchmarks.hand_search import CoreSearch, DriverSearch
@@ -209,3 +209,11 @@ def test_the_dispatch_baseline_sends_what_ours_sends() -> None:
     itself), through the same gateway, on the same table."""
     row = dispatch.run_engine("sqlite", 15, 2)
     assert row.case.startswith("sqlite, 4 workers: ms per message (30 messages")
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_the_turnover_baseline_sums_what_ours_sums(engine: str) -> None:
+    down = sqlkit.server_available(engine)
+    if down is not None:
+        unreachable(engine, down)
+    sales.run(engine, COUNT, runs=2)  # raises AssertionError if the two give other rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 from decimal import Decimal
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import attrs
 
@@ -20,6 +20,7 @@ from clientcore import (
     NoteKind,
     Purpose,
     Role,
+    SaleLine,
     TimeRange,
     WeeklySlot,
 )
@@ -64,6 +65,7 @@ def test_every_change_records_an_event_kind_and_every_kind_is_recorded() -> None
     core.visits.set_charges(visit, [Charge(ChargeKind.SERVICE, "x", Decimal(1), Decimal(9), "EUR")])
     core.visits.settle(visit)
     core.visits.mark_arrived(visit)
+    _sell(core, client)
     core.visits.cancel(core.visits.book(client, vet, monday.replace(hour=10), 30).id)
     core.visits.mark_no_show(core.visits.book(client, vet, monday.replace(hour=11), 30).id)
     core.visits.delete(core.visits.book(client, vet, monday.replace(hour=12), 30).id)
@@ -90,3 +92,21 @@ def test_every_change_records_an_event_kind_and_every_kind_is_recorded() -> None
 
     assert all(type(event.kind) is EventKind for event in seen)
     assert {event.kind for event in seen} == set(EventKind)
+
+
+def _sell(core: clientcore.Core, client: UUID) -> None:
+    """Every change of sales, price lists and interests, once."""
+    invoice = core.sales.define_type("FV", "Invoice").id
+    food = core.products.define("FOOD", "Dog food").id
+    prices = core.price_lists.create("Regulars", "EUR").id
+    core.price_lists.set_prices(prices, {food: 5})
+    core.price_lists.set_prices(prices, {food: 6})
+    core.price_lists.assign(prices, [client])
+    interest = core.interests.record(client, food)
+    draft = core.sales.draft(client, invoice, [SaleLine(1, food)])
+    core.sales.set_lines(draft.id, [SaleLine(2, food)])
+    core.sales.issue(draft.id)
+    core.sales.settle(client, 12, "EUR")
+    core.sales.delete_draft(core.sales.draft(client, invoice).id)
+    core.interests.remove(interest.id)
+    core.price_lists.unassign([client])

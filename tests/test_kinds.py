@@ -53,6 +53,10 @@ def test_a_name_is_declared_once() -> None:
         "consents",
         "visits",
         "messages",
+        "price_list_assignments",
+        "sales_documents",
+        "settlements",
+        "interests",
         "invoices",
         "stamps",
     ]

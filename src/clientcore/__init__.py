@@ -15,10 +15,14 @@ from clientcore.api.awaited import (
     AsyncCalendar,
     AsyncClients,
     AsyncConsents,
+    AsyncInterests,
     AsyncKindRecords,
     AsyncMessages,
     AsyncNotes,
+    AsyncPriceLists,
     AsyncPrivacy,
+    AsyncProducts,
+    AsyncSales,
     AsyncSetup,
     AsyncStaff,
     AsyncSubjects,
@@ -26,6 +30,7 @@ from clientcore.api.awaited import (
     AsyncVisits,
 )
 from clientcore.api.calendar import Calendar
+from clientcore.api.catalog import Interests, PriceLists, Products
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
 from clientcore.api.events import (
@@ -39,6 +44,7 @@ from clientcore.api.notes import Notes
 from clientcore.api.parts import Transaction
 from clientcore.api.privacy import Privacy
 from clientcore.api.records import KindRecords
+from clientcore.api.sales import Sales
 from clientcore.api.setup import Setup
 from clientcore.api.staff import Staff
 from clientcore.api.subjects import Subjects
@@ -75,6 +81,16 @@ from clientcore.entities import (
     Subject,
     TenantSettings,
 )
+from clientcore.entities.catalog import (
+    Interest,
+    Interested,
+    Price,
+    PriceList,
+    PriceListAssignment,
+    Product,
+    Purchase,
+    PurchaseRegistered,
+)
 from clientcore.entities.kinds import ErasurePolicy, ForgetPolicy, MergePolicy, RecordKind
 from clientcore.entities.message import (
     Message,
@@ -83,12 +99,26 @@ from clientcore.entities.message import (
     MessagingSettings,
     QuietHours,
 )
+from clientcore.entities.money import Rounding
 from clientcore.entities.privacy import (
     AnonymisationReceipt,
     ConfirmationRequest,
     ForgetResult,
     PrivacyRoles,
     UndoResult,
+)
+from clientcore.entities.sales import (
+    Allocation,
+    Amounts,
+    DocumentLine,
+    DocumentStatus,
+    DocumentType,
+    SaleLine,
+    SalesDocument,
+    Settlement,
+    Turnover,
+    TurnoverRow,
+    Warehouse,
 )
 from clientcore.entities.sms import SmsEncoding, SmsLength
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
@@ -109,15 +139,21 @@ __all__ = [
     "Address",
     "AddressKind",
     "AfterCommitHandler",
+    "Allocation",
+    "Amounts",
     "AnonymisationReceipt",
     "AsyncCalendar",
     "AsyncClients",
     "AsyncConsents",
     "AsyncCore",
+    "AsyncInterests",
     "AsyncKindRecords",
     "AsyncMessages",
     "AsyncNotes",
+    "AsyncPriceLists",
     "AsyncPrivacy",
+    "AsyncProducts",
+    "AsyncSales",
     "AsyncSetup",
     "AsyncStaff",
     "AsyncSubjects",
@@ -147,6 +183,9 @@ __all__ = [
     "DispatchPolicy",
     "DispatchReport",
     "DocumentKind",
+    "DocumentLine",
+    "DocumentStatus",
+    "DocumentType",
     "Email",
     "EmailSender",
     "ErasurePolicy",
@@ -162,6 +201,9 @@ __all__ = [
     "IdFactory",
     "IdentityDocument",
     "InUnitHandler",
+    "Interest",
+    "Interested",
+    "Interests",
     "KindRecords",
     "MergePolicy",
     "Message",
@@ -175,13 +217,26 @@ __all__ = [
     "Notes",
     "OutgoingEmail",
     "Phone",
+    "Price",
+    "PriceList",
+    "PriceListAssignment",
+    "PriceLists",
     "Privacy",
     "PrivacyRoles",
+    "Product",
+    "Products",
+    "Purchase",
+    "PurchaseRegistered",
     "Purpose",
     "QuietHours",
     "RecordKind",
     "Retry",
     "Role",
+    "Rounding",
+    "SaleLine",
+    "Sales",
+    "SalesDocument",
+    "Settlement",
     "Setup",
     "SmsEncoding",
     "SmsGateway",
@@ -194,12 +249,15 @@ __all__ = [
     "TenantSettings",
     "TimeRange",
     "Transaction",
+    "Turnover",
+    "TurnoverRow",
     "UndoResult",
     "Unset",
     "Visit",
     "VisitKind",
     "VisitStatus",
     "Visits",
+    "Warehouse",
     "WeeklySlot",
     "WorkingHours",
     "__version__",

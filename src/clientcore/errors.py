@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
+from decimal import Decimal
 from uuid import UUID
 
 from clientcore.localtime import span_text
@@ -188,6 +189,32 @@ class OutsideWorkingHours(Conflict):
         self.start = start
         self.end = end
         self.zone = zone
+
+
+class Overpayment(Conflict):
+    """A settlement would pay more than is open on the documents it settles."""
+
+    def __init__(self, amount: Decimal, open_amount: Decimal, currency: str) -> None:
+        super().__init__(
+            f"a payment of {amount} {currency} is more than the {open_amount} {currency} open "
+            "on the documents it settles"
+        )
+        self.amount = amount
+        self.open_amount = open_amount
+        self.currency = currency
+
+
+class VisitInvoiced(Conflict):
+    """A visit that issued sales documents bill cannot be deleted (an issued document is
+    never removed); cancel the visit instead."""
+
+    def __init__(self, visit_id: UUID, numbers: Sequence[str]) -> None:
+        super().__init__(
+            f"visit {visit_id} is billed by issued document(s) {', '.join(numbers)}; "
+            "an issued document stays, so the visit cannot be deleted (cancel it instead)"
+        )
+        self.visit_id = visit_id
+        self.numbers = tuple(numbers)
 
 
 class PermissionDenied(ClientCoreError):

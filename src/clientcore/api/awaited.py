@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from clientcore.api.calendar import Calendar
+from clientcore.api.catalog import Interests, PriceLists, Products
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
 from clientcore.api.messages import Messages
@@ -21,6 +22,7 @@ from clientcore.api.notes import Notes
 from clientcore.api.privacy import Privacy
 from clientcore.api.records import KindRecords
 from clientcore.api.runner import Runner
+from clientcore.api.sales import Sales
 from clientcore.api.setup import Setup
 from clientcore.api.staff import Staff
 from clientcore.api.subjects import Subjects
@@ -185,6 +187,52 @@ class AsyncMessages(AsyncPart[Messages]):
     dispatch = awaited(Messages.dispatch)
 
 
+class AsyncSales(AsyncPart[Sales]):
+    define_type = awaited(Sales.define_type)
+    types = awaited(Sales.types)
+    define_warehouse = awaited(Sales.define_warehouse)
+    warehouses = awaited(Sales.warehouses)
+    draft = awaited(Sales.draft)
+    from_visit = awaited(Sales.from_visit)
+    set_lines = awaited(Sales.set_lines)
+    issue = awaited(Sales.issue)
+    delete_draft = awaited(Sales.delete_draft)
+    get = awaited(Sales.get)
+    for_client = awaited(Sales.for_client)
+    interested = awaited(Sales.interested)
+    turnover = awaited(Sales.turnover)
+    turnover_by_month = awaited(Sales.turnover_by_month)
+    open_documents = awaited(Sales.open_documents)
+    settle = awaited(Sales.settle)
+    settlements = awaited(Sales.settlements)
+
+
+class AsyncProducts(AsyncPart[Products]):
+    define = awaited(Products.define)
+    get = awaited(Products.get)
+    list = awaited(Products.list)
+    register_purchase = awaited(Products.register_purchase)
+
+
+class AsyncPriceLists(AsyncPart[PriceLists]):
+    create = awaited(PriceLists.create)
+    get = awaited(PriceLists.get)
+    list = awaited(PriceLists.list)
+    set_prices = awaited(PriceLists.set_prices)
+    prices = awaited(PriceLists.prices)
+    assign = awaited(PriceLists.assign)
+    unassign = awaited(PriceLists.unassign)
+    of_client = awaited(PriceLists.of_client)
+    clients = awaited(PriceLists.clients)
+
+
+class AsyncInterests(AsyncPart[Interests]):
+    record = awaited(Interests.record)
+    remove = awaited(Interests.remove)
+    of_client = awaited(Interests.of_client)
+    in_products = awaited(Interests.in_products)
+
+
 class AsyncKindRecords(AsyncPart[KindRecords[T]]):
     """``core.records(kind)`` as coroutines (see :class:`~clientcore.api.records.KindRecords`).
 
@@ -241,6 +289,10 @@ ASYNC_PARTS: dict[str, tuple[type[AsyncPart[Any]], Callable[[Runner], object]]] 
     "calendar": (AsyncCalendar, Calendar),
     "privacy": (AsyncPrivacy, Privacy),
     "messages": (AsyncMessages, Messages),
+    "sales": (AsyncSales, Sales),
+    "products": (AsyncProducts, Products),
+    "price_lists": (AsyncPriceLists, PriceLists),
+    "interests": (AsyncInterests, Interests),
 }
 """Each async part and the synchronous part it awaits (a test checks that every public
 method of a synchronous part has its awaited twin)."""
@@ -260,6 +312,10 @@ class AsyncParts:
         self.calendar = AsyncCalendar(runner, Calendar)
         self.privacy = AsyncPrivacy(runner, Privacy)
         self.messages = AsyncMessages(runner, Messages)
+        self.sales = AsyncSales(runner, Sales)
+        self.products = AsyncProducts(runner, Products)
+        self.price_lists = AsyncPriceLists(runner, PriceLists)
+        self.interests = AsyncInterests(runner, Interests)
         self._async_runner = runner
 
     def records(self, kind: RecordKind[T]) -> AsyncKindRecords[T]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 
 from clientcore.api.calendar import Calendar
+from clientcore.api.catalog import Interests, PriceLists, Products
 from clientcore.api.checks import checked
 from clientcore.api.clients import Clients
 from clientcore.api.consents import Consents
@@ -12,6 +13,7 @@ from clientcore.api.messages import Messages
 from clientcore.api.notes import Notes
 from clientcore.api.privacy import Privacy
 from clientcore.api.records import KindRecords
+from clientcore.api.sales import Sales
 from clientcore.api.setup import Setup
 from clientcore.api.staff import Staff
 from clientcore.api.subjects import Subjects
@@ -41,6 +43,10 @@ class Parts:
         self.calendar = Calendar(runner)
         self.privacy = Privacy(runner)
         self.messages = Messages(runner)
+        self.sales = Sales(runner)
+        self.products = Products(runner)
+        self.price_lists = PriceLists(runner)
+        self.interests = Interests(runner)
         self._run = runner
 
     def records(self, kind: RecordKind[T]) -> KindRecords[T]:

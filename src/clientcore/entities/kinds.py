@@ -18,11 +18,20 @@ from uuid import UUID
 import attrs
 
 from clientcore.entities.attribute import AttributeDefinition
+from clientcore.entities.catalog import (
+    Interest,
+    Price,
+    PriceList,
+    PriceListAssignment,
+    Product,
+    Purchase,
+)
 from clientcore.entities.common import personal_fields, scrubbed
 from clientcore.entities.consent import ConsentRecord
 from clientcore.entities.group import Group
 from clientcore.entities.message import Message, MessageState, MessagingSettings
 from clientcore.entities.note import Note
+from clientcore.entities.sales import DocumentType, SalesDocument, Settlement, Warehouse
 from clientcore.entities.staff import StaffMember
 from clientcore.entities.subject import Subject
 from clientcore.entities.visit import Visit, VisitStatus
@@ -309,6 +318,73 @@ MESSAGING_SETTINGS: RecordKind[MessagingSettings] = RecordKind(
     "messaging_settings", MessagingSettings, order_by=("id",), label="messaging settings"
 )
 
+DOCUMENT_TYPES: RecordKind[DocumentType] = RecordKind(
+    "document_types", DocumentType, order_by=("code",), unique=("code",), label="document type"
+)
+WAREHOUSES: RecordKind[Warehouse] = RecordKind(
+    "warehouses", Warehouse, order_by=("code",), unique=("code",)
+)
+PRODUCTS: RecordKind[Product] = RecordKind(
+    "products", Product, order_by=("code",), unique=("code",)
+)
+PRICE_LISTS: RecordKind[PriceList] = RecordKind(
+    "price_lists", PriceList, order_by=("name",), unique=("name",), label="price list"
+)
+PRICES: RecordKind[Price] = RecordKind("prices", Price)
+PRICE_LIST_ASSIGNMENTS: RecordKind[PriceListAssignment] = RecordKind(
+    "price_list_assignments",
+    PriceListAssignment,
+    key="client_id",
+    client_field="client_id",
+    merge=MergePolicy.KEEP,
+    erasure=ErasurePolicy.DELETE,
+    label="price list assignment",
+)
+"""Merge policy KEEP: the base client keeps its own price list (a client has at most one).
+Erasure policy DELETE: the assignment says nothing once the client is anonymous."""
+SALES_DOCUMENTS: RecordKind[SalesDocument] = RecordKind(
+    "sales_documents",
+    SalesDocument,
+    client_field="client_id",
+    order_by=("created_at", "id"),
+    versioned=True,
+    erasure=ErasurePolicy.RETAIN,
+    blocks_client_deletion=True,
+    label="sales document",
+)
+"""Merge policy MOVE: the documents are to refer to the base client. Erasure policy RETAIN:
+issued invoices must be kept unchanged for the years tax law says (they hold no personal
+field of their own; the policy of the client record they refer to decides what is blanked)."""
+SETTLEMENTS: RecordKind[Settlement] = RecordKind(
+    "settlements",
+    Settlement,
+    client_field="client_id",
+    order_by=("at", "id"),
+    erasure=ErasurePolicy.RETAIN,
+    blocks_client_deletion=True,
+)
+"""Payments are accounting records, kept like the documents they pay."""
+INTERESTS: RecordKind[Interest] = RecordKind(
+    "interests", Interest, client_field="client_id", order_by=("created_at", "id")
+)
+"""Merge policy MOVE; erasure policy SCRUB (the note); deleted with the client."""
+PURCHASES: RecordKind[Purchase] = RecordKind("purchases", Purchase, order_by=("at", "id"))
+
+SALES_KINDS: tuple[RecordKind[Any], ...] = (
+    DOCUMENT_TYPES,
+    WAREHOUSES,
+    PRODUCTS,
+    PRICE_LISTS,
+    PRICES,
+    PRICE_LIST_ASSIGNMENTS,
+    SALES_DOCUMENTS,
+    SETTLEMENTS,
+    INTERESTS,
+    PURCHASES,
+)
+"""The kinds of sales, price lists and interests: stored like a host's kinds (a table or
+collection derived from the kind alone)."""
+
 OWN_KINDS = Registry(
     [
         STAFF,
@@ -321,6 +397,7 @@ OWN_KINDS = Registry(
         VISITS,
         MESSAGES,
         MESSAGING_SETTINGS,
+        *SALES_KINDS,
     ]
 )
 """clientcore's own record kinds."""

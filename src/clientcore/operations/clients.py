@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypedDict
 from uuid import UUID
@@ -56,10 +55,15 @@ from clientcore.errors import (
     DuplicateCode,
     ImportRowError,
     NotFound,
-    StorageBusy,
     ValidationError,
 )
-from clientcore.operations.context import Context, diff, render, save_change
+from clientcore.operations.context import (
+    Context,
+    diff,
+    render,
+    run_again_if_beaten,
+    save_change,
+)
 from clientcore.ports.unit_of_work import UnitOfWork
 
 CODE_COUNTER = "client_code"
@@ -377,21 +381,6 @@ def register_many(
     return clients
 
 
-@contextlib.contextmanager
-def _run_again_if_beaten(expected_version: int | None) -> Iterator[None]:
-    """Around the write of a client read in this unit. Without ``expected_version`` the
-    caller did not read it: a concurrent writer that won the row (the store's
-    ConcurrencyError) means only that this unit read it too early, so the unit is refused as
-    :class:`StorageBusy` and the runner runs the whole operation again, reading it anew."""
-    if expected_version is not None:
-        yield
-        return
-    try:
-        yield
-    except ConcurrencyError as lost:
-        raise StorageBusy(f"client {lost.key} was changed by a concurrent writer") from lost
-
-
 def _save(
     uow: UnitOfWork,
     ctx: Context,
@@ -403,7 +392,7 @@ def _save(
 ) -> Client:
     """Store the change of a client read in this unit (see :func:`_run_again_if_beaten`)."""
     store = uow.clients.update
-    with _run_again_if_beaten(expected_version):
+    with run_again_if_beaten(expected_version):
         return save_change(
             uow, ctx, kind, old, new, fields=HISTORY_FIELDS, store=store, client_id=old.id
         )
@@ -542,7 +531,7 @@ def delete(uow: UnitOfWork, ctx: Context, client_id: UUID, *, expected_version: 
         records = uow.records(kind)
         for record in records.find(**kind.of_client(client_id)):
             records.delete(record)
-    with _run_again_if_beaten(expected_version):
+    with run_again_if_beaten(expected_version):
         uow.clients.delete(client)
     ctx.record(
         uow,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from enum import Enum
@@ -16,7 +17,7 @@ from clientcore.entities.client import IdentityDocument, NameDay
 from clientcore.entities.common import Actor, Role, utc_millis
 from clientcore.entities.contacts import Address, Email, Phone
 from clientcore.entities.event import Event, EventKind, FieldChange
-from clientcore.errors import ActorRequired, PermissionDenied
+from clientcore.errors import ActorRequired, ConcurrencyError, PermissionDenied, StorageBusy
 from clientcore.localtime import local_text
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import UnitOfWork
@@ -144,6 +145,21 @@ def save_change(
     store(new)
     ctx.record(uow, kind, entity_id=new.id, client_id=client_id, changes=changes)
     return new
+
+
+@contextlib.contextmanager
+def run_again_if_beaten(expected_version: int | None) -> Iterator[None]:
+    """Around the write of a versioned record read in this unit. Without ``expected_version``
+    the caller did not read it: a concurrent writer that won the row (the store's
+    ConcurrencyError) means only that this unit read it too early, so the unit is refused as
+    :class:`StorageBusy` and the runner runs the whole operation again, reading it anew."""
+    if expected_version is not None:
+        yield
+        return
+    try:
+        yield
+    except ConcurrencyError as lost:
+        raise StorageBusy(f"{lost.kind} {lost.key} was changed by a concurrent writer") from lost
 
 
 def tenant_zone(uow: UnitOfWork) -> ZoneInfo:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
-from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 from uuid import UUID
 
 import attrs
 
-from clientcore.entities import validation
+from clientcore.entities import money, validation
 from clientcore.entities.client import ClientStatus
 from clientcore.entities.common import Role, utc_millis
 from clientcore.entities.event import EventKind
@@ -43,6 +42,7 @@ from clientcore.errors import (
 )
 from clientcore.localtime import local_text
 from clientcore.operations.context import Context, diff, save_change, tenant_zone
+from clientcore.operations.visit_documents import release_visit
 from clientcore.ports.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -349,31 +349,14 @@ def set_status(uow: UnitOfWork, ctx: Context, visit_id: UUID, status: VisitStatu
     return _save(uow, ctx, old, attrs.evolve(old, status=status), _EVENTS[old.kind, status.value])
 
 
+AMOUNTS = ("quantity", "unit_price")
+
+
 def _charge(raw: object) -> Charge:
     if not isinstance(raw, Charge):
         raise ValidationError("charges", "each charge must be a Charge(...)")
-    amounts = {}
-    for name in ("quantity", "unit_price"):
-        value = getattr(raw, name)
-        if isinstance(value, float | bool) or not isinstance(value, Decimal | int | str):
-            raise ValidationError(
-                f"charges.{name}", "use a Decimal (or int, or digits), never a float"
-            )
-        try:
-            amount = Decimal(value)
-        except InvalidOperation:
-            raise ValidationError(f"charges.{name}", f"{value!r} is not a number") from None
-        exponent = amount.as_tuple().exponent
-        if not isinstance(exponent, int) or amount < 0 or exponent < -4 or amount >= 10**12:
-            raise ValidationError(
-                f"charges.{name}", "must be 0 or more, below 10^12, at most 4 decimals"
-            )
-        amounts[name] = amount
-    currency = raw.currency.upper() if isinstance(raw.currency, str) else ""
-    if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
-        raise ValidationError(
-            "charges.currency", f"{raw.currency!r} is not an ISO 4217 code such as 'EUR'"
-        )
+    amounts = {name: money.amount(f"charges.{name}", getattr(raw, name)) for name in AMOUNTS}
+    currency = money.currency_code("charges.currency", raw.currency)
     return Charge(
         kind=validation.choice("charges.kind", ChargeKind, raw.kind),
         description=validation.required_text(
@@ -408,9 +391,11 @@ def settle(uow: UnitOfWork, ctx: Context, visit_id: UUID) -> Visit:
 
 
 def delete(uow: UnitOfWork, ctx: Context, visit_id: UUID) -> None:
-    """Delete a visit with its charges; only an owner or administrator may (V7)."""
+    """Delete a visit with its charges and the drafts billing it; only an owner or
+    administrator may (V7). Raises VisitInvoiced if an issued document bills it."""
     ctx.require_role(*DELETE_ROLES)
     visit = uow.visits.get(visit_id)
+    release_visit(uow, ctx, visit)
     uow.visits.delete(visit)
     ctx.record(
         uow,

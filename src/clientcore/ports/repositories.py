@@ -7,12 +7,13 @@ change nothing. Methods raise only the errors of :mod:`clientcore.errors`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.event import Event
+from clientcore.entities.sales import MonthTotals
 from clientcore.entities.search import ClientQuery
 from clientcore.entities.settings import TenantSettings
 from clientcore.entities.visit import Visit
@@ -138,6 +139,16 @@ class Counters(Protocol):
         such as invoice numbers have no gaps, and concurrent units wait for each other.
         Without transactions a rolled-back unit may leave a gap.
         """
+        ...
+
+
+class SalesLedger(Protocol):
+    """Sums of issued sales documents, computed by the store where it can (set-based)."""
+
+    def month_totals(self, start: date, end: date) -> list[MonthTotals]:
+        """The tenant's issued documents of days ``start`` to ``end`` (both included) per
+        month, document type and currency: count and totals in minor units, ordered by
+        month, then type id (as text), then currency."""
         ...
 
 

@@ -14,6 +14,7 @@ from clientcore.ports.repositories import (
     ClientRepository,
     Counters,
     EventLog,
+    SalesLedger,
     SettingsRepository,
     VisitRepository,
 )
@@ -62,6 +63,9 @@ class UnitOfWork(Protocol):
     def outbox(self) -> Outbox:
         """The messages, with the dispatcher's claim (also ``records(MESSAGES)``)."""
         ...
+
+    @property
+    def sales(self) -> SalesLedger: ...
 
     @property
     def kinds(self) -> Registry:

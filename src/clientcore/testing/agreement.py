@@ -28,6 +28,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 import clientcore
 from clientcore.entities.common import Actor, Role
 from clientcore.entities.consent import Purpose
+from clientcore.entities.sales import SaleLine
 from clientcore.errors import ClientCoreError
 from clientcore.facade import Core
 from clientcore.ports.unit_of_work import Backend
@@ -45,6 +46,7 @@ CODES = ["A-1", "A-2", "1", "2", "3"]
 TEXTS = ["", "no", "now", "nowak", "lukas", "zolc", "601", "+48 601", "a-", "de v", "%", "_"]
 GROUPS = ["regulars", "allergic", "Regulars"]
 INVOICE_NUMBERS = ["FV/1", "FV/2", "FV/3"]
+PRICES = ["0.335", "10.00", "99.99", "250"]
 
 Outcome = tuple[str, Any]
 
@@ -86,6 +88,13 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
             self.clients: list[uuid.UUID] = []
             self.groups: list[uuid.UUID] = []
             self.invoices: list[uuid.UUID] = []
+            per_line = self.apply(lambda core: core.sales.define_type("FV", "Invoice").id)
+            per_document = self.apply(
+                lambda core: core.sales.define_type("PA", "Receipt", rounding="per_document").id
+            )
+            assert per_line is not None
+            assert per_document is not None
+            self.document_types = [per_line, per_document]
 
         def apply(self, operation: Callable[[Core], T]) -> T | None:
             """Run ``operation`` on every backend; all must agree on its result or error.
@@ -240,6 +249,35 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
             else:
                 self.apply(lambda core: core.privacy.forget(client_id))
 
+        @precondition(lambda self: self.clients)
+        @rule(
+            index=st.integers(0, 50),
+            rounding=st.integers(0, 1),
+            prices=st.lists(st.sampled_from(PRICES), min_size=1, max_size=3),
+            issue=st.booleans(),
+        )
+        def sell(self, index: int, rounding: int, prices: list[str], issue: bool) -> None:
+            """A sales document (drafted, perhaps issued: numbered from the counter)."""
+            client_id, type_id = self._client(index), self.document_types[rounding]
+            lines = [
+                SaleLine(
+                    Decimal(3), unit_price=Decimal(p), vat_rate=23, description="x", kind="goods"
+                )
+                for p in prices
+            ]
+            document = self.apply(
+                lambda core: core.sales.draft(client_id, type_id, lines, currency="PLN")
+            )
+            if document is not None and issue:
+                self.apply(lambda core: core.sales.issue(document.id))
+
+        @precondition(lambda self: self.clients)
+        @rule(index=st.integers(0, 50), amount=st.sampled_from(PRICES))
+        def pay(self, index: int, amount: str) -> None:
+            """A settlement of the client's open documents (Overpayment beyond them)."""
+            client_id = self._client(index)
+            self.apply(lambda core: core.sales.settle(client_id, Decimal(amount), "PLN"))
+
         @rule(text=st.sampled_from(TEXTS), status=st.sampled_from(["active", "inactive", "all"]))
         def search(self, text: str, status: str) -> None:
             self.apply(lambda core: core.clients.search(text, status=status, limit=5))
@@ -257,5 +295,6 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
             for client_id in self.clients[-3:]:
                 self.apply(lambda core, client_id=client_id: core.clients.history(client_id))  # type: ignore[misc]
                 self.apply(lambda core, client_id=client_id: core.calendar.for_client(client_id))  # type: ignore[misc]
+                self.apply(lambda core, client_id=client_id: core.sales.for_client(client_id))  # type: ignore[misc]
 
     return Agreement

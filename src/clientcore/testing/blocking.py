@@ -33,6 +33,10 @@ PARTS = (
     "setup",
     "visits",
     "calendar",
+    "sales",
+    "products",
+    "price_lists",
+    "interests",
     "privacy",
     "messages",
 )

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 from uuid import UUID
 
+from clientcore.adapters.ledger import RecordsSalesLedger
 from clientcore.adapters.memory.clients import ClientIndexes, MemoryClientRepository
 from clientcore.adapters.memory.outbox import MemoryOutbox
 from clientcore.adapters.memory.records import MemoryRecords
@@ -27,6 +28,7 @@ from clientcore.adapters.memory.visits import MemoryVisitRepository
 from clientcore.entities.kinds import (
     MESSAGES,
     OWN_KINDS,
+    SALES_DOCUMENTS,
     STAFF,
     VISITS,
     WORKING_HOURS,
@@ -78,6 +80,7 @@ class MemoryUnitOfWork:
         self.visits = MemoryVisitRepository(self._schedule, **self._parts(VISITS))
         self.outbox = MemoryOutbox(MESSAGES, **self._parts(MESSAGES))
         self._records: dict[str, Any] = {VISITS.name: self.visits, MESSAGES.name: self.outbox}
+        self.sales = RecordsSalesLedger(self.records(SALES_DOCUMENTS))
 
     def _parts(self, kind: RecordKind[Any]) -> dict[str, Any]:
         return {

@@ -15,7 +15,7 @@ from pymongo.database import Database
 
 from clientcore.adapters.mongo.errors import translate
 from clientcore.adapters.mongo.layout import Layout, index
-from clientcore.entities.kinds import OWN_KINDS, RecordKind
+from clientcore.entities.kinds import OWN_KINDS, SALES_KINDS, RecordKind
 from clientcore.errors import ValidationError
 
 PREFIX = "clientcore_"
@@ -48,6 +48,7 @@ OWN_COLLECTIONS: dict[str, str] = {
     "visits": VISITS,
     "messages": MESSAGES,
     "messaging_settings": MESSAGING_SETTINGS,
+    **{kind.name: PREFIX + kind.name for kind in SALES_KINDS},
 }
 """The collections of clientcore's own record kinds, by kind name."""
 
@@ -55,6 +56,12 @@ EXTRA_INDEXES: dict[str, list[IndexModel]] = {
     NOTES: [index("tenant", "project", "created_at", "sid")],
     VISITS: [index("tenant", "staff_id", "start")],
     MESSAGES: [index("tenant", "state", "due_at")],
+    PREFIX + "sales_documents": [
+        index("tenant", "visit_id"),
+        index("tenant", "status", "issued_on"),
+    ],
+    PREFIX + "prices": [index("tenant", "price_list_id")],
+    PREFIX + "interests": [index("tenant", "product_id")],
 }
 """Indexes of our kinds' own queries beyond the generic ones (project notes, calendars)."""
 

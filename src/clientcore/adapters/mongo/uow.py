@@ -36,6 +36,7 @@ from pymongo.database import Database
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
+from clientcore.adapters.ledger import RecordsSalesLedger
 from clientcore.adapters.mongo import indexes
 from clientcore.adapters.mongo.clients import MongoClientRepository
 from clientcore.adapters.mongo.convert import CODEC_OPTIONS, Documents
@@ -54,6 +55,7 @@ from clientcore.adapters.mongo.visits import MongoVisitRepository
 from clientcore.entities.kinds import (
     MESSAGES,
     OWN_KINDS,
+    SALES_DOCUMENTS,
     STAFF,
     VISITS,
     WORKING_HOURS,
@@ -276,6 +278,7 @@ class MongoUnitOfWork:
         layout = backend.layouts[MESSAGES.name]
         self.outbox = MongoOutbox(layout, self._scoped(layout.collection))
         self._records = {VISITS.name: self.visits, MESSAGES.name: self.outbox}
+        self.sales = RecordsSalesLedger(self.records(SALES_DOCUMENTS))
 
     def records(self, kind: RecordKind[T]) -> MongoRecords[T]:
         if kind not in self.kinds:

@@ -52,7 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.types import TypeEngine
 
-from clientcore.entities.kinds import MESSAGES, MESSAGING_SETTINGS, RecordKind
+from clientcore.entities.kinds import MESSAGES, MESSAGING_SETTINGS, SALES_KINDS, RecordKind
 from clientcore.entities.search import KEY_MAX_LENGTH
 from clientcore.errors import UnknownKind, UnsupportedTarget
 
@@ -246,10 +246,13 @@ class Tables:
     messaging_settings: Table
     host: tuple[tuple[str, Table], ...] = ()
     """The tables of the host's record kinds, by kind name."""
+    derived: tuple[tuple[str, Table], ...] = ()
+    """The tables of clientcore's own kinds that are derived from the kind alone, as a
+    host's are (:data:`~clientcore.entities.kinds.SALES_KINDS`), by kind name."""
 
     def of(self, kind: RecordKind[Any]) -> Table:
         """The table of a record kind (clientcore's, by role, or the host's)."""
-        for name, table in self.host:
+        for name, table in (*self.derived, *self.host):
             if name == kind.name:
                 return table
         own = getattr(self, kind.name, None)
@@ -264,6 +267,19 @@ class Tables:
     @property
     def schema(self) -> str | None:
         return self.metadata.schema
+
+
+DERIVED_INDEXES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "sales_documents": (
+        ("visit", ("visit_id",)),
+        ("issued", ("status", "issued_on")),
+    ),
+    "prices": (("list", ("price_list_id",)),),
+    "interests": (("product", ("product_id",)),),
+}
+"""Indexes of the sales kinds' own queries beyond those every kind's table has (a visit's
+documents, turnover by period, a price list's prices, a product's interests): name suffix
+and columns after ``tenant``."""
 
 
 def _ref(tables: dict[str, Table], name: str, *columns: str) -> list[str]:
@@ -525,11 +541,19 @@ def make_tables(
     )
     kind_table(MESSAGING_SETTINGS, table, made["clients"], prefix)
     own = dict(made)
+    derived = tuple(
+        (kind.name, kind_table(kind, table, own["clients"], prefix)) for kind in SALES_KINDS
+    )
+    for name, derived_table in derived:
+        for suffix, columns in DERIVED_INDEXES.get(name, ()):
+            derived_table.append_constraint(
+                Index(f"ix_{prefix}{name}_{suffix}", "tenant", *columns)
+            )
     for kind in kinds:
-        if kind.name in own:
+        if kind.name in made:
             raise UnsupportedTarget(f"a host's record kind may not be named {kind.name!r}")
     host = tuple((kind.name, kind_table(kind, table, own["clients"], prefix)) for kind in kinds)
-    return Tables(metadata=metadata, host=host, **own)
+    return Tables(metadata=metadata, host=host, derived=derived, **own)
 
 
 def _column_type(annotation: Any, text_key: bool) -> TypeEngine[Any]:

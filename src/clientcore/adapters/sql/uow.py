@@ -39,6 +39,7 @@ from clientcore.adapters.sql.outbox import SqlOutbox
 from clientcore.adapters.sql.purge import purge
 from clientcore.adapters.sql.records import SqlRecords
 from clientcore.adapters.sql.rows import shared_rows
+from clientcore.adapters.sql.sales import SqlSalesLedger
 from clientcore.adapters.sql.schema import DEFAULT_PREFIX, Tables, shared_tables
 from clientcore.adapters.sql.tenant import SqlCounters, SqlEventLog, SqlSettingsRepository
 from clientcore.adapters.sql.visits import SqlVisitRepository
@@ -281,6 +282,7 @@ class SqlUnitOfWork:
         self.visits = SqlVisitRepository(VISITS, db, backend.tables.visits, backend.rows)
         self.outbox = SqlOutbox(MESSAGES, db, backend.tables.messages, backend.rows)
         self._records: dict[str, Any] = {VISITS.name: self.visits, MESSAGES.name: self.outbox}
+        self.sales = SqlSalesLedger(db)
         return self
 
     def __exit__(

@@ -7,6 +7,7 @@ from clientcore.testing.contracts.inputs import InputContract
 from clientcore.testing.contracts.kinds import CountersContract, KindsContract
 from clientcore.testing.contracts.privacy import PrivacyContract
 from clientcore.testing.contracts.records import RecordsContract
+from clientcore.testing.contracts.sales import SalesContract
 from clientcore.testing.contracts.schedule import RaceContract, ScheduleContract
 from clientcore.testing.contracts.search import SearchContract
 from clientcore.testing.contracts.tenancy import TenancyContract
@@ -30,6 +31,7 @@ class AllContracts(
     EventContract,
     InputContract,
     PrivacyContract,
+    SalesContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -45,6 +47,7 @@ __all__ = [
     "PrivacyContract",
     "RaceContract",
     "RecordsContract",
+    "SalesContract",
     "ScheduleContract",
     "SearchContract",
     "SharedCoreContract",

@@ -139,6 +139,9 @@ class PrivacyContract(BackendContract):
             core.subjects.add(client.id, kind="pet", name="Azor")
         with pytest.raises(ClientForgotten):
             core.messages.send(client.id, "Hello")
+        invoice = core.sales.define_type("FV", "Invoice")
+        with pytest.raises(ClientForgotten):
+            core.sales.draft(client.id, invoice.id, currency="PLN")
         assert core.messages.get(linked["message"].id).state is MessageState.CANCELLED
         core.consents.record(client.id, "notifications", granted=False, source="letter")
         with pytest.raises(Conflict):

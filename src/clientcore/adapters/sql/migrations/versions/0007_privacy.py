@@ -1,7 +1,7 @@
 """Privacy: an attribute definition says whether its values are personal data.
 
 Revision ID: clientcore_0007
-Revises: clientcore_0003
+Revises: clientcore_0004
 Create Date: 2026-12-07
 
 Existing definitions are personal (anonymisation blanks their values), as before.
@@ -17,7 +17,7 @@ from alembic import op
 from clientcore.adapters.sql.migrations import names
 
 revision: str = "clientcore_0007"
-down_revision: str | None = "clientcore_0003"
+down_revision: str | None = "clientcore_0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
