@@ -200,6 +200,12 @@ def test_the_binding_baseline_registers_as_ours_does() -> None:
     assert row.baseline > 0
 
 
+def test_the_secure_delete_baseline_turns_it_off_and_updates_the_same() -> None:
+    from benchmarks import privacy
+
+    assert "sqlite: update (mean of 3)" in privacy.run(3, write=False)
+
+
 def test_the_dispatch_baseline_sends_what_ours_sends() -> None:
     """Each side of the dispatch benchmark sends every message it queued (it asserts so
     itself), through the same gateway, on the same table."""

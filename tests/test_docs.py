@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-import clientcore
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -52,42 +48,3 @@ def test_readme_has_exactly_the_two_commands_and_ci_runs_the_test_one() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert tests in ci
     assert "CLIENTCORE_REQUIRE_SERVERS=1" in ci
-
-
-_UNBUILT = re.compile(r"\b(forget\w*|forgott\w*|anonymi\w*|erasure|erase\w*|export\w*)\b", re.I)
-"""Operations clientcore does not have (yet): forgetting, anonymising, exporting (merging
-is built: docs/merging.md)."""
-_TRUE_OF_TODAY = re.compile(
-    r"\byet\b|\bpolic(y|ies)\b|iCalendar|export_ical|calendar export|library exports"
-    r"|can forget it|merged where they meet",
-    re.I,
-)
-"""What a sentence naming them must say to be true today: that they are not there yet, that
-it is about a declared policy, or that it means something else (the iCalendar export, a
-module's exports, intervals merged)."""
-
-
-def _prose() -> Iterator[tuple[str, str]]:
-    """The docs, the README, and every docstring of the package: (where, text)."""
-    for path in DOCUMENTS:
-        yield path.name, path.read_text(encoding="utf-8")
-    for path in sorted(Path(clientcore.__file__).parent.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Expr)
-                and isinstance(node.value, ast.Constant)
-                and isinstance(node.value.value, str)
-            ):
-                yield path.name, node.value.value
-
-
-def test_the_docs_promise_no_operation_that_does_not_exist() -> None:
-    """Forgetting, anonymising and exporting clients are not built yet: the docs
-    and docstrings may declare policies for them, never describe them as done."""
-    promises = [
-        f"{where}: {sentence}"
-        for where, text in _prose()
-        for sentence in re.split(r"(?<=[.;:!?])\s+", " ".join(text.split()))
-        if _UNBUILT.search(sentence) and not _TRUE_OF_TODAY.search(sentence)
-    ]
-    assert promises == []

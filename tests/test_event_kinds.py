@@ -79,6 +79,11 @@ def test_every_change_records_an_event_kind_and_every_kind_is_recorded() -> None
     stamp = core.records(STAMPS).add(Stamp(uuid4(), client, datetime(2026, 1, 5, tzinfo=UTC)))
     core.records(STAMPS).replace(attrs.evolve(stamp, note="second"))
     core.records(STAMPS).delete(stamp)
+    core.privacy.forget(client)
+    core.privacy.undo_forget(client)
+    core.privacy.export(client)
+    request = core.privacy.request_anonymisation(client)
+    core.privacy.anonymise(client, request.code)
     core.messages.configure(enabled=True)
     texted = core.clients.register(last_name="Sms", phones=["601234567"]).id
     core.messages.cancel(core.messages.send(texted, "a").id)

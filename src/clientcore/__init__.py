@@ -23,6 +23,7 @@ from clientcore.api.awaited import (
     AsyncMessages,
     AsyncNotes,
     AsyncPriceLists,
+    AsyncPrivacy,
     AsyncProducts,
     AsyncReports,
     AsyncSales,
@@ -49,6 +50,7 @@ from clientcore.api.merges import Merges
 from clientcore.api.messages import DispatchPolicy, DispatchReport, Messages
 from clientcore.api.notes import Notes
 from clientcore.api.parts import Transaction
+from clientcore.api.privacy import Privacy
 from clientcore.api.records import KindRecords
 from clientcore.api.reports import Reports
 from clientcore.api.sales import Sales
@@ -111,7 +113,7 @@ from clientcore.entities.catalog import (
     PurchaseRegistered,
 )
 from clientcore.entities.imports import ImportMode, ImportProgress, ImportReport, RowRefusal
-from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
+from clientcore.entities.kinds import ErasurePolicy, ForgetPolicy, MergePolicy, RecordKind
 from clientcore.entities.linked import (
     BUSINESS_TRIP,
     LINKED_KINDS,
@@ -144,6 +146,13 @@ from clientcore.entities.message import (
     QuietHours,
 )
 from clientcore.entities.money import Rounding
+from clientcore.entities.privacy import (
+    AnonymisationReceipt,
+    ConfirmationRequest,
+    ForgetResult,
+    PrivacyRoles,
+    UndoResult,
+)
 from clientcore.entities.report import Report
 from clientcore.entities.sales import (
     Allocation,
@@ -167,6 +176,7 @@ from clientcore.facade import Core, Retry
 from clientcore.operations.bulk import ClientFilter
 from clientcore.operations.calendar import ClientVisits, FreeSlot, code_summary
 from clientcore.operations.clients import ClientFields
+from clientcore.operations.export import schema as export_schema
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.messaging import Attachment, EmailSender, OutgoingEmail, SmsGateway
 from clientcore.ports.unit_of_work import Capabilities
@@ -189,6 +199,7 @@ __all__ = [
     "AfterCommitHandler",
     "Allocation",
     "Amounts",
+    "AnonymisationReceipt",
     "AsyncBulk",
     "AsyncCalendar",
     "AsyncClients",
@@ -201,6 +212,7 @@ __all__ = [
     "AsyncMessages",
     "AsyncNotes",
     "AsyncPriceLists",
+    "AsyncPrivacy",
     "AsyncProducts",
     "AsyncReports",
     "AsyncSales",
@@ -234,6 +246,7 @@ __all__ = [
     "Clock",
     "CompanyData",
     "CompanyFields",
+    "ConfirmationRequest",
     "ConflictKind",
     "ConsentRecord",
     "Consents",
@@ -253,6 +266,8 @@ __all__ = [
     "Events",
     "FieldChange",
     "FieldChoice",
+    "ForgetPolicy",
+    "ForgetResult",
     "FreeSlot",
     "Group",
     "HandlerErrorReport",
@@ -295,6 +310,8 @@ __all__ = [
     "PriceList",
     "PriceListAssignment",
     "PriceLists",
+    "Privacy",
+    "PrivacyRoles",
     "Product",
     "Products",
     "Purchase",
@@ -335,6 +352,7 @@ __all__ = [
     "Transaction",
     "Turnover",
     "TurnoverRow",
+    "UndoResult",
     "Unset",
     "Visit",
     "VisitKind",
@@ -346,6 +364,7 @@ __all__ = [
     "__version__",
     "code_summary",
     "errors",
+    "export_schema",
     "open",
     "open_async",
 ]

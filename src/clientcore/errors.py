@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ActorRequired",
     "ClientCoreError",
+    "ClientForgotten",
     "ClientInUse",
     "ClientMerged",
     "ConcurrencyError",
@@ -32,6 +33,7 @@ __all__ = [
     "HandlerDepthExceeded",
     "ImportRefused",
     "ImportRowError",
+    "InvalidConfirmation",
     "InvalidTenant",
     "MergeRefused",
     "MessagingDisabled",
@@ -283,6 +285,25 @@ class TransactionClosed(ClientCoreError):
             if failed
             else "this transaction has ended or a change in it failed; use a new transaction"
         )
+
+
+class ClientForgotten(ValidationError):
+    """The client is forgotten (P1): it cannot be booked or given new records until the
+    forget is undone."""
+
+    def __init__(self, client_id: UUID) -> None:
+        super().__init__("client_id", f"client {client_id} is forgotten; undo the forget first")
+        self.client_id = client_id
+
+
+class InvalidConfirmation(ClientCoreError):
+    """An anonymisation was confirmed with a code that is wrong, expired, already used, or
+    was never requested (by this actor, for this client). Nothing was changed.
+    ``reason`` is one of ``"missing"``, ``"wrong"``, ``"expired"``, ``"used"``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the confirmation code is not valid ({reason}); request a new one")
+        self.reason = reason
 
 
 class MessagingDisabled(ClientCoreError):

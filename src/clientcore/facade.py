@@ -25,7 +25,7 @@ class Core(Bound, Parts):
 
     The API is in parts: ``core.clients``, ``core.notes``, ``core.consents``,
     ``core.subjects``, ``core.staff``, ``core.setup``, ``core.visits``, ``core.calendar``,
-    ``core.merges``.
+    ``core.merges``, ``core.privacy``.
     Each call runs in a unit of work of its own and is all-or-nothing: if it raises, nothing
     it did is kept (``transaction()`` makes several calls one unit). Every change is recorded
     in the history with the acting :class:`Actor`, and its events go to the handlers

@@ -18,12 +18,15 @@ from clientcore.testing.blocking import EventLoopThread, blocking_opener
 from clientcore.testing.contracts import (
     ClientContract,
     EventContract,
+    PrivacyContract,
     RaceContract,
     SharedCoreContract,
     TenancyContract,
     TransactionContract,
 )
+from clientcore.testing.contracts.privacy import StoreContents
 from clientcore.testing.kinds import HOST_KINDS
+from tests.store_contents import memory_contents
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +43,15 @@ class TestAsyncMemory(
     SharedCoreContract,
     TransactionContract,
     EventContract,
+    PrivacyContract,
 ):
     @pytest.fixture
     def backend(self) -> Iterator[Backend]:
         yield MemoryBackend(HOST_KINDS)
+
+    @pytest.fixture
+    def store_contents(self, backend: MemoryBackend) -> Iterator[StoreContents]:
+        yield lambda: memory_contents(backend)
 
     @pytest.fixture
     def open_core(self, event_loop_thread: EventLoopThread) -> Callable[..., Core]:

@@ -39,7 +39,9 @@ from clientcore.testing.contracts import (
     TransactionContract,
 )
 from clientcore.testing.contracts.base import BackendContract
+from clientcore.testing.contracts.privacy import StoreContents
 from clientcore.testing.kinds import HOST_KINDS
+from tests.store_contents import sql_contents
 
 ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "mysql": "asyncmy"}
 
@@ -112,6 +114,10 @@ class TestAsyncSqlite(AsyncSqlContracts, AllContracts):
     @pytest.fixture
     def backend(self, sqlite_backend: SqlBackend) -> Iterator[Backend]:
         yield sqlite_backend
+
+    @pytest.fixture
+    def store_contents(self, sqlite_backend: SqlBackend) -> Iterator[StoreContents]:
+        yield lambda: sql_contents(sqlite_backend)
 
     @pytest.fixture
     def async_engine(self, sqlite_async_engine: AsyncEngine) -> AsyncEngine:

@@ -22,6 +22,7 @@ from clientcore.api.linked import Linked
 from clientcore.api.merges import Merges
 from clientcore.api.messages import Messages
 from clientcore.api.notes import Notes
+from clientcore.api.privacy import Privacy
 from clientcore.api.records import KindRecords
 from clientcore.api.reports import Reports
 from clientcore.api.runner import Runner
@@ -33,6 +34,7 @@ from clientcore.api.tasks import Tasks
 from clientcore.api.visits import Visits
 from clientcore.entities.common import Actor
 from clientcore.entities.kinds import RecordKind
+from clientcore.entities.privacy import PrivacyRoles
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -313,6 +315,22 @@ class AsyncKindRecords(AsyncPart[KindRecords[T]]):
         await self._call(lambda part: part.delete(record))
 
 
+class AsyncPrivacy(AsyncPart[Privacy]):
+    forget = awaited(Privacy.forget)
+    undo_forget = awaited(Privacy.undo_forget)
+    request_anonymisation = awaited(Privacy.request_anonymisation)
+    anonymise = awaited(Privacy.anonymise)
+    receipts = awaited(Privacy.receipts)
+    export = awaited(Privacy.export)
+    inactive_since = awaited(Privacy.inactive_since)
+    purge = awaited(Privacy.purge)
+
+    def with_roles(self, roles: PrivacyRoles) -> AsyncPrivacy:
+        """These operations, restricted to ``roles`` instead (see ``Privacy.with_roles``)."""
+        part = self._part
+        return AsyncPrivacy(self._runner, lambda runner: part(runner).with_roles(roles))
+
+
 ASYNC_PARTS: dict[str, tuple[type[AsyncPart[Any]], Callable[[Runner], object]]] = {
     "clients": (AsyncClients, Clients),
     "notes": (AsyncNotes, Notes),
@@ -322,6 +340,7 @@ ASYNC_PARTS: dict[str, tuple[type[AsyncPart[Any]], Callable[[Runner], object]]] 
     "setup": (AsyncSetup, Setup),
     "visits": (AsyncVisits, Visits),
     "calendar": (AsyncCalendar, Calendar),
+    "privacy": (AsyncPrivacy, Privacy),
     "messages": (AsyncMessages, Messages),
     "sales": (AsyncSales, Sales),
     "products": (AsyncProducts, Products),
@@ -349,6 +368,7 @@ class AsyncParts:
         self.setup = AsyncSetup(runner, Setup)
         self.visits = AsyncVisits(runner, Visits)
         self.calendar = AsyncCalendar(runner, Calendar)
+        self.privacy = AsyncPrivacy(runner, Privacy)
         self.messages = AsyncMessages(runner, Messages)
         self.sales = AsyncSales(runner, Sales)
         self.products = AsyncProducts(runner, Products)

@@ -109,6 +109,9 @@ class AsyncCoreRunner:
             runner.end()
             await session.run(lambda _backend: scope.close())
         unit.committed()
+        if unit.purges:  # asked for in the block (an anonymisation): now it is committed
+            thorough = any(unit.purges)
+            await self.call(lambda runner: runner.purge(thorough=thorough))
 
 
 class UnitRunner:

@@ -14,6 +14,7 @@ from clientcore.api.linked import Linked
 from clientcore.api.merges import Merges
 from clientcore.api.messages import Messages
 from clientcore.api.notes import Notes
+from clientcore.api.privacy import Privacy
 from clientcore.api.records import KindRecords
 from clientcore.api.reports import Reports
 from clientcore.api.sales import Sales
@@ -45,6 +46,7 @@ class Parts:
         self.setup = Setup(runner)
         self.visits = Visits(runner)
         self.calendar = Calendar(runner)
+        self.privacy = Privacy(runner)
         self.messages = Messages(runner)
         self.sales = Sales(runner)
         self.products = Products(runner)

@@ -17,6 +17,7 @@ from clientcore.api.parts import Transaction
 from clientcore.entities.event import Event
 from clientcore.errors import HandlerDepthExceeded, StorageBusy, TransactionClosed
 from clientcore.operations.context import Collector, Context
+from clientcore.ports.purge import purge
 from clientcore.ports.unit_of_work import Backend, UnitOfWork
 
 P = ParamSpec("P")
@@ -91,6 +92,11 @@ class Runner(Protocol):
         """The current time (the core's clock)."""
         ...
 
+    def purge(self, *, thorough: bool = False) -> None:
+        """Have the store clean what it keeps physically of erased values
+        (:class:`~clientcore.ports.purge.Purging`), once what was written is committed."""
+        ...
+
 
 class Unit:
     """One open unit of work: runs operations in it, delivers the events they record to
@@ -106,6 +112,8 @@ class Unit:
         self._failure: BaseException | None = None
         self._tenant = tenant
         self._transaction: Transaction | None = None
+        self.purges: set[bool] = set()
+        """The purges asked for in this unit (thorough or not), run after its commit."""
 
     @property
     def transaction(self) -> Transaction:
@@ -151,6 +159,9 @@ class Unit:
 
     def now(self) -> datetime:
         return self._context.now()
+
+    def purge(self, *, thorough: bool = False) -> None:
+        self.purges.add(thorough)
 
     def _deliver(self, events: Sequence[Event]) -> None:
         self._recorded.extend(events)
@@ -203,6 +214,9 @@ class CoreRunner:
 
     def now(self) -> datetime:
         return self.context.now()
+
+    def purge(self, *, thorough: bool = False) -> None:
+        purge(self.backend, thorough=thorough)
 
     def read(
         self,
@@ -264,3 +278,5 @@ class CoreRunner:
             finally:
                 unit.close()
         unit.committed()
+        if unit.purges:
+            self.purge(thorough=any(unit.purges))

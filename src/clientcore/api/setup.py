@@ -45,10 +45,19 @@ class Setup:
         return self._run.read(lambda uow: uow.records(GROUPS).find())
 
     def define_attribute(
-        self, key: str, *, label: str, type: AttributeType | str, choices: Sequence[str] = ()
+        self,
+        key: str,
+        *,
+        label: str,
+        type: AttributeType | str,
+        choices: Sequence[str] = (),
+        personal: bool = True,
     ) -> AttributeDefinition:
-        """Define a custom client attribute (text, number, date, choice or flag)."""
-        return self._run.write(setup.define_attribute, key, label=label, type=type, choices=choices)
+        """Define a custom client attribute (text, number, date, choice or flag);
+        ``personal=False`` for one that anonymisation is to keep (docs/privacy.md)."""
+        return self._run.write(
+            setup.define_attribute, key, label=label, type=type, choices=choices, personal=personal
+        )
 
     def attributes(self) -> list[AttributeDefinition]:
         """The custom attribute definitions."""

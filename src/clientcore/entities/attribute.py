@@ -40,6 +40,9 @@ class AttributeDefinition:
     type: AttributeType
     created_at: datetime
     choices: tuple[str, ...] = ()
+    personal: bool = True
+    """Whether a client's value of it is personal data (anonymisation blanks it, P3); a
+    fact about the business relation (a loyalty tier) may be declared not personal."""
 
     def validate(self, value: object) -> AttributeValue:
         """The value in its canonical type, or :class:`ValidationError`."""

@@ -37,6 +37,9 @@ class ClientStatus(enum.StrEnum):
     INACTIVE = "inactive"
     MERGED = "merged"
     """Merged into another client (see ``core.merges``): the row stays, its code reserved."""
+    FORGOTTEN = "forgotten"
+    """Forgotten at the client's request (P1): inactive, hidden from search and pickers
+    but for the "all clients" filter, refused for new visits and records."""
 
 
 class DocumentKind(enum.StrEnum):

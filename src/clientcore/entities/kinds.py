@@ -1,9 +1,9 @@
 """Record kinds: every kind of record clientcore or a host stores, declared once.
 
 Operations that reach every record of a client never name kinds one by one: they walk a
-:class:`Registry` and act on each kind by what it declares. Deleting a client and merging
-clients (:class:`MergePolicy`) do so today; erasure and export do not exist yet, and the
-policy declared for erasure (:class:`ErasurePolicy`) is read by no operation so far. A new
+:class:`Registry` and act on each kind by what it declares. Deleting a client, merging
+clients (:class:`MergePolicy`), forgetting, anonymising and exporting one
+(:class:`ForgetPolicy`, :class:`ErasurePolicy`) do so. A new
 kind (ours or a host's) costs an entity class and a :class:`RecordKind`; every adapter
 stores it through one generic records port (:class:`~clientcore.ports.records.Records`).
 """
@@ -32,14 +32,14 @@ from clientcore.entities.consent import ConsentRecord
 from clientcore.entities.group import Group
 from clientcore.entities.linked import LinkedRecord
 from clientcore.entities.merge import MergeLink, MergeRecord
-from clientcore.entities.message import Message, MessagingSettings
+from clientcore.entities.message import Message, MessageState, MessagingSettings
 from clientcore.entities.note import Note
 from clientcore.entities.sales import DocumentType, SalesDocument, Settlement, Warehouse
 from clientcore.entities.sections import CompanyData, MedicalData
 from clientcore.entities.staff import StaffMember
 from clientcore.entities.subject import Subject
 from clientcore.entities.task import Task
-from clientcore.entities.visit import Visit
+from clientcore.entities.visit import Visit, VisitStatus
 from clientcore.entities.working_hours import WorkingHours
 from clientcore.errors import Conflict, DuplicateName, NotFound, ValidationError
 
@@ -65,8 +65,8 @@ class MergePolicy(enum.StrEnum):
 
 
 class ErasurePolicy(enum.StrEnum):
-    """What anonymising a client is to do with a kind's records of that client (declared
-    for the anonymisation clientcore does not have yet; no operation reads it today)."""
+    """What anonymising a client does with a kind's records of that client (see
+    :mod:`clientcore.operations.privacy`)."""
 
     SCRUB = "scrub"
     """Personal fields are blanked; the record stays (counts, dates, amounts)."""
@@ -74,6 +74,51 @@ class ErasurePolicy(enum.StrEnum):
     """The records are removed."""
     RETAIN = "retain"
     """The records are kept as they are (a legal duty to keep them, for instance)."""
+
+
+@attrs.frozen
+class ForgetPolicy:
+    """What forgetting a client does to a kind's pending records of that client (P1).
+
+    A record is pending when its ``field`` holds one of the ``pending`` values and, for a
+    kind with an ``upcoming`` field (an instant), that instant is still to come. Forgetting
+    sets ``field`` to ``forgotten`` (a versioned kind's version bumped, an ``updated_at``
+    field set to now) and records which records it changed. Undoing the forget sets
+    ``field`` back to ``pending[0]`` on exactly those records when the policy is
+    ``reversible`` (pets deactivated, then reactivated); otherwise they stay as the forget
+    left them (cancelled visits and messages stay cancelled).
+
+    clientcore's subjects and visits declare one; a kind added later (scheduled messages)
+    declares its own and is covered without any change to the forget operation.
+    """
+
+    field: str
+    pending: tuple[Any, ...]
+    forgotten: Any
+    reversible: bool = False
+    upcoming: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.pending:
+            raise ValidationError("forget", "a forget policy names at least one pending value")
+        if self.reversible and len(self.pending) != 1:
+            raise ValidationError(
+                "forget", "a reversible forget policy has one pending value to restore"
+            )
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The entity fields the policy reads."""
+        return (self.field,) if self.upcoming is None else (self.field, self.upcoming)
+
+    def is_pending(self, record: object, now: Any) -> bool:
+        """Whether forgetting the client is to change ``record``."""
+        if getattr(record, self.field) not in self.pending:
+            return False
+        if self.upcoming is None:
+            return True
+        when = getattr(record, self.upcoming)
+        return when is None or when > now  # an instant not set yet is still to come
 
 
 @attrs.frozen
@@ -103,6 +148,8 @@ class RecordKind(Generic[T]):
     blocks_client_deletion: bool = False
     label: str = ""
     """The kind in the singular, for messages (default: ``name`` without its final s)."""
+    forget: ForgetPolicy | None = None
+    """What forgetting a client does to its pending records (None: nothing)."""
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not KIND_NAME.fullmatch(self.name):
@@ -116,6 +163,8 @@ class RecordKind(Generic[T]):
         named += [name for name in (self.client_field, self.subject_field) if name]
         if self.versioned:
             named.append("version")
+        if self.forget is not None:
+            named += self.forget.fields
         for name in named:
             if name not in fields:
                 raise ValidationError(
@@ -239,6 +288,7 @@ SUBJECTS: RecordKind[Subject] = RecordKind(
     client_field="client_id",
     order_by=("created_at", "id"),
     blocks_client_deletion=True,
+    forget=ForgetPolicy("active", pending=(True,), forgotten=False, reversible=True),
 )
 NOTES: RecordKind[Note] = RecordKind(
     "notes",
@@ -258,6 +308,9 @@ VISITS: RecordKind[Visit] = RecordKind(
     order_by=("start", "id"),
     versioned=True,
     blocks_client_deletion=True,
+    forget=ForgetPolicy(
+        "status", pending=(VisitStatus.BOOKED,), forgotten=VisitStatus.CANCELLED, upcoming="start"
+    ),
 )
 """Visits keep a port of their own (the overlap lock); this declares how the generic walk
 treats them."""
@@ -269,6 +322,9 @@ MESSAGES: RecordKind[Message] = RecordKind(
     order_by=("due_at", "id"),
     versioned=True,
     blocks_client_deletion=True,
+    forget=ForgetPolicy(
+        "state", pending=(MessageState.SCHEDULED,), forgotten=MessageState.CANCELLED
+    ),
 )
 """The outbox; the dispatcher claims due messages through a port of its own (the lock)."""
 MESSAGING_SETTINGS: RecordKind[MessagingSettings] = RecordKind(

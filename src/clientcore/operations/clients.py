@@ -51,6 +51,7 @@ from clientcore.entities.search import (
 from clientcore.errors import (
     ClientInUse,
     ConcurrencyError,
+    Conflict,
     DuplicateCode,
     ImportRowError,
     NotFound,
@@ -467,9 +468,12 @@ def set_status(
     *,
     expected_version: int | None = None,
 ) -> Client:
-    return _change(
-        uow, ctx, client_id, _STATUS_EVENTS[status], expected_version, lambda _: {"status": status}
-    )
+    def change(old: Client) -> dict[str, Any]:
+        if old.status is ClientStatus.FORGOTTEN:  # its pets and visits wait for the undo
+            raise Conflict(f"client {client_id} is forgotten; undo the forget instead")
+        return {"status": status}
+
+    return _change(uow, ctx, client_id, _STATUS_EVENTS[status], expected_version, change)
 
 
 def assign_groups(

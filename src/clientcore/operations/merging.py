@@ -53,10 +53,9 @@ CHOOSABLE_FIELDS: tuple[str, ...] = (
 )
 """The fields that hold one value, of which the caller may choose whose wins."""
 
-UNMERGEABLE: frozenset[ClientStatus] = frozenset({ClientStatus.MERGED})
-"""Statuses of clients that take part in no merge. A merged client is refused (its base
-is named); statuses of forgotten or anonymised clients, which clientcore does not have
-yet, are to join it."""
+UNMERGEABLE: frozenset[ClientStatus] = frozenset({ClientStatus.MERGED, ClientStatus.FORGOTTEN})
+"""Statuses of clients that take part in no merge: a merged client is refused (its base
+is named), and so is a forgotten one (undo the forget first: docs/privacy.md)."""
 
 
 def _filled(value: object) -> bool:

@@ -12,7 +12,7 @@ from uuid import UUID
 import attrs
 
 from clientcore.entities import validation
-from clientcore.entities.client import Client
+from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.common import utc_millis
 from clientcore.entities.consent import Channel, Purpose, has_consent
 from clientcore.entities.event import EventKind
@@ -31,7 +31,13 @@ from clientcore.entities.message import (
 from clientcore.entities.sms import to_gsm7
 from clientcore.entities.template import VisitFacts, check_locale, check_template, render
 from clientcore.entities.visit import Visit, VisitKind
-from clientcore.errors import Conflict, MessagingDisabled, NoRecipient, ValidationError
+from clientcore.errors import (
+    ClientForgotten,
+    Conflict,
+    MessagingDisabled,
+    NoRecipient,
+    ValidationError,
+)
 from clientcore.operations.context import Context, diff, tenant_zone
 from clientcore.operations.redirects import linkable, live_client
 from clientcore.ports.unit_of_work import UnitOfWork
@@ -134,6 +140,8 @@ def queue(
         text = to_gsm7(text)
     linkable(uow, client_id)
     client = uow.clients.get(client_id)
+    if client.status is ClientStatus.FORGOTTEN:
+        raise ClientForgotten(client_id)
     recipient = recipient_of(client, chosen)
     if recipient is None:
         raise NoRecipient(client_id, chosen.value)
@@ -223,11 +231,13 @@ def suppression(uow: UnitOfWork, message: Message, client: Client | None = None)
 
     The one check point of who may receive what: the consent its purpose needs on its
     channel (the ledger's state now), and the recipient still being the client's own phone
-    or e-mail address (a client with blanked contacts gets nothing). Clients cannot be
-    forgotten yet: this is where the privacy work is to check that status, not yet done.
+    or e-mail address (a client with blanked contacts gets nothing), and the client not
+    being forgotten (a message claimed while the client was forgotten is not sent).
     """
     if client is None:
         client = uow.clients.get(message.client_id)
+    if client.status is ClientStatus.FORGOTTEN:
+        return "the client is forgotten"
     if message.recipient != recipient_of(client, message.channel) and message.recipient not in {
         *(phone.number for phone in client.phones),
         *(email.address for email in client.emails),

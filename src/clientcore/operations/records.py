@@ -13,9 +13,10 @@ from uuid import UUID
 
 import attrs
 
+from clientcore.entities.client import ClientStatus
 from clientcore.entities.event import EventKind, FieldChange
 from clientcore.entities.kinds import RecordKind
-from clientcore.errors import ValidationError
+from clientcore.errors import ClientForgotten, ValidationError
 from clientcore.operations.context import Context, diff, tenant_zone
 from clientcore.operations.redirects import linkable
 from clientcore.ports.unit_of_work import UnitOfWork
@@ -23,16 +24,20 @@ from clientcore.ports.unit_of_work import UnitOfWork
 T = TypeVar("T")
 
 
-def _checked(uow: UnitOfWork, kind: RecordKind[T], record: object) -> T:
+def _checked(uow: UnitOfWork, kind: RecordKind[T], record: object, *, new: bool = False) -> T:
+    """``record`` if it is one of ``kind`` whose client exists (NotFound) and, for a
+    ``new`` record, is not forgotten (ClientForgotten: nothing new is made for one)."""
     if not isinstance(record, kind.entity):
         raise ValidationError(kind.name, f"expected a {kind.entity.__name__}, got {record!r}")
     client_id = kind.client_of(record)
     if client_id is not None:
-        linkable(uow, client_id)
+        status = linkable(uow, client_id)
+        if new and status is ClientStatus.FORGOTTEN:
+            raise ClientForgotten(client_id)
     return record
 
 
-def _record_event(
+def record_event(
     uow: UnitOfWork,
     ctx: Context,
     event: EventKind,
@@ -61,8 +66,8 @@ def _record_event(
 
 def add(uow: UnitOfWork, ctx: Context, kind: RecordKind[T], record: T) -> T:
     ctx.acting()
-    uow.records(kind).add(_checked(uow, kind, record))
-    _record_event(uow, ctx, EventKind.RECORD_ADDED, kind, None, record)
+    uow.records(kind).add(_checked(uow, kind, record, new=True))
+    record_event(uow, ctx, EventKind.RECORD_ADDED, kind, None, record)
     return record
 
 
@@ -71,14 +76,14 @@ def replace(uow: UnitOfWork, ctx: Context, kind: RecordKind[T], record: T) -> T:
     records = uow.records(kind)
     old = records.get(kind.key_of(_checked(uow, kind, record)))
     records.replace(record)
-    _record_event(uow, ctx, EventKind.RECORD_REPLACED, kind, old, record)
+    record_event(uow, ctx, EventKind.RECORD_REPLACED, kind, old, record)
     return record
 
 
 def delete(uow: UnitOfWork, ctx: Context, kind: RecordKind[T], record: T) -> None:
     ctx.acting()
     uow.records(kind).delete(_checked(uow, kind, record))
-    _record_event(uow, ctx, EventKind.RECORD_DELETED, kind, record, None)
+    record_event(uow, ctx, EventKind.RECORD_DELETED, kind, record, None)
 
 
 def find(uow: UnitOfWork, kind: RecordKind[T], fields: dict[str, Any]) -> list[T]:

@@ -46,7 +46,13 @@ from clientcore.entities.sales import (
     Warehouse,
 )
 from clientcore.entities.visit import ChargeKind, VisitKind
-from clientcore.errors import ConcurrencyError, Conflict, Overpayment, ValidationError
+from clientcore.errors import (
+    ClientForgotten,
+    ConcurrencyError,
+    Conflict,
+    Overpayment,
+    ValidationError,
+)
 from clientcore.operations import records, visits
 from clientcore.operations.catalog import checked_code, checked_name, interested, positive
 from clientcore.operations.context import Context, run_again_if_beaten, tenant_zone
@@ -192,7 +198,10 @@ def draft(
     """A new draft of an active client (an inactive client gets no new documents):
     ``visit_lines`` billing ``visit_id``, then ``lines``."""
     ctx.acting()
-    if linkable(uow, client_id) is not ClientStatus.ACTIVE:
+    status = linkable(uow, client_id)
+    if status is ClientStatus.FORGOTTEN:
+        raise ClientForgotten(client_id)
+    if status is not ClientStatus.ACTIVE:
         raise ValidationError("client_id", "the client is inactive; reactivate them first")
     document_type = uow.records(DOCUMENT_TYPES).get(type_id)
     if warehouse_id is not None:

@@ -128,6 +128,7 @@ def define_attribute(
     label: str,
     type: AttributeType | str,
     choices: Sequence[str],
+    personal: bool = True,
 ) -> AttributeDefinition:
     """Define a custom attribute; a CHOICE needs its choices, other types take none."""
     ctx.acting()
@@ -149,6 +150,7 @@ def define_attribute(
         type=kind,
         created_at=ctx.now(),
         choices=checked,
+        personal=personal,
     )
     uow.records(ATTRIBUTE_DEFINITIONS).add(definition)
     ctx.record(
@@ -156,7 +158,7 @@ def define_attribute(
         EventKind.ATTRIBUTE_DEFINED,
         entity_id=definition.id,
         client_id=None,
-        changes=diff(None, definition, ("key", "label", "type", "choices")),
+        changes=diff(None, definition, ("key", "label", "type", "choices", "personal")),
     )
     return definition
 

@@ -34,6 +34,7 @@ from clientcore.entities.visit import (
 )
 from clientcore.entities.working_hours import Schedule, within, working_intervals
 from clientcore.errors import (
+    ClientForgotten,
     ConcurrencyError,
     OutsideWorkingHours,
     ValidationError,
@@ -146,7 +147,10 @@ def _store(write: Callable[[], T], schedule: Schedule) -> T:
 
 
 def _check_client_and_subject(uow: UnitOfWork, client_id: UUID, subject_id: UUID | None) -> None:
-    if linkable(uow, client_id) is not ClientStatus.ACTIVE:
+    status = linkable(uow, client_id)
+    if status is ClientStatus.FORGOTTEN:
+        raise ClientForgotten(client_id)
+    if status is not ClientStatus.ACTIVE:
         raise ValidationError(
             "client_id", "the client is inactive; reactivate them to book a visit"
         )

@@ -76,8 +76,8 @@ class ClientRepository(Protocol):
 
 class EventLog(Protocol):
     """The history: append-only. Nothing rewrites who did what and when; the one change
-    allowed is :meth:`scrub`, blanking personal values inside old field changes (for the
-    erasure that clientcore does not have yet)."""
+    allowed is :meth:`scrub`, blanking personal values inside old field changes (what
+    anonymising a client does, docs/privacy.md)."""
 
     def append(self, events: Sequence[Event]) -> None:
         """Add events after every event already in the log."""

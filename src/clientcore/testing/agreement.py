@@ -240,6 +240,16 @@ def agreement_machine(backends: Sequence[Backend]) -> type[RuleBasedStateMachine
             self.apply(lambda core: core.records(STAMPS).add(stamp))
 
         @precondition(lambda self: self.clients)
+        @rule(index=st.integers(0, 50), undo=st.booleans())
+        def forget(self, index: int, undo: bool) -> None:
+            """Forget a client (pets deactivated, visits to come cancelled), or undo it."""
+            client_id = self._client(index)
+            if undo:
+                self.apply(lambda core: core.privacy.undo_forget(client_id))
+            else:
+                self.apply(lambda core: core.privacy.forget(client_id))
+
+        @precondition(lambda self: self.clients)
         @rule(
             index=st.integers(0, 50),
             rounding=st.integers(0, 1),

@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar, cast
 
 from clientcore.aio import AsyncCore
-from clientcore.api.awaited import ASYNC_PARTS, AsyncParts, AsyncTransaction
+from clientcore.api.awaited import ASYNC_PARTS, AsyncPart, AsyncParts, AsyncTransaction
 from clientcore.entities.common import Actor
 from clientcore.entities.kinds import RecordKind
 from clientcore.facade import Core
@@ -62,7 +62,10 @@ class _BlockingPart:
         loop = self._loop
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            return loop.run(member(*args, **kwargs))
+            result = member(*args, **kwargs)
+            if isinstance(result, AsyncPart):  # a part made by a part (privacy.with_roles)
+                return _BlockingPart(result, loop)
+            return loop.run(result)
 
         return call
 

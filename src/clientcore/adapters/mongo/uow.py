@@ -225,6 +225,16 @@ class MongoBackend:
     def unit_of_work(self, tenant: str, *, read_only: bool = False) -> MongoUnitOfWork:
         return MongoUnitOfWork(self, tenant)
 
+    def purge(self, *, thorough: bool = False) -> None:
+        """WiredTiger keeps overwritten documents' old bytes in free blocks of its files
+        until they are reused; a thorough purge runs ``compact`` on each collection, which
+        rewrites it (docs/privacy.md). The oplog of a replica set keeps the old values of
+        updates until it rolls over. A light purge does nothing."""
+        if thorough:
+            with translate():
+                for name in self.database.list_collection_names():
+                    self.database.command({"compact": name})
+
     def close(self) -> None:
         """Close the client made by :meth:`from_url`; a host's database stays open."""
         if self._owned_client is not None:

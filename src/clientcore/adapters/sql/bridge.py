@@ -48,6 +48,12 @@ class HandedConnectionBackend(SqlBackend):
         view._handed = connection
         return view
 
+    def purge(self, *, thorough: bool = False) -> None:
+        """:meth:`SqlBackend.purge` on the handed connection, whose unit has ended."""
+        if self._handed is None:
+            raise RuntimeError("a purge of an async engine runs inside run_sync")
+        self.purge_on(self._handed, thorough=thorough)
+
     @contextlib.contextmanager
     def connection(
         self, *, read_only: bool = False

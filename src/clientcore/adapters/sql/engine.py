@@ -33,6 +33,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: object) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA secure_delete = ON")  # freed space zeroed (docs/privacy.md)
         cursor.execute("PRAGMA temp_store = MEMORY")
     finally:
         cursor.close()
@@ -68,8 +69,9 @@ def configure_sqlite(engine: Engine) -> Engine:
     """Make a SQLite engine safe for concurrent writers (idempotent; returns the engine).
 
     Connections it opens from now on use WAL, wait up to 30 s for a lock, enforce foreign
-    keys, keep temporary data (a SAVEPOINT's sub-journal) in memory, and start every
-    transaction with ``BEGIN IMMEDIATE`` (``BEGIN`` if it only reads).
+    keys, keep temporary data (a SAVEPOINT's sub-journal) in memory, overwrite freed space
+    (``secure_delete``), and start every transaction with ``BEGIN IMMEDIATE`` (``BEGIN``
+    if it only reads).
     """
     _configure_connections(engine)
     if not begins_transactions(engine):

@@ -360,6 +360,7 @@ def make_tables(
         Column("type", Key(16), nullable=False),
         _moment("created_at"),
         Column("choices", LongText(), nullable=False),
+        Column("personal", Boolean(), nullable=False),
         PrimaryKeyConstraint("tenant", "key"),
     )
     table(

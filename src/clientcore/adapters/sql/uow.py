@@ -37,6 +37,7 @@ from clientcore.adapters.sql.engine import (
 )
 from clientcore.adapters.sql.errors import translated
 from clientcore.adapters.sql.outbox import SqlOutbox
+from clientcore.adapters.sql.purge import purge
 from clientcore.adapters.sql.records import SqlRecords
 from clientcore.adapters.sql.reports import SqlReportQueries
 from clientcore.adapters.sql.rows import shared_rows
@@ -167,6 +168,17 @@ class SqlBackend:
 
     def unit_of_work(self, tenant: str, *, read_only: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(self, tenant, read_only=read_only)
+
+    def purge(self, *, thorough: bool = False) -> None:
+        """Clean what the database keeps physically of erased values (see
+        :mod:`.purge`). On a host's Connection nothing is done: the host runs it."""
+        if isinstance(self.bind, Engine):
+            with self.bind.connect() as connection:
+                self.purge_on(connection, thorough=thorough)
+
+    def purge_on(self, connection: Connection, *, thorough: bool) -> None:
+        """:meth:`purge` on ``connection``, which is in no transaction."""
+        purge(connection, list(self.tables.metadata.sorted_tables), thorough=thorough)
 
     @contextlib.contextmanager
     def connection(

@@ -8,6 +8,7 @@ from clientcore.testing.contracts.imports import ImportContract
 from clientcore.testing.contracts.inputs import InputContract
 from clientcore.testing.contracts.kinds import CountersContract, KindsContract
 from clientcore.testing.contracts.merge import MergeContract
+from clientcore.testing.contracts.privacy import PrivacyContract
 from clientcore.testing.contracts.records import RecordsContract
 from clientcore.testing.contracts.reports import ReportsContract
 from clientcore.testing.contracts.sales import SalesContract
@@ -34,6 +35,7 @@ class AllContracts(
     TransactionContract,
     EventContract,
     InputContract,
+    PrivacyContract,
     SalesContract,
     MergeContract,
     BulkContract,
@@ -55,6 +57,7 @@ __all__ = [
     "InputContract",
     "KindsContract",
     "MergeContract",
+    "PrivacyContract",
     "RaceContract",
     "RecordsContract",
     "ReportsContract",

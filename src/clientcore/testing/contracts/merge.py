@@ -261,6 +261,12 @@ class MergeContract(BackendContract):
             core.merges.merge(third.id, [other.id])
         assert core.clients.get(third.id).version == third.version
         assert core.merges.journal(third.id) == []
+        forgotten = core.clients.register(last_name="Nowak")
+        core.privacy.forget(forgotten.id)
+        for base_id, merged_id in ((base.id, forgotten.id), (forgotten.id, third.id)):
+            with pytest.raises(MergeRefused):
+                core.merges.merge(base_id, [merged_id])
+        assert core.merges.journal(forgotten.id) == []
 
     def test_merging_needs_a_merge_role(self, core: Core) -> None:
         base = core.clients.register(last_name="Nowak")
