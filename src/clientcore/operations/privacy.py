@@ -44,6 +44,7 @@ from clientcore.entities.search import PAGE_MAX_SIZE, ClientQuery, StatusFilter,
 from clientcore.errors import Conflict, InvalidConfirmation
 from clientcore.operations.context import Context
 from clientcore.operations.records import record_event
+from clientcore.operations.redirects import absorbed
 from clientcore.ports.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -278,15 +279,23 @@ def anonymise(
     """The second step (P3): with the code of :func:`request_anonymisation` retyped, blank
     every personal value of the client while its record stays: its own fields, each kind's
     records by its erasure policy (scrubbed, deleted or retained), and the personal values
-    in its history. The receipt is kept as an event. Raises InvalidConfirmation (nothing
-    changed), NotFound, PermissionDenied."""
+    in its history; the same for every client merged into it. The receipt is kept as an
+    event. Raises InvalidConfirmation (nothing changed), NotFound, PermissionDenied."""
     actor = ctx.require_role(*roles)
     client = uow.clients.get(client_id)
     request = _confirmed(uow.events.for_client(client_id), ctx, client_id, code)
-    clean = _blank_client(uow, client)
-    scrubbed_counts = {"client": _values(client, clean)}
-    if clean != client:
-        uow.clients.update(attrs.evolve(clean, updated_at=ctx.now(), version=client.version + 1))
+    # The clients merged into this one are this person too: their rows, the records a
+    # merge kept on them, and their history are blanked alike.
+    merged = [uow.clients.get(merged_id) for merged_id in absorbed(uow, client_id)]
+    scrubbed_counts = {"client": 0}
+    for original in (client, *merged):
+        clean = _blank_client(uow, original)
+        scrubbed_counts["client"] += _values(original, clean)
+        if clean != original:
+            uow.clients.update(
+                attrs.evolve(clean, updated_at=ctx.now(), version=original.version + 1)
+            )
+    ids = [client_id, *(one.id for one in merged)]
     fields = set(personal_fields(Client))
     for kind in uow.kinds.client_linked():
         if kind.erasure is ErasurePolicy.RETAIN:
@@ -294,13 +303,13 @@ def anonymise(
         fields.update(kind.personal_fields)
         port = uow.records(kind)
         if kind.erasure is ErasurePolicy.SCRUB:
-            scrubbed_counts[kind.name] = port.scrub(client_id)
+            scrubbed_counts[kind.name] = sum(port.scrub(one) for one in ids)
         else:
-            records = port.find(**kind.of_client(client_id))
+            records = [r for one in ids for r in port.find(**kind.of_client(one))]
             for record in records:
                 port.delete(record)
             scrubbed_counts[kind.name] = len(records)
-    scrubbed_counts["history"] = uow.events.scrub(client_id, frozenset(fields))
+    scrubbed_counts["history"] = sum(uow.events.scrub(one, frozenset(fields)) for one in ids)
     event = ctx.event(
         EventKind.CLIENT_ANONYMISED,
         entity_id=ctx.ids(),

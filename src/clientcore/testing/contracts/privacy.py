@@ -25,6 +25,7 @@ from clientcore.entities.common import Actor, Role
 from clientcore.entities.contacts import Address, AddressKind
 from clientcore.entities.event import EventKind
 from clientcore.entities.kinds import VISITS, ErasurePolicy
+from clientcore.entities.linked import TREATMENT
 from clientcore.entities.message import MessageState
 from clientcore.entities.privacy import CONFIRMATION_TTL, PrivacyRoles
 from clientcore.entities.visit import VisitStatus
@@ -412,6 +413,32 @@ class PrivacyContract(BackendContract):
         assert receipt.scrubbed["history"] > 0
         assert core.privacy.receipts(client_id) == [receipt]
         assert core.clients.search(status="all", text=client.code).clients == (client,)
+
+    def test_anonymisation_reaches_the_clients_merged_into_it(
+        self, core: Core, vet: UUID, clock: TickingClock, store_contents: StoreContents
+    ) -> None:
+        """A merged client keeps its row (and the records a merge keeps on it): they hold
+        the same person's data, and anonymising the base blanks them too. Tasks, linked
+        records and the medical section are covered by what their kinds declare."""
+        canary = Canaries()
+        client_id, _ = self._canary_client(core, vet, clock, canary)
+        duplicate = core.clients.register(
+            first_name=canary("dupfirst"),
+            last_name=canary("duplast"),
+            phones=[canary.phone()],
+            remarks=canary("dupremarks"),
+        )
+        core.linked.set_medical_data(duplicate.id, allergies=canary("allergy"))
+        core.linked.add(duplicate.id, TREATMENT, "Dental", notes=canary("treatment"))
+        due = clock.now() + timedelta(days=3)
+        core.tasks.create("Call back", due, vet, client_id=duplicate.id, content=canary("task"))
+        core.merges.merge(client_id, [duplicate.id])
+        before = store_contents()
+        assert [c for c in canary.made if c.encode() not in before] == []
+        request = core.privacy.request_anonymisation(client_id)
+        core.privacy.anonymise(client_id, request.code)
+        after = store_contents()
+        assert [c for c in canary.made if c.encode() in after] == []
 
     def test_an_anonymisation_in_a_transaction_leaves_nothing_once_committed(
         self, core: Core, store_contents: StoreContents
