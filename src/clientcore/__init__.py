@@ -71,12 +71,22 @@ from clientcore.entities import (
     Subject,
     TenantSettings,
 )
+from clientcore.entities.duplicates import (
+    Candidate,
+    DuplicateGroup,
+    DuplicatePair,
+    DuplicatePolicy,
+    DuplicateReason,
+    ScanProgress,
+    ScanStage,
+)
 from clientcore.entities.kinds import ErasurePolicy, MergePolicy, RecordKind
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
 from clientcore.entities.working_hours import DayOverride, TimeRange, WeeklySlot, WorkingHours
 from clientcore.facade import Core, Retry
 from clientcore.operations.calendar import ClientVisits, FreeSlot, code_summary
 from clientcore.operations.clients import ClientFields
+from clientcore.operations.duplicate_scan import DuplicateScan
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import Capabilities
 
@@ -102,6 +112,7 @@ __all__ = [
     "AttributeDefinition",
     "AttributeType",
     "Calendar",
+    "Candidate",
     "Capabilities",
     "Channel",
     "Charge",
@@ -119,6 +130,11 @@ __all__ = [
     "Core",
     "DayOverride",
     "DocumentKind",
+    "DuplicateGroup",
+    "DuplicatePair",
+    "DuplicatePolicy",
+    "DuplicateReason",
+    "DuplicateScan",
     "Email",
     "ErasurePolicy",
     "Event",
@@ -142,6 +158,8 @@ __all__ = [
     "RecordKind",
     "Retry",
     "Role",
+    "ScanProgress",
+    "ScanStage",
     "Setup",
     "Staff",
     "StaffMember",

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from clientcore.localtime import span_text
+
+if TYPE_CHECKING:
+    from clientcore.entities.duplicates import Candidate
 
 __all__ = [
     "ActorRequired",
@@ -25,6 +29,7 @@ __all__ = [
     "HandlerDepthExceeded",
     "ImportRowError",
     "InvalidTenant",
+    "LikelyDuplicate",
     "NotFound",
     "OutsideWorkingHours",
     "PermissionDenied",
@@ -234,3 +239,16 @@ class TransactionClosed(ClientCoreError):
             if failed
             else "this transaction has ended or a change in it failed; use a new transaction"
         )
+
+
+class LikelyDuplicate(Conflict):
+    """Registration was asked to refuse likely duplicates, and existing clients look like
+    the new one: ``candidates`` lists them, best first, each with its score and reasons.
+    Nothing was stored."""
+
+    def __init__(self, candidates: Sequence[Candidate]) -> None:
+        shown = ", ".join(
+            f"{c.client.code} ({c.score:.2f}: {', '.join(c.reasons)})" for c in candidates
+        )
+        super().__init__(f"existing clients look like this one: {shown}")
+        self.candidates = tuple(candidates)

@@ -100,6 +100,7 @@ class AsyncClients(AsyncPart[Clients]):
     clear_attribute = awaited(Clients.clear_attribute)
     search = awaited(Clients.search)
     history = awaited(Clients.history)
+    similar = awaited(Clients.similar)
 
 
 class AsyncNotes(AsyncPart[Notes]):
