@@ -5,8 +5,9 @@ given name, surname, street number and first address line as the street, postcod
 suburb as the city, date of birth when it is a valid date, social security number as an
 identity document), one data set per tenant; ``core.clients.find_duplicates()`` runs with
 default settings, and every pair of its groups is a predicted link. The baseline is the
-``recordlinkage`` tutorial pipeline run on the same data in the same process: blocking on
-the given name, the tutorial's comparisons, and the unsupervised ECM classifier.
+``recordlinkage`` tutorial pipeline run on the same data in the same process: blocking (on
+the given name as the tutorial does, and on the union of given name, surname and date of
+birth blocks), the tutorial's comparisons, and the unsupervised ECM classifier.
 
 Reported per data set: precision, recall, and candidate pairs compared per record, for
 both. FEBRL 1 is deduplicated (1,000 records, 500 true pairs); FEBRL 4 is two files of

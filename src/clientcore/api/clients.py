@@ -16,7 +16,7 @@ from clientcore.entities.contacts import Address, Email, Phone
 from clientcore.entities.duplicates import Candidate, DuplicatePolicy, ScanProgress
 from clientcore.entities.event import Event
 from clientcore.entities.likeness import Profile
-from clientcore.entities.search import ClientPage, StatusFilter
+from clientcore.entities.search import PAGE_MAX_SIZE, ClientPage, StatusFilter
 from clientcore.entities.validation import choice
 from clientcore.operations import clients
 from clientcore.operations import duplicates as likely
@@ -80,16 +80,20 @@ class Clients:
         *,
         min_score: float = DEFAULT_MIN_SCORE,
         progress: Callable[[ScanProgress], object] | None = None,
+        page_size: int = PAGE_MAX_SIZE,
     ) -> DuplicateScan:
         """Every group of likely duplicates among the tenant's clients, best first, each
         pair with its score and reasons: iterate over the answer. The clients are read a
         page at a time (a unit of work each, unless in a transaction) when the first group
-        is asked for; ``progress`` is told how far reading and comparing have got."""
+        is asked for (``page_size`` clients at a time); ``progress`` is told how far
+        reading and comparing have got."""
         threshold = _min_score(min_score)
+        if not 1 <= page_size <= PAGE_MAX_SIZE:
+            raise ValidationError("page_size", f"must be a whole number from 1 to {PAGE_MAX_SIZE}")
 
         def read_page(cursor: object) -> tuple[Sequence[Profile], object]:
             after = cursor if isinstance(cursor, tuple) else None
-            return self._run.read(likely.profiles_page, after)
+            return self._run.read(likely.profiles_page, after, page_size)
 
         return DuplicateScan(read_page, min_score=threshold, progress=progress)
 

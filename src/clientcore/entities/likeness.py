@@ -45,6 +45,8 @@ _STREET_WEIGHTS = ((90.0, 2.5), (75.0, 1.0))
 _STREET_OTHER = -1.0
 _CITY_SAME, _CITY_DIFFERENT = 1.0, -0.5
 
+_REASON_ORDER = {reason: index for index, reason in enumerate(DuplicateReason)}
+"""Reasons of equal weight are listed in the order the enum declares them."""
 _SOUNDEX = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556")
 
 
@@ -165,7 +167,7 @@ def _addresses(a: Profile, b: Profile) -> tuple[float, DuplicateReason | None]:
         weight += _POSTCODE_SAME if a.postcodes & b.postcodes else _POSTCODE_DIFFERENT
     street = 0.0
     if a.streets and b.streets:
-        similarity = max(fuzz.token_sort_ratio(x, y) for x in a.streets for y in b.streets)
+        similarity = max(fuzz.token_set_ratio(x, y) for x in a.streets for y in b.streets)
         street = next(
             (weight for least, weight in _STREET_WEIGHTS if similarity >= least), _STREET_OTHER
         )
@@ -190,7 +192,7 @@ def evidence(a: Profile, b: Profile) -> tuple[float, tuple[DuplicateReason, ...]
         parts.append(_birthdays(a.birthday, b.birthday))
     total = sum(weight for weight, _ in parts)
     reasons = [(weight, reason) for weight, reason in parts if reason is not None]
-    reasons.sort(key=lambda item: -item[0])
+    reasons.sort(key=lambda item: (-item[0], _REASON_ORDER[item[1]]))
     return total, tuple(reason for _, reason in reasons)
 
 

@@ -23,7 +23,6 @@ from clientcore.entities.client import Client, ClientKind
 from clientcore.entities.duplicates import Candidate, DuplicatePolicy
 from clientcore.entities.likeness import Profile, evidence, profile_of, score
 from clientcore.entities.search import (
-    PAGE_MAX_SIZE,
     ClientQuery,
     StatusFilter,
     client_sort_key,
@@ -123,12 +122,13 @@ def register(
 
 
 def profiles_page(
-    uow: UnitOfWork, after: tuple[str, UUID] | None
+    uow: UnitOfWork, after: tuple[str, UUID] | None, size: int
 ) -> tuple[list[Profile], tuple[str, UUID] | None]:
-    """The profiles of a page of the tenant's clients (every status) after the cursor
-    ``after`` (None: the first page), and the cursor of the next page (None: no more)."""
-    page = uow.clients.search(ClientQuery(status=StatusFilter.ALL, limit=PAGE_MAX_SIZE, after=after))
+    """The profiles of a page of ``size`` of the tenant's clients (every status) after the
+    cursor ``after`` (None: the first page), and the cursor of the next page (None: no more)."""
+    page = uow.clients.search(ClientQuery(status=StatusFilter.ALL, limit=size + 1, after=after))
     cursor = None
-    if len(page) == PAGE_MAX_SIZE:
+    if len(page) > size:
+        page = page[:size]
         cursor = (client_sort_key(page[-1]), page[-1].id)
     return [profile_of(client) for client in page], cursor

@@ -2,6 +2,7 @@
 
 from clientcore.testing.contracts.base import BackendContract
 from clientcore.testing.contracts.clients import ClientContract
+from clientcore.testing.contracts.duplicates import DuplicatesContract
 from clientcore.testing.contracts.events import EventContract
 from clientcore.testing.contracts.inputs import InputContract
 from clientcore.testing.contracts.kinds import CountersContract, KindsContract
@@ -28,6 +29,7 @@ class AllContracts(
     TransactionContract,
     EventContract,
     InputContract,
+    DuplicatesContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -37,6 +39,7 @@ __all__ = [
     "BackendContract",
     "ClientContract",
     "CountersContract",
+    "DuplicatesContract",
     "EventContract",
     "InputContract",
     "KindsContract",
