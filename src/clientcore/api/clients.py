@@ -27,8 +27,12 @@ from clientcore.operations.clients import ClientFields
 if TYPE_CHECKING:
     from clientcore.api.runner import Runner
 
-DEFAULT_MIN_SCORE = 0.5
-"""The least score of a likely duplicate, by default."""
+SCAN_MIN_SCORE = 0.5
+"""The least score of a pair a duplicate scan reports, by default: names alike and one
+more field that agrees."""
+SIMILAR_MIN_SCORE = 0.3
+"""The least score of a candidate before registration, by default: lower than a scan's,
+since a receptionist can ask the client (the same name alone is reported)."""
 
 
 def _min_score(value: float) -> float:
@@ -59,11 +63,11 @@ class Clients:
         if policy is DuplicatePolicy.ALLOW:
             return self._run.write(clients.register, fields)
         return self._run.write(
-            likely.register, fields, duplicates=policy, min_score=DEFAULT_MIN_SCORE
+            likely.register, fields, duplicates=policy, min_score=SIMILAR_MIN_SCORE
         )
 
     def similar(
-        self, *, min_score: float = DEFAULT_MIN_SCORE, **fields: Unpack[ClientFields]
+        self, *, min_score: float = SIMILAR_MIN_SCORE, **fields: Unpack[ClientFields]
     ) -> list[Candidate]:
         """Existing clients (of any status) that look like the client ``fields`` describe
         (the fields of :meth:`register`, checked alike), best first, at most ten: each with
@@ -78,7 +82,7 @@ class Clients:
     def find_duplicates(
         self,
         *,
-        min_score: float = DEFAULT_MIN_SCORE,
+        min_score: float = SCAN_MIN_SCORE,
         progress: Callable[[ScanProgress], object] | None = None,
         page_size: int = PAGE_MAX_SIZE,
     ) -> DuplicateScan:

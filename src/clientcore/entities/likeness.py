@@ -29,13 +29,14 @@ from clientcore.entities.client import Client
 from clientcore.entities.duplicates import DuplicateReason
 from clientcore.entities.text import fold
 
-EVIDENCE_AT_HALF = 7.0
-"""The evidence whose score is 0.5: what a scan and a registration check report by default."""
+EVIDENCE_AT_HALF = 9.0
+"""The evidence whose score is 0.5: names alike and one more field that agrees (names
+alone score about 0.38)."""
 _EVIDENCE_SCALE = 2.0
 
-_DOCUMENT_SAME, _DOCUMENT_NEAR, _DOCUMENT_DIFFERENT = 8.0, 3.0, -4.0
+_DOCUMENT_SAME, _DOCUMENT_NEAR, _DOCUMENT_DIFFERENT = 8.0, 3.0, -1.5
 _CONTACT_SAME = 7.0
-_BIRTHDAY_SAME, _BIRTHDAY_NEAR, _BIRTHDAY_DIFFERENT = 5.0, 2.0, -5.0
+_BIRTHDAY_SAME, _BIRTHDAY_NEAR, _BIRTHDAY_DIFFERENT = 5.0, 2.0, -3.0
 _NAME_WEIGHTS = ((0.97, 4.0), (0.9, 3.0), (0.8, 1.0))
 """(least Jaro-Winkler similarity, weight) for one name part; below all: :data:`_NAME_OTHER`."""
 _NAME_OTHER = -3.0

@@ -30,7 +30,7 @@ def _reasons_for(core: Core, client: Client, **fields: object) -> tuple[Duplicat
     found = core.clients.similar(**fields)  # type: ignore[arg-type]
     matching = [c for c in found if c.client.id == client.id]
     assert matching, f"{client.display_name} not among {[c.client.code for c in found]}"
-    assert 0.5 <= matching[0].score <= 1.0
+    assert 0.3 <= matching[0].score <= 1.0
     return matching[0].reasons
 
 
@@ -171,7 +171,9 @@ class DuplicatesContract(BackendContract):
         twin = core.clients.register(
             first_name="Lukasz", last_name="Zolkiewski", phones=["+48601234567"]
         )
-        third = core.clients.register(first_name="Łukasz", last_name="Zółkiewski")
+        third = core.clients.register(
+            first_name="Łukasz", last_name="Zółkiewski", phones=["601-234-567"]
+        )
         anna = core.clients.register(first_name="Anna", last_name="Kowalska", birthday=date(1980, 1, 2))
         swapped = core.clients.register(
             first_name="Kowalska", last_name="Anna", birthday=date(1980, 1, 2)
