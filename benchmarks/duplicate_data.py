@@ -20,20 +20,137 @@ import attrs
 from clientcore import Address, AddressKind, ClientFields
 from clientcore.entities.text import fold
 
-GIVEN = (
-    "Łukasz Anna Zofia Jan Piotr Katarzyna Małgorzata Tomasz Agnieszka Paweł Michał Ewa "
-    "Krzysztof Barbara Andrzej Joanna Marek Magdalena Grzegorz Monika Šarūnas Eglė Rūta "
-    "Jonas Tomas Aistė Lukas Daan Sanne Bram Lotte Sem Emma Luuk Julia Thijs Sophie Jesse "
-    "Noor Ruben Lieke Wojciech Dorota Jakub Aleksandra Mateusz Natalia Bartosz Weronika"
-).split()
-_ONSETS = "b c d f g h j k l m n p r s t w z ch sz cz ż ł ś br kr pr st gr dr".split()
-_NUCLEI = "a e i o u y ó ą ę ie au".split()
-_ENDINGS = "ski ska wicz czyk ak ek as is ienė aitė man sen ink dijk berg".split()
-STREETS = (
-    "Długa Krótka Polna Leśna Słoneczna Ogrodowa Lipowa Kwiatowa Szkolna Brzozowa "
-    "Gedimino Vilniaus Laisvės Kerkstraat Dorpsstraat Molenweg Schoolstraat"
-).split()
-CITIES = "Warszawa Kraków Łódź Wrocław Poznań Gdańsk Vilnius Kaunas Utrecht Leiden".split()
+GIVEN = [
+    "Łukasz",
+    "Anna",
+    "Zofia",
+    "Jan",
+    "Piotr",
+    "Katarzyna",
+    "Małgorzata",
+    "Tomasz",
+    "Agnieszka",
+    "Paweł",
+    "Michał",
+    "Ewa",
+    "Krzysztof",
+    "Barbara",
+    "Andrzej",
+    "Joanna",
+    "Marek",
+    "Magdalena",
+    "Grzegorz",
+    "Monika",
+    "Šarūnas",
+    "Eglė",
+    "Rūta",
+    "Jonas",
+    "Tomas",
+    "Aistė",
+    "Lukas",
+    "Daan",
+    "Sanne",
+    "Bram",
+    "Lotte",
+    "Sem",
+    "Emma",
+    "Luuk",
+    "Julia",
+    "Thijs",
+    "Sophie",
+    "Jesse",
+    "Noor",
+    "Ruben",
+    "Lieke",
+    "Wojciech",
+    "Dorota",
+    "Jakub",
+    "Aleksandra",
+    "Mateusz",
+    "Natalia",
+    "Bartosz",
+    "Weronika",
+]
+_ONSETS = [
+    "b",
+    "c",
+    "d",
+    "f",
+    "g",
+    "h",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "w",
+    "z",
+    "ch",
+    "sz",
+    "cz",
+    "ż",
+    "ł",
+    "ś",
+    "br",
+    "kr",
+    "pr",
+    "st",
+    "gr",
+    "dr",
+]
+_NUCLEI = ["a", "e", "i", "o", "u", "y", "ó", "ą", "ę", "ie", "au"]
+_ENDINGS = [
+    "ski",
+    "ska",
+    "wicz",
+    "czyk",
+    "ak",
+    "ek",
+    "as",
+    "is",
+    "ienė",
+    "aitė",
+    "man",
+    "sen",
+    "ink",
+    "dijk",
+    "berg",
+]
+STREETS = [
+    "Długa",
+    "Krótka",
+    "Polna",
+    "Leśna",
+    "Słoneczna",
+    "Ogrodowa",
+    "Lipowa",
+    "Kwiatowa",
+    "Szkolna",
+    "Brzozowa",
+    "Gedimino",
+    "Vilniaus",
+    "Laisvės",
+    "Kerkstraat",
+    "Dorpsstraat",
+    "Molenweg",
+    "Schoolstraat",
+]
+CITIES = [
+    "Warszawa",
+    "Kraków",
+    "Łódź",
+    "Wrocław",
+    "Poznań",
+    "Gdańsk",
+    "Vilnius",
+    "Kaunas",
+    "Utrecht",
+    "Leiden",
+]
 DUPLICATE_SHARE = 0.1
 
 

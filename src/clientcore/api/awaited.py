@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from clientcore.api.calendar import Calendar
-from clientcore.api.clients import Clients
+from clientcore.api.clients import SCAN_MIN_SCORE, Clients
 from clientcore.api.consents import Consents
 from clientcore.api.notes import Notes
 from clientcore.api.records import KindRecords
@@ -24,7 +24,10 @@ from clientcore.api.staff import Staff
 from clientcore.api.subjects import Subjects
 from clientcore.api.visits import Visits
 from clientcore.entities.common import Actor
+from clientcore.entities.duplicates import ScanProgress
 from clientcore.entities.kinds import RecordKind
+from clientcore.entities.search import PAGE_MAX_SIZE
+from clientcore.operations.duplicate_scan import DuplicateScan
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -101,6 +104,27 @@ class AsyncClients(AsyncPart[Clients]):
     search = awaited(Clients.search)
     history = awaited(Clients.history)
     similar = awaited(Clients.similar)
+
+    async def find_duplicates(
+        self,
+        *,
+        min_score: float = SCAN_MIN_SCORE,
+        progress: Callable[[ScanProgress], object] | None = None,
+        page_size: int = PAGE_MAX_SIZE,
+    ) -> DuplicateScan:
+        """:meth:`Clients.find_duplicates <clientcore.api.clients.Clients.find_duplicates>`,
+        run to its end off the event loop (``progress`` is called from there): iterating
+        over the answer gives its groups without reading anything more."""
+
+        def scan(clients: Clients) -> DuplicateScan:
+            found = clients.find_duplicates(
+                min_score=min_score, progress=progress, page_size=page_size
+            )
+            for _ in found:
+                pass
+            return found
+
+        return await self._call(scan)
 
 
 class AsyncNotes(AsyncPart[Notes]):

@@ -18,11 +18,11 @@ from clientcore.entities.event import Event
 from clientcore.entities.likeness import Profile
 from clientcore.entities.search import PAGE_MAX_SIZE, ClientPage, StatusFilter
 from clientcore.entities.validation import choice
+from clientcore.errors import ValidationError
 from clientcore.operations import clients
 from clientcore.operations import duplicates as likely
-from clientcore.operations.duplicate_scan import DuplicateScan
-from clientcore.errors import ValidationError
 from clientcore.operations.clients import ClientFields
+from clientcore.operations.duplicate_scan import DuplicateScan
 
 if TYPE_CHECKING:
     from clientcore.api.runner import Runner
@@ -75,9 +75,7 @@ class Clients:
         diacritics, typing errors or swapped first and last name, same birthday, address or
         identity document). Writes nothing."""
         threshold = _min_score(min_score)
-        return self._run.read(
-            likely.similar, fields, now=self._run.now(), min_score=threshold
-        )
+        return self._run.read(likely.similar, fields, now=self._run.now(), min_score=threshold)
 
     def find_duplicates(
         self,

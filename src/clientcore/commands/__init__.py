@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from clientcore.commands import demo, migrate
+from clientcore.commands import demo, duplicates, migrate
 
 
 class Command(Protocol):
@@ -24,4 +24,4 @@ class Command(Protocol):
     def run(self, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int: ...
 
 
-ALL: tuple[Command, ...] = (demo, migrate)
+ALL: tuple[Command, ...] = (demo, migrate, duplicates)

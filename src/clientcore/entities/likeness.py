@@ -174,7 +174,9 @@ def _addresses(a: Profile, b: Profile) -> tuple[float, DuplicateReason | None]:
         )
         weight += street
     if a.cities and b.cities:
-        same = any(JaroWinkler.normalized_similarity(x, y) >= 0.9 for x in a.cities for y in b.cities)
+        same = any(
+            JaroWinkler.normalized_similarity(x, y) >= 0.9 for x in a.cities for y in b.cities
+        )
         weight += _CITY_SAME if same else _CITY_DIFFERENT
     alike = street == _STREET_WEIGHTS[0][1] and weight >= street + _CITY_SAME
     return weight, DuplicateReason.SAME_ADDRESS if alike else None

@@ -45,9 +45,7 @@ def candidate_pairs(profiles: Sequence[Profile]) -> set[tuple[int, int]]:
         if len(members) < 2:
             continue
         if len(members) <= BLOCK_LIMIT:
-            pairs.update(
-                (a, b) for index, a in enumerate(members) for b in members[index + 1 :]
-            )
+            pairs.update((a, b) for index, a in enumerate(members) for b in members[index + 1 :])
             continue
         members.sort(key=lambda p: (profiles[p].last, profiles[p].first, profiles[p].company))
         for index, a in enumerate(members):
@@ -83,7 +81,8 @@ def _groups(pairs: list[DuplicatePair]) -> list[DuplicateGroup]:
 class DuplicateScan:
     """The groups of likely duplicates of a tenant, best first: iterate over it. The
     clients are read and compared when the first group is asked for; ``clients_read`` and
-    ``pairs_compared`` then say how much was done."""
+    ``pairs_compared`` then say how much was done. Iterating again gives the same groups,
+    without reading the clients again."""
 
     def __init__(
         self, read_page: PageReader, *, min_score: float, progress: Progress | None
@@ -93,6 +92,7 @@ class DuplicateScan:
         self._progress = progress
         self.clients_read = 0
         self.pairs_compared = 0
+        self._found: list[DuplicateGroup] | None = None
 
     def _tell(self, stage: ScanStage, done: int, total: int | None) -> None:
         if self._progress is not None:
@@ -129,4 +129,6 @@ class DuplicateScan:
         return found
 
     def __iter__(self) -> Iterator[DuplicateGroup]:
-        yield from _groups(self._pairs(self._profiles()))
+        if self._found is None:
+            self._found = _groups(self._pairs(self._profiles()))
+        yield from self._found

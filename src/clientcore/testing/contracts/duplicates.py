@@ -90,7 +90,11 @@ class DuplicatesContract(BackendContract):
         ) == {R.SWAPPED_NAME, R.SAME_BIRTHDAY}
         assert set(
             _reasons_for(
-                core, kasia, first_name="Katarzyna", last_name="Wisniewka", birthday=date(1991, 7, 30)
+                core,
+                kasia,
+                first_name="Katarzyna",
+                last_name="Wisniewka",
+                birthday=date(1991, 7, 30),
             )
         ) == {R.SIMILAR_NAME, R.SAME_BIRTHDAY}
         assert set(
@@ -102,7 +106,9 @@ class DuplicatesContract(BackendContract):
     def test_documents_addresses_and_near_birthdays_are_reasons(
         self, core: Core, others: list[Client]
     ) -> None:
-        home = Address(AddressKind.RESIDENCE, street="ul. Długa 5", postal_code="00-950", city="Warszawa")
+        home = Address(
+            AddressKind.RESIDENCE, street="ul. Długa 5", postal_code="00-950", city="Warszawa"
+        )
         ewa = core.clients.register(
             first_name="Ewa",
             last_name="Mazur",
@@ -117,7 +123,12 @@ class DuplicatesContract(BackendContract):
             last_name="Mazur",
             birthday=date(1966, 12, 4),
             addresses=[
-                Address(AddressKind.CORRESPONDENCE, street="Dluga 5", postal_code="00-950", city="warszawa")
+                Address(
+                    AddressKind.CORRESPONDENCE,
+                    street="Dluga 5",
+                    postal_code="00-950",
+                    city="warszawa",
+                )
             ],
             identity_documents=[IdentityDocument(DocumentKind.PASSPORT, "abc123456")],
         )
@@ -131,9 +142,12 @@ class DuplicatesContract(BackendContract):
 
     def test_different_people_are_no_candidates(self, core: Core, others: list[Client]) -> None:
         assert core.clients.similar(first_name="Anna", last_name="Kowalska") == []
-        assert core.clients.similar(
-            first_name="Maria", last_name="Lewandowska", birthday=date(1981, 9, 9)
-        ) == []
+        assert (
+            core.clients.similar(
+                first_name="Maria", last_name="Lewandowska", birthday=date(1981, 9, 9)
+            )
+            == []
+        )
         assert core.clients.similar(company_name="Reksio S.A.", kind="company") == []
 
     def test_similar_checks_the_fields_as_registration_does(self, core: Core) -> None:
@@ -174,7 +188,9 @@ class DuplicatesContract(BackendContract):
         third = core.clients.register(
             first_name="Łukasz", last_name="Zółkiewski", phones=["601-234-567"]
         )
-        anna = core.clients.register(first_name="Anna", last_name="Kowalska", birthday=date(1980, 1, 2))
+        anna = core.clients.register(
+            first_name="Anna", last_name="Kowalska", birthday=date(1980, 1, 2)
+        )
         swapped = core.clients.register(
             first_name="Kowalska", last_name="Anna", birthday=date(1980, 1, 2)
         )
@@ -197,7 +213,9 @@ class DuplicatesContract(BackendContract):
         assert 1 <= scan.pairs_compared <= clients * (clients - 1) // 2
         reading = [t for t in told if t.stage is ScanStage.READING]
         assert [t.done for t in reading] == [2, 4, 6, 8, 9]
-        assert told[-1] == ScanProgress(ScanStage.COMPARING, scan.pairs_compared, scan.pairs_compared)
+        assert told[-1] == ScanProgress(
+            ScanStage.COMPARING, scan.pairs_compared, scan.pairs_compared
+        )
 
     def test_an_empty_tenant_has_no_groups(self, core: Core) -> None:
         scan = core.clients.find_duplicates()
@@ -218,11 +236,17 @@ class DuplicatesContract(BackendContract):
         theirs = other.clients.register(
             first_name="Łukasz", last_name="Żółkiewski", phones=["601 234 567"]
         )
-        assert [c.client.id for c in other.clients.similar(
-            first_name="Lukasz", last_name="Zolkiewski", phones=["601234567"]
-        )] == [theirs.id]
-        assert [c.client.id for c in core.clients.similar(
-            first_name="Lukasz", last_name="Zolkiewski", phones=["601234567"]
-        )] == [lukasz.id]
+        assert [
+            c.client.id
+            for c in other.clients.similar(
+                first_name="Lukasz", last_name="Zolkiewski", phones=["601234567"]
+            )
+        ] == [theirs.id]
+        assert [
+            c.client.id
+            for c in core.clients.similar(
+                first_name="Lukasz", last_name="Zolkiewski", phones=["601234567"]
+            )
+        ] == [lukasz.id]
         assert list(core.clients.find_duplicates()) == []
         assert list(other.clients.find_duplicates()) == []
