@@ -213,6 +213,8 @@ def _swapped(rng: random.Random, row: dict[str, object]) -> None:
 
 
 def _phone(rng: random.Random, row: dict[str, object]) -> None:
+    if "phones" not in row:
+        return
     if rng.random() < 0.5:
         del row["phones"]
     else:
@@ -221,6 +223,8 @@ def _phone(rng: random.Random, row: dict[str, object]) -> None:
 
 
 def _email(rng: random.Random, row: dict[str, object]) -> None:
+    if "emails" not in row:
+        return
     if rng.random() < 0.5:
         del row["emails"]
     else:
@@ -228,8 +232,9 @@ def _email(rng: random.Random, row: dict[str, object]) -> None:
 
 
 def _birthday(rng: random.Random, row: dict[str, object]) -> None:
-    born = row["birthday"]
-    assert isinstance(born, date)
+    born = row.get("birthday")
+    if not isinstance(born, date):
+        return
     if born.day <= 12 and born.day != born.month:
         row["birthday"] = date(born.year, born.day, born.month)
     else:

@@ -16,6 +16,7 @@ order-insensitive ratio for streets).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from datetime import date
@@ -51,6 +52,7 @@ _REASON_ORDER = {reason: index for index, reason in enumerate(DuplicateReason)}
 _SOUNDEX = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def phonetic(word: str) -> str:
     """A Soundex-like key of a folded word: its first letter and the classes of the
     consonants that follow (vowels, h, w and y dropped, repeats counted once), at most
@@ -71,8 +73,10 @@ def phonetic(word: str) -> str:
     return "".join(key)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _folded(text: str) -> str:
-    """``text`` folded, its words (letters and digits only) joined by one space."""
+    """``text`` folded, its words (letters and digits only) joined by one space (names,
+    streets and cities repeat across clients, so they are remembered)."""
     return " ".join("".join(ch for ch in word if ch.isalnum()) for word in fold(text).split())
 
 
@@ -148,7 +152,7 @@ def _names(a: Profile, b: Profile) -> tuple[float, DuplicateReason | None]:
 def _birthdays(a: date, b: date) -> tuple[float, DuplicateReason | None]:
     if a == b:
         return _BIRTHDAY_SAME, DuplicateReason.SAME_BIRTHDAY
-    x, y = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
+    x, y = f"{a.year:04}{a.month:02}{a.day:02}", f"{b.year:04}{b.month:02}{b.day:02}"
     if OSA.distance(x, y) <= 1 or (a.year, a.month, a.day) == (b.year, b.day, b.month):
         return _BIRTHDAY_NEAR, DuplicateReason.SIMILAR_BIRTHDAY
     return _BIRTHDAY_DIFFERENT, None
