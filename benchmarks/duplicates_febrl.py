@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 
 import clientcore
+from benchmarks.harness import write_section
 from clientcore import Address, AddressKind, ClientFields, DocumentKind, IdentityDocument
 
 ACTOR = clientcore.Actor("febrl")
@@ -157,20 +158,30 @@ def _row(name: str, who: str, result: Accuracy) -> str:
     )
 
 
+KEY = "duplicates-febrl"
+TITLE = "Duplicate scan accuracy on FEBRL (default settings, no training)"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
-    print("| data set | method | precision | recall | pairs compared per record |")
-    print("|---|---|---|---|---|")
+    parser.add_argument("--no-write", action="store_true", help="print, leave the docs alone")
+    args = parser.parse_args(argv)
+    lines = [
+        f"### {TITLE}",
+        "",
+        "| data set | method | precision | recall | pairs compared per record |",
+        "|---|---|---|---|---|",
+    ]
     for name, load in (("FEBRL 1", febrl1), ("FEBRL 4", febrl4)):
         frames, truth = load()
         records = sum(len(frame) for frame in frames)
         links, compared, _ = scan(frames)
-        print(_row(name, "clientcore scan", accuracy(links, truth, compared, records)))
+        lines.append(_row(name, "clientcore scan", accuracy(links, truth, compared, records)))
         for blocks in PIPELINE_BLOCKS:
             links, compared = pipeline(blocks, *frames)
             who = f"recordlinkage, ECM, blocks: {' + '.join(blocks)}"
-            print(_row(name, who, accuracy(links, truth, compared, records)))
+            lines.append(_row(name, who, accuracy(links, truth, compared, records)))
+    write_section(KEY, "\n".join(lines), write=not args.no_write)
 
 
 if __name__ == "__main__":
