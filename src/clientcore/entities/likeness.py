@@ -49,13 +49,14 @@ _CITY_SAME, _CITY_DIFFERENT = 1.0, -0.5
 
 _REASON_ORDER = {reason: index for index, reason in enumerate(DuplicateReason)}
 """Reasons of equal weight are listed in the order the enum declares them."""
-_SOUNDEX = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556")
+_SOUNDEX = str.maketrans("bfpvwcgjkqsxzdtlmnr", "1111122222222334556")
+"""Soundex's consonant classes, with "w" read as "v" (as in Polish, German and Dutch names)."""
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def phonetic(word: str) -> str:
     """A Soundex-like key of a folded word: its first letter and the classes of the
-    consonants that follow (vowels, h, w and y dropped, repeats counted once), at most
+    consonants that follow (vowels, h and y dropped, repeats counted once), at most
     four characters. "Kowalski" and "Kovalsky" share ``k142``."""
     letters = [ch for ch in word if "a" <= ch <= "z"]
     if not letters:
@@ -68,7 +69,7 @@ def phonetic(word: str) -> str:
             key.append(code)
             if len(key) == 4:
                 break
-        if ch not in "hw":
+        if ch != "h":
             last = code
     return "".join(key)
 
