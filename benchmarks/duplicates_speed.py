@@ -196,15 +196,20 @@ def run(engine: str, count: int, *, scan: bool) -> tuple[list[Row], str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engines", nargs="+", default=["sqlite", "postgresql"])
-    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument(
+        "--runs",
+        nargs="+",
+        default=["sqlite:100000", "postgresql:100000"],
+        help="ENGINE:CLIENTS for each run (default: sqlite:100000 postgresql:100000)",
+    )
     parser.add_argument("--no-scan", action="store_true", help="time similar() only")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     rows: list[Row] = []
     notes: list[str] = []
-    for engine in args.engines:
-        found, note = run(engine, args.count, scan=not args.no_scan)
+    for spec in args.runs:
+        engine, count = spec.split(":")
+        found, note = run(engine, int(count), scan=not args.no_scan)
         rows.extend(found)
         notes.append(note)
     publish(KEY, TITLE, rows, notes=" ".join(n for n in notes if n), write=not args.no_write)

@@ -213,9 +213,9 @@ def score(total: float) -> float:
 def blocking_keys(profile: Profile) -> Iterator[str]:
     """Keys of the blocks a profile goes into; a scan compares the profiles that share a
     key. Each kind of key catches what the others miss: a shared phone, e-mail or
-    document; a surname that sounds alike with the same birth year or postal code; a
-    first name with the same postal code; a name pair in either order; a birthday with
-    the initial of either name."""
+    document; a surname that sounds alike with the same birth year; either name, sounding
+    alike, with the same postal code (so swapped names meet); a birthday with the
+    initials of the names."""
     for phone in profile.phones:
         yield "p:" + phone
     for email in profile.emails:
@@ -226,15 +226,11 @@ def blocking_keys(profile: Profile) -> Iterator[str]:
         yield "c:" + phonetic(profile.company.replace(" ", ""))
         return
     first, last = phonetic(profile.first), phonetic(profile.last)
-    if first and last:
-        yield "n:" + "|".join(sorted((first, last)))
     if profile.birthday is not None:
         if last:
             yield f"ly:{last}|{profile.birthday.year}"
         initials = "".join(sorted({name[0] for name in (profile.first, profile.last) if name}))
         yield f"b:{profile.birthday.isoformat()}|{initials}"
     for postcode in profile.postcodes:
-        if last:
-            yield f"lp:{last}|{postcode}"
-        if first:
-            yield f"fp:{first}|{postcode}"
+        for name in {first, last} - {""}:
+            yield f"np:{name}|{postcode}"

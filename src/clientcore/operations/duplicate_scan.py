@@ -34,24 +34,29 @@ PageReader = Callable[[object], tuple[Sequence[Profile], object]]
 (None: it was the last)."""
 
 
-def candidate_pairs(profiles: Sequence[Profile]) -> set[tuple[int, int]]:
-    """Pairs of positions in ``profiles`` (smaller first) that share a block."""
+def candidate_pairs(profiles: Sequence[Profile]) -> list[tuple[int, int]]:
+    """Pairs of positions in ``profiles`` (smaller first, in order) that share a block.
+
+    While they are gathered, a pair ``(a, b)`` is the number ``a * len(profiles) + b``:
+    numbers are not tracked by the garbage collector, hundreds of thousands of tuples are
+    (and each full collection walks every object the process holds)."""
+    count = len(profiles)
     blocks: dict[str, list[int]] = defaultdict(list)
     for position, profile in enumerate(profiles):
         for key in set(blocking_keys(profile)):
             blocks[key].append(position)
-    pairs: set[tuple[int, int]] = set()
+    pairs: set[int] = set()
     for members in blocks.values():
         if len(members) < 2:
             continue
         if len(members) <= BLOCK_LIMIT:
-            pairs.update((a, b) for index, a in enumerate(members) for b in members[index + 1 :])
+            pairs.update(a * count + b for i, a in enumerate(members) for b in members[i + 1 :])
             continue
         members.sort(key=lambda p: (profiles[p].last, profiles[p].first, profiles[p].company))
         for index, a in enumerate(members):
             for b in members[index + 1 : index + 1 + WINDOW]:
-                pairs.add((a, b) if a < b else (b, a))
-    return pairs
+                pairs.add(a * count + b if a < b else b * count + a)
+    return [divmod(pair, count) for pair in sorted(pairs)]
 
 
 def _groups(pairs: list[DuplicatePair]) -> list[DuplicateGroup]:
@@ -110,7 +115,7 @@ class DuplicateScan:
                 return profiles
 
     def _pairs(self, profiles: list[Profile]) -> list[DuplicatePair]:
-        candidates = sorted(candidate_pairs(profiles))
+        candidates = candidate_pairs(profiles)
         total = len(candidates)
         self._tell(ScanStage.COMPARING, 0, total)
         found = []
