@@ -112,6 +112,15 @@ from clientcore.entities.catalog import (
     Purchase,
     PurchaseRegistered,
 )
+from clientcore.entities.duplicates import (
+    Candidate,
+    DuplicateGroup,
+    DuplicatePair,
+    DuplicatePolicy,
+    DuplicateReason,
+    ScanProgress,
+    ScanStage,
+)
 from clientcore.entities.imports import ImportMode, ImportProgress, ImportReport, RowRefusal
 from clientcore.entities.kinds import ErasurePolicy, ForgetPolicy, MergePolicy, RecordKind
 from clientcore.entities.linked import (
@@ -176,6 +185,7 @@ from clientcore.facade import Core, Retry
 from clientcore.operations.bulk import ClientFilter
 from clientcore.operations.calendar import ClientVisits, FreeSlot, code_summary
 from clientcore.operations.clients import ClientFields
+from clientcore.operations.duplicate_scan import DuplicateScan
 from clientcore.operations.export import schema as export_schema
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.messaging import Attachment, EmailSender, OutgoingEmail, SmsGateway
@@ -229,6 +239,7 @@ __all__ = [
     "BulkChange",
     "BulkResult",
     "Calendar",
+    "Candidate",
     "Capabilities",
     "Channel",
     "Charge",
@@ -258,6 +269,11 @@ __all__ = [
     "DocumentLine",
     "DocumentStatus",
     "DocumentType",
+    "DuplicateGroup",
+    "DuplicatePair",
+    "DuplicatePolicy",
+    "DuplicateReason",
+    "DuplicateScan",
     "Email",
     "EmailSender",
     "ErasurePolicy",
@@ -329,6 +345,8 @@ __all__ = [
     "SaleLine",
     "Sales",
     "SalesDocument",
+    "ScanProgress",
+    "ScanStage",
     "SetAttribute",
     "SetCaretaker",
     "Settlement",

@@ -19,6 +19,9 @@ from clientcore.localtime import span_text
 if TYPE_CHECKING:
     from clientcore.entities.imports import ImportReport
 
+if TYPE_CHECKING:
+    from clientcore.entities.duplicates import Candidate
+
 __all__ = [
     "ActorRequired",
     "ClientCoreError",
@@ -35,6 +38,7 @@ __all__ = [
     "ImportRowError",
     "InvalidConfirmation",
     "InvalidTenant",
+    "LikelyDuplicate",
     "MergeRefused",
     "MessagingDisabled",
     "NoRecipient",
@@ -367,3 +371,16 @@ class MergeRefused(Conflict):
         super().__init__(f"cannot merge: {reason}" + (f" ({named})" if named else ""))
         self.reason = reason
         self.ids = tuple(ids)
+
+
+class LikelyDuplicate(Conflict):
+    """Registration was asked to refuse likely duplicates, and existing clients look like
+    the new one: ``candidates`` lists them, best first, each with its score and reasons.
+    Nothing was stored."""
+
+    def __init__(self, candidates: Sequence[Candidate]) -> None:
+        shown = ", ".join(
+            f"{c.client.code} ({c.score:.2f}: {', '.join(c.reasons)})" for c in candidates
+        )
+        super().__init__(f"existing clients look like this one: {shown}")
+        self.candidates = tuple(candidates)

@@ -16,7 +16,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, over
 from clientcore.api.bulk import Bulk
 from clientcore.api.calendar import Calendar
 from clientcore.api.catalog import Interests, PriceLists, Products
-from clientcore.api.clients import Clients
+from clientcore.api.clients import SCAN_MIN_SCORE, Clients
 from clientcore.api.consents import Consents
 from clientcore.api.linked import Linked
 from clientcore.api.merges import Merges
@@ -33,8 +33,11 @@ from clientcore.api.subjects import Subjects
 from clientcore.api.tasks import Tasks
 from clientcore.api.visits import Visits
 from clientcore.entities.common import Actor
+from clientcore.entities.duplicates import ScanProgress
 from clientcore.entities.kinds import RecordKind
 from clientcore.entities.privacy import PrivacyRoles
+from clientcore.entities.search import PAGE_MAX_SIZE
+from clientcore.operations.duplicate_scan import DuplicateScan
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -111,6 +114,28 @@ class AsyncClients(AsyncPart[Clients]):
     clear_attribute = awaited(Clients.clear_attribute)
     search = awaited(Clients.search)
     history = awaited(Clients.history)
+    similar = awaited(Clients.similar)
+
+    async def find_duplicates(
+        self,
+        *,
+        min_score: float = SCAN_MIN_SCORE,
+        progress: Callable[[ScanProgress], object] | None = None,
+        page_size: int = PAGE_MAX_SIZE,
+    ) -> DuplicateScan:
+        """:meth:`Clients.find_duplicates <clientcore.api.clients.Clients.find_duplicates>`,
+        run to its end off the event loop (``progress`` is called from there): iterating
+        over the answer gives its groups without reading anything more."""
+
+        def scan(clients: Clients) -> DuplicateScan:
+            found = clients.find_duplicates(
+                min_score=min_score, progress=progress, page_size=page_size
+            )
+            for _ in found:
+                pass
+            return found
+
+        return await self._call(scan)
 
 
 class AsyncNotes(AsyncPart[Notes]):

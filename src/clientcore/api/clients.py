@@ -14,6 +14,7 @@ from clientcore.api.unset import UNSET, Unset, given
 from clientcore.entities import validation
 from clientcore.entities.client import Client, ClientKind, ClientStatus, IdentityDocument, NameDay
 from clientcore.entities.contacts import Address, Email, Phone
+from clientcore.entities.duplicates import Candidate, DuplicatePolicy, ScanProgress
 from clientcore.entities.event import Event
 from clientcore.entities.imports import (
     IMPORT_BATCH_SIZE,
@@ -21,13 +22,30 @@ from clientcore.entities.imports import (
     ImportProgress,
     ImportReport,
 )
-from clientcore.entities.search import ClientPage, StatusFilter
+from clientcore.entities.likeness import Profile
+from clientcore.entities.search import PAGE_MAX_SIZE, ClientPage, StatusFilter
+from clientcore.entities.validation import choice
 from clientcore.errors import ValidationError
 from clientcore.operations import clients, imports
+from clientcore.operations import duplicates as likely
 from clientcore.operations.clients import ClientFields
+from clientcore.operations.duplicate_scan import DuplicateScan
 
 if TYPE_CHECKING:
     from clientcore.api.runner import Runner
+
+SCAN_MIN_SCORE = 0.5
+"""The least score of a pair a duplicate scan reports, by default: names alike and one
+more field that agrees."""
+SIMILAR_MIN_SCORE = 0.3
+"""The least score of a candidate before registration, by default: lower than a scan's,
+since a receptionist can ask the client (the same name alone is reported)."""
+
+
+def _min_score(value: float) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise ValidationError("min_score", f"must be between 0 and 1, got {value!r}")
+    return float(value)
 
 
 @checked
@@ -37,9 +55,56 @@ class Clients:
     def __init__(self, runner: Runner) -> None:
         self._run = runner
 
-    def register(self, **fields: Unpack[ClientFields]) -> Client:
-        """Create a client. Its code comes from the tenant's counter unless ``code`` is given."""
-        return self._run.write(clients.register, fields)
+    def register(
+        self,
+        *,
+        duplicates: DuplicatePolicy | str = DuplicatePolicy.ALLOW,
+        **fields: Unpack[ClientFields],
+    ) -> Client:
+        """Create a client. Its code comes from the tenant's counter unless ``code`` is given.
+
+        ``duplicates="refuse"``: if existing clients look like the new one (as
+        :meth:`similar` finds them), raise :class:`~clientcore.errors.LikelyDuplicate`
+        carrying them, and store nothing."""
+        policy = choice("duplicates", DuplicatePolicy, duplicates)
+        if policy is DuplicatePolicy.ALLOW:
+            return self._run.write(clients.register, fields)
+        return self._run.write(
+            likely.register, fields, duplicates=policy, min_score=SIMILAR_MIN_SCORE
+        )
+
+    def similar(
+        self, *, min_score: float = SIMILAR_MIN_SCORE, **fields: Unpack[ClientFields]
+    ) -> list[Candidate]:
+        """Existing clients (of any status) that look like the client ``fields`` describe
+        (the fields of :meth:`register`, checked alike), best first, at most ten: each with
+        a score from 0 to 1 and the reasons (same phone, same e-mail, names alike despite
+        diacritics, typing errors or swapped first and last name, same birthday, address or
+        identity document). Writes nothing."""
+        threshold = _min_score(min_score)
+        return self._run.read(likely.similar, fields, now=self._run.now(), min_score=threshold)
+
+    def find_duplicates(
+        self,
+        *,
+        min_score: float = SCAN_MIN_SCORE,
+        progress: Callable[[ScanProgress], object] | None = None,
+        page_size: int = PAGE_MAX_SIZE,
+    ) -> DuplicateScan:
+        """Every group of likely duplicates among the tenant's clients, best first, each
+        pair with its score and reasons: iterate over the answer. The clients are read a
+        page at a time (a unit of work each, unless in a transaction) when the first group
+        is asked for (``page_size`` clients at a time); ``progress`` is told how far
+        reading and comparing have got."""
+        threshold = _min_score(min_score)
+        if not 1 <= page_size <= PAGE_MAX_SIZE:
+            raise ValidationError("page_size", f"must be a whole number from 1 to {PAGE_MAX_SIZE}")
+
+        def read_page(cursor: object) -> tuple[Sequence[Profile], object]:
+            after = cursor if isinstance(cursor, tuple) else None
+            return self._run.read(likely.profiles_page, after, page_size)
+
+        return DuplicateScan(read_page, min_score=threshold, progress=progress)
 
     def import_many(self, rows: Sequence[ClientFields]) -> list[Client]:
         """Create many clients in one unit of work: all are stored, or none. A refused row

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from clientcore.commands import demo, dispatch, export, import_file, migrate, report
+from clientcore.commands import demo, dispatch, duplicates, export, import_file, migrate, report
 
 
 class Command(Protocol):
@@ -24,4 +24,4 @@ class Command(Protocol):
     def run(self, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int: ...
 
 
-ALL: tuple[Command, ...] = (demo, migrate, import_file, export, dispatch, report)
+ALL: tuple[Command, ...] = (demo, migrate, import_file, export, duplicates, dispatch, report)

@@ -3,6 +3,7 @@
 from clientcore.testing.contracts.base import BackendContract
 from clientcore.testing.contracts.bulk import BulkContract
 from clientcore.testing.contracts.clients import ClientContract
+from clientcore.testing.contracts.duplicates import DuplicatesContract
 from clientcore.testing.contracts.events import EventContract
 from clientcore.testing.contracts.imports import ImportContract
 from clientcore.testing.contracts.inputs import InputContract
@@ -42,6 +43,7 @@ class AllContracts(
     TasksContract,
     ReportsContract,
     ImportContract,
+    DuplicatesContract,
 ):
     """Every contract of the storage ports, for one adapter."""
 
@@ -52,6 +54,7 @@ __all__ = [
     "BulkContract",
     "ClientContract",
     "CountersContract",
+    "DuplicatesContract",
     "EventContract",
     "ImportContract",
     "InputContract",

@@ -1,0 +1,274 @@
+"""Contract: finding likely duplicates, before registration (M4) and across a tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from clientcore.entities.client import Client, DocumentKind, IdentityDocument
+from clientcore.entities.common import Actor
+from clientcore.entities.contacts import Address, AddressKind
+from clientcore.entities.duplicates import (
+    DuplicateGroup,
+    DuplicateReason,
+    ScanProgress,
+    ScanStage,
+)
+from clientcore.errors import LikelyDuplicate, ValidationError
+from clientcore.facade import Core
+from clientcore.ports.unit_of_work import Backend
+from clientcore.testing.clock import TickingClock, new_tenant
+from clientcore.testing.contracts.base import BackendContract
+
+R = DuplicateReason
+
+
+def _reasons_for(core: Core, client: Client, **fields: object) -> tuple[DuplicateReason, ...]:
+    """The reasons ``similar`` gives for ``client`` as a candidate for ``fields``."""
+    found = core.clients.similar(**fields)  # type: ignore[arg-type]
+    matching = [c for c in found if c.client.id == client.id]
+    assert matching, f"{client.display_name} not among {[c.client.code for c in found]}"
+    assert 0.3 <= matching[0].score <= 1.0
+    return matching[0].reasons
+
+
+def _pairs(groups: list[DuplicateGroup]) -> dict[frozenset[object], tuple[DuplicateReason, ...]]:
+    return {frozenset((p.first_id, p.second_id)): p.reasons for g in groups for p in g.pairs}
+
+
+class DuplicatesContract(BackendContract):
+    @pytest.fixture
+    def lukasz(self, core: Core) -> Client:
+        return core.clients.register(
+            first_name="Łukasz", last_name="Żółkiewski", phones=["601 234 567"]
+        )
+
+    @pytest.fixture
+    def others(self, core: Core) -> list[Client]:
+        """Clients that look like nobody else, and like none of the tests' new clients."""
+        rows = [
+            {"first_name": "Piotr", "last_name": "Zieliński", "phones": ["+48 512 000 111"]},
+            {"first_name": "Maria", "last_name": "Lewandowska", "birthday": date(1975, 3, 1)},
+            {"company_name": "Burek Sp. z o.o.", "kind": "company"},
+            {"first_name": "Jonas", "last_name": "Petraitis", "emails": ["jonas@example.lt"]},
+        ]
+        return [core.clients.register(**row) for row in rows]  # type: ignore[arg-type]
+
+    def test_diacritics_and_phone_formats_are_seen_through(
+        self, core: Core, lukasz: Client, others: list[Client]
+    ) -> None:
+        found = core.clients.similar(
+            first_name="Lukasz", last_name="Zolkiewski", phones=["+48601234567"]
+        )
+        assert [c.client.id for c in found] == [lukasz.id]
+        assert set(found[0].reasons) == {R.SAME_PHONE, R.SAME_NAME}
+
+    def test_a_shared_phone_alone_with_typed_names_is_found(
+        self, core: Core, lukasz: Client
+    ) -> None:
+        reasons = _reasons_for(
+            core, lukasz, first_name="Łukasz", last_name="Żółkiewsky", phones=["0048601234567"]
+        )
+        assert set(reasons) == {R.SAME_PHONE, R.SIMILAR_NAME}
+
+    def test_swapped_names_typos_and_email_case(self, core: Core, others: list[Client]) -> None:
+        anna = core.clients.register(
+            first_name="Anna", last_name="Kowalska", birthday=date(1980, 1, 2)
+        )
+        kasia = core.clients.register(
+            first_name="Katarzyna", last_name="Wiśniewska", birthday=date(1991, 7, 30)
+        )
+        jan = core.clients.register(
+            first_name="Jan", last_name="Nowak", emails=["Jan.Nowak@Example.COM"]
+        )
+        assert set(
+            _reasons_for(
+                core, anna, first_name="Kowalska", last_name="Anna", birthday=date(1980, 1, 2)
+            )
+        ) == {R.SWAPPED_NAME, R.SAME_BIRTHDAY}
+        assert set(
+            _reasons_for(
+                core,
+                kasia,
+                first_name="Katarzyna",
+                last_name="Wisniewka",
+                birthday=date(1991, 7, 30),
+            )
+        ) == {R.SIMILAR_NAME, R.SAME_BIRTHDAY}
+        assert set(
+            _reasons_for(
+                core, jan, first_name="Jan", last_name="Nowak", emails=["jan.nowak@example.com"]
+            )
+        ) == {R.SAME_EMAIL, R.SAME_NAME}
+
+    def test_documents_addresses_and_near_birthdays_are_reasons(
+        self, core: Core, others: list[Client]
+    ) -> None:
+        home = Address(
+            AddressKind.RESIDENCE, street="ul. Długa 5", postal_code="00-950", city="Warszawa"
+        )
+        ewa = core.clients.register(
+            first_name="Ewa",
+            last_name="Mazur",
+            birthday=date(1966, 4, 12),
+            addresses=[home],
+            identity_documents=[IdentityDocument(DocumentKind.ID_CARD, "ABC 123456")],
+        )
+        reasons = _reasons_for(
+            core,
+            ewa,
+            first_name="Ewa",
+            last_name="Mazur",
+            birthday=date(1966, 12, 4),
+            addresses=[
+                Address(
+                    AddressKind.CORRESPONDENCE,
+                    street="Dluga 5",
+                    postal_code="00-950",
+                    city="warszawa",
+                )
+            ],
+            identity_documents=[IdentityDocument(DocumentKind.PASSPORT, "abc123456")],
+        )
+        assert set(reasons) == {
+            R.SAME_DOCUMENT,
+            R.SAME_NAME,
+            R.SIMILAR_BIRTHDAY,
+            R.SAME_ADDRESS,
+        }
+        assert reasons[0] is R.SAME_DOCUMENT
+
+    def test_different_people_are_no_candidates(self, core: Core, others: list[Client]) -> None:
+        assert core.clients.similar(first_name="Anna", last_name="Kowalska") == []
+        assert (
+            core.clients.similar(
+                first_name="Maria", last_name="Lewandowska", birthday=date(1981, 9, 9)
+            )
+            == []
+        )
+        assert core.clients.similar(company_name="Reksio S.A.", kind="company") == []
+
+    def test_similar_checks_the_fields_as_registration_does(self, core: Core) -> None:
+        with pytest.raises(ValidationError) as refused:
+            core.clients.similar(last_name="Nowak", phones=["not a phone"])
+        assert refused.value.field == "phones"
+        with pytest.raises(ValidationError):
+            core.clients.similar(last_name="Nowak", min_score=1.5)
+
+    def test_registration_can_refuse_a_likely_duplicate(
+        self, core: Core, lukasz: Client, others: list[Client]
+    ) -> None:
+        before = core.clients.search(status="all", limit=1000).clients
+        with pytest.raises(LikelyDuplicate) as refused:
+            core.clients.register(
+                first_name="Lukasz",
+                last_name="Zolkiewski",
+                phones=["+48 601 234 567"],
+                duplicates="refuse",
+            )
+        assert [c.client.id for c in refused.value.candidates] == [lukasz.id]
+        assert R.SAME_PHONE in refused.value.candidates[0].reasons
+        assert core.clients.search(status="all", limit=1000).clients == before
+        new = core.clients.register(first_name="Zofia", last_name="Kamińska", duplicates="refuse")
+        allowed = core.clients.register(
+            first_name="Lukasz", last_name="Zolkiewski", phones=["601234567"]
+        )
+        assert {new.id, allowed.id}.isdisjoint({c.id for c in before})
+        with pytest.raises(ValidationError):
+            core.clients.register(last_name="Nowak", duplicates="maybe")
+
+    def test_the_scan_finds_each_group_best_first(
+        self, core: Core, lukasz: Client, others: list[Client]
+    ) -> None:
+        twin = core.clients.register(
+            first_name="Lukasz", last_name="Zolkiewski", phones=["+48601234567"]
+        )
+        third = core.clients.register(
+            first_name="Łukasz", last_name="Zółkiewski", phones=["601-234-567"]
+        )
+        anna = core.clients.register(
+            first_name="Anna", last_name="Kowalska", birthday=date(1980, 1, 2)
+        )
+        swapped = core.clients.register(
+            first_name="Kowalska", last_name="Anna", birthday=date(1980, 1, 2)
+        )
+        told: list[ScanProgress] = []
+        scan = core.clients.find_duplicates(progress=told.append, page_size=2)
+        groups = list(scan)
+        assert [set(g.client_ids) for g in groups] == [
+            {lukasz.id, twin.id, third.id},
+            {anna.id, swapped.id},
+        ]
+        scores = [p.score for g in groups for p in g.pairs]
+        assert [g.score for g in groups] == sorted((g.score for g in groups), reverse=True)
+        assert all(list(g.pairs) == sorted(g.pairs, key=lambda p: -p.score) for g in groups)
+        assert all(0.5 <= s <= 1 for s in scores)
+        pairs = _pairs(groups)
+        assert set(pairs[frozenset((lukasz.id, twin.id))]) == {R.SAME_PHONE, R.SAME_NAME}
+        assert set(pairs[frozenset((anna.id, swapped.id))]) == {R.SWAPPED_NAME, R.SAME_BIRTHDAY}
+        clients = len(others) + 5
+        assert scan.clients_read == clients
+        assert 1 <= scan.pairs_compared <= clients * (clients - 1) // 2
+        reading = [t for t in told if t.stage is ScanStage.READING]
+        assert [t.done for t in reading] == [2, 4, 6, 8, 9]
+        assert told[-1] == ScanProgress(
+            ScanStage.COMPARING, scan.pairs_compared, scan.pairs_compared
+        )
+
+    def test_merged_and_forgotten_clients_are_never_offered(
+        self, core: Core, lukasz: Client
+    ) -> None:
+        """A merged client lives on as its base, a forgotten one is hidden: neither is a
+        candidate nor in a scan's groups."""
+        twin = core.clients.register(
+            first_name="Lukasz", last_name="Zolkiewski", phones=["+48601234567"]
+        )
+        core.merges.merge(lukasz.id, [twin.id])
+        gone = core.clients.register(
+            first_name="Anna", last_name="Kowalska", phones=["512 345 678"]
+        )
+        core.privacy.forget(gone.id)
+        assert [
+            c.client.id for c in core.clients.similar(last_name="Zolkiewski", phones=["601234567"])
+        ] == [lukasz.id]
+        assert (
+            core.clients.similar(first_name="Anna", last_name="Kowalska", phones=["512345678"])
+            == []
+        )
+        assert list(core.clients.find_duplicates()) == []
+
+    def test_an_empty_tenant_has_no_groups(self, core: Core) -> None:
+        scan = core.clients.find_duplicates()
+        assert list(scan) == []
+        assert (scan.clients_read, scan.pairs_compared) == (0, 0)
+
+    def test_another_tenants_clients_never_match(
+        self,
+        core: Core,
+        lukasz: Client,
+        backend: Backend,
+        clock: TickingClock,
+        owner: Actor,
+        open_core: Callable[..., Core],
+    ) -> None:
+        other = open_core(backend, tenant=new_tenant(), actor=owner, clock=clock)
+        other.setup.configure(default_region="PL")
+        theirs = other.clients.register(
+            first_name="Łukasz", last_name="Żółkiewski", phones=["601 234 567"]
+        )
+        assert [
+            c.client.id
+            for c in other.clients.similar(
+                first_name="Lukasz", last_name="Zolkiewski", phones=["601234567"]
+            )
+        ] == [theirs.id]
+        assert [
+            c.client.id
+            for c in core.clients.similar(
+                first_name="Lukasz", last_name="Zolkiewski", phones=["601234567"]
+            )
+        ] == [lukasz.id]
+        assert list(core.clients.find_duplicates()) == []
+        assert list(other.clients.find_duplicates()) == []

@@ -1,0 +1,96 @@
+"""Invariants of the likeness of two clients and of the duplicate scan (hypothesis)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import clientcore
+from clientcore import Client, ClientFields
+from clientcore.entities.likeness import evidence, phonetic, profile_of, score
+from clientcore.operations.duplicate_scan import BLOCK_LIMIT, candidate_pairs
+from clientcore.testing.strategies import registrations
+
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def _core() -> clientcore.Core:
+    core = clientcore.open("memory://", tenant="t", actor=clientcore.Actor("anna"))
+    core.setup.configure(default_region="PL")
+    return core
+
+
+def _client(fields: ClientFields) -> Client:
+    return _core().clients.register(**fields)
+
+
+@settings(max_examples=60, deadline=None)
+@given(registrations(), registrations())
+def test_likeness_is_symmetric_and_scores_lie_between_0_and_1(
+    a: ClientFields, b: ClientFields
+) -> None:
+    first, second = profile_of(_client(a)), profile_of(_client(b))
+    there, back = evidence(first, second), evidence(second, first)
+    assert there[0] == back[0]
+    assert set(there[1]) == set(back[1])
+    assert 0.0 <= score(there[0]) <= 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(registrations())
+def test_a_registered_client_is_a_candidate_for_its_own_fields(fields: ClientFields) -> None:
+    core = _core()
+    client = core.clients.register(**fields)
+    profile = profile_of(client)
+    found = [c.client.id for c in core.clients.similar(**fields)]
+    if (profile.first and profile.last) or profile.phones or profile.emails:
+        assert found == [client.id]
+    else:
+        assert found in ([], [client.id])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(registrations(), min_size=2, max_size=8))
+def test_clients_sharing_a_phone_email_or_document_are_compared(
+    rows: list[ClientFields],
+) -> None:
+    clients = [_client(row) for row in rows]
+    profiles = [profile_of(client) for client in clients]
+    pairs = candidate_pairs(profiles)
+    assert all(a < b for a, b in pairs)
+    assert len(pairs) <= len(rows) * (len(rows) - 1) // 2
+    for b in range(len(profiles)):
+        for a in range(b):
+            x, y = profiles[a], profiles[b]
+            if (x.phones & y.phones) or (x.emails & y.emails) or (x.documents & y.documents):
+                assert len(rows) > BLOCK_LIMIT or (a, b) in pairs
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(registrations(), max_size=10))
+def test_scan_groups_are_disjoint_and_their_pairs_reach_the_threshold(
+    rows: list[ClientFields],
+) -> None:
+    core = _core()
+    for row in rows:
+        core.clients.register(**row)
+    scan = core.clients.find_duplicates(page_size=3)
+    groups = list(scan)
+    seen: set[uuid.UUID] = set()
+    for group in groups:
+        assert seen.isdisjoint(group.client_ids)
+        seen.update(group.client_ids)
+        assert {i for p in group.pairs for i in (p.first_id, p.second_id)} == set(group.client_ids)
+        assert all(p.score >= 0.5 and str(p.first_id) < str(p.second_id) for p in group.pairs)
+    assert scan.clients_read == len(rows)
+    assert [g.score for g in groups] == sorted((g.score for g in groups), reverse=True)
+
+
+def test_the_phonetic_key_hears_spelling_variants() -> None:
+    assert phonetic("kowalski") == phonetic("kovalsky") == "k142"
+    assert phonetic("zolkiewski") == phonetic("zolkievski")
+    assert phonetic("nowak") != phonetic("kowalski")
+    assert phonetic("") == phonetic("123") == ""
