@@ -1,16 +1,17 @@
 """Dispatch throughput: 4 workers send due SMS through the recording gateway.
 
-Ours is `run_dispatcher(once=True)` on a shared core in each of 4 threads: claim a batch
-of 10 with the engine's lock and one UPDATE, read each client (its contact) and, where the
-purpose needs it, its consent ledger, hand each message to the gateway, store each outcome
-with a version check. The baseline is a hand-written claim-send-mark loop on the same
-table, in 4 threads with a DB-API connection each: `SELECT ... FOR UPDATE SKIP LOCKED`
-(`BEGIN IMMEDIATE` on SQLite) of 10 due rows, one UPDATE of them to `sending`, commit,
-then per message the gateway and an UPDATE to `sent`, commit; no consent or contact
-check. Each round queues the same number of messages for each side (in tenants of their
-own, outside the timers), then times both sides draining them, who goes first alternating
-from round to round. The table gives the time per message over all rounds; the target is
-1.5x.
+Ours is `run_dispatcher(once=True)` on a shared core in each of 4 threads: claim a batch of
+10 with the engine's lock and one UPDATE, read the batch's clients (their contacts) in one
+query and, where the purpose needs it, each client's consent ledger, hand each message to
+the gateway, then store the batch's outcomes in one unit of work, one UPDATE with a version
+check per message: two commits a batch. The baseline is a hand-written claim-send-mark loop
+on the same table, in 4 threads with a DB-API connection each: `SELECT ... FOR UPDATE SKIP
+LOCKED` (`BEGIN IMMEDIATE` on SQLite) of 10 due rows, one UPDATE of them to `sending`,
+commit, then per message the gateway and an UPDATE to `sent`, commit (a commit a message);
+no consent or contact check. Each round queues the same number of messages for each side
+(in tenants of their own, outside the timers), then times both sides draining them, who
+goes first alternating from round to round. The table gives the time per message over all
+rounds; the target is 1.5x.
 """
 
 from __future__ import annotations

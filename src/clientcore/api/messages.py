@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -19,7 +19,7 @@ from clientcore.entities.contacts import normalize_email
 from clientcore.entities.kinds import MESSAGES
 from clientcore.entities.message import Message, MessagePurpose, MessagingSettings, QuietHours
 from clientcore.entities.sms import SmsLength, sms_length, to_gsm7
-from clientcore.errors import ConcurrencyError, DeliveryFailed
+from clientcore.errors import DeliveryFailed
 from clientcore.operations import messages
 from clientcore.operations.business_card import vcard
 from clientcore.operations.messages import Outcome
@@ -222,18 +222,38 @@ class Messages:
     ) -> DispatchReport:
         """Send one batch of due messages: claim them (suppressing those the client's
         consent no longer allows), hand each to its gateway outside any unit of work, and
-        store each outcome. A message on a channel without a gateway fails transiently
-        (it is tried again as the policy says)."""
+        store the outcomes, each with its version check. A message on a channel without a
+        gateway fails transiently (it is tried again as the policy says).
+
+        SMS outcomes are stored together, in one unit after the batch: a dispatcher that
+        dies before leaves them claimed, and when the claim runs out they go again under
+        the same idempotency keys, which the SMS gateways honour. E-mail has no such key
+        (SMTP), so an e-mail's outcome is stored as soon as it is sent, with those before
+        it; whatever the gateway raises, the outcomes before it are stored first."""
         claimed = self._run.write(messages.claim_due, limit=policy.batch, lease=policy.lease)
         report = DispatchReport(suppressed=claimed.suppressed)
-        for message in claimed.to_send:
-            outcome = self._deliver(message, sms, email, claimed.settings, policy)
-            try:
-                self._run.write(messages.finish, message, outcome)
-            except ConcurrencyError:
+        pending: list[tuple[Message, Outcome]] = []
+        try:
+            for message in claimed.to_send:
+                outcome = self._deliver(message, sms, email, claimed.settings, policy)
+                pending.append((message, outcome))
+                if message.channel is not Channel.SMS:
+                    report += self._store(pending)
+                    pending = []
+        finally:
+            report += self._store(pending)
+        return report
+
+    def _store(self, outcomes: Sequence[tuple[Message, Outcome]]) -> DispatchReport:
+        """Store delivered messages' outcomes in one unit of work; what they count."""
+        if not outcomes:
+            return DispatchReport()
+        stored = self._run.write(messages.finish, outcomes)
+        report = DispatchReport()
+        for new, (_message, outcome) in zip(stored, outcomes, strict=True):
+            if new is None:
                 report = attrs.evolve(report, lost_claims=report.lost_claims + 1)
-                continue
-            if not outcome.error:
+            elif not outcome.error:
                 report = attrs.evolve(report, sent=report.sent + 1)
             elif outcome.retry_at is not None:
                 report = attrs.evolve(report, retried=report.retried + 1)

@@ -4,7 +4,7 @@ reminder kept in step with the visit."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -14,7 +14,7 @@ import attrs
 from clientcore.entities import validation
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.common import utc_millis
-from clientcore.entities.consent import Channel, Purpose, has_consent
+from clientcore.entities.consent import Channel, ConsentRecord, Purpose, has_consent
 from clientcore.entities.event import EventKind
 from clientcore.entities.kinds import CONSENTS, MESSAGES, MESSAGING_SETTINGS, STAFF, VISITS
 from clientcore.entities.message import (
@@ -33,9 +33,11 @@ from clientcore.entities.template import VisitFacts, check_locale, check_templat
 from clientcore.entities.visit import Visit, VisitKind
 from clientcore.errors import (
     ClientForgotten,
+    ConcurrencyError,
     Conflict,
     MessagingDisabled,
     NoRecipient,
+    NotFound,
     ValidationError,
 )
 from clientcore.operations.context import Context, diff, tenant_zone
@@ -226,16 +228,17 @@ def history(uow: UnitOfWork, client_id: UUID) -> list[Message]:
 
 
 # -- consent at send time ------------------------------------------------------------------
-def suppression(uow: UnitOfWork, message: Message, client: Client | None = None) -> str | None:
+def suppression(
+    message: Message, client: Client, ledger: Callable[[UUID], Sequence[ConsentRecord]]
+) -> str | None:
     """Why ``message`` may not be sent now (None: it may), read at send time.
 
     The one check point of who may receive what: the consent its purpose needs on its
-    channel (the ledger's state now), and the recipient still being the client's own phone
-    or e-mail address (a client with blanked contacts gets nothing), and the client not
-    being forgotten (a message claimed while the client was forgotten is not sent).
+    channel (the state now of the client's consent ``ledger``, read only when needed), and
+    the recipient still being the client's own phone or e-mail address (a client with
+    blanked contacts gets nothing), and the client not being forgotten (a message claimed
+    while the client was forgotten is not sent).
     """
-    if client is None:
-        client = uow.clients.get(message.client_id)
     if client.status is ClientStatus.FORGOTTEN:
         return "the client is forgotten"
     if message.recipient != recipient_of(client, message.channel) and message.recipient not in {
@@ -246,8 +249,7 @@ def suppression(uow: UnitOfWork, message: Message, client: Client | None = None)
     needed = message.purpose.consent
     if needed is None:
         return None
-    ledger = uow.records(CONSENTS).find(client_id=message.client_id)
-    if not has_consent(ledger, needed, message.channel):
+    if not has_consent(ledger(client.id), needed, message.channel):
         return f"no {needed.value} consent for {message.channel.value} at send time"
     return None
 
@@ -264,17 +266,25 @@ class Claimed:
 
 def claim_due(uow: UnitOfWork, ctx: Context, *, limit: int, lease: timedelta) -> Claimed:
     """Claim up to ``limit`` due messages for a dispatcher until ``lease`` from now; those
-    the client's consent no longer allows are suppressed instead, with the reason."""
+    the client's consent no longer allows are suppressed instead, with the reason. The
+    batch's clients are read at once, each client's consent ledger once."""
     ctx.acting()
     now = ctx.now()
     to_send = []
     claimed = uow.outbox.claim(now=now, until=now + lease, limit=limit)
-    clients: dict[UUID, Client] = {}
+    clients = uow.clients.get_many([message.client_id for message in claimed])
+    ledgers: dict[UUID, list[ConsentRecord]] = {}
+
+    def ledger(client_id: UUID) -> list[ConsentRecord]:
+        if client_id not in ledgers:
+            ledgers[client_id] = uow.records(CONSENTS).find(client_id=client_id)
+        return ledgers[client_id]
+
     for message in claimed:
         client = clients.get(message.client_id)
         if client is None:
-            client = clients[message.client_id] = uow.clients.get(message.client_id)
-        reason = suppression(uow, message, client)
+            raise NotFound("client", message.client_id)
+        reason = suppression(message, client, ledger)
         if reason is None:
             to_send.append(message)
             continue
@@ -303,10 +313,8 @@ class Outcome:
     """When to try again (a transient failure with attempts left), else None."""
 
 
-def finish(uow: UnitOfWork, ctx: Context, message: Message, outcome: Outcome) -> Message:
-    """Store what became of a claimed message: sent, scheduled again, or failed. Raises
-    ConcurrencyError when another dispatcher claimed it meanwhile (the claim ran out)."""
-    now = ctx.now()
+def _finished(message: Message, outcome: Outcome, now: datetime) -> Message:
+    """The claimed message as ``outcome`` leaves it: sent, scheduled again, or failed."""
     if not outcome.error:
         changes: dict[str, Any] = {
             "state": MessageState.SENT,
@@ -319,11 +327,29 @@ def finish(uow: UnitOfWork, ctx: Context, message: Message, outcome: Outcome) ->
         changes["reason"] = outcome.error
     else:
         changes = {"state": MessageState.FAILED, "reason": outcome.error}
-    new = attrs.evolve(
+    return attrs.evolve(
         message, claimed_until=None, updated_at=now, version=message.version + 1, **changes
     )
-    uow.records(MESSAGES).replace(new)
-    return new
+
+
+def finish(
+    uow: UnitOfWork, ctx: Context, outcomes: Sequence[tuple[Message, Outcome]]
+) -> list[Message | None]:
+    """Store what became of claimed messages, in one unit of work: each written with its
+    version check, so that a message another dispatcher claimed meanwhile (its claim ran
+    out) keeps that dispatcher's state; None in its place (a lost claim), the stored
+    message for the others."""
+    now = ctx.now()
+    stored: list[Message | None] = []
+    for message, outcome in outcomes:
+        new = _finished(message, outcome, now)
+        try:
+            uow.records(MESSAGES).replace(new)
+        except ConcurrencyError:
+            stored.append(None)
+            continue
+        stored.append(new)
+    return stored
 
 
 # -- visits --------------------------------------------------------------------------------

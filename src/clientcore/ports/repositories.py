@@ -30,6 +30,11 @@ class ClientRepository(Protocol):
         """Raises NotFound."""
         ...
 
+    def get_many(self, client_ids: Sequence[UUID]) -> dict[UUID, Client]:
+        """Those of ``client_ids`` that are clients of the tenant, by id, read at once (a
+        dispatcher checks a whole batch's recipients with one read)."""
+        ...
+
     def status(self, client_id: UUID) -> ClientStatus:
         """The client's status alone, without reading the whole record (a booking needs
         no more). Raises NotFound."""

@@ -85,6 +85,10 @@ class MemoryClientRepository:
             raise NotFound("client", client_id)
         return client
 
+    def get_many(self, client_ids: Sequence[UUID]) -> dict[UUID, Client]:
+        found = {key: self._table.get(self._tenant, key) for key in dict.fromkeys(client_ids)}
+        return {key: client for key, client in found.items() if client is not None}
+
     def status(self, client_id: UUID) -> ClientStatus:
         return self.get(client_id).status
 

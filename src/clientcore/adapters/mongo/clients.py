@@ -102,6 +102,21 @@ class MongoClientRepository:
             return client
         return self._store.one({"id": client_id}, Client, lambda: NotFound("client", client_id))
 
+    def get_many(self, client_ids: Sequence[UUID]) -> dict[UUID, Client]:
+        found: dict[UUID, Client] = {}
+        asked = []
+        for client_id in dict.fromkeys(client_ids):
+            written, client = self._own(client_id)
+            if not written:
+                asked.append(client_id)
+            elif client is not None:
+                found[client_id] = client
+        documents = self._store.find({"id": {"$in": asked}}) if asked else []
+        for document in documents:
+            client = self._store.work.documents.structure(document, Client)
+            found[client.id] = client
+        return found
+
     def status(self, client_id: UUID) -> ClientStatus:
         if self._own(client_id)[0]:
             return self.get(client_id).status

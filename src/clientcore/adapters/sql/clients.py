@@ -129,6 +129,20 @@ class SqlClientRepository:
         row = self._found(_by_column(self._db.tables, "id"), client_id, "client", client_id)
         return convert.client_from_row(row)
 
+    def get_many(self, client_ids: Sequence[UUID]) -> dict[UUID, Client]:
+        wanted = list(dict.fromkeys(client_ids))
+        clients = self._db.tables.clients
+        found: dict[UUID, Client] = {}
+        for first in range(0, len(wanted), BATCH):
+            statement = select(*_client_columns(clients)).where(
+                clients.c.tenant == self._db.tenant,
+                clients.c.id.in_(wanted[first : first + BATCH]),
+            )
+            for row in self._db.tuples(statement):
+                client = convert.client_from_row(row)
+                found[client.id] = client
+        return found
+
     def status(self, client_id: UUID) -> ClientStatus:
         statement = _by_column(self._db.tables, "id", status_only=True)
         return ClientStatus(self._found(statement, client_id, "client", client_id)[0])

@@ -82,6 +82,18 @@ def assert_one_winner(core: Core, client_id: UUID, outcomes: dict[str, object]) 
 
 
 class ClientContract(BackendContract):
+    def test_many_clients_are_read_at_once(self, core: Core, backend: Backend) -> None:
+        """``get_many``: each asked client of the tenant as ``get`` reads it, by id; none for
+        unknown ids and another tenant's clients."""
+        first = core.clients.register(last_name="Nowak", phones=["601 234 567"]).id
+        second = core.clients.register(last_name="Kowalska", emails=["k@example.com"]).id
+        stranger = core.for_tenant(new_tenant()).clients.register(last_name="Obcy").id
+        with backend.unit_of_work(core.tenant) as uow:
+            many = uow.clients.get_many([second, stranger, uuid4(), first, second])
+            assert many == {key: uow.clients.get(key) for key in (first, second)}
+            assert uow.clients.get_many([]) == {}
+        assert many[first] == core.clients.get(first)
+
     def test_two_editors_of_one_version_have_one_winner(self, core: Core) -> None:
         """Both read version 1 and save at the same moment: one wins, the other gets
         ConcurrencyError, never a silent overwrite."""

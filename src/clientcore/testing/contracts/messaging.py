@@ -47,15 +47,22 @@ class _Crash(Exception):
 
 
 class _CrashAfterAccept:
-    """An SMS gateway that hands the message to ``inner`` and then stops the dispatcher,
-    before it can mark the message sent."""
+    """An SMS gateway that hands the message to ``inner`` and then (after ``calls_before``
+    messages that went normally) stops the dispatcher, before it can mark the message sent."""
 
-    def __init__(self, inner: RecordingSms) -> None:
+    def __init__(self, inner: RecordingSms, *, calls_before: int = 0) -> None:
         self.inner = inner
+        self.calls_before = calls_before
+        """How many messages go through before the one after which it stops."""
 
     def send_sms(self, *, to: str, sender: str, body: str, idempotency_key: str) -> str:
-        self.inner.send_sms(to=to, sender=sender, body=body, idempotency_key=idempotency_key)
-        raise _Crash()
+        provider_id = self.inner.send_sms(
+            to=to, sender=sender, body=body, idempotency_key=idempotency_key
+        )
+        if self.calls_before == 0:
+            raise _Crash()
+        self.calls_before -= 1
+        return provider_id
 
 
 class MessagingContract(BackendContract):
@@ -240,6 +247,68 @@ class MessagingContract(BackendContract):
         assert len(sms.sent) == 1
         done = messaging.messages.get(message.id)
         assert (done.state, done.attempts) == (MessageState.SENT, 2)
+
+    def test_a_crash_mid_batch_stores_the_outcomes_before_it(
+        self, messaging: Core, client_id: UUID, clock: TickingClock
+    ) -> None:
+        """The batch's outcomes are stored together, but a dispatcher stopped by its gateway
+        stores those it had before stopping: only the message in hand goes again."""
+        sms = RecordingSms()
+        first = messaging.messages.send(client_id, "first")
+        second = messaging.messages.send(client_id, "second")
+        crashing = _CrashAfterAccept(sms, calls_before=1)
+        with pytest.raises(_Crash):
+            messaging.messages.dispatch(sms=crashing, policy=NO_JITTER)
+        assert messaging.messages.get(first.id).state is MessageState.SENT
+        assert messaging.messages.get(second.id).state is MessageState.SENDING
+        clock.advance(NO_JITTER.lease)
+        assert messaging.messages.dispatch(sms=sms, policy=NO_JITTER).sent == 1
+        assert sorted(s.body for s in sms.sent) == ["first", "second"]
+
+    def test_an_e_mail_is_stored_sent_before_the_next_message_goes(
+        self, messaging: Core, client_id: UUID
+    ) -> None:
+        """E-mail has no idempotency key: its outcome is not kept for the batch's end."""
+        email = messaging.messages.send(client_id, "Wyniki", channel="email", subject="S")
+        messaging.messages.send(client_id, "then an SMS")
+        seen: list[MessageState] = []
+
+        class Watching(RecordingSms):
+            def send_sms(self, *, to: str, sender: str, body: str, idempotency_key: str) -> str:
+                seen.append(messaging.messages.get(email.id).state)
+                return super().send_sms(
+                    to=to, sender=sender, body=body, idempotency_key=idempotency_key
+                )
+
+        report = messaging.messages.dispatch(sms=Watching(), email=RecordingEmail())
+        assert (report.sent, seen) == (2, [MessageState.SENT])
+
+    def test_a_stale_claim_does_not_overwrite_a_later_result(
+        self, messaging: Core, client_id: UUID, clock: TickingClock
+    ) -> None:
+        """A dispatcher whose claim ran out while it was sending loses that message to the
+        one that claimed it next (a lost claim), and still stores the rest of its batch."""
+        sms = RecordingSms()
+        first = messaging.messages.send(client_id, "first")
+        second = messaging.messages.send(client_id, "second")
+        later: list[DispatchReport] = []
+
+        class Slow(RecordingSms):
+            def send_sms(self, *, to: str, sender: str, body: str, idempotency_key: str) -> str:
+                if not later:
+                    clock.advance(NO_JITTER.lease)
+                    one = attrs.evolve(NO_JITTER, batch=1)
+                    later.append(messaging.messages.dispatch(sms=sms, policy=one))
+                return sms.send_sms(
+                    to=to, sender=sender, body=body, idempotency_key=idempotency_key
+                )
+
+        report = messaging.messages.dispatch(sms=Slow(), policy=NO_JITTER)
+        assert (later[0].sent, report.lost_claims, report.sent) == (1, 1, 1)
+        again = messaging.messages.get(first.id)
+        assert (again.state, again.attempts) == (MessageState.SENT, 2)
+        assert messaging.messages.get(second.id).state is MessageState.SENT
+        assert sorted(s.body for s in sms.sent) == ["first", "second"]
 
     def test_sms_length_and_transliteration(self, messaging: Core, client_id: UUID) -> None:
         polish = "Zażółć gęślą jaźń"
