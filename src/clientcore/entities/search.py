@@ -32,6 +32,34 @@ _TEL = re.compile(r"\s*tel:", re.IGNORECASE)
 _EXTENSION = re.compile(r"\s*(?:;\s*ext=|ext\.?|extension|x|#)\s*\d+\s*$", re.IGNORECASE)
 
 
+class Match(enum.Enum):
+    """How a store matches a query's terms against a client's keys (see :class:`Rank`)."""
+
+    PREFIX = "prefix"
+    """Every term is a prefix of one of the client's keys."""
+    WHOLE = "whole"
+    """Every term is one of the client's keys, whole."""
+    PREFIX_ONLY = "prefix only"
+    """Every term is a prefix of a key, but not every term is a whole key."""
+
+
+class Rank(enum.IntEnum):
+    """The ranks of search results, best first; within a rank, in sort-key order."""
+
+    CODE = 0
+    """The client whose code is exactly the text typed."""
+    WHOLE = 1
+    """Every term is a whole word, e-mail, code or phone number of the client (a phone
+    number typed whole is one term: its exact number ranks here)."""
+    PREFIX = 2
+    """The other matches: some term is only the beginning of a key."""
+
+    @property
+    def match(self) -> Match:
+        """What a store matches to find the clients of this rank (the code is looked up)."""
+        return Match.WHOLE if self is Rank.WHOLE else Match.PREFIX_ONLY
+
+
 class StatusFilter(enum.StrEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"
@@ -51,6 +79,18 @@ class ClientQuery:
     limit: int = 50
     after: tuple[str, UUID] | None = None
     """Keyset cursor: the (sort key, id) of the last client of the previous page."""
+    match: Match = Match.PREFIX
+
+    def matches_keys(self, keys: frozenset[str]) -> bool:
+        """Whether a client with search ``keys`` matches the terms, as :attr:`match` says."""
+        whole = all(term in keys for term in self.terms)
+        if self.match is Match.WHOLE:
+            return whole
+        for term in self.terms:
+            bound = prefix_upper_bound(term)
+            if not any(term <= key and (bound is None or key < bound) for key in keys):
+                return False
+        return self.match is Match.PREFIX or not whole
 
     def matches_status(self, status: ClientStatus) -> bool:
         return self.status is StatusFilter.ALL or self.status.value == status.value

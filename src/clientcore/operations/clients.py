@@ -43,6 +43,7 @@ from clientcore.entities.search import (
     SEARCH_TEXT_MAX_LENGTH,
     ClientPage,
     ClientQuery,
+    Rank,
     StatusFilter,
     client_sort_key,
     phone_like,
@@ -587,18 +588,65 @@ def by_code(uow: UnitOfWork, code: str) -> Client:
     return refuse_merged(uow, uow.clients.get_by_code(code))
 
 
-def encode_cursor(client: Client) -> str:
-    raw = f"{client.id}:{client_sort_key(client)}".encode()
+def encode_cursor(rank: Rank, client: Client) -> str:
+    raw = f"{rank.value}:{client.id}:{client_sort_key(client)}".encode()
     return base64.urlsafe_b64encode(raw).decode("ascii")
 
 
-def decode_cursor(cursor: str) -> tuple[str, UUID]:
+def decode_cursor(cursor: str) -> tuple[Rank, tuple[str, UUID]]:
+    """The rank and the (sort key, id) of the last client of the previous page."""
     try:
         raw = base64.urlsafe_b64decode(cursor.encode("ascii")).decode()
-        client_id, sort_key = raw.split(":", 1)
-        return sort_key, UUID(client_id)
+        rank, client_id, sort_key = raw.split(":", 2)
+        return Rank(int(rank)), (sort_key, UUID(client_id))
     except (ValueError, UnicodeError, binascii.Error):
         raise ValidationError("after", "is not a cursor returned by a previous page") from None
+
+
+def _exact_code(uow: UnitOfWork, text: str, query: ClientQuery) -> Client | None:
+    """The client whose code is the text typed (spaces around it ignored), if it passes
+    the query's filters: one look-up on the code's unique index."""
+    code = text.strip()
+    if not code:
+        return None
+    try:
+        client = uow.clients.get_by_code(code)
+    except NotFound:
+        return None
+    return client if query.admits(client) else None
+
+
+def _ranked(
+    uow: UnitOfWork, query: ClientQuery, text: str, cursor: tuple[Rank, tuple[str, UUID]] | None
+) -> list[tuple[Rank, Client]]:
+    """Up to ``query.limit`` matches past ``cursor``, best rank first (see :class:`Rank`).
+
+    Each rank is one store query, in sort-key order, for at most the rest of the page: a
+    rank's query runs only while the page is not full, so a page costs at most one code
+    look-up and two bounded searches, whatever the number of matches. Without terms every
+    client matches alike (one rank)."""
+    if not query.terms:
+        after = None if cursor is None else cursor[1]
+        found = uow.clients.search(attrs.evolve(query, after=after))
+        return [(Rank.PREFIX, client) for client in found]
+    start = Rank.CODE if cursor is None else cursor[0]
+    by_code = _exact_code(uow, text, query)
+    ranked: list[tuple[Rank, Client]] = []
+    if by_code is not None and cursor is None:
+        ranked.append((Rank.CODE, by_code))
+    for rank in (Rank.WHOLE, Rank.PREFIX):
+        wanted = query.limit - len(ranked)
+        if rank < start or wanted <= 0:
+            continue
+        after = cursor[1] if cursor is not None and cursor[0] is rank else None
+        found = uow.clients.search(
+            attrs.evolve(
+                query, match=rank.match, after=after, limit=wanted + (by_code is not None)
+            )
+        )
+        others = [client for client in found if by_code is None or client.id != by_code.id]
+        ranked += [(rank, client) for client in others[:wanted]]
+    return ranked
 
 
 def search(
@@ -613,7 +661,9 @@ def search(
     limit: int = 50,
     after: str | None = None,
 ) -> ClientPage:
-    """A page of clients matching the text and every filter, in a stable order."""
+    """A page of clients matching the text and every filter, best first: the client
+    whose code is the text, then those of whom every word typed is a whole word (or
+    the exact phone number), then the other matches; within each, in sort-key order."""
     text = validation.text("text", text, max_length=SEARCH_TEXT_MAX_LENGTH)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= PAGE_MAX_SIZE:
         raise ValidationError("limit", f"must be a whole number from 1 to {PAGE_MAX_SIZE}")
@@ -636,9 +686,10 @@ def search(
         else validation.text("source", source, max_length=SOURCE_MAX_LENGTH),
         attribute=checked_attribute,
         limit=limit + 1,
-        after=None if after is None else decode_cursor(after),
     )
-    found = uow.clients.search(query)
-    page = tuple(found[:limit])
-    more = len(found) > limit
-    return ClientPage(clients=page, next_cursor=encode_cursor(page[-1]) if more else None)
+    found = _ranked(uow, query, text, None if after is None else decode_cursor(after))
+    page = found[:limit]
+    return ClientPage(
+        clients=tuple(client for _, client in page),
+        next_cursor=encode_cursor(*page[-1]) if len(found) > limit else None,
+    )

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from clientcore.adapters.memory.table import Journal, Table
 from clientcore.entities.client import Client, ClientStatus
-from clientcore.entities.search import ClientQuery, client_search_keys, client_sort_key
+from clientcore.entities.search import ClientQuery, Match, client_search_keys, client_sort_key
 from clientcore.errors import ConcurrencyError, DuplicateCode, NotFound
 
 
@@ -44,6 +44,10 @@ class ClientIndexes:
                     postings[key] = set()
                     self._sorted.pop(tenant, None)
                 postings[key].add(new.id)
+
+    def with_key(self, tenant: str, key: str) -> set[UUID]:
+        """Ids of clients with the search key ``key``, whole."""
+        return set(self._postings.get(tenant, {}).get(key, ()))
 
     def with_prefix(self, tenant: str, prefix: str) -> set[UUID]:
         """Ids of clients with a search key starting with ``prefix`` (a bisect over sorted keys)."""
@@ -124,9 +128,16 @@ class MemoryClientRepository:
     def search(self, query: ClientQuery) -> list[Client]:
         ranks = self._indexes.rank.get(self._tenant, {})
         ids: Iterable[UUID] = ranks
+        whole = query.match is Match.WHOLE
         for term in query.terms:
-            matched = self._indexes.with_prefix(self._tenant, term)
+            matched = (self._indexes.with_key if whole else self._indexes.with_prefix)(
+                self._tenant, term
+            )
             ids = matched if ids is ranks else set(ids) & matched
+        if query.match is Match.PREFIX_ONLY:
+            ids = set(ids) - set.intersection(
+                *(self._indexes.with_key(self._tenant, term) for term in query.terms)
+            )
         cursor = None if query.after is None else (query.after[0], str(query.after[1]))
         heap = [
             (ranks[client_id], client_id)

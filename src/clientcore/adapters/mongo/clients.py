@@ -27,6 +27,7 @@ from clientcore.adapters.mongo.store import Document, Scoped
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.search import (
     ClientQuery,
+    Match,
     StatusFilter,
     client_search_keys,
     client_sort_key,
@@ -201,7 +202,11 @@ class MongoClientRepository:
             bound = prefix_upper_bound(term)
             if bound is not None:
                 within["$lt"] = bound
-            clauses.append({"search_keys": {"$elemMatch": within}})
+            whole = query.match is Match.WHOLE
+            clauses.append({"search_keys": term if whole else {"$elemMatch": within}})
+        if query.terms and query.match is Match.PREFIX_ONLY:
+            # Not every term a whole key: some term is not one of the keys.
+            clauses.append({"$or": [{"search_keys": {"$ne": term}} for term in query.terms]})
         if query.after is not None:
             sort_key, after_id = query.after
             clauses.append(
@@ -239,11 +244,8 @@ class MongoClientRepository:
 
 def _matches(query: ClientQuery, client: Client) -> bool:
     """Whether the store's search would find ``client`` (see :meth:`search`)."""
-    keys = client_search_keys(client)
-    for term in query.terms:
-        bound = prefix_upper_bound(term)
-        if not any(term <= key and (bound is None or key < bound) for key in keys):
-            return False
+    if not query.matches_keys(client_search_keys(client)):
+        return False
     if query.after is not None:
         sort_key, after_id = query.after
         if (client_sort_key(client), str(client.id)) <= (sort_key, str(after_id)):

@@ -32,6 +32,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    not_,
     or_,
     select,
     text,
@@ -47,7 +48,7 @@ from clientcore.adapters.sql.referrers import referring_tables
 from clientcore.adapters.sql.schema import STEM_LENGTH, Tables
 from clientcore.entities.attribute import comparable
 from clientcore.entities.client import Client, ClientStatus
-from clientcore.entities.search import ClientQuery, prefix_upper_bound
+from clientcore.entities.search import ClientQuery, Match, prefix_upper_bound
 from clientcore.errors import ClientInUse, ConcurrencyError, DuplicateCode, NotFound
 
 _WINDOW_PER_ROW = 5
@@ -360,6 +361,7 @@ class _Shape:
     source: bool
     attribute: bool
     after: bool
+    match: Match
 
     @classmethod
     def of(cls, query: ClientQuery) -> _Shape:
@@ -371,6 +373,7 @@ class _Shape:
             source=query.source is not None,
             attribute=query.attribute is not None,
             after=query.after is not None,
+            match=query.match,
         )
 
     def parameters(self, query: ClientQuery, tenant: str) -> dict[str, Any]:
@@ -395,12 +398,23 @@ class _Shape:
 
 
 def _bounds(
-    dialect: Dialect, shape: _Shape, index: int, key: ColumnElement[str]
+    dialect: Dialect,
+    shape: _Shape,
+    index: int,
+    key: ColumnElement[str],
+    *,
+    whole: bool | None = None,
 ) -> list[ColumnElement[bool]]:
-    """``key`` starts with term ``index``: a range on the key index. PostgreSQL gets the
+    """``key`` starts with term ``index``: a range on the key index; or, ``whole`` (by
+    default, when the query matches whole keys), ``key`` is the term. PostgreSQL gets the
     bounds as literals, to plan with them rather than with a generic plan."""
     literal_execute = dialect.name == "postgresql"
-    where = [key >= bindparam(f"low{index}", type_=key.type, literal_execute=literal_execute)]
+    low = bindparam(f"low{index}", type_=key.type, literal_execute=literal_execute)
+    if whole is None:
+        whole = shape.match is Match.WHOLE
+    if whole:
+        return [key == low]
+    where = [key >= low]
     if shape.bounded[index]:
         high = bindparam(f"high{index}", type_=key.type, literal_execute=literal_execute)
         where.append(key < high)
@@ -473,9 +487,16 @@ def _keys_by(tables: Tables, dialect: Dialect, columns: Sequence[str]) -> Any:
 
 
 def _probe(
-    tables: Tables, dialect: Dialect, shape: _Shape, index: int, client: ColumnElement[UUID]
+    tables: Tables,
+    dialect: Dialect,
+    shape: _Shape,
+    index: int,
+    client: ColumnElement[UUID],
+    *,
+    whole: bool | None = None,
 ) -> ColumnElement[bool]:
-    """Whether the client has a key in the range of term ``index``, read by client id.
+    """Whether the client has a key in the range of term ``index`` (or, ``whole``, the
+    term itself; see :func:`_bounds`), read by client id.
 
     A scalar subquery (the first such key, if any) rather than EXISTS: planners turn an
     EXISTS into a semi-join and may read the term's whole key range to hash or materialise
@@ -488,12 +509,23 @@ def _probe(
         .where(
             source.c.tenant == bindparam("tenant"),
             source.c.client_id == client,
-            *_bounds(dialect, shape, index, source.c.key),
+            *_bounds(dialect, shape, index, source.c.key, whole=whole),
         )
         .limit(1)
         .scalar_subquery()
     )
     return first.is_not(None)
+
+
+def _ranked(
+    tables: Tables, dialect: Dialect, shape: _Shape, client: ColumnElement[UUID]
+) -> list[ColumnElement[bool]]:
+    """For a query of prefix-only matches: not every term is a whole key of the client
+    (a probe by client id per term, on the page's candidates only)."""
+    if shape.match is not Match.PREFIX_ONLY:
+        return []
+    terms = range(len(shape.bounded))
+    return [not_(and_(*(_probe(tables, dialect, shape, i, client, whole=True) for i in terms)))]
 
 
 @functools.lru_cache(maxsize=256)
@@ -515,6 +547,7 @@ def _window(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
         .select_from(window.join(clients, and_(c.tenant == w.tenant, c.id == w.id)))
         .where(
             *(_probe(tables, dialect, shape, index, w.id) for index in range(len(shape.bounded))),
+            *_ranked(tables, dialect, shape, w.id),
             *_filters(tables, shape, clients),
         )
         .order_by(w.sort_key, w.id)
@@ -592,6 +625,7 @@ def _page(
         for index in range(len(shape.bounded))
         if index != driving
     )
+    where.extend(_ranked(tables, dialect, shape, k.client_id))
     page = select(k.sort_key, k.client_id).select_from(source)
     filters = _filters(tables, shape, clients, status=False)
     if filters:

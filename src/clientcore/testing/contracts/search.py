@@ -135,6 +135,60 @@ class SearchContract(BackendContract):
         rest = core.clients.search(limit=100, after=first.next_cursor)
         assert [c.display_name for c in first.clients + rest.clients] == names
 
+    def _pages(self, core: Core, text: str, limit: int, **filters: object) -> list[Client]:
+        """Every result of a search, read page by page."""
+        found: list[Client] = []
+        after = None
+        while True:
+            page = core.clients.search(text, limit=limit, after=after, **filters)  # type: ignore[arg-type]
+            found.extend(page.clients)
+            if page.next_cursor is None:
+                return found
+            after = page.next_cursor
+
+    def test_exact_code_then_full_words_then_prefixes(self, core: Core) -> None:
+        """Ranked as a person expects, whatever the page size: the client whose code is
+        the text, then full-word matches, then prefix-only matches; last name first
+        within each rank."""
+        core.clients.import_many(
+            [
+                {"first_name": "Adam", "last_name": "Nowakowski"},
+                {"first_name": "Zofia", "last_name": "Nowak"},
+                {"first_name": "Nowak", "last_name": "Adamczyk"},
+                {"first_name": "Jan", "last_name": "Zyzak", "code": "nowak"},
+                {"first_name": "Ewa", "last_name": "Aaa", "emails": ["nowakowska@example.pl"]},
+                {"first_name": "Ola", "last_name": "Nowak-Lis"},
+                {"first_name": "Olga", "last_name": "Nowak"},
+            ]
+        )
+        core.clients.deactivate(core.clients.search("olga").clients[0].id)
+        ranked = [
+            "Jan Zyzak",
+            "Nowak Adamczyk",
+            "Zofia Nowak",
+            "Ola Nowak-Lis",
+            "Ewa Aaa",
+            "Adam Nowakowski",
+        ]
+        for limit in (1, 2, 3, 4, 50):
+            assert [c.display_name for c in self._pages(core, "nowak", limit)] == ranked
+        # The code is matched as stored ("NOWAK" is not it): then a full word like others.
+        upper = [c.display_name for c in self._pages(core, "NOWAK", 2)]
+        assert upper == ranked[1:4] + ["Jan Zyzak"] + ranked[4:]
+        everyone = [c.display_name for c in self._pages(core, "nowak", 2, status="all")]
+        assert everyone == ranked[:2] + ["Olga Nowak"] + ranked[2:]
+        two_words = [c.display_name for c in self._pages(core, "nowak o", 1)]
+        assert two_words == ["Ola Nowak-Lis"]
+        assert [c.display_name for c in self._pages(core, "zofia nowak", 1)] == ["Zofia Nowak"]
+
+    def test_exact_phone_before_its_prefixes(self, core: Core) -> None:
+        exact = core.clients.register(
+            first_name="Piotr", last_name="Zyzak", phones=["601 234 567"]
+        )
+        longer = core.clients.register(first_name="Adam", last_name="Aaa", code="486012345670")
+        for text in ("601 234 567", "+48601234567"):
+            assert self._pages(core, text, 1) == [exact, longer]
+
     def test_nfd_and_nfc_forms_are_equal(self, core: Core, people: dict[str, Client]) -> None:
         nfd = unicodedata.normalize("NFD", "Šarūnas")
         assert _names(core, nfd) == ["Šarūnas Žemaitis"]
@@ -253,13 +307,19 @@ class SearchContract(BackendContract):
         core.clients.deactivate(inactive.id)
 
         def expected(terms: list[str], status: str) -> list[str]:
+            """Full-word matches first, then prefix matches, each in sort-key order."""
             found = [
                 client
                 for client in everyone
                 if all(any(key.startswith(t) for key in client_search_keys(client)) for t in terms)
                 and (status == "all" or client.id != inactive.id)
             ]
-            return [c.display_name for c in sorted(found, key=lambda c: (client_sort_key(c), c.id))]
+
+            def rank(client: Client) -> tuple[bool, str, str]:
+                whole = set(terms) <= client_search_keys(client)
+                return (not whole, client_sort_key(client), str(client.id))
+
+            return [c.display_name for c in sorted(found, key=rank)]
 
         for text, terms in [
             ("kowalska nowak", ["kowalska", "nowak"]),
