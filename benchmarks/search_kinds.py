@@ -25,23 +25,27 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import sqlalchemy
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 import clientcore
 from benchmarks import sqlkit
 from benchmarks.data import stream_client_rows
 from benchmarks.harness import Row, percentile, publish, render, take_turns
-from clientcore.adapters.sql import SqlBackend, upgrade
+from clientcore.adapters.sql import SqlBackend, convert, upgrade
 from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
-from clientcore.entities.search import ClientQuery, StatusFilter, phone_like, search_terms
+from clientcore.entities.search import ClientQuery, Rank, StatusFilter, phone_like, search_terms
 from clientcore.operations.clients import decode_cursor
 
 PAGE = 50
 BUDGET_MS = {"sqlite": 10.0, "postgresql": 20.0, "mariadb": 20.0}
 ACTOR = clientcore.Actor("bench")
 TITLE = "Search by kind of query: core.clients.search vs the same SQL through SQLAlchemy Core"
+Step = tuple[Select[Any] | None, list[Select[Any]], int, int]
+"""A count (if any), the statements run after it (the second if the first returns fewer
+than the limit), the limit, and how many of the rows (not the code's client) are kept."""
 Search = tuple[str, Mapping[str, Any]]
 """A search: its text and filters (``status``, ``after``)."""
 
@@ -123,31 +127,64 @@ class SameSql:
         self.backend = SqlBackend.from_url(url, migrate=False)
         self.region = region
 
-    def query(self, text: str, filters: Mapping[str, Any], after: str | None) -> ClientQuery:
-        """The query ``core.clients.search(text, ...)`` makes (its page plus one)."""
+    def query(self, text: str, filters: Mapping[str, Any]) -> ClientQuery:
+        """The query ``core.clients.search(text, ...)`` makes (its page plus one), before
+        its ranks and cursor are applied."""
         return ClientQuery(
             terms=search_terms(text, region=self.region if phone_like(text) else None),
             status=StatusFilter(filters.get("status", "active")),
             limit=PAGE + 1,
-            after=None if after is None else decode_cursor(after),
         )
 
-    def prepare(self, query: ClientQuery) -> tuple[Select[Any] | None, list[Select[Any]]]:
-        """The count (if any) and the steps of ``query``, with their values."""
+    def prepare(self, text: str, query: ClientQuery, after: str | None) -> list[Step]:
+        """The statements ours runs for a page, with their values, in order: the code
+        look-up, then per rank past the cursor (while the page is not full) the count
+        and the plan's steps. Each rank's page size depends on the rows of the ranks
+        before it, so they are run once here, before the timer, to know it."""
+        cursor = None if after is None else decode_cursor(after)
         with self.backend.connection(read_only=True) as (connection, _):
-            repository = SqlClientRepository(Db(connection, self.backend.tables, sqlkit.TENANT))
-            return repository.counting(query), repository.plan(query)
+            db = Db(connection, self.backend.tables, sqlkit.TENANT)
+            repository = SqlClientRepository(db)
+            clients = self.backend.tables.clients
+            code = select(*(clients.c[name] for name in convert.CLIENT_COLUMNS)).where(
+                clients.c.tenant == sqlkit.TENANT, clients.c.code == text.strip()
+            )
+            if query.status is not StatusFilter.ALL:
+                code = code.where(clients.c.status == query.status.value)
+            by_code = db.tuples(code, {})
+            found = len(by_code) if cursor is None else 0
+            steps: list[Step] = [(None, [code], 1, found)]
+            for rank in (Rank.WHOLE, Rank.PREFIX):
+                wanted = query.limit - found
+                if (cursor is not None and rank < cursor[0]) or wanted <= 0:
+                    continue
+                ranked = attrs.evolve(
+                    query,
+                    match=rank.match,
+                    after=cursor[1] if cursor is not None and cursor[0] is rank else None,
+                    limit=wanted + bool(by_code),
+                )
+                plan = repository.plan(ranked)
+                steps.append((repository.counting(ranked), plan, ranked.limit, wanted))
+                found += len(repository.search(ranked))
+        return steps
 
-    def run(self, prepared: tuple[Select[Any] | None, list[Select[Any]]]) -> Sequence[Any]:
-        """The rows of the page, as ours reads them: the count, the first step, the next
-        if the page is not full."""
-        counting, steps = prepared
+    def run(self, prepared: list[Step]) -> Sequence[Any]:
+        """The rows of the page, as ours reads them: per step, the count, the first
+        statement, the next if that rank's page is not full."""
+        rows: list[Any] = []
         with self.engine.connect() as connection:
-            if counting is not None:
-                connection.execute(counting).all()
-            rows = connection.execute(steps[0]).all()
-            if len(steps) > 1 and len(rows) < PAGE + 1:
-                rows = connection.execute(steps[1]).all()
+            (_, [code], _, shown), *ranks = prepared
+            by_code = connection.execute(code).all()
+            rows += by_code[:shown]
+            codes = {_client_id(row) for row in by_code}
+            for counting, statements, limit, wanted in ranks:
+                if counting is not None:
+                    connection.execute(counting).all()
+                found = connection.execute(statements[0]).all()
+                if len(statements) > 1 and len(found) < limit:
+                    found = connection.execute(statements[1]).all()
+                rows += [row for row in found if _client_id(row) not in codes][:wanted]
         return rows
 
     def close(self) -> None:
@@ -195,7 +232,7 @@ def pair(
     after = None
     if filters.get("page") == 2:
         after = core.clients.search(text, status=status).next_cursor
-    prepared = baseline.prepare(baseline.query(text, filters, after))
+    prepared = baseline.prepare(text, baseline.query(text, filters), after)
     found = [client.id for client in core.clients.search(text, status=status, after=after).clients]
     same = [_client_id(row) for row in baseline.run(prepared)[:PAGE]]
     assert found == same, (text, filters)
