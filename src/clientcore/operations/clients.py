@@ -640,9 +640,7 @@ def _ranked(
             continue
         after = cursor[1] if cursor is not None and cursor[0] is rank else None
         found = uow.clients.search(
-            attrs.evolve(
-                query, match=rank.match, after=after, limit=wanted + (by_code is not None)
-            )
+            attrs.evolve(query, match=rank.match, after=after, limit=wanted + (by_code is not None))
         )
         others = [client for client in found if by_code is None or client.id != by_code.id]
         ranked += [(rank, client) for client in others[:wanted]]

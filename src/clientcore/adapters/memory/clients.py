@@ -135,9 +135,8 @@ class MemoryClientRepository:
             )
             ids = matched if ids is ranks else set(ids) & matched
         if query.match is Match.PREFIX_ONLY:
-            ids = set(ids) - set.intersection(
-                *(self._indexes.with_key(self._tenant, term) for term in query.terms)
-            )
+            wholes = [self._indexes.with_key(self._tenant, term) for term in query.terms]
+            ids = set(ids) - wholes[0].intersection(*wholes[1:])
         cursor = None if query.after is None else (query.after[0], str(query.after[1]))
         heap = [
             (ranks[client_id], client_id)

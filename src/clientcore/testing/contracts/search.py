@@ -174,17 +174,15 @@ class SearchContract(BackendContract):
             assert [c.display_name for c in self._pages(core, "nowak", limit)] == ranked
         # The code is matched as stored ("NOWAK" is not it): then a full word like others.
         upper = [c.display_name for c in self._pages(core, "NOWAK", 2)]
-        assert upper == ranked[1:4] + ["Jan Zyzak"] + ranked[4:]
+        assert upper == [*ranked[1:4], "Jan Zyzak", *ranked[4:]]
         everyone = [c.display_name for c in self._pages(core, "nowak", 2, status="all")]
-        assert everyone == ranked[:2] + ["Olga Nowak"] + ranked[2:]
+        assert everyone == [*ranked[:2], "Olga Nowak", *ranked[2:]]
         two_words = [c.display_name for c in self._pages(core, "nowak o", 1)]
         assert two_words == ["Ola Nowak-Lis"]
         assert [c.display_name for c in self._pages(core, "zofia nowak", 1)] == ["Zofia Nowak"]
 
     def test_exact_phone_before_its_prefixes(self, core: Core) -> None:
-        exact = core.clients.register(
-            first_name="Piotr", last_name="Zyzak", phones=["601 234 567"]
-        )
+        exact = core.clients.register(first_name="Piotr", last_name="Zyzak", phones=["601 234 567"])
         longer = core.clients.register(first_name="Adam", last_name="Aaa", code="486012345670")
         for text in ("601 234 567", "+48601234567"):
             assert self._pages(core, text, 1) == [exact, longer]
