@@ -25,7 +25,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
 import sqlalchemy
 from sqlalchemy import Select, select
 
@@ -36,16 +35,19 @@ from benchmarks.harness import Row, percentile, publish, render, take_turns
 from clientcore.adapters.sql import SqlBackend, convert, upgrade
 from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
-from clientcore.entities.search import ClientQuery, Rank, StatusFilter, phone_like, search_terms
-from clientcore.operations.clients import decode_cursor
+from clientcore.entities.client import Client
+from clientcore.entities.search import ClientQuery, StatusFilter, phone_like, search_terms
+from clientcore.operations.clients import decode_cursor, ranked
 
 PAGE = 50
 BUDGET_MS = {"sqlite": 10.0, "postgresql": 20.0, "mariadb": 20.0}
 ACTOR = clientcore.Actor("bench")
 TITLE = "Search by kind of query: core.clients.search vs the same SQL through SQLAlchemy Core"
-Step = tuple[Select[Any] | None, list[Select[Any]], int, int]
-"""A count (if any), the statements run after it (the second if the first returns fewer
-than the limit), the limit, and how many of the rows (not the code's client) are kept."""
+Step = tuple[Select[Any] | None, list[Select[Any]], int]
+"""A store query's count (if any), its statements (the second runs if the first returns
+fewer rows than the limit) and its limit."""
+Prepared = tuple[Select[Any], bool, list[Step]]
+"""The code look-up (its client shown, or only skipped past the first page) and the steps."""
 Search = tuple[str, Mapping[str, Any]]
 """A search: its text and filters (``status``, ``after``)."""
 
@@ -136,56 +138,53 @@ class SameSql:
             limit=PAGE + 1,
         )
 
-    def prepare(self, text: str, query: ClientQuery, after: str | None) -> list[Step]:
+    def prepare(self, text: str, query: ClientQuery, after: str | None) -> Prepared:
         """The statements ours runs for a page, with their values, in order: the code
-        look-up, then per rank past the cursor (while the page is not full) the count
-        and the plan's steps. Each rank's page size depends on the rows of the ranks
-        before it, so they are run once here, before the timer, to know it."""
+        look-up, then per rank's store query (:func:`ranked`) the count and the plan's
+        steps. Which ranks run, and their page sizes, depend on the rows of the ranks
+        before, so ours' ranking is run once here, before the timer, to record them."""
         cursor = None if after is None else decode_cursor(after)
+        clients = self.backend.tables.clients
+        code = select(*(clients.c[name] for name in convert.CLIENT_COLUMNS)).where(
+            clients.c.tenant == sqlkit.TENANT, clients.c.code == text.strip()
+        )
+        if query.status is not StatusFilter.ALL:
+            code = code.where(clients.c.status == query.status.value)
+        steps: list[Step] = []
         with self.backend.connection(read_only=True) as (connection, _):
-            db = Db(connection, self.backend.tables, sqlkit.TENANT)
-            repository = SqlClientRepository(db)
-            clients = self.backend.tables.clients
-            code = select(*(clients.c[name] for name in convert.CLIENT_COLUMNS)).where(
-                clients.c.tenant == sqlkit.TENANT, clients.c.code == text.strip()
-            )
-            if query.status is not StatusFilter.ALL:
-                code = code.where(clients.c.status == query.status.value)
-            by_code = db.tuples(code, {})
-            found = len(by_code) if cursor is None else 0
-            steps: list[Step] = [(None, [code], 1, found)]
-            for rank in (Rank.WHOLE, Rank.PREFIX):
-                wanted = query.limit - found
-                if (cursor is not None and rank < cursor[0]) or wanted <= 0:
-                    continue
-                ranked = attrs.evolve(
-                    query,
-                    match=rank.match,
-                    after=cursor[1] if cursor is not None and cursor[0] is rank else None,
-                    limit=wanted + bool(by_code),
-                )
-                plan = repository.plan(ranked)
-                steps.append((repository.counting(ranked), plan, ranked.limit, wanted))
-                found += len(repository.search(ranked))
-        return steps
+            repository = SqlClientRepository(Db(connection, self.backend.tables, sqlkit.TENANT))
 
-    def run(self, prepared: list[Step]) -> Sequence[Any]:
-        """The rows of the page, as ours reads them: per step, the count, the first
-        statement, the next if that rank's page is not full."""
-        rows: list[Any] = []
+            def recorded(store_query: ClientQuery) -> list[Client]:
+                statements = repository.plan(store_query)
+                steps.append((repository.counting(store_query), statements, store_query.limit))
+                return repository.search(store_query)
+
+            rows = connection.execute(code).all()
+            by_code = convert.client_from_row(rows[0]) if rows else None
+            ranked(recorded, query, by_code, cursor)
+        return code, cursor is None, steps
+
+    def run(self, prepared: Prepared) -> Sequence[Any]:
+        """The rows of the page, as ours reads them: the code's client, then per rank's
+        query the count, the first statement, the next if that query's page is not full;
+        a client an earlier rank holds is skipped."""
+        code, shown, steps = prepared
         with self.engine.connect() as connection:
-            (_, [code], _, shown), *ranks = prepared
-            by_code = connection.execute(code).all()
-            rows += by_code[:shown]
-            codes = {_client_id(row) for row in by_code}
-            for counting, statements, limit, wanted in ranks:
+            rows: list[Any] = list(connection.execute(code).all())
+            seen = {_client_id(row) for row in rows}
+            if not shown:
+                rows = []
+            for counting, statements, limit in steps:
                 if counting is not None:
                     connection.execute(counting).all()
                 found = connection.execute(statements[0]).all()
                 if len(statements) > 1 and len(found) < limit:
                     found = connection.execute(statements[1]).all()
-                rows += [row for row in found if _client_id(row) not in codes][:wanted]
-        return rows
+                for row in found:
+                    if _client_id(row) not in seen:
+                        seen.add(_client_id(row))
+                        rows.append(row)
+        return rows[: PAGE + 1]
 
     def close(self) -> None:
         self.engine.dispose()

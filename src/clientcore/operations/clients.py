@@ -43,6 +43,7 @@ from clientcore.entities.search import (
     SEARCH_TEXT_MAX_LENGTH,
     ClientPage,
     ClientQuery,
+    Match,
     Rank,
     StatusFilter,
     client_sort_key,
@@ -616,35 +617,48 @@ def _exact_code(uow: UnitOfWork, text: str, query: ClientQuery) -> Client | None
     return client if query.admits(client) else None
 
 
-def _ranked(
-    uow: UnitOfWork, query: ClientQuery, text: str, cursor: tuple[Rank, tuple[str, UUID]] | None
+def ranked(
+    search: Callable[[ClientQuery], Sequence[Client]],
+    query: ClientQuery,
+    by_code: Client | None,
+    cursor: tuple[Rank, tuple[str, UUID]] | None,
 ) -> list[tuple[Rank, Client]]:
-    """Up to ``query.limit`` matches past ``cursor``, best rank first (see :class:`Rank`).
+    """Up to ``query.limit`` matches past ``cursor``, best rank first (see :class:`Rank`):
+    ``by_code`` (the client whose code is the text, if it passes the filters), then a
+    store ``search`` per rank, in sort-key order, for at most the rest of the page.
 
-    Each rank is one store query, in sort-key order, for at most the rest of the page: a
-    rank's query runs only while the page is not full, so a page costs at most one code
-    look-up and two bounded searches, whatever the number of matches. Without terms every
-    client matches alike (one rank)."""
+    A rank's query runs only while the page is not full, so a page costs at most one
+    code look-up and two bounded searches, whatever the number of matches. When the page
+    holds every full-word match (their query ran from the start and did not fill it), the
+    prefix query is a plain one that skips them here, rather than one that checks each
+    candidate is not a full-word match. Without terms every client matches alike (one
+    rank)."""
     if not query.terms:
-        after = None if cursor is None else cursor[1]
-        found = uow.clients.search(attrs.evolve(query, after=after))
+        found = search(attrs.evolve(query, after=None if cursor is None else cursor[1]))
         return [(Rank.PREFIX, client) for client in found]
     start = Rank.CODE if cursor is None else cursor[0]
-    by_code = _exact_code(uow, text, query)
-    ranked: list[tuple[Rank, Client]] = []
+    page: list[tuple[Rank, Client]] = []
     if by_code is not None and cursor is None:
-        ranked.append((Rank.CODE, by_code))
+        page.append((Rank.CODE, by_code))
+    skipped = set() if by_code is None else {by_code.id}
+    """Clients a rank's query may return that an earlier rank holds."""
+    match = Match.PREFIX_ONLY
     for rank in (Rank.WHOLE, Rank.PREFIX):
-        wanted = query.limit - len(ranked)
+        wanted = query.limit - len(page)
         if rank < start or wanted <= 0:
             continue
         after = cursor[1] if cursor is not None and cursor[0] is rank else None
-        found = uow.clients.search(
-            attrs.evolve(query, match=rank.match, after=after, limit=wanted + (by_code is not None))
+        asked = wanted + len(skipped)
+        found = search(
+            attrs.evolve(
+                query, match=rank.match if rank is Rank.WHOLE else match, after=after, limit=asked
+            )
         )
-        others = [client for client in found if by_code is None or client.id != by_code.id]
-        ranked += [(rank, client) for client in others[:wanted]]
-    return ranked
+        page += [(rank, client) for client in found if client.id not in skipped][:wanted]
+        if rank is Rank.WHOLE and after is None and len(found) < asked:
+            match = Match.PREFIX
+            skipped.update(client.id for client in found)
+    return page
 
 
 def search(
@@ -685,7 +699,12 @@ def search(
         attribute=checked_attribute,
         limit=limit + 1,
     )
-    found = _ranked(uow, query, text, None if after is None else decode_cursor(after))
+    found = ranked(
+        uow.clients.search,
+        query,
+        _exact_code(uow, text, query),
+        None if after is None else decode_cursor(after),
+    )
     page = found[:limit]
     return ClientPage(
         clients=tuple(client for _, client in page),
