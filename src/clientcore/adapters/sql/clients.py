@@ -302,6 +302,7 @@ class SqlClientRepository:
             driving,
             stem=False,
             how="intersect" if intersect else "probe",
+            whole_range=True,
         )
         stemmed = [index for index, term in enumerate(query.terms) if len(term) >= STEM_LENGTH]
         if stemmed:
@@ -518,13 +519,37 @@ def _probe(
 
 
 def _ranked(
-    tables: Tables, dialect: Dialect, shape: _Shape, client: ColumnElement[UUID]
+    tables: Tables,
+    dialect: Dialect,
+    shape: _Shape,
+    client: ColumnElement[UUID],
+    *,
+    whole_range: bool = False,
 ) -> list[ColumnElement[bool]]:
-    """For a query of prefix-only matches: not every term is a whole key of the client
-    (a probe by client id per term, on the page's candidates only)."""
+    """For a query of prefix-only matches: not every term is a whole key of the client.
+
+    Checked per candidate by client id (a probe per term), or, for a ``whole_range`` of
+    candidates (a common term's range read whole and sorted), as membership of each term's
+    full-word clients, each read once (``client_id NOT IN (clients with key = term)``):
+    per-key probes over a range of 170,000 keys took 3 s at a million clients on SQLite."""
     if shape.match is not Match.PREFIX_ONLY:
         return []
     terms = range(len(shape.bounded))
+    if whole_range:
+        keys = tables.client_search_keys
+        return [
+            or_(
+                *(
+                    client.not_in(
+                        select(keys.c.client_id).where(
+                            keys.c.tenant == bindparam("tenant"),
+                            *_bounds(dialect, shape, index, keys.c.key, whole=True),
+                        )
+                    )
+                    for index in terms
+                )
+            )
+        ]
     return [not_(and_(*(_probe(tables, dialect, shape, i, client, whole=True) for i in terms)))]
 
 
@@ -572,6 +597,7 @@ def _page(
     driving: int,
     stem: bool,
     how: _Others = "probe",
+    whole_range: bool = False,
 ) -> Select[Any]:
     """The first clients in sort order with a key in the driving term's range, found
     among the key rows alone (they carry the sort key and status); only the page's clients
@@ -591,7 +617,8 @@ def _page(
     many keys each but few clients in common ("kowalska nowak").
 
     Read from the stem, the term's range is checked on each index entry (see
-    :func:`_opaque`).
+    :func:`_opaque`). ``whole_range``: the driving range has many keys (see
+    :func:`_ranked`).
     """
     keys = _keys_by(tables, dialect, ("tenant", "stem" if stem else "key"))
     k = keys.c
@@ -625,7 +652,7 @@ def _page(
         for index in range(len(shape.bounded))
         if index != driving
     )
-    where.extend(_ranked(tables, dialect, shape, k.client_id))
+    where.extend(_ranked(tables, dialect, shape, k.client_id, whole_range=whole_range))
     page = select(k.sort_key, k.client_id).select_from(source)
     filters = _filters(tables, shape, clients, status=False)
     if filters:
