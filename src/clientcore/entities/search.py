@@ -54,11 +54,6 @@ class Rank(enum.IntEnum):
     PREFIX = 2
     """The other matches: some term is only the beginning of a key."""
 
-    @property
-    def match(self) -> Match:
-        """What a store matches to find the clients of this rank (the code is looked up)."""
-        return Match.WHOLE if self is Rank.WHOLE else Match.PREFIX_ONLY
-
 
 class StatusFilter(enum.StrEnum):
     ACTIVE = "active"

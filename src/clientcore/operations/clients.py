@@ -640,9 +640,8 @@ def ranked(
     page: list[tuple[Rank, Client]] = []
     if by_code is not None and cursor is None:
         page.append((Rank.CODE, by_code))
-    skipped = set() if by_code is None else {by_code.id}
-    """Clients a rank's query may return that an earlier rank holds."""
-    match = Match.PREFIX_ONLY
+    skipped = set() if by_code is None else {by_code.id}  # held by an earlier rank
+    prefixes = Match.PREFIX_ONLY
     for rank in (Rank.WHOLE, Rank.PREFIX):
         wanted = query.limit - len(page)
         if rank < start or wanted <= 0:
@@ -651,12 +650,15 @@ def ranked(
         asked = wanted + len(skipped)
         found = search(
             attrs.evolve(
-                query, match=rank.match if rank is Rank.WHOLE else match, after=after, limit=asked
+                query,
+                match=Match.WHOLE if rank is Rank.WHOLE else prefixes,
+                after=after,
+                limit=asked,
             )
         )
         page += [(rank, client) for client in found if client.id not in skipped][:wanted]
         if rank is Rank.WHOLE and after is None and len(found) < asked:
-            match = Match.PREFIX
+            prefixes = Match.PREFIX
             skipped.update(client.id for client in found)
     return page
 
