@@ -23,7 +23,7 @@ import clientcore
 from clientcore.adapters.sql import SqlBackend
 from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
-from clientcore.entities.search import ClientQuery
+from clientcore.entities.search import ClientQuery, Match
 from tests.servers import fresh_database
 
 TENANT = "plans"
@@ -69,13 +69,16 @@ def backend(
             backend.close()
 
 
-def plans(backend: SqlBackend, *terms: str, source: str | None = None) -> list[str]:
+def plans(
+    backend: SqlBackend, *terms: str, source: str | None = None, match: Match = Match.PREFIX
+) -> list[str]:
     """The plan of each statement of the search, one string each."""
     with backend.connection() as (connection, transaction):
         if connection.dialect.name == "postgresql":
             connection.execute(text("SET LOCAL enable_seqscan = off"))
         repository = SqlClientRepository(Db(connection, backend.tables, TENANT))
-        found = repository.explain(ClientQuery(terms=terms, limit=LIMIT + 1, source=source))
+        query = ClientQuery(terms=terms, limit=LIMIT + 1, source=source, match=match)
+        found = repository.explain(query)
         transaction.rollback()
     return ["\n".join(lines) for lines in found]
 
@@ -212,3 +215,15 @@ def test_each_plan_finds_what_memory_finds(sql_url: str) -> None:
             assert names(sql, search, source="phone") == names(memory, search, source="phone")
     finally:
         sql.close()
+
+
+@pytest.mark.parametrize("match", [Match.WHOLE, Match.PREFIX_ONLY])
+@pytest.mark.parametrize("terms", [("client1234",), ("anna",), ("a",), ("anna", "nowak1")])
+def test_each_rank_reads_indexes_only(
+    backend: SqlBackend, match: Match, terms: tuple[str, ...]
+) -> None:
+    """The queries of a rank (full words by key equality; prefix-only matches, full-word
+    clients excluded) read the clients table only by id or in sort order, in every plan
+    step, for rare, common and short terms."""
+    for plan in plans(backend, *terms, match=match):
+        assert not scans_clients(plan), plan
