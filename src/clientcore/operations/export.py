@@ -22,7 +22,9 @@ import attrs
 from clientcore.entities.client import Client
 from clientcore.entities.common import Role, personal_fields
 from clientcore.entities.event import EventKind
+from clientcore.entities.kinds import RecordKind
 from clientcore.operations.context import Context
+from clientcore.operations.redirects import absorbed
 from clientcore.ports.unit_of_work import UnitOfWork
 
 FORMAT = "clientcore.export/1"
@@ -63,26 +65,36 @@ def to_json(value: object) -> JsonValue:
     raise TypeError(f"no JSON form for {type(value).__name__}")
 
 
-def export(
-    uow: UnitOfWork, ctx: Context, client_id: UUID, roles: frozenset[Role]
-) -> dict[str, JsonValue]:
-    """The export document of the client (the export itself recorded in its history).
-    Raises NotFound, PermissionDenied."""
-    ctx.require_role(*roles)
-    client = uow.clients.get(client_id)
-    kinds = uow.kinds.client_linked()
-    document = {
-        "format": FORMAT,
-        "tenant": uow.tenant,
-        "exported_at": to_json(ctx.now()),
+def _held(uow: UnitOfWork, client: Client, kinds: list[RecordKind[Any]]) -> dict[str, JsonValue]:
+    """The client, its records of every kind, and its history, as export values."""
+    return {
         "client": to_json(client),
         "records": {
             kind.name: [
-                to_json(record) for record in uow.records(kind).find(**kind.of_client(client_id))
+                to_json(record) for record in uow.records(kind).find(**kind.of_client(client.id))
             ]
             for kind in kinds
         },
-        "history": [to_json(event) for event in uow.events.for_client(client_id)],
+        "history": [to_json(event) for event in uow.events.for_client(client.id)],
+    }
+
+
+def export(
+    uow: UnitOfWork, ctx: Context, client_id: UUID, roles: frozenset[Role]
+) -> dict[str, JsonValue]:
+    """The export document of the client and of every client merged into it (the export
+    itself recorded in its history). Raises NotFound, PermissionDenied."""
+    ctx.require_role(*roles)
+    client = uow.clients.get(client_id)
+    kinds = list(uow.kinds.client_linked())
+    document: dict[str, JsonValue] = {
+        "format": FORMAT,
+        "tenant": uow.tenant,
+        "exported_at": to_json(ctx.now()),
+        **_held(uow, client, kinds),
+        "merged_clients": [
+            _held(uow, uow.clients.get(merged_id), kinds) for merged_id in absorbed(uow, client_id)
+        ],
         "personal_fields": {
             "client": list(personal_fields(Client)),
             **{kind.name: list(kind.personal_fields) for kind in kinds},

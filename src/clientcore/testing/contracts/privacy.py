@@ -418,8 +418,9 @@ class PrivacyContract(BackendContract):
         self, core: Core, vet: UUID, clock: TickingClock, store_contents: StoreContents
     ) -> None:
         """A merged client keeps its row (and the records a merge keeps on it): they hold
-        the same person's data, and anonymising the base blanks them too. Tasks, linked
-        records and the medical section are covered by what their kinds declare."""
+        the same person's data, which the base's export holds and its anonymisation
+        blanks. Tasks, linked records and the medical section are covered by what their
+        kinds declare."""
         canary = Canaries()
         client_id, _ = self._canary_client(core, vet, clock, canary)
         duplicate = core.clients.register(
@@ -433,6 +434,10 @@ class PrivacyContract(BackendContract):
         due = clock.now() + timedelta(days=3)
         core.tasks.create("Call back", due, vet, client_id=duplicate.id, content=canary("task"))
         core.merges.merge(client_id, [duplicate.id])
+        exported = core.privacy.export(client_id)
+        merged = exported["merged_clients"]
+        assert [part["client"]["id"] for part in merged] == [str(duplicate.id)]
+        assert [c for c in canary.made if c not in repr(exported)] == []
         before = store_contents()
         assert [c for c in canary.made if c.encode() not in before] == []
         request = core.privacy.request_anonymisation(client_id)
