@@ -46,3 +46,8 @@ class Reports:
 
     def consent_coverage(self) -> Report:
         return self.run("consent_coverage")
+
+    def turnover(self, start: date, end: date) -> Report:
+        """Issued sales documents per month (from ``start``'s month up to, not including,
+        ``end``'s), document type and currency, with their totals."""
+        return self.run("turnover", start=start, end=end)

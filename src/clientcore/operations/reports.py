@@ -3,14 +3,14 @@
 Months are the tenant's local months (its time zone): the operation turns them into UTC
 boundaries and the store counts per period (:class:`~clientcore.ports.reports.ReportQueries`).
 :data:`REPORTS` names every report for ``core.reports.run`` and the ``clientcore report``
-command; a report of another part (turnover per month and document type) joins by adding
-an entry.
+command; a report of another part (turnover per month and document type, from the sales
+documents) joins by adding an entry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import attrs
@@ -19,9 +19,11 @@ from clientcore.entities.consent import Purpose
 from clientcore.entities.kinds import STAFF
 from clientcore.entities.report import Cell, Report
 from clientcore.errors import ValidationError
+from clientcore.operations import sales
 from clientcore.operations.context import tenant_zone
 from clientcore.ports.unit_of_work import UnitOfWork
 
+ONE_DAY = timedelta(days=1)
 MAX_MONTHS = 120
 """The longest period a monthly report covers."""
 SHARE_PLACES = Decimal("0.001")
@@ -47,6 +49,11 @@ class Months:
         if not first < last or last - first > MAX_MONTHS:
             raise ValidationError("end", f"must be 1 to {MAX_MONTHS} months after start")
         return [divmod(index, 12) for index in range(first, last + 1)]
+
+    def days(self) -> tuple[date, date]:
+        """The first and the last day of the months (local dates)."""
+        (first_year, first_month), *_, (end_year, end_month) = self._months()
+        return date(first_year, first_month + 1, 1), date(end_year, end_month + 1, 1) - ONE_DAY
 
     def boundaries(self, uow: UnitOfWork) -> list[datetime]:
         """The UTC instants the months begin at (and the last one ends at), in the
@@ -97,15 +104,26 @@ def consent_coverage(uow: UnitOfWork, months: Months | None = None) -> Report:
     return Report("consent_coverage", ("purpose", "clients", "of", "share"), tuple(rows))
 
 
+def turnover(uow: UnitOfWork, months: Months) -> Report:
+    """Issued sales documents per month, document type and currency (docs/sales.md): how
+    many, and their net, VAT and gross totals, summed by the store."""
+    rows = tuple(
+        (f"{r.month:%Y-%m}", r.type_code, r.currency, r.documents, r.net, r.vat, r.gross)
+        for r in sales.turnover_by_month(uow, *months.days())
+    )
+    columns = ("month", "type", "currency", "documents", "net", "vat", "gross")
+    return Report("turnover", columns, rows)
+
+
 ReportFunction = Callable[[UnitOfWork, Months], Report]
 REPORTS: dict[str, ReportFunction] = {
     "clients_by_source": clients_by_source,
     "clients_by_month": clients_by_month,
     "visits_by_staff": visits_by_staff,
     "consent_coverage": consent_coverage,
+    "turnover": turnover,
 }
-"""Every report by name. Extension point: turnover per month and per document type is
-added here by the sales-documents part (a function of the unit of work and the months)."""
+"""Every report by name (a function of the unit of work and the months)."""
 
 
 def run(uow: UnitOfWork, name: str, months: Months) -> Report:

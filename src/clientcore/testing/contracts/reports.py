@@ -10,6 +10,8 @@ from uuid import UUID
 import pytest
 
 from clientcore.entities.consent import Channel, Purpose
+from clientcore.entities.sales import SaleLine
+from clientcore.entities.visit import ChargeKind
 from clientcore.errors import ValidationError
 from clientcore.facade import Core
 from clientcore.testing.clock import TickingClock
@@ -107,3 +109,28 @@ class ReportsContract(BackendContract):
             "third_party_sharing": 0,
             "notifications": 1,
         }
+
+    def test_report_turnover_per_month_type_and_currency(
+        self, core: Core, clock: TickingClock
+    ) -> None:
+        client = core.clients.register(last_name="Nowak")
+        invoice = core.sales.define_type("FV", "Invoice")
+        receipt = core.sales.define_type("PAR", "Receipt")
+        line = SaleLine(
+            quantity=2, unit_price="10.00", vat_rate=23, description="Food", kind=ChargeKind.GOODS
+        )
+        _at(clock, datetime(2026, 1, 31, 22, 30, tzinfo=UTC))  # 23:30 in Warsaw: January
+        core.sales.issue(core.sales.draft(client.id, invoice.id, [line], currency="PLN").id)
+        _at(clock, datetime(2026, 2, 3, 9, tzinfo=UTC))
+        for document_type in (invoice, invoice, receipt):
+            draft = core.sales.draft(client.id, document_type.id, [line], currency="PLN")
+            core.sales.issue(draft.id)
+        core.sales.draft(client.id, invoice.id, [line], currency="PLN")  # a draft: not sold
+        report = core.reports.turnover(date(2026, 1, 1), date(2026, 3, 1))
+        assert report.columns == ("month", "type", "currency", "documents", "net", "vat", "gross")
+        assert report.rows == (
+            ("2026-01", "FV", "PLN", 1, Decimal("20.00"), Decimal("4.60"), Decimal("24.60")),
+            ("2026-02", "FV", "PLN", 2, Decimal("40.00"), Decimal("9.20"), Decimal("49.20")),
+            ("2026-02", "PAR", "PLN", 1, Decimal("20.00"), Decimal("4.60"), Decimal("24.60")),
+        )
+        assert core.reports.run("turnover", start=date(2026, 3, 1), end=date(2026, 4, 1)).rows == ()
