@@ -9,7 +9,7 @@ from uuid import UUID
 
 from clientcore.api.checks import checked
 from clientcore.entities.task import Task, TaskStatus
-from clientcore.operations import tasks
+from clientcore.operations import calendar, tasks
 from clientcore.operations.tasks import TaskDraft
 
 if TYPE_CHECKING:
@@ -74,4 +74,4 @@ class Tasks:
         self, staff_id: UUID, start: datetime, end: datetime, *, done: bool = True
     ) -> list[Task]:
         """The staff member's tasks due in ``[start, end)``: their calendar's tasks."""
-        return self._run.read(tasks.for_staff, staff_id, start, end, done=done)
+        return self._run.read(calendar.staff_tasks, staff_id, start, end, done=done)

@@ -12,7 +12,8 @@ import attrs
 import icalendar
 
 from clientcore.entities.client import Client
-from clientcore.entities.kinds import STAFF
+from clientcore.entities.kinds import STAFF, TASKS
+from clientcore.entities.task import Task
 from clientcore.entities.visit import Visit, VisitKind
 from clientcore.entities.working_hours import WorkingHours, working_intervals
 from clientcore.errors import ValidationError
@@ -217,6 +218,20 @@ def code_summary(visit: Visit, client: Client | None) -> str:
     return "Break" if client is None else f"Visit {client.code}"
 
 
+def staff_tasks(
+    uow: UnitOfWork, staff_id: UUID, start: datetime, end: datetime, *, done: bool = True
+) -> list[Task]:
+    """The tasks assigned to the staff member due in ``[start, end)`` by due time (done
+    ones too unless ``done`` is false): their calendar's tasks."""
+    check_range(start, end)
+    uow.records(STAFF).get(staff_id)
+    return [
+        task
+        for task in uow.records(TASKS).find(assigned_to=staff_id)
+        if start <= task.due < end and (done or not task.done)
+    ]
+
+
 def to_ical(
     uow: UnitOfWork,
     staff_id: UUID,
@@ -225,7 +240,9 @@ def to_ical(
     summary: IcalSummary = code_summary,
 ) -> bytes:
     """The staff member's booked entries in the range as an iCalendar file, each event's
-    summary written by ``summary``."""
+    summary written by ``summary``, and the tasks assigned to them due in the range as
+    to-dos (their subject as the summary: a task's content, which may be personal, stays
+    out)."""
     if not callable(summary):
         raise ValidationError("summary", "must be a function of (visit, client or None)")
     member = uow.records(STAFF).get(staff_id)
@@ -248,4 +265,12 @@ def to_ical(
         event.add("summary", text)
         event.add("status", "CONFIRMED")
         calendar.add_component(event)
+    for task in staff_tasks(uow, staff_id, start, end):
+        todo = icalendar.Todo()
+        todo.add("uid", f"{task.id}@clientcore")
+        todo.add("dtstamp", task.updated_at)
+        todo.add("due", task.due)
+        todo.add("summary", task.subject)
+        todo.add("status", "COMPLETED" if task.done else "NEEDS-ACTION")
+        calendar.add_component(todo)
     return bytes(calendar.to_ical())

@@ -23,7 +23,6 @@ from clientcore.entities.task import (
 )
 from clientcore.errors import ClientMerged, ConcurrencyError, NotFound, ValidationError
 from clientcore.operations import bulk
-from clientcore.operations.calendar import check_range
 from clientcore.operations.clients import EVENTS_AT_ONCE
 from clientcore.operations.context import Context, diff, tenant_zone
 from clientcore.operations.redirects import live_client, surviving
@@ -162,20 +161,6 @@ def for_client(uow: UnitOfWork, client_id: UUID) -> list[Task]:
     """The client's tasks by due time."""
     live_client(uow, client_id)
     return uow.records(TASKS).find(client_id=client_id)
-
-
-def for_staff(
-    uow: UnitOfWork, staff_id: UUID, start: datetime, end: datetime, *, done: bool = True
-) -> list[Task]:
-    """The tasks assigned to the staff member due in ``[start, end)`` by due time (done
-    ones too unless ``done`` is false): their calendar's tasks."""
-    check_range(start, end)
-    uow.records(STAFF).get(staff_id)
-    return [
-        task
-        for task in uow.records(TASKS).find(assigned_to=staff_id)
-        if start <= task.due < end and (done or not task.done)
-    ]
 
 
 def get(uow: UnitOfWork, task_id: UUID) -> Task:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import uuid4
 
+import icalendar
 import pytest
 
 from clientcore.entities.event import Event, EventKind
@@ -41,6 +42,12 @@ class TasksContract(BackendContract):
         week = (due - timedelta(days=3), due + timedelta(days=3))
         assert core.tasks.for_staff(vet, *week) == [task]
         assert core.tasks.for_staff(vet, due + timedelta(seconds=1), due + timedelta(days=1)) == []
+        feed = icalendar.Calendar.from_ical(core.calendar.export_ical(vet, *week))
+        todos = [part for part in feed.walk() if part.name == "VTODO"]
+        assert [(str(t["summary"]), t.decoded("due"), str(t["status"])) for t in todos] == [
+            ("Call back", due.replace(microsecond=0), "NEEDS-ACTION")  # iCalendar: seconds
+        ]
+        assert "about the results" not in feed.to_ical().decode()  # the content is personal
         created = core.clients.history(client.id)[-1]
         assert created.kind == EventKind.TASK_CREATED
         assert created.entity_id == task.id
