@@ -10,12 +10,17 @@ never a round trip per client.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from clientcore.entities.bulk import BulkChange, ClientState
+from clientcore.entities.bulk import BulkChange, BulkResult, ClientState, SkipReason
+from clientcore.entities.event import Event, FieldChange
+
+Outcome = Callable[[ClientState], SkipReason | FieldChange]
+"""What a change does to a client in a state: why it skips it, or the change its history
+event records. It reads only the state's status and changed field, never its id or version."""
 
 
 class BulkClients(Protocol):
@@ -36,4 +41,15 @@ class BulkClients(Protocol):
         this unit of work, each of which it changes), with ``updated_at`` set to ``at``
         and the version bumped by one; how many clients were written. The search and
         filter indexes follow."""
+        ...
+
+    def apply_logged(
+        self, change: BulkChange, client_ids: Sequence[UUID], head: Event, outcome: Outcome
+    ) -> BulkResult | None:
+        """:meth:`states`, :meth:`apply` and the history events at once, set-based: each
+        changed client's event is ``head`` with its own new id, the client as entity and
+        client, and the change ``outcome`` gives (decided once per distinct stored value,
+        the events written by INSERT ... SELECT from the clients). The clients skipped
+        and changed in the order of ``client_ids``. None: this store does not write
+        events itself (the operation then reads states and appends the events)."""
         ...

@@ -22,12 +22,15 @@ from clientcore.adapters.mongo.store import Document, Scoped
 from clientcore.entities.bulk import (
     AddGroup,
     BulkChange,
+    BulkResult,
     ClientState,
     RemoveGroup,
     SetAttribute,
     SetCaretaker,
 )
 from clientcore.entities.client import AttributeValue, ClientStatus
+from clientcore.entities.event import Event
+from clientcore.ports.bulk import Outcome
 
 _READ = {"_id": 0, "id": 1, "version": 1, "status": 1, "caretaker_id": 1, "group_ids": 1}
 
@@ -92,3 +95,8 @@ class MongoBulkClients:
 
 def _attributes(structure: Any, stored: dict[str, Any]) -> dict[str, AttributeValue]:
     return {key: structure(value, AttributeValue) for key, value in stored.items()}
+
+    def apply_logged(
+        self, change: BulkChange, client_ids: Sequence[UUID], head: Event, outcome: Outcome
+    ) -> BulkResult | None:
+        return None  # the operation reads the states and appends the events

@@ -4,12 +4,24 @@ of its index rows, whatever the number of clients."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Text, cast, delete, func, insert, literal, select, update
+import attrs
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from clientcore.adapters.sql import convert
@@ -17,15 +29,21 @@ from clientcore.adapters.sql.db import BATCH, Db
 from clientcore.adapters.sql.schema import Id, Key
 from clientcore.entities.attribute import comparable
 from clientcore.entities.bulk import (
+    CHANGED_FIELD,
     AddGroup,
     BulkChange,
+    BulkResult,
     ClearAttribute,
     ClientState,
     RemoveGroup,
     SetAttribute,
     SetCaretaker,
+    Skipped,
+    SkipReason,
 )
 from clientcore.entities.client import ClientStatus
+from clientcore.entities.event import Event, FieldChange
+from clientcore.ports.bulk import Outcome
 
 _READERS: dict[str, Callable[[Any], Any]] = {
     "caretaker_id": lambda value: value,
@@ -66,6 +84,88 @@ class SqlBulkClients:
         return [row[0] for row in self._db.tuples(statement)]
 
     def apply(self, change: BulkChange, client_ids: Sequence[UUID], at: datetime) -> int:
+        values = self._values(change, at)
+        written = sum(self._write(change, ids, values) for ids in _batches(client_ids))
+        self._refresh(change, len(client_ids))
+        return written
+
+    def apply_logged(
+        self, change: BulkChange, client_ids: Sequence[UUID], head: Event, outcome: Outcome
+    ) -> BulkResult:
+        c = self._t.c
+        field = CHANGED_FIELD[type(change)]
+        read = _READERS[field]
+        # What the change does to a client of a status and stored value: a skip, or the
+        # ``changes`` text of its event (decided once per distinct pair).
+        decided: dict[tuple[str, Any], SkipReason | str] = {}
+        values = self._values(change, head.at)
+        changed: list[UUID] = []
+        skipped: list[Skipped] = []
+        for ids in _batches(client_ids):
+            statement = self._db.for_update(
+                select(c.id, c.status, c[field]).where(*self._mine(ids))
+            )
+            found: dict[UUID, SkipReason | str] = {}
+            for client_id, status, stored in self._db.tuples(statement):
+                made = decided.get((status, stored))
+                if made is None:
+                    state = ClientState(
+                        head.entity_id, 0, ClientStatus(status), **{field: read(stored)}
+                    )
+                    made = decided[(status, stored)] = self._changes_text(head, outcome(state))
+                found[client_id] = made
+            texts: dict[str, list[UUID]] = {}
+            for client_id in ids:
+                made = found.get(client_id, SkipReason.NOT_FOUND)
+                if isinstance(made, SkipReason):
+                    skipped.append(Skipped(client_id, made))
+                else:
+                    changed.append(client_id)
+                    texts.setdefault(made, []).append(client_id)
+            if texts:
+                batch = [client_id for of_text in texts.values() for client_id in of_text]
+                self._log(head, batch, texts)
+                self._write(change, batch, values)
+        self._refresh(change, len(changed))
+        return BulkResult(tuple(changed), tuple(skipped))
+
+    def _changes_text(self, head: Event, made: SkipReason | FieldChange) -> SkipReason | str:
+        """A skip, or the stored ``changes`` of the event recording ``made``."""
+        if isinstance(made, SkipReason):
+            return made
+        return str(
+            convert.event_row(self._db.tenant, attrs.evolve(head, changes=(made,)))["changes"]
+        )
+
+    def _log(self, head: Event, ids: Sequence[UUID], texts: Mapping[str, Sequence[UUID]]) -> None:
+        """One INSERT ... SELECT of the events of the clients ``ids`` (each of them in one
+        list of ``texts``, by the ``changes`` text of its event): ``head`` with a new id
+        made by the engine and the client as entity and client."""
+        events, c = self._db.tables.events, self._t.c
+        row = convert.event_row(self._db.tenant, head)
+        if len(texts) == 1:
+            changes: ColumnElement[Any] = literal(next(iter(texts)), events.c.changes.type)
+        else:
+            changes = case(
+                *[
+                    (c.id.in_(list(of_text)), literal(text, events.c.changes.type))
+                    for text, of_text in texts.items()
+                ]
+            )
+        columns = ["kind", "actor_id", "at", "actor_roles"]
+        rows = select(
+            c.tenant,
+            _new_id(self._db.dialect),
+            c.id,
+            c.id,
+            *[literal(row[name], events.c[name].type) for name in columns],
+            changes,
+        ).where(*self._mine(ids))
+        names = ["tenant", "id", "entity_id", "client_id", *columns, "changes"]
+        self._db.execute(insert(events).from_select(names, rows))
+
+    def _values(self, change: BulkChange, at: datetime) -> dict[str, Any]:
+        """The UPDATE's values: the change, ``updated_at`` and the version bumped."""
         c = self._t.c
         values: dict[str, Any] = {"updated_at": at, "version": c.version + 1}
         if isinstance(change, SetCaretaker):
@@ -74,10 +174,15 @@ class SqlBulkClients:
             values["attributes"] = _attributes(self._db.dialect, c.attributes, change)
         else:
             values["group_ids"] = _group_ids(self._db.dialect, c.group_ids, change)
-        written = 0
-        for ids in _batches(client_ids):
-            written += self._db.changed(update(self._t).where(*self._mine(ids)).values(values), {})
-            self._index_rows(change, ids)
+        return values
+
+    def _write(self, change: BulkChange, ids: Sequence[UUID], values: dict[str, Any]) -> int:
+        """The UPDATE of one batch of clients and its index rows; how many were written."""
+        written = self._db.changed(update(self._t).where(*self._mine(ids)).values(values), {})
+        self._index_rows(change, ids)
+        return written
+
+    def _refresh(self, change: BulkChange, written: int) -> None:
         if not isinstance(change, SetCaretaker):
             # Many new index rows of one key or group: without fresh statistics PostgreSQL
             # would plan the next bulk change's DELETE by that key (few rows, it thinks)
@@ -85,8 +190,7 @@ class SqlBulkClients:
             tables = self._db.tables
             grouped = isinstance(change, AddGroup | RemoveGroup)
             index = tables.client_groups if grouped else tables.client_attributes
-            self._db.refresh_statistics(index, len(client_ids))
-        return written
+            self._db.refresh_statistics(index, written)
 
     def _index_rows(self, change: BulkChange, ids: Sequence[UUID]) -> None:
         """The batch's ``client_attributes`` / ``client_groups`` rows, set-based."""
@@ -168,3 +272,12 @@ def _group_ids(
         kept = select(func.json_group_array(each.c.value)).where(each.c.value != group)
         return kept.scalar_subquery()
     return func.json_remove(column, func.json_unquote(func.json_search(column, "one", group)))
+
+
+def _new_id(dialect: str) -> ColumnElement[Any]:
+    """A new random id per row, made by the engine in the ``Id`` column's stored form."""
+    if dialect == "postgresql":
+        return func.gen_random_uuid()
+    if dialect == "sqlite":
+        return func.lower(func.hex(func.randomblob(16)))
+    return func.replace(func.uuid(), "-", "")
