@@ -92,11 +92,11 @@ class MongoBulkClients:
         )
         return len(client_ids)
 
-
-def _attributes(structure: Any, stored: dict[str, Any]) -> dict[str, AttributeValue]:
-    return {key: structure(value, AttributeValue) for key, value in stored.items()}
-
     def apply_logged(
         self, change: BulkChange, client_ids: Sequence[UUID], head: Event, outcome: Outcome
     ) -> BulkResult | None:
         return None  # the operation reads the states and appends the events
+
+
+def _attributes(structure: Any, stored: dict[str, Any]) -> dict[str, AttributeValue]:
+    return {key: structure(value, AttributeValue) for key, value in stored.items()}

@@ -25,6 +25,7 @@ from clientcore.entities.bulk import (
     applied,
 )
 from clientcore.entities.client import Client
+from clientcore.entities.common import Role
 from clientcore.entities.event import EventKind
 from clientcore.errors import NotFound, ValidationError
 from clientcore.facade import Core
@@ -213,6 +214,8 @@ class BulkContract(BackendContract):
         @given(st.lists(changes, min_size=1, max_size=6), st.lists(st.integers(0, 5), max_size=8))
         def run(steps: list[BulkChange], picks: list[int]) -> None:
             ids = [core.clients.register(last_name=f"H{i}").id for i in range(6)]
+            # Each client's twin gets each change the bulk change makes, client by client.
+            twins = {client_id: core.clients.register(last_name="T").id for client_id in ids}
             model = {client_id: _state(core.clients.get(client_id)) for client_id in ids}
             for change in steps:
                 chosen = [ids[pick] for pick in picks]
@@ -227,9 +230,11 @@ class BulkContract(BackendContract):
                     if new is not None:
                         model[client_id] = attrs.evolve(new, version=new.version + 1)
                         expected_changed.append(client_id)
+                        _change_one(core, change, twins[client_id])
                 assert list(result.changed) == expected_changed
             for client_id in ids:
                 assert _state(core.clients.get(client_id)) == model[client_id]
+                assert _recorded(core, client_id) == _recorded(core, twins[client_id])
 
         run()
 
@@ -245,3 +250,26 @@ def _run(core: Core, change: BulkChange, ids: list[UUID]) -> BulkResult:
     if isinstance(change, AddGroup):
         return core.bulk.add_group(change.group_id, client_ids=ids)
     return core.bulk.remove_group(change.group_id, client_ids=ids)
+
+
+def _change_one(core: Core, change: BulkChange, client_id: UUID) -> None:
+    """``change`` made to one client through the single-client method of its kind."""
+    if isinstance(change, SetAttribute):
+        core.clients.set_attribute(client_id, change.key, change.value)
+    elif isinstance(change, ClearAttribute):
+        core.clients.clear_attribute(client_id, change.key)
+    elif isinstance(change, SetCaretaker):
+        core.clients.update(client_id, caretaker_id=change.caretaker_id)
+    elif isinstance(change, AddGroup):
+        core.clients.assign_groups(client_id, change.group_id)
+    else:
+        core.clients.unassign_group(client_id, change.group_id)
+
+
+def _recorded(core: Core, client_id: UUID) -> list[tuple[str, str, frozenset[Role], object]]:
+    """What a client's history says after its registration: each event's kind, actor and
+    changes (its own id, entity and time aside)."""
+    return [
+        (event.kind, event.actor_id, event.actor_roles, event.changes)
+        for event in core.clients.history(client_id)[1:]
+    ]
