@@ -53,8 +53,13 @@ _READERS: dict[str, Callable[[Any], Any]] = {
 """How each field a bulk change writes is read from its column."""
 
 
-def _batches(ids: Sequence[UUID]) -> list[Sequence[UUID]]:
-    return [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+BULK_BATCH = 5 * BATCH
+"""Ids per statement of a bulk change: fewer, larger statements (their parameters stay
+under every engine's limit, SQLite's 32,766 included)."""
+
+
+def _batches(ids: Sequence[UUID], size: int = BULK_BATCH) -> list[Sequence[UUID]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 class SqlBulkClients:
@@ -71,7 +76,7 @@ class SqlBulkClients:
         read = None if field is None else _READERS.get(field)
         columns = [c.id, c.version, c.status] + ([c[field]] if field and read else [])
         found = []
-        for ids in _batches(list(dict.fromkeys(client_ids))):
+        for ids in _batches(list(dict.fromkeys(client_ids)), BATCH):
             statement = select(*columns).where(*self._mine(ids))
             for row in self._db.tuples(self._db.for_update(statement)):
                 extra: dict[str, Any] = {} if not field or read is None else {field: read(row[3])}
@@ -85,8 +90,9 @@ class SqlBulkClients:
 
     def apply(self, change: BulkChange, client_ids: Sequence[UUID], at: datetime) -> int:
         values = self._values(change, at)
-        written = sum(self._write(change, ids, values) for ids in _batches(client_ids))
-        self._refresh(change, len(client_ids))
+        batches = _batches(client_ids)
+        written = sum(self._write(change, ids, values) for ids in batches)
+        self._finish(change, batches)
         return written
 
     def apply_logged(
@@ -101,6 +107,7 @@ class SqlBulkClients:
         values = self._values(change, head.at)
         changed: list[UUID] = []
         skipped: list[Skipped] = []
+        written: list[Sequence[UUID]] = []
         for ids in _batches(client_ids):
             statement = self._db.for_update(
                 select(c.id, c.status, c[field]).where(*self._mine(ids))
@@ -126,7 +133,8 @@ class SqlBulkClients:
                 batch = [client_id for of_text in texts.values() for client_id in of_text]
                 self._log(head, batch, texts)
                 self._write(change, batch, values)
-        self._refresh(change, len(changed))
+                written.append(batch)
+        self._finish(change, written)
         return BulkResult(tuple(changed), tuple(skipped))
 
     def _changes_text(self, head: Event, made: SkipReason | FieldChange) -> SkipReason | str:
@@ -179,10 +187,13 @@ class SqlBulkClients:
     def _write(self, change: BulkChange, ids: Sequence[UUID], values: dict[str, Any]) -> int:
         """The UPDATE of one batch of clients and its index rows; how many were written."""
         written = self._db.changed(update(self._t).where(*self._mine(ids)).values(values), {})
-        self._index_rows(change, ids)
+        self._drop_index_rows(change, ids)
         return written
 
-    def _refresh(self, change: BulkChange, written: int) -> None:
+    def _finish(self, change: BulkChange, batches: Sequence[Sequence[UUID]]) -> None:
+        """The new index rows of the written ``batches``, and fresh statistics of them."""
+        for ids in batches:
+            self._add_index_rows(change, ids)
         if not isinstance(change, SetCaretaker):
             # Many new index rows of one key or group: without fresh statistics PostgreSQL
             # would plan the next bulk change's DELETE by that key (few rows, it thinks)
@@ -190,47 +201,41 @@ class SqlBulkClients:
             tables = self._db.tables
             grouped = isinstance(change, AddGroup | RemoveGroup)
             index = tables.client_groups if grouped else tables.client_attributes
-            self._db.refresh_statistics(index, written)
+            self._db.refresh_statistics(index, sum(len(ids) for ids in batches))
 
-    def _index_rows(self, change: BulkChange, ids: Sequence[UUID]) -> None:
-        """The batch's ``client_attributes`` / ``client_groups`` rows, set-based."""
+    def _drop_index_rows(self, change: BulkChange, ids: Sequence[UUID]) -> None:
+        """DELETE the batch's ``client_attributes`` / ``client_groups`` rows the change
+        replaces or removes."""
         tables, tenant = self._db.tables, self._db.tenant
-        c = self._t.c
         if isinstance(change, SetAttribute | ClearAttribute):
             table = tables.client_attributes
-            self._db.execute(
-                delete(table).where(
-                    table.c.tenant == tenant,
-                    table.c.key == change.key,
-                    table.c.client_id.in_(list(ids)),
-                )
-            )
-            if isinstance(change, SetAttribute):
-                rows = select(
-                    c.tenant,
-                    c.id,
-                    literal(change.key, Key(64)),
-                    literal(comparable(change.value), Key(1100)),
-                ).where(*self._mine(ids))
-                columns = ["tenant", "client_id", "key", "value"]
-                self._db.execute(insert(table).from_select(columns, rows))
-        elif isinstance(change, AddGroup | RemoveGroup):
+            by = table.c.key == change.key
+        elif isinstance(change, RemoveGroup):
             table = tables.client_groups
-            if isinstance(change, AddGroup):
-                rows = select(c.tenant, c.id, literal(change.group_id, Id())).where(
-                    *self._mine(ids)
-                )
-                self._db.execute(
-                    insert(table).from_select(["tenant", "client_id", "group_id"], rows)
-                )
-            else:
-                self._db.execute(
-                    delete(table).where(
-                        table.c.tenant == tenant,
-                        table.c.group_id == change.group_id,
-                        table.c.client_id.in_(list(ids)),
-                    )
-                )
+            by = table.c.group_id == change.group_id
+        else:
+            return
+        self._db.execute(
+            delete(table).where(table.c.tenant == tenant, by, table.c.client_id.in_(list(ids)))
+        )
+
+    def _add_index_rows(self, change: BulkChange, ids: Sequence[UUID]) -> None:
+        """INSERT ... SELECT the batch's new ``client_attributes`` / ``client_groups`` rows.
+        Made after every batch's DELETE: a DELETE by key then never reads the rows this
+        change added, which PostgreSQL's statistics do not know of yet."""
+        tables, c = self._db.tables, self._t.c
+        if isinstance(change, SetAttribute):
+            table = tables.client_attributes
+            columns = ["tenant", "client_id", "key", "value"]
+            made = [literal(change.key, Key(64)), literal(comparable(change.value), Key(1100))]
+        elif isinstance(change, AddGroup):
+            table = tables.client_groups
+            columns = ["tenant", "client_id", "group_id"]
+            made = [literal(change.group_id, Id())]
+        else:
+            return
+        rows = select(c.tenant, c.id, *made).where(*self._mine(ids))
+        self._db.execute(insert(table).from_select(columns, rows))
 
 
 def _attributes(
