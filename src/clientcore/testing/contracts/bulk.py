@@ -26,7 +26,7 @@ from clientcore.entities.bulk import (
 )
 from clientcore.entities.client import Client
 from clientcore.entities.common import Role
-from clientcore.entities.event import EventKind
+from clientcore.entities.event import Event, EventKind
 from clientcore.errors import NotFound, ValidationError
 from clientcore.facade import Core
 from clientcore.operations.bulk import ClientFilter
@@ -187,6 +187,19 @@ class BulkContract(BackendContract):
         assert result.changed == ()
         assert result.skipped[0].reason is SkipReason.NOT_FOUND
         assert other.clients.get(theirs.id) == theirs
+
+    def test_bulk_events_reach_a_listening_handler_as_logged(self, setup: Core) -> None:
+        core = setup
+        heard: list[Event] = []
+        core.events.after_commit(EventKind.CLIENT_UPDATED, heard.append)
+        ids = [core.clients.register(last_name=f"L{i}").id for i in range(3)]
+        result = core.bulk.set_attribute("vip", True, client_ids=ids)
+        assert result.changed == tuple(ids)
+        assert heard == [core.clients.history(client_id)[-1] for client_id in ids]
+        cleared = core.bulk.clear_attribute("vip", client_ids=ids[:1])
+        assert cleared.changed == (ids[0],)
+        assert len(heard) == 4
+        assert heard[-1] == core.clients.history(ids[0])[-1]
 
     def test_bulk_a_bulk_change_equals_the_change_made_client_by_client(self, setup: Core) -> None:
         core = setup
