@@ -5,7 +5,8 @@ selected clients' :class:`~clientcore.entities.bulk.ClientState` (:meth:`states`
 which of them the change changes and what their history events say, then has the store
 write the change to all of them at once (:meth:`apply`): one UPDATE per batch of ids on
 SQL (and one INSERT ... SELECT / DELETE of index rows), one ``update_many`` on MongoDB,
-never a round trip per client.
+never a round trip per client. A store that can also write the events set-based does all
+of it in :meth:`apply_logged` (SQL: INSERT ... SELECT of the events from the clients).
 """
 
 from __future__ import annotations
