@@ -4,6 +4,7 @@ of its index rows, whatever the number of clients."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ import attrs
 from sqlalchemy import (
     ColumnElement,
     Text,
+    any_,
     case,
     cast,
     delete,
@@ -22,7 +24,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import BATCH, Db
@@ -69,7 +72,7 @@ class SqlBulkClients:
 
     def _mine(self, ids: Sequence[UUID]) -> list[ColumnElement[bool]]:
         c = self._t.c
-        return [c.tenant == self._db.tenant, c.id.in_(list(ids))]
+        return [c.tenant == self._db.tenant, _among(self._db.dialect, c.id, ids)]
 
     def states(self, client_ids: Sequence[UUID], field: str | None = None) -> list[ClientState]:
         c = self._t.c
@@ -216,7 +219,9 @@ class SqlBulkClients:
         else:
             return
         self._db.execute(
-            delete(table).where(table.c.tenant == tenant, by, table.c.client_id.in_(list(ids)))
+            delete(table).where(
+                table.c.tenant == tenant, by, _among(self._db.dialect, table.c.client_id, ids)
+            )
         )
 
     def _add_index_rows(self, change: BulkChange, ids: Sequence[UUID]) -> None:
@@ -286,3 +291,17 @@ def _new_id(dialect: str) -> ColumnElement[Any]:
     if dialect == "sqlite":
         return func.lower(func.hex(func.randomblob(16)))
     return func.replace(func.uuid(), "-", "")
+
+
+def _among(dialect: str, column: ColumnElement[UUID], ids: Sequence[UUID]) -> ColumnElement[bool]:
+    """``column IN ids`` with the ids bound as one parameter where the engine reads a list
+    from one (SQLite: a JSON array of the stored hex ids; PostgreSQL: a ``uuid[]``), not
+    one parameter each."""
+    if dialect == "sqlite":
+        each = func.json_each(literal(json.dumps([entry.hex for entry in ids]), Text)).table_valued(
+            "value"
+        )
+        return column.in_(select(cast(each.c.value, Text)))
+    if dialect == "postgresql":
+        return column == any_(literal(list(ids), ARRAY(postgresql.UUID(as_uuid=True))))
+    return column.in_(list(ids))
