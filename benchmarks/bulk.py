@@ -1,9 +1,11 @@
 """Bulk changes: set an attribute on N clients, change the caretaker of N clients.
 
 Ours is ``core.bulk.set_attribute(key, value, client_ids=ids)`` and
-``core.bulk.change_caretaker(old, new)``: it reads the selected clients' states, makes each
-changed client's history event (with its old and new value) and writes the change set-based
-(an UPDATE and the attribute index rows per batch of 1,000 ids) and the events. The
+``core.bulk.change_caretaker(old, new)``: per batch of 5,000 ids it reads the clients'
+status and changed field (SELECT ... FOR UPDATE), decides in Python once per distinct
+stored value whether the client changes and what its event says (the old and new value
+as a change of that client alone records it), and writes one INSERT ... SELECT of the
+events (ids made by the engine), one UPDATE and the attribute index rows. The
 baseline is the same change written by hand in one transaction: one UPDATE of every client
 of the tenant (the attribute set in the JSON column by the engine's JSON functions), the
 attribute index rows deleted and inserted with one DELETE and one INSERT ... SELECT, and

@@ -1,13 +1,15 @@
 """Bulk changes of clients (B1, B2): set or clear an attribute, change the caretaker, add
 or remove a group, for every client of a selection.
 
-The store reads the selection's states at once, the change is decided per client here
-(so each changed client gets the event a change of that client alone would record), and
-the store writes it to all of them at once (:class:`~clientcore.ports.bulk.BulkClients`).
+The change is decided here per client state (:func:`outcome`, so each changed client gets
+the event a change of that client alone would record) and the store writes it to all of
+them at once (:class:`~clientcore.ports.bulk.BulkClients`); on SQL the store also writes
+the events, deciding once per distinct stored value.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from uuid import UUID
 
@@ -21,6 +23,7 @@ from clientcore.entities.bulk import (
     BulkChange,
     BulkResult,
     ClearAttribute,
+    ClientState,
     RemoveGroup,
     SetAttribute,
     SetCaretaker,
@@ -49,6 +52,9 @@ _EVENT_KINDS: dict[type, EventKind] = {
     RemoveGroup: EventKind.CLIENT_UNGROUPED,
 }
 """The event of each change: what changing one client that way records."""
+
+_NO_ID = UUID(int=0)
+"""The entity and client of the event a store copies for each client it changes."""
 
 
 @attrs.frozen
@@ -121,39 +127,51 @@ def check_ids(client_ids: Sequence[UUID]) -> list[UUID]:
     return list(dict.fromkeys(ids))  # type: ignore[arg-type]
 
 
+def outcome(change: BulkChange, state: ClientState) -> SkipReason | FieldChange:
+    """Why ``change`` skips the client in ``state``, or the change its event records: the
+    change a diff of the two versions of the client gives, as a change of this client
+    alone records it."""
+    if state.status is ClientStatus.MERGED:
+        return SkipReason.MERGED
+    new = new_value(change, state)
+    if new is UNCHANGED:
+        return SkipReason.UNCHANGED
+    field = CHANGED_FIELD[type(change)]
+    return FieldChange(field, render(getattr(state, field)), render(new))
+
+
 def apply(
     uow: UnitOfWork, ctx: Context, change: BulkChange, client_ids: Sequence[UUID]
 ) -> BulkResult:
     """Apply ``change`` to each of ``client_ids`` that it changes, all at once, each
-    changed client with its event and a new version; the others are skipped, with why."""
+    changed client with its event and a new version; the others are skipped, with why.
+
+    The store writes the events itself where it can (SQL: INSERT ... SELECT), unless a
+    host's handler listens to them: it then gets them from the events made here."""
     ctx.acting()
     change = checked(uow, change)
     wanted = check_ids(client_ids)
-    field = CHANGED_FIELD[type(change)]
-    states = {state.id: state for state in uow.bulk.states(wanted, field)}
     kind = _EVENT_KINDS[type(change)]
     now = ctx.now()
+    decide = functools.partial(outcome, change)
+    if ctx.collector is None or kind not in ctx.collector.kinds:
+        head = ctx.event(kind, entity_id=_NO_ID, client_id=_NO_ID, at=now)
+        result = uow.bulk.apply_logged(change, wanted, head, decide)
+        if result is not None:
+            return result
+    states = {state.id: state for state in uow.bulk.states(wanted, CHANGED_FIELD[type(change)])}
     changed: list[UUID] = []
     skipped: list[Skipped] = []
     events: list[Event] = []
     for client_id in wanted:
         state = states.get(client_id)
-        if state is None:
-            skipped.append(Skipped(client_id, SkipReason.NOT_FOUND))
-            continue
-        if state.status is ClientStatus.MERGED:
-            skipped.append(Skipped(client_id, SkipReason.MERGED))
-            continue
-        new = new_value(change, state)
-        if new is UNCHANGED:
-            skipped.append(Skipped(client_id, SkipReason.UNCHANGED))
+        made = SkipReason.NOT_FOUND if state is None else decide(state)
+        if isinstance(made, SkipReason):
+            skipped.append(Skipped(client_id, made))
             continue
         changed.append(client_id)
-        # The change a diff of the two versions of the client gives, as a change of this
-        # client alone records it.
-        changes = (FieldChange(field, render(getattr(state, field)), render(new)),)
         events.append(
-            ctx.event(kind, entity_id=client_id, client_id=client_id, changes=changes, at=now)
+            ctx.event(kind, entity_id=client_id, client_id=client_id, changes=(made,), at=now)
         )
         if len(events) == EVENTS_AT_ONCE:  # appended as made: see EVENTS_AT_ONCE
             ctx.append(uow, events)

@@ -5,17 +5,23 @@ selected clients' :class:`~clientcore.entities.bulk.ClientState` (:meth:`states`
 which of them the change changes and what their history events say, then has the store
 write the change to all of them at once (:meth:`apply`): one UPDATE per batch of ids on
 SQL (and one INSERT ... SELECT / DELETE of index rows), one ``update_many`` on MongoDB,
-never a round trip per client.
+never a round trip per client. A store that can also write the events set-based does all
+of it in :meth:`apply_logged` (SQL: INSERT ... SELECT of the events from the clients).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from clientcore.entities.bulk import BulkChange, ClientState
+from clientcore.entities.bulk import BulkChange, BulkResult, ClientState, SkipReason
+from clientcore.entities.event import Event, FieldChange
+
+Outcome = Callable[[ClientState], SkipReason | FieldChange]
+"""What a change does to a client in a state: why it skips it, or the change its history
+event records. It reads only the state's status and changed field, never its id or version."""
 
 
 class BulkClients(Protocol):
@@ -36,4 +42,15 @@ class BulkClients(Protocol):
         this unit of work, each of which it changes), with ``updated_at`` set to ``at``
         and the version bumped by one; how many clients were written. The search and
         filter indexes follow."""
+        ...
+
+    def apply_logged(
+        self, change: BulkChange, client_ids: Sequence[UUID], head: Event, outcome: Outcome
+    ) -> BulkResult | None:
+        """:meth:`states`, :meth:`apply` and the history events at once, set-based: each
+        changed client's event is ``head`` with its own new id, the client as entity and
+        client, and the change ``outcome`` gives (decided once per distinct stored value,
+        the events written by INSERT ... SELECT from the clients). The clients skipped
+        and changed in the order of ``client_ids``. None: this store does not write
+        events itself (the operation then reads states and appends the events)."""
         ...

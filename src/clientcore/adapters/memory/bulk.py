@@ -11,9 +11,18 @@ from uuid import UUID
 import attrs
 
 from clientcore.adapters.memory.table import Journal, Table
-from clientcore.entities.bulk import CHANGED_FIELD, UNCHANGED, BulkChange, ClientState, new_value
+from clientcore.entities.bulk import (
+    CHANGED_FIELD,
+    UNCHANGED,
+    BulkChange,
+    BulkResult,
+    ClientState,
+    new_value,
+)
 from clientcore.entities.client import Client
+from clientcore.entities.event import Event
 from clientcore.errors import NotFound
+from clientcore.ports.bulk import Outcome
 
 
 def state_of(client: Client) -> ClientState:
@@ -60,3 +69,8 @@ class MemoryBulkClients:
             changed = attrs.evolve(client, version=client.version + 1, **changes)
             self._table.put(self._tenant, client_id, changed, self._journal)
         return len(client_ids)
+
+    def apply_logged(
+        self, change: BulkChange, client_ids: Sequence[UUID], head: Event, outcome: Outcome
+    ) -> BulkResult | None:
+        return None  # the operation reads the states and appends the events

@@ -22,12 +22,15 @@ from clientcore.adapters.mongo.store import Document, Scoped
 from clientcore.entities.bulk import (
     AddGroup,
     BulkChange,
+    BulkResult,
     ClientState,
     RemoveGroup,
     SetAttribute,
     SetCaretaker,
 )
 from clientcore.entities.client import AttributeValue, ClientStatus
+from clientcore.entities.event import Event
+from clientcore.ports.bulk import Outcome
 
 _READ = {"_id": 0, "id": 1, "version": 1, "status": 1, "caretaker_id": 1, "group_ids": 1}
 
@@ -88,6 +91,11 @@ class MongoBulkClients:
             {"id": {"$in": list(client_ids)}}, updates, [*fields, "updated_at", "version"]
         )
         return len(client_ids)
+
+    def apply_logged(
+        self, change: BulkChange, client_ids: Sequence[UUID], head: Event, outcome: Outcome
+    ) -> BulkResult | None:
+        return None  # the operation reads the states and appends the events
 
 
 def _attributes(structure: Any, stored: dict[str, Any]) -> dict[str, AttributeValue]:

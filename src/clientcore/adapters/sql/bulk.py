@@ -4,28 +4,49 @@ of its index rows, whatever the number of clients."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Text, cast, delete, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import JSONB
+import attrs
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    any_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import BATCH, Db
 from clientcore.adapters.sql.schema import Id, Key
 from clientcore.entities.attribute import comparable
 from clientcore.entities.bulk import (
+    CHANGED_FIELD,
     AddGroup,
     BulkChange,
+    BulkResult,
     ClearAttribute,
     ClientState,
     RemoveGroup,
     SetAttribute,
     SetCaretaker,
+    Skipped,
+    SkipReason,
 )
 from clientcore.entities.client import ClientStatus
+from clientcore.entities.event import Event, FieldChange
+from clientcore.ports.bulk import Outcome
 
 _READERS: dict[str, Callable[[Any], Any]] = {
     "caretaker_id": lambda value: value,
@@ -35,8 +56,13 @@ _READERS: dict[str, Callable[[Any], Any]] = {
 """How each field a bulk change writes is read from its column."""
 
 
-def _batches(ids: Sequence[UUID]) -> list[Sequence[UUID]]:
-    return [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+BULK_BATCH = 5 * BATCH
+"""Ids per statement of a bulk change: fewer, larger statements (their parameters stay
+under every engine's limit, SQLite's 32,766 included)."""
+
+
+def _batches(ids: Sequence[UUID], size: int = BULK_BATCH) -> list[Sequence[UUID]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 class SqlBulkClients:
@@ -46,14 +72,14 @@ class SqlBulkClients:
 
     def _mine(self, ids: Sequence[UUID]) -> list[ColumnElement[bool]]:
         c = self._t.c
-        return [c.tenant == self._db.tenant, c.id.in_(list(ids))]
+        return [c.tenant == self._db.tenant, _among(self._db.dialect, c.id, ids)]
 
     def states(self, client_ids: Sequence[UUID], field: str | None = None) -> list[ClientState]:
         c = self._t.c
         read = None if field is None else _READERS.get(field)
         columns = [c.id, c.version, c.status] + ([c[field]] if field and read else [])
         found = []
-        for ids in _batches(list(dict.fromkeys(client_ids))):
+        for ids in _batches(list(dict.fromkeys(client_ids)), BATCH):
             statement = select(*columns).where(*self._mine(ids))
             for row in self._db.tuples(self._db.for_update(statement)):
                 extra: dict[str, Any] = {} if not field or read is None else {field: read(row[3])}
@@ -66,6 +92,91 @@ class SqlBulkClients:
         return [row[0] for row in self._db.tuples(statement)]
 
     def apply(self, change: BulkChange, client_ids: Sequence[UUID], at: datetime) -> int:
+        values = self._values(change, at)
+        batches = _batches(client_ids)
+        written = sum(self._write(change, ids, values) for ids in batches)
+        self._finish(change, batches)
+        return written
+
+    def apply_logged(
+        self, change: BulkChange, client_ids: Sequence[UUID], head: Event, outcome: Outcome
+    ) -> BulkResult:
+        c = self._t.c
+        field = CHANGED_FIELD[type(change)]
+        read = _READERS[field]
+        # What the change does to a client of a status and stored value: a skip, or the
+        # ``changes`` text of its event (decided once per distinct pair).
+        decided: dict[tuple[str, Any], SkipReason | str] = {}
+        values = self._values(change, head.at)
+        changed: list[UUID] = []
+        skipped: list[Skipped] = []
+        written: list[Sequence[UUID]] = []
+        for ids in _batches(client_ids):
+            statement = self._db.for_update(
+                select(c.id, c.status, c[field]).where(*self._mine(ids))
+            )
+            found: dict[UUID, SkipReason | str] = {}
+            for client_id, status, stored in self._db.tuples(statement):
+                made = decided.get((status, stored))
+                if made is None:
+                    state = ClientState(
+                        head.entity_id, 0, ClientStatus(status), **{field: read(stored)}
+                    )
+                    made = decided[(status, stored)] = self._changes_text(head, outcome(state))
+                found[client_id] = made
+            texts: dict[str, list[UUID]] = {}
+            for client_id in ids:
+                made = found.get(client_id, SkipReason.NOT_FOUND)
+                if isinstance(made, SkipReason):
+                    skipped.append(Skipped(client_id, made))
+                else:
+                    changed.append(client_id)
+                    texts.setdefault(made, []).append(client_id)
+            if texts:
+                batch = [client_id for of_text in texts.values() for client_id in of_text]
+                self._log(head, batch, texts)
+                self._write(change, batch, values)
+                written.append(batch)
+        self._finish(change, written)
+        return BulkResult(tuple(changed), tuple(skipped))
+
+    def _changes_text(self, head: Event, made: SkipReason | FieldChange) -> SkipReason | str:
+        """A skip, or the stored ``changes`` of the event recording ``made``."""
+        if isinstance(made, SkipReason):
+            return made
+        return str(
+            convert.event_row(self._db.tenant, attrs.evolve(head, changes=(made,)))["changes"]
+        )
+
+    def _log(self, head: Event, ids: Sequence[UUID], texts: Mapping[str, Sequence[UUID]]) -> None:
+        """One INSERT ... SELECT of the events of the clients ``ids`` (each of them in one
+        list of ``texts``, by the ``changes`` text of its event): ``head`` with a new id
+        made by the engine and the client as entity and client."""
+        events, c = self._db.tables.events, self._t.c
+        row = convert.event_row(self._db.tenant, head)
+        if len(texts) == 1:
+            changes: ColumnElement[Any] = literal(next(iter(texts)), events.c.changes.type)
+        else:
+            changes = case(
+                *[
+                    (c.id.in_(list(of_text)), literal(text, events.c.changes.type))
+                    for text, of_text in texts.items()
+                ]
+            )
+        columns = ["kind", "actor_id", "at", "actor_roles"]
+        rows = select(
+            c.tenant,
+            _new_id(self._db.dialect),
+            c.id,
+            c.id,
+            *[literal(row[name], events.c[name].type) for name in columns],
+            changes,
+        ).where(*self._mine(ids))
+        names = ["tenant", "id", "entity_id", "client_id", *columns, "changes"]
+        self._db.execute(insert(events).from_select(names, rows))
+
+    def _values(self, change: BulkChange, at: datetime) -> dict[str, Any]:
+        """The UPDATE's values: the change, ``updated_at`` and the version bumped."""
         c = self._t.c
         values: dict[str, Any] = {"updated_at": at, "version": c.version + 1}
         if isinstance(change, SetCaretaker):
@@ -74,10 +185,18 @@ class SqlBulkClients:
             values["attributes"] = _attributes(self._db.dialect, c.attributes, change)
         else:
             values["group_ids"] = _group_ids(self._db.dialect, c.group_ids, change)
-        written = 0
-        for ids in _batches(client_ids):
-            written += self._db.changed(update(self._t).where(*self._mine(ids)).values(values), {})
-            self._index_rows(change, ids)
+        return values
+
+    def _write(self, change: BulkChange, ids: Sequence[UUID], values: dict[str, Any]) -> int:
+        """The UPDATE of one batch of clients and its index rows; how many were written."""
+        written = self._db.changed(update(self._t).where(*self._mine(ids)).values(values), {})
+        self._drop_index_rows(change, ids)
+        return written
+
+    def _finish(self, change: BulkChange, batches: Sequence[Sequence[UUID]]) -> None:
+        """The new index rows of the written ``batches``, and fresh statistics of them."""
+        for ids in batches:
+            self._add_index_rows(change, ids)
         if not isinstance(change, SetCaretaker):
             # Many new index rows of one key or group: without fresh statistics PostgreSQL
             # would plan the next bulk change's DELETE by that key (few rows, it thinks)
@@ -85,48 +204,43 @@ class SqlBulkClients:
             tables = self._db.tables
             grouped = isinstance(change, AddGroup | RemoveGroup)
             index = tables.client_groups if grouped else tables.client_attributes
-            self._db.refresh_statistics(index, len(client_ids))
-        return written
+            self._db.refresh_statistics(index, sum(len(ids) for ids in batches))
 
-    def _index_rows(self, change: BulkChange, ids: Sequence[UUID]) -> None:
-        """The batch's ``client_attributes`` / ``client_groups`` rows, set-based."""
+    def _drop_index_rows(self, change: BulkChange, ids: Sequence[UUID]) -> None:
+        """DELETE the batch's ``client_attributes`` / ``client_groups`` rows the change
+        replaces or removes."""
         tables, tenant = self._db.tables, self._db.tenant
-        c = self._t.c
         if isinstance(change, SetAttribute | ClearAttribute):
             table = tables.client_attributes
-            self._db.execute(
-                delete(table).where(
-                    table.c.tenant == tenant,
-                    table.c.key == change.key,
-                    table.c.client_id.in_(list(ids)),
-                )
-            )
-            if isinstance(change, SetAttribute):
-                rows = select(
-                    c.tenant,
-                    c.id,
-                    literal(change.key, Key(64)),
-                    literal(comparable(change.value), Key(1100)),
-                ).where(*self._mine(ids))
-                columns = ["tenant", "client_id", "key", "value"]
-                self._db.execute(insert(table).from_select(columns, rows))
-        elif isinstance(change, AddGroup | RemoveGroup):
+            by = table.c.key == change.key
+        elif isinstance(change, RemoveGroup):
             table = tables.client_groups
-            if isinstance(change, AddGroup):
-                rows = select(c.tenant, c.id, literal(change.group_id, Id())).where(
-                    *self._mine(ids)
-                )
-                self._db.execute(
-                    insert(table).from_select(["tenant", "client_id", "group_id"], rows)
-                )
-            else:
-                self._db.execute(
-                    delete(table).where(
-                        table.c.tenant == tenant,
-                        table.c.group_id == change.group_id,
-                        table.c.client_id.in_(list(ids)),
-                    )
-                )
+            by = table.c.group_id == change.group_id
+        else:
+            return
+        self._db.execute(
+            delete(table).where(
+                table.c.tenant == tenant, by, _among(self._db.dialect, table.c.client_id, ids)
+            )
+        )
+
+    def _add_index_rows(self, change: BulkChange, ids: Sequence[UUID]) -> None:
+        """INSERT ... SELECT the batch's new ``client_attributes`` / ``client_groups`` rows.
+        Made after every batch's DELETE: a DELETE by key then never reads the rows this
+        change added, which PostgreSQL's statistics do not know of yet."""
+        tables, c = self._db.tables, self._t.c
+        if isinstance(change, SetAttribute):
+            table = tables.client_attributes
+            columns = ["tenant", "client_id", "key", "value"]
+            made = [literal(change.key, Key(64)), literal(comparable(change.value), Key(1100))]
+        elif isinstance(change, AddGroup):
+            table = tables.client_groups
+            columns = ["tenant", "client_id", "group_id"]
+            made = [literal(change.group_id, Id())]
+        else:
+            return
+        rows = select(c.tenant, c.id, *made).where(*self._mine(ids))
+        self._db.execute(insert(table).from_select(columns, rows))
 
 
 def _attributes(
@@ -168,3 +282,26 @@ def _group_ids(
         kept = select(func.json_group_array(each.c.value)).where(each.c.value != group)
         return kept.scalar_subquery()
     return func.json_remove(column, func.json_unquote(func.json_search(column, "one", group)))
+
+
+def _new_id(dialect: str) -> ColumnElement[Any]:
+    """A new random id per row, made by the engine in the ``Id`` column's stored form."""
+    if dialect == "postgresql":
+        return func.gen_random_uuid()
+    if dialect == "sqlite":
+        return func.lower(func.hex(func.randomblob(16)))
+    return func.replace(func.uuid(), "-", "")
+
+
+def _among(dialect: str, column: ColumnElement[UUID], ids: Sequence[UUID]) -> ColumnElement[bool]:
+    """``column IN ids`` with the ids bound as one parameter where the engine reads a list
+    from one (SQLite: a JSON array of the stored hex ids; PostgreSQL: a ``uuid[]``), not
+    one parameter each."""
+    if dialect == "sqlite":
+        each = func.json_each(literal(json.dumps([entry.hex for entry in ids]), Text)).table_valued(
+            "value"
+        )
+        return column.in_(select(cast(each.c.value, Text)))
+    if dialect == "postgresql":
+        return column == any_(literal(list(ids), ARRAY(postgresql.UUID(as_uuid=True))))
+    return column.in_(list(ids))

@@ -25,7 +25,8 @@ from clientcore.entities.bulk import (
     applied,
 )
 from clientcore.entities.client import Client
-from clientcore.entities.event import EventKind
+from clientcore.entities.common import Role
+from clientcore.entities.event import Event, EventKind
 from clientcore.errors import NotFound, ValidationError
 from clientcore.facade import Core
 from clientcore.operations.bulk import ClientFilter
@@ -187,6 +188,19 @@ class BulkContract(BackendContract):
         assert result.skipped[0].reason is SkipReason.NOT_FOUND
         assert other.clients.get(theirs.id) == theirs
 
+    def test_bulk_events_reach_a_listening_handler_as_logged(self, setup: Core) -> None:
+        core = setup
+        heard: list[Event] = []
+        core.events.after_commit(EventKind.CLIENT_UPDATED, heard.append)
+        ids = [core.clients.register(last_name=f"L{i}").id for i in range(3)]
+        result = core.bulk.set_attribute("vip", True, client_ids=ids)
+        assert result.changed == tuple(ids)
+        assert heard == [core.clients.history(client_id)[-1] for client_id in ids]
+        cleared = core.bulk.clear_attribute("vip", client_ids=ids[:1])
+        assert cleared.changed == (ids[0],)
+        assert len(heard) == 4
+        assert heard[-1] == core.clients.history(ids[0])[-1]
+
     def test_bulk_a_bulk_change_equals_the_change_made_client_by_client(self, setup: Core) -> None:
         core = setup
         staff = [core.staff.add(f"S{i}").id for i in range(2)]
@@ -213,6 +227,8 @@ class BulkContract(BackendContract):
         @given(st.lists(changes, min_size=1, max_size=6), st.lists(st.integers(0, 5), max_size=8))
         def run(steps: list[BulkChange], picks: list[int]) -> None:
             ids = [core.clients.register(last_name=f"H{i}").id for i in range(6)]
+            # Each client's twin gets each change the bulk change makes, client by client.
+            twins = {client_id: core.clients.register(last_name="T").id for client_id in ids}
             model = {client_id: _state(core.clients.get(client_id)) for client_id in ids}
             for change in steps:
                 chosen = [ids[pick] for pick in picks]
@@ -227,9 +243,11 @@ class BulkContract(BackendContract):
                     if new is not None:
                         model[client_id] = attrs.evolve(new, version=new.version + 1)
                         expected_changed.append(client_id)
+                        _change_one(core, change, twins[client_id])
                 assert list(result.changed) == expected_changed
             for client_id in ids:
                 assert _state(core.clients.get(client_id)) == model[client_id]
+                assert _recorded(core, client_id) == _recorded(core, twins[client_id])
 
         run()
 
@@ -245,3 +263,26 @@ def _run(core: Core, change: BulkChange, ids: list[UUID]) -> BulkResult:
     if isinstance(change, AddGroup):
         return core.bulk.add_group(change.group_id, client_ids=ids)
     return core.bulk.remove_group(change.group_id, client_ids=ids)
+
+
+def _change_one(core: Core, change: BulkChange, client_id: UUID) -> None:
+    """``change`` made to one client through the single-client method of its kind."""
+    if isinstance(change, SetAttribute):
+        core.clients.set_attribute(client_id, change.key, change.value)
+    elif isinstance(change, ClearAttribute):
+        core.clients.clear_attribute(client_id, change.key)
+    elif isinstance(change, SetCaretaker):
+        core.clients.update(client_id, caretaker_id=change.caretaker_id)
+    elif isinstance(change, AddGroup):
+        core.clients.assign_groups(client_id, change.group_id)
+    else:
+        core.clients.unassign_group(client_id, change.group_id)
+
+
+def _recorded(core: Core, client_id: UUID) -> list[tuple[str, str, frozenset[Role], object]]:
+    """What a client's history says after its registration: each event's kind, actor and
+    changes (its own id, entity and time aside)."""
+    return [
+        (event.kind, event.actor_id, event.actor_roles, event.changes)
+        for event in core.clients.history(client_id)[1:]
+    ]
