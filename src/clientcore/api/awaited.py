@@ -309,6 +309,7 @@ class AsyncReports(AsyncPart[Reports]):
     clients_by_month = awaited(Reports.clients_by_month)
     visits_by_staff = awaited(Reports.visits_by_staff)
     consent_coverage = awaited(Reports.consent_coverage)
+    turnover = awaited(Reports.turnover)
 
 
 class AsyncKindRecords(AsyncPart[KindRecords[T]]):
