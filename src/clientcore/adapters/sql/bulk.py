@@ -22,6 +22,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -65,6 +66,13 @@ def _batches(ids: Sequence[UUID], size: int = BULK_BATCH) -> list[Sequence[UUID]
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
+def _statement_batches(dialect: str, ids: Sequence[UUID]) -> list[Sequence[UUID]]:
+    """The batches of ids each statement of a bulk change reads: on SQLite all of them at
+    once (bound as one JSON array, so no parameter limit applies), which makes each
+    statement one pass over the selection instead of one per batch."""
+    return _batches(ids, max(len(ids), 1) if dialect == "sqlite" else BULK_BATCH)
+
+
 class SqlBulkClients:
     def __init__(self, db: Db) -> None:
         self._db = db
@@ -93,7 +101,7 @@ class SqlBulkClients:
 
     def apply(self, change: BulkChange, client_ids: Sequence[UUID], at: datetime) -> int:
         values = self._values(change, at)
-        batches = _batches(client_ids)
+        batches = _statement_batches(self._db.dialect, client_ids)
         written = sum(self._write(change, ids, values) for ids in batches)
         self._finish(change, batches)
         return written
@@ -111,11 +119,12 @@ class SqlBulkClients:
         changed: list[UUID] = []
         skipped: list[Skipped] = []
         written: list[Sequence[UUID]] = []
-        for ids in _batches(client_ids):
+        stored_id, key = _stored_ids(self._db.dialect, c.id)
+        for ids in _statement_batches(self._db.dialect, client_ids):
             statement = self._db.for_update(
-                select(c.id, c.status, c[field]).where(*self._mine(ids))
+                select(stored_id, c.status, c[field]).where(*self._mine(ids))
             )
-            found: dict[UUID, SkipReason | str] = {}
+            found: dict[object, SkipReason | str] = {}
             for client_id, status, stored in self._db.tuples(statement):
                 made = decided.get((status, stored))
                 if made is None:
@@ -126,7 +135,7 @@ class SqlBulkClients:
                 found[client_id] = made
             texts: dict[str, list[UUID]] = {}
             for client_id in ids:
-                made = found.get(client_id, SkipReason.NOT_FOUND)
+                made = found.get(key(client_id), SkipReason.NOT_FOUND)
                 if isinstance(made, SkipReason):
                     skipped.append(Skipped(client_id, made))
                 else:
@@ -159,7 +168,7 @@ class SqlBulkClients:
         else:
             changes = case(
                 *[
-                    (c.id.in_(list(of_text)), literal(text, events.c.changes.type))
+                    (_among(self._db.dialect, c.id, of_text), literal(text, events.c.changes.type))
                     for text, of_text in texts.items()
                 ]
             )
@@ -282,6 +291,17 @@ def _group_ids(
         kept = select(func.json_group_array(each.c.value)).where(each.c.value != group)
         return kept.scalar_subquery()
     return func.json_remove(column, func.json_unquote(func.json_search(column, "one", group)))
+
+
+def _stored_ids(
+    dialect: str, column: ColumnElement[UUID]
+) -> tuple[ColumnElement[Any], Callable[[UUID], object]]:
+    """``column`` read as the driver gives it, and how to make a UUID into that form:
+    the hex text SQLite and MariaDB store is read as is, not made into 100,000 UUIDs only
+    to be looked up (PostgreSQL's driver gives UUIDs)."""
+    if dialect == "postgresql":
+        return column, lambda client_id: client_id
+    return type_coerce(column, Text), lambda client_id: client_id.hex
 
 
 def _new_id(dialect: str) -> ColumnElement[Any]:
