@@ -78,9 +78,9 @@ class SqlBulkClients:
         self._db = db
         self._t = db.tables.clients
 
-    def _mine(self, ids: Sequence[UUID]) -> list[ColumnElement[bool]]:
+    def _mine(self, ids: _Ids) -> list[ColumnElement[bool]]:
         c = self._t.c
-        return [c.tenant == self._db.tenant, _among(self._db.dialect, c.id, ids)]
+        return [c.tenant == self._db.tenant, ids.among(c.id)]
 
     def states(self, client_ids: Sequence[UUID], field: str | None = None) -> list[ClientState]:
         c = self._t.c
@@ -88,7 +88,7 @@ class SqlBulkClients:
         columns = [c.id, c.version, c.status] + ([c[field]] if field and read else [])
         found = []
         for ids in _batches(list(dict.fromkeys(client_ids)), BATCH):
-            statement = select(*columns).where(*self._mine(ids))
+            statement = select(*columns).where(*self._mine(_Ids(self._db.dialect, ids)))
             for row in self._db.tuples(self._db.for_update(statement)):
                 extra: dict[str, Any] = {} if not field or read is None else {field: read(row[3])}
                 found.append(ClientState(row[0], row[1], ClientStatus(row[2]), **extra))
@@ -101,7 +101,9 @@ class SqlBulkClients:
 
     def apply(self, change: BulkChange, client_ids: Sequence[UUID], at: datetime) -> int:
         values = self._values(change, at)
-        batches = _statement_batches(self._db.dialect, client_ids)
+        batches = [
+            _Ids(self._db.dialect, ids) for ids in _statement_batches(self._db.dialect, client_ids)
+        ]
         written = sum(self._write(change, ids, values) for ids in batches)
         self._finish(change, batches)
         return written
@@ -118,11 +120,13 @@ class SqlBulkClients:
         values = self._values(change, head.at)
         changed: list[UUID] = []
         skipped: list[Skipped] = []
-        written: list[Sequence[UUID]] = []
+        written: list[_Ids] = []
         stored_id, key = _stored_ids(self._db.dialect, c.id)
         for ids in _statement_batches(self._db.dialect, client_ids):
             statement = self._db.for_update(
-                select(stored_id, c.status, c[field]).where(*self._mine(ids))
+                select(stored_id, c.status, c[field]).where(
+                    *self._mine(_Ids(self._db.dialect, ids))
+                )
             )
             found: dict[object, SkipReason | str] = {}
             for client_id, status, stored in self._db.tuples(statement):
@@ -142,7 +146,10 @@ class SqlBulkClients:
                     changed.append(client_id)
                     texts.setdefault(made, []).append(client_id)
             if texts:
-                batch = [client_id for of_text in texts.values() for client_id in of_text]
+                batch = _Ids(
+                    self._db.dialect,
+                    [client_id for of_text in texts.values() for client_id in of_text],
+                )
                 self._log(head, batch, texts)
                 self._write(change, batch, values)
                 written.append(batch)
@@ -157,7 +164,7 @@ class SqlBulkClients:
             convert.event_row(self._db.tenant, attrs.evolve(head, changes=(made,)))["changes"]
         )
 
-    def _log(self, head: Event, ids: Sequence[UUID], texts: Mapping[str, Sequence[UUID]]) -> None:
+    def _log(self, head: Event, ids: _Ids, texts: Mapping[str, Sequence[UUID]]) -> None:
         """One INSERT ... SELECT of the events of the clients ``ids`` (each of them in one
         list of ``texts``, by the ``changes`` text of its event): ``head`` with a new id
         made by the engine and the client as entity and client."""
@@ -168,7 +175,10 @@ class SqlBulkClients:
         else:
             changes = case(
                 *[
-                    (_among(self._db.dialect, c.id, of_text), literal(text, events.c.changes.type))
+                    (
+                        _Ids(self._db.dialect, of_text).among(c.id),
+                        literal(text, events.c.changes.type),
+                    )
                     for text, of_text in texts.items()
                 ]
             )
@@ -196,13 +206,13 @@ class SqlBulkClients:
             values["group_ids"] = _group_ids(self._db.dialect, c.group_ids, change)
         return values
 
-    def _write(self, change: BulkChange, ids: Sequence[UUID], values: dict[str, Any]) -> int:
+    def _write(self, change: BulkChange, ids: _Ids, values: dict[str, Any]) -> int:
         """The UPDATE of one batch of clients and its index rows; how many were written."""
         written = self._db.changed(update(self._t).where(*self._mine(ids)).values(values), {})
         self._drop_index_rows(change, ids)
         return written
 
-    def _finish(self, change: BulkChange, batches: Sequence[Sequence[UUID]]) -> None:
+    def _finish(self, change: BulkChange, batches: Sequence[_Ids]) -> None:
         """The new index rows of the written ``batches``, and fresh statistics of them."""
         for ids in batches:
             self._add_index_rows(change, ids)
@@ -213,9 +223,9 @@ class SqlBulkClients:
             tables = self._db.tables
             grouped = isinstance(change, AddGroup | RemoveGroup)
             index = tables.client_groups if grouped else tables.client_attributes
-            self._db.refresh_statistics(index, sum(len(ids) for ids in batches))
+            self._db.refresh_statistics(index, sum(len(ids.ids) for ids in batches))
 
-    def _drop_index_rows(self, change: BulkChange, ids: Sequence[UUID]) -> None:
+    def _drop_index_rows(self, change: BulkChange, ids: _Ids) -> None:
         """DELETE the batch's ``client_attributes`` / ``client_groups`` rows the change
         replaces or removes."""
         tables, tenant = self._db.tables, self._db.tenant
@@ -228,12 +238,10 @@ class SqlBulkClients:
         else:
             return
         self._db.execute(
-            delete(table).where(
-                table.c.tenant == tenant, by, _among(self._db.dialect, table.c.client_id, ids)
-            )
+            delete(table).where(table.c.tenant == tenant, by, ids.among(table.c.client_id))
         )
 
-    def _add_index_rows(self, change: BulkChange, ids: Sequence[UUID]) -> None:
+    def _add_index_rows(self, change: BulkChange, ids: _Ids) -> None:
         """INSERT ... SELECT the batch's new ``client_attributes`` / ``client_groups`` rows.
         Made after every batch's DELETE: a DELETE by key then never reads the rows this
         change added, which PostgreSQL's statistics do not know of yet."""
@@ -313,15 +321,25 @@ def _new_id(dialect: str) -> ColumnElement[Any]:
     return func.replace(func.uuid(), "-", "")
 
 
-def _among(dialect: str, column: ColumnElement[UUID], ids: Sequence[UUID]) -> ColumnElement[bool]:
-    """``column IN ids`` with the ids bound as one parameter where the engine reads a list
-    from one (SQLite: a JSON array of the stored hex ids; PostgreSQL: a ``uuid[]``), not
-    one parameter each."""
-    if dialect == "sqlite":
-        each = func.json_each(literal(json.dumps([entry.hex for entry in ids]), Text)).table_valued(
-            "value"
-        )
-        return column.in_(select(cast(each.c.value, Text)))
-    if dialect == "postgresql":
-        return column == any_(literal(list(ids), ARRAY(postgresql.UUID(as_uuid=True))))
-    return column.in_(list(ids))
+class _Ids:
+    """A batch of ids bound as one parameter where the engine reads a list from one
+    (SQLite: a JSON array of the stored hex ids; PostgreSQL: a ``uuid[]``; MariaDB: an IN
+    list), made once for every statement of the batch."""
+
+    def __init__(self, dialect: str, ids: Sequence[UUID]) -> None:
+        self.ids = ids
+        self._dialect = dialect
+        if dialect == "sqlite":
+            listed = literal(json.dumps([entry.hex for entry in ids]), Text)
+            each = func.json_each(listed).table_valued("value")
+            self._bound: Any = select(cast(each.c.value, Text))
+        elif dialect == "postgresql":
+            self._bound = literal(list(ids), ARRAY(postgresql.UUID(as_uuid=True)))
+        else:
+            self._bound = list(ids)
+
+    def among(self, column: ColumnElement[UUID]) -> ColumnElement[bool]:
+        """``column IN ids``."""
+        if self._dialect == "postgresql":
+            return column == any_(self._bound)
+        return column.in_(self._bound)
