@@ -66,13 +66,6 @@ def _batches(ids: Sequence[UUID], size: int = BULK_BATCH) -> list[Sequence[UUID]
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
-def _statement_batches(dialect: str, ids: Sequence[UUID]) -> list[Sequence[UUID]]:
-    """The batches of ids each statement of a bulk change reads: on SQLite all of them at
-    once (bound as one JSON array, so no parameter limit applies), which makes each
-    statement one pass over the selection instead of one per batch."""
-    return _batches(ids, max(len(ids), 1) if dialect == "sqlite" else BULK_BATCH)
-
-
 class SqlBulkClients:
     def __init__(self, db: Db) -> None:
         self._db = db
@@ -99,11 +92,21 @@ class SqlBulkClients:
         statement = select(c.id).where(c.tenant == self._db.tenant, c.caretaker_id == caretaker_id)
         return [row[0] for row in self._db.tuples(statement)]
 
+    def _selection(self, client_ids: Sequence[UUID]) -> list[_Ids]:
+        """The batches of ids each statement of a bulk change reads. On SQLite all of them
+        at once (bound as one JSON array, so no parameter limit applies): each statement is
+        one pass, over the tenant's clients filtered by membership when the selection is at
+        least half of them (cheaper than looking each id up), else over the ids."""
+        dialect = self._db.dialect
+        if dialect != "sqlite" or not client_ids:
+            return [_Ids(dialect, ids) for ids in _batches(client_ids)]
+        c = self._t.c
+        clients = self._db.tuples(select(func.count()).where(c.tenant == self._db.tenant))[0][0]
+        return [_Ids(dialect, client_ids, scan=2 * len(client_ids) >= clients)]
+
     def apply(self, change: BulkChange, client_ids: Sequence[UUID], at: datetime) -> int:
         values = self._values(change, at)
-        batches = [
-            _Ids(self._db.dialect, ids) for ids in _statement_batches(self._db.dialect, client_ids)
-        ]
+        batches = self._selection(client_ids)
         written = sum(self._write(change, ids, values) for ids in batches)
         self._finish(change, batches)
         return written
@@ -122,11 +125,10 @@ class SqlBulkClients:
         skipped: list[Skipped] = []
         written: list[_Ids] = []
         stored_id, key = _stored_ids(self._db.dialect, c.id)
-        for ids in _statement_batches(self._db.dialect, client_ids):
+        for selected in self._selection(client_ids):
+            ids = selected.ids
             statement = self._db.for_update(
-                select(stored_id, c.status, c[field]).where(
-                    *self._mine(_Ids(self._db.dialect, ids))
-                )
+                select(stored_id, c.status, c[field]).where(*self._mine(selected))
             )
             found: dict[object, SkipReason | str] = {}
             for client_id, status, stored in self._db.tuples(statement):
@@ -146,9 +148,8 @@ class SqlBulkClients:
                     changed.append(client_id)
                     texts.setdefault(made, []).append(client_id)
             if texts:
-                batch = _Ids(
-                    self._db.dialect,
-                    [client_id for of_text in texts.values() for client_id in of_text],
+                batch = selected.subset(
+                    [client_id for of_text in texts.values() for client_id in of_text]
                 )
                 self._log(head, batch, texts)
                 self._write(change, batch, values)
@@ -324,11 +325,14 @@ def _new_id(dialect: str) -> ColumnElement[Any]:
 class _Ids:
     """A batch of ids bound as one parameter where the engine reads a list from one
     (SQLite: a JSON array of the stored hex ids; PostgreSQL: a ``uuid[]``; MariaDB: an IN
-    list), made once for every statement of the batch."""
+    list), made once for every statement of the batch. ``scan``: on SQLite, read every
+    row the rest of the condition selects and keep the members (the column's index not
+    used), rather than look each id up."""
 
-    def __init__(self, dialect: str, ids: Sequence[UUID]) -> None:
+    def __init__(self, dialect: str, ids: Sequence[UUID], *, scan: bool = False) -> None:
         self.ids = ids
         self._dialect = dialect
+        self._scan = scan
         if dialect == "sqlite":
             listed = literal(json.dumps([entry.hex for entry in ids]), Text)
             each = func.json_each(listed).table_valued("value")
@@ -342,4 +346,8 @@ class _Ids:
         """``column IN ids``."""
         if self._dialect == "postgresql":
             return column == any_(self._bound)
-        return column.in_(self._bound)
+        return (cast(column, Text) if self._scan else column).in_(self._bound)
+
+    def subset(self, ids: Sequence[UUID]) -> _Ids:
+        """Some of these ids, read the same way."""
+        return _Ids(self._dialect, ids, scan=self._scan)
