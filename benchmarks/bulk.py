@@ -1,7 +1,8 @@
 """Bulk changes: set an attribute on N clients, change the caretaker of N clients.
 
 Ours is ``core.bulk.set_attribute(key, value, client_ids=ids)`` and
-``core.bulk.change_caretaker(old, new)``: per batch of 5,000 ids it reads the clients'
+``core.bulk.change_caretaker(old, new)``: per batch of ids (PostgreSQL: 5,000; SQLite:
+all of them, the tenant's clients filtered by membership) it reads the clients'
 status and changed field (SELECT ... FOR UPDATE), decides in Python once per distinct
 stored value whether the client changes and what its event says (the old and new value
 as a change of that client alone records it), and writes one INSERT ... SELECT of the
