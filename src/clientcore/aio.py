@@ -4,20 +4,18 @@ as a coroutine, on the same operations (see docs/async.md)."""
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any
 
 from clientcore.api.awaited import AsyncParts, AsyncTransaction
-from clientcore.api.bound import Bound
+from clientcore.api.bound import Bound, new_context
 from clientcore.api.bridge import AsyncCoreRunner, Bridge
 from clientcore.api.events import Events, HandlerErrorReport
-from clientcore.api.runner import Retry, SystemClock
-from clientcore.entities.common import Actor, Role, check_tenant, role_set
+from clientcore.api.runner import Retry
+from clientcore.entities.common import Actor, Role, check_tenant
 from clientcore.entities.kinds import RecordKind
 from clientcore.entities.merge import DEFAULT_MERGE_ROLES
-from clientcore.operations.context import Context
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import Capabilities
 
@@ -55,12 +53,7 @@ class AsyncCore(Bound, AsyncParts):
         self._runner = AsyncCoreRunner(
             bridge,
             tenant=check_tenant(tenant),
-            context=Context(
-                actor=actor,
-                clock=clock or SystemClock(),
-                ids=ids or uuid.uuid4,
-                merge_roles=role_set(merge_roles),
-            ),
+            context=new_context(actor, clock, ids, merge_roles),
             retry=retry or Retry(),
             events=self.events,
         )

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Iterable
 from types import TracebackType
 
-from clientcore.api.bound import Bound
+from clientcore.api.bound import Bound, new_context
 from clientcore.api.events import Events
 from clientcore.api.parts import Parts, Transaction
 from clientcore.api.runner import NO_RETRY, CoreRunner, Retry, SystemClock
-from clientcore.entities.common import Actor, Role, check_tenant, role_set
+from clientcore.entities.common import Actor, Role, check_tenant
 from clientcore.entities.merge import DEFAULT_MERGE_ROLES
-from clientcore.operations.context import Context
 from clientcore.ports.clock import Clock, IdFactory
 from clientcore.ports.unit_of_work import Backend, Capabilities
 
@@ -52,12 +50,7 @@ class Core(Bound, Parts):
         self._runner = CoreRunner(
             backend,
             tenant=check_tenant(tenant),
-            context=Context(
-                actor=actor,
-                clock=clock or SystemClock(),
-                ids=ids or uuid.uuid4,
-                merge_roles=role_set(merge_roles),
-            ),
+            context=new_context(actor, clock, ids, merge_roles),
             retry=retry or Retry(),
             events=self.events,
         )

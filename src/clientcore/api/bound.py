@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from typing import Protocol, Self
 
-from clientcore.entities.common import Actor, check_actor
+from clientcore.api.runner import SystemClock
+from clientcore.entities.common import Actor, Role, check_actor, role_set
 from clientcore.operations.context import Context
+from clientcore.ports.clock import Clock, IdFactory
 
 
 class _Runs(Protocol):
@@ -39,3 +43,16 @@ class Bound:
 
     def _rebind(self, tenant: str, actor: Actor | None) -> Self:
         raise NotImplementedError
+
+
+def new_context(
+    actor: Actor | None, clock: Clock | None, ids: IdFactory | None, merge_roles: Iterable[Role]
+) -> Context:
+    """The context a new core (``Core`` or ``AsyncCore``) runs its operations in: the real
+    time and ``uuid4`` unless the host gives its own."""
+    return Context(
+        actor=actor,
+        clock=clock or SystemClock(),
+        ids=ids or uuid.uuid4,
+        merge_roles=role_set(merge_roles),
+    )
