@@ -193,11 +193,7 @@ def run_engine(engine: str, count: int, runs: int) -> list[Row]:
 def run(engines: Sequence[str], count: int, runs: int, *, write: bool) -> str:
     rows: list[Row] = []
     notes = [" ".join(__doc__.split("\n\n")[1].split()).replace("``", "`")]
-    for engine in engines:
-        down = sqlkit.server_available(engine)
-        if down is not None:
-            notes.append(f"{engine}: skipped, the server is unreachable ({down}).")
-            continue
+    for engine in sqlkit.reachable(engines, notes):
         rows.extend(run_engine(engine, count, runs))
     return publish(KEY, TITLE, rows, notes="\n\n".join(notes), write=write)
 

@@ -590,12 +590,8 @@ def run_engine(engine: str, bookings: int, searches: int) -> list[Row]:
 
 def run(engines: Sequence[str], bookings: int, searches: int, *, write: bool) -> str:
     rows: list[Row] = []
-    notes = []
-    for engine in engines:
-        down = sqlkit.server_available(engine)
-        if down is not None:
-            notes.append(f"{engine}: skipped, the server is unreachable ({down}).")
-            continue
+    notes: list[str] = []
+    for engine in sqlkit.reachable(engines, notes):
         rows += run_engine(engine, bookings, searches)
     return publish(
         "schedule",

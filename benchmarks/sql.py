@@ -413,11 +413,7 @@ def run(
     search_rows: list[Row] = []
     notes: list[str] = []
     plans: list[str] = []
-    for engine in engines:
-        down = sqlkit.server_available(engine)
-        if down is not None:
-            notes.append(f"{engine}: skipped, the server is unreachable ({down}).")
-            continue
+    for engine in sqlkit.reachable(engines, notes):
         with sqlkit.fresh_database(engine, "ours") as ours_url:
             if search_only:
                 with clientcore.open(ours_url, tenant=sqlkit.TENANT, actor=ACTOR) as core:

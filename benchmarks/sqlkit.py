@@ -93,6 +93,16 @@ def server_available(engine: str) -> str | None:
     return None
 
 
+def reachable(engines: Sequence[str], notes: list[str]) -> Iterator[str]:
+    """The engines whose server can be used; each one skipped gets a note saying why."""
+    for engine in engines:
+        down = server_available(engine)
+        if down is None:
+            yield engine
+        else:
+            notes.append(f"{engine}: skipped, the server is unreachable ({down}).")
+
+
 def connect(url: str, *, autocommit: bool = False, prepared: bool = True) -> Any:
     """A DB-API connection to ``url``: sqlite3 (always in autocommit mode: statements say
     ``BEGIN``; busy timeout and foreign keys as clientcore's engine sets them), psycopg or

@@ -23,7 +23,9 @@ class Core(Bound, Parts):
 
     The API is in parts: ``core.clients``, ``core.notes``, ``core.consents``,
     ``core.subjects``, ``core.staff``, ``core.setup``, ``core.visits``, ``core.calendar``,
-    ``core.merges``, ``core.privacy``.
+    ``core.merges``, ``core.privacy``, ``core.messages``, ``core.sales``, ``core.products``,
+    ``core.price_lists``, ``core.interests``, ``core.tasks``, ``core.linked``,
+    ``core.bulk``, ``core.reports``.
     Each call runs in a unit of work of its own and is all-or-nothing: if it raises, nothing
     it did is kept (``transaction()`` makes several calls one unit). Every change is recorded
     in the history with the acting :class:`Actor`, and its events go to the handlers
