@@ -13,6 +13,7 @@ from uuid import UUID
 import attrs
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     Text,
     any_,
     case,
@@ -27,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import BATCH, Db
@@ -157,6 +159,58 @@ class SqlBulkClients:
         self._finish(change, written)
         return BulkResult(tuple(changed), tuple(skipped))
 
+    def change_caretaker_logged(
+        self, old_caretaker_id: UUID, change: SetCaretaker, head: Event, outcome: Outcome
+    ) -> BulkResult:
+        """Every client of the old caretaker has the same stored value: the change is
+        decided once per status, and its statements select the clients by caretaker and
+        status, as hand-written SQL would. PostgreSQL: one UPDATE ... RETURNING whose rows
+        the events' INSERT ... SELECT reads (one statement: a client another transaction
+        gives the old caretaker meanwhile is either in both or in neither), and the
+        skipped clients read after it. Others: the old caretaker's clients read (and
+        locked) first, then the INSERT ... SELECT and the UPDATE by the same condition."""
+        c = self._t.c
+        decided: dict[str, SkipReason | str] = {
+            status: self._changes_text(
+                head, outcome(ClientState(head.entity_id, 0, status, caretaker_id=old_caretaker_id))
+            )
+            for status in ClientStatus
+        }
+        texts = {
+            status: made for status, made in decided.items() if not isinstance(made, SkipReason)
+        }
+        of_old = [c.tenant == self._db.tenant, c.caretaker_id == old_caretaker_id]
+        values = self._values(change, head.at)
+        changed: list[UUID] = []
+        if self._db.dialect == "postgresql":
+            if texts:
+                written = (
+                    update(self._t)
+                    .where(*of_old, c.status.in_(list(texts)))
+                    .values(values)
+                    .returning(c.tenant, c.id, c.status)
+                    .cte("written")
+                )
+                logged = self._events(head, written, _by_status(texts, written.c.status))
+                statement = select(written.c.id).add_cte(logged.cte("logged"))
+                changed = [row[0] for row in self._db.tuples(statement)]
+            rows = self._db.tuples(select(c.id, c.status).where(*of_old, c.status.not_in(texts)))
+        else:
+            rows = self._db.tuples(self._db.for_update(select(c.id, c.status).where(*of_old)))
+            if texts:
+                changing = c.status.in_(list(texts))
+                changes = _by_status(texts, c.status)
+                self._db.execute(self._events(head, self._t, changes, *of_old, changing))
+                self._db.execute(update(self._t).where(*of_old, changing).values(values))
+        skipped: list[Skipped] = []
+        for client_id, status in rows:
+            made = decided[status]
+            if isinstance(made, SkipReason):
+                skipped.append(Skipped(client_id, made))
+            else:
+                changed.append(client_id)
+        return BulkResult(tuple(changed), tuple(skipped))
+
     def _changes_text(self, head: Event, made: SkipReason | FieldChange) -> SkipReason | str:
         """A skip, or the stored ``changes`` of the event recording ``made``."""
         if isinstance(made, SkipReason):
@@ -167,33 +221,42 @@ class SqlBulkClients:
 
     def _log(self, head: Event, ids: _Ids, texts: Mapping[str, Sequence[UUID]]) -> None:
         """One INSERT ... SELECT of the events of the clients ``ids`` (each of them in one
-        list of ``texts``, by the ``changes`` text of its event): ``head`` with a new id
-        made by the engine and the client as entity and client."""
-        events, c = self._db.tables.events, self._t.c
-        row = convert.event_row(self._db.tenant, head)
+        list of ``texts``, by the ``changes`` text of its event)."""
+        c, changes_type = self._t.c, self._db.tables.events.c.changes.type
         if len(texts) == 1:
-            changes: ColumnElement[Any] = literal(next(iter(texts)), events.c.changes.type)
+            changes: ColumnElement[Any] = literal(next(iter(texts)), changes_type)
         else:
             changes = case(
                 *[
-                    (
-                        _Ids(self._db.dialect, of_text).among(c.id),
-                        literal(text, events.c.changes.type),
-                    )
+                    (_Ids(self._db.dialect, of_text).among(c.id), literal(text, changes_type))
                     for text, of_text in texts.items()
                 ]
             )
+        self._db.execute(self._events(head, self._t, changes, *self._mine(ids)))
+
+    def _events(
+        self,
+        head: Event,
+        clients: NamedFromClause,
+        changes: ColumnElement[Any],
+        *where: ColumnElement[bool],
+    ) -> Insert:
+        """INSERT ... SELECT of an event per row of ``clients`` (the table, or rows it
+        returned: a ``tenant`` and an ``id``) that ``where`` selects: ``head`` with a new
+        id made by the engine, the client as entity and client, and ``changes``."""
+        events = self._db.tables.events
+        row = convert.event_row(self._db.tenant, head)
         columns = ["kind", "actor_id", "at", "actor_roles"]
         rows = select(
-            c.tenant,
+            clients.c.tenant,
             _new_id(self._db.dialect),
-            c.id,
-            c.id,
+            clients.c.id,
+            clients.c.id,
             *[literal(row[name], events.c[name].type) for name in columns],
             changes,
-        ).where(*self._mine(ids))
+        ).where(*where)
         names = ["tenant", "id", "entity_id", "client_id", *columns, "changes"]
-        self._db.execute(insert(events).from_select(names, rows))
+        return insert(events).from_select(names, rows)
 
     def _values(self, change: BulkChange, at: datetime) -> dict[str, Any]:
         """The UPDATE's values: the change, ``updated_at`` and the version bumped."""
@@ -300,6 +363,11 @@ def _group_ids(
         kept = select(func.json_group_array(each.c.value)).where(each.c.value != group)
         return kept.scalar_subquery()
     return func.json_remove(column, func.json_unquote(func.json_search(column, "one", group)))
+
+
+def _by_status(texts: Mapping[str, str], status: ColumnElement[str]) -> ColumnElement[Any]:
+    """The ``changes`` of a client's event: the text of ``texts`` for its ``status``."""
+    return case({key: literal(text, Text) for key, text in texts.items()}, value=status)
 
 
 def _stored_ids(
