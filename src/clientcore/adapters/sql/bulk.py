@@ -14,6 +14,8 @@ import attrs
 from sqlalchemy import (
     ColumnElement,
     Insert,
+    Select,
+    Table,
     Text,
     any_,
     case,
@@ -26,7 +28,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.sql.selectable import NamedFromClause
 
@@ -150,9 +152,8 @@ class SqlBulkClients:
                     changed.append(client_id)
                     texts.setdefault(made, []).append(client_id)
             if texts:
-                batch = selected.subset(
-                    [client_id for of_text in texts.values() for client_id in of_text]
-                )
+                writing = [client_id for of_text in texts.values() for client_id in of_text]
+                batch = selected if len(writing) == len(ids) else selected.subset(writing)
                 self._log(head, batch, texts)
                 self._write(change, batch, values)
                 written.append(batch)
@@ -291,9 +292,9 @@ class SqlBulkClients:
 
     def _drop_index_rows(self, change: BulkChange, ids: _Ids) -> None:
         """DELETE the batch's ``client_attributes`` / ``client_groups`` rows the change
-        replaces or removes."""
+        removes."""
         tables, tenant = self._db.tables, self._db.tenant
-        if isinstance(change, SetAttribute | ClearAttribute):
+        if isinstance(change, ClearAttribute):
             table = tables.client_attributes
             by = table.c.key == change.key
         elif isinstance(change, RemoveGroup):
@@ -306,9 +307,9 @@ class SqlBulkClients:
         )
 
     def _add_index_rows(self, change: BulkChange, ids: _Ids) -> None:
-        """INSERT ... SELECT the batch's new ``client_attributes`` / ``client_groups`` rows.
-        Made after every batch's DELETE: a DELETE by key then never reads the rows this
-        change added, which PostgreSQL's statistics do not know of yet."""
+        """INSERT ... SELECT the batch's new ``client_attributes`` / ``client_groups`` rows
+        (an attribute's replacing the row of the key a client has: an upsert, one statement
+        where a DELETE and an INSERT would each read the batch)."""
         tables, c = self._db.tables, self._t.c
         if isinstance(change, SetAttribute):
             table = tables.client_attributes
@@ -321,7 +322,25 @@ class SqlBulkClients:
         else:
             return
         rows = select(c.tenant, c.id, *made).where(*self._mine(ids))
-        self._db.execute(insert(table).from_select(columns, rows))
+        if isinstance(change, SetAttribute):
+            self._db.execute(_replacing(self._db.dialect, table, columns, rows))
+        else:
+            self._db.execute(insert(table).from_select(columns, rows))
+
+
+def _replacing(dialect: str, table: Table, columns: list[str], rows: Select[Any]) -> Insert:
+    """INSERT ... SELECT of ``rows`` into ``table``, a row whose primary key is taken
+    replacing the values of the other ``columns`` (each engine's upsert)."""
+    key = [column.name for column in table.primary_key]
+    kept = [name for name in columns if name not in key]
+    if dialect in ("mysql", "mariadb"):
+        mine = mysql.insert(table).from_select(columns, rows)
+        return mine.on_duplicate_key_update({name: mine.inserted[name] for name in kept})
+    made = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    upsert = made.from_select(columns, rows)
+    return upsert.on_conflict_do_update(
+        index_elements=key, set_={name: upsert.excluded[name] for name in kept}
+    )
 
 
 def _attributes(
