@@ -411,10 +411,10 @@ def _new_id(dialect: str) -> ColumnElement[Any]:
 
 class _Ids:
     """A batch of ids bound as one parameter where the engine reads a list from one
-    (SQLite: a JSON array of the stored hex ids; PostgreSQL: a ``uuid[]``; MariaDB: an IN
-    list), made once for every statement of the batch. ``scan``: on SQLite, read every
-    row the rest of the condition selects and keep the members (the column's index not
-    used), rather than look each id up."""
+    (SQLite: a JSON array of the stored hex ids; PostgreSQL: a ``uuid[]`` bound as its
+    text; MariaDB: an IN list), made once for every statement of the batch. ``scan``: on
+    SQLite, read every row the rest of the condition selects and keep the members (the
+    column's index not used), rather than look each id up."""
 
     def __init__(self, dialect: str, ids: Sequence[UUID], *, scan: bool = False) -> None:
         self.ids = ids
@@ -425,7 +425,10 @@ class _Ids:
             each = func.json_each(listed).table_valued("value")
             self._bound: Any = select(cast(each.c.value, Text))
         elif dialect == "postgresql":
-            self._bound = literal(list(ids), ARRAY(postgresql.UUID(as_uuid=True)))
+            # The array's text, hex ids: one string for the driver to send, not a UUID
+            # per id to convert at each statement.
+            listed = literal("{" + ",".join(entry.hex for entry in ids) + "}", Text)
+            self._bound = cast(listed, ARRAY(postgresql.UUID(as_uuid=True)))
         else:
             self._bound = list(ids)
 
