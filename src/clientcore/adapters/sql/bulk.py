@@ -1,6 +1,7 @@
 """SQL bulk changes: each batch of ids is one UPDATE of ``clients`` (the JSON columns
-changed in SQL, by each engine's JSON functions) and one DELETE and/or INSERT ... SELECT
-of its index rows, whatever the number of clients."""
+changed in SQL, by each engine's JSON functions) and one DELETE or INSERT ... SELECT (an
+upsert for a set attribute) of its index rows, whatever the number of clients. A change
+of caretaker selects the old caretaker's clients in its statements, no ids read first."""
 
 from __future__ import annotations
 
