@@ -4,7 +4,8 @@ or remove a group, for every client of a selection.
 The change is decided here per client state (:func:`outcome`, so each changed client gets
 the event a change of that client alone would record) and the store writes it to all of
 them at once (:class:`~clientcore.ports.bulk.BulkClients`); on SQL the store also writes
-the events, deciding once per distinct stored value.
+the events, deciding once per distinct stored value, and changes a caretaker's clients
+without reading their ids first (:func:`change_caretaker`).
 """
 
 from __future__ import annotations
