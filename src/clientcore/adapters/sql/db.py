@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
+from clientcore.adapters.sql.copying import copier
 from clientcore.adapters.sql.errors import Explain, translated
 from clientcore.adapters.sql.schema import Tables
 
@@ -103,6 +104,19 @@ class Db:
         statement = table.insert()
         while batch := list(itertools.islice(remaining, BATCH)):
             self.execute(statement, batch, unique=unique, foreign_key=foreign_key)
+
+    def copy_many(
+        self, table: Table, rows: Iterable[Mapping[str, Any]], *, foreign_key: Explain | None = None
+    ) -> None:
+        """Write the rows as :meth:`insert_many` does; on PostgreSQL through psycopg, as one
+        ``COPY ... FROM STDIN`` (see :mod:`.copying`): for many rows no other table refers
+        to by a unique key of their own (search keys, events)."""
+        copy = copier(self.connection)
+        if copy is None:
+            self.insert_many(table, rows, foreign_key=foreign_key)
+            return
+        with translated(foreign_key=foreign_key):
+            copy(table, rows)
 
     def refresh_statistics(self, table: Table, added: int) -> None:
         """ANALYZE ``table`` on PostgreSQL once ``added`` new rows are more than autovacuum
