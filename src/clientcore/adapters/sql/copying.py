@@ -12,14 +12,13 @@ get no COPY: :func:`copier` says so.
 from __future__ import annotations
 
 import functools
-import itertools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 
-Copy = Callable[[Table, Iterable[Mapping[str, Any]]], None]
+Copy = Callable[[Table, Sequence[Mapping[str, Any]]], None]
 """Writes the rows (all with the same keys) into the table."""
 
 
@@ -42,25 +41,25 @@ def _copy(
     dialect: Dialect,
     driver_error: type[Exception],
     table: Table,
-    rows: Iterable[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
 ) -> None:
-    remaining = iter(rows)
-    first = next(remaining, None)
-    if first is None:
+    if not rows:
         return
-    keys = tuple(first)
+    keys = tuple(rows[0])
     sql, processors = _statement(table, dialect, keys)
     try:
         with driver.cursor() as cursor, cursor.copy(sql) as copy:
-            for row in itertools.chain((first,), remaining):
+            for row in rows:
                 copy.write_row(
                     [
                         row[key] if process is None else process(row[key])
                         for key, process in zip(keys, processors, strict=True)
                     ]
                 )
-    except driver_error as error:  # as SQLAlchemy wraps a statement's error
+    except driver_error as error:  # as SQLAlchemy wraps a statement's errors
         raise DBAPIError.instance(sql, None, error, driver_error, dialect=dialect) from error
+    except (ValueError, TypeError) as error:  # a bind processor refused a value
+        raise StatementError(str(error), sql, None, error) from error
 
 
 @functools.lru_cache(maxsize=128)

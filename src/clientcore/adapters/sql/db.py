@@ -32,6 +32,8 @@ from clientcore.adapters.sql.schema import Tables
 
 BATCH = 1000
 """Rows per executemany, and values per IN list (under every engine's parameter limit)."""
+COPY_FROM = 100
+"""Rows from which :meth:`Db.copy_many` copies: fewer go as an INSERT, one round trip."""
 _ANALYZE_BASE, _ANALYZE_SHARE = 50, 0.1
 """PostgreSQL's defaults for autovacuum's analyze: rows changed beyond 50 + 10 % of them."""
 
@@ -106,12 +108,17 @@ class Db:
             self.execute(statement, batch, unique=unique, foreign_key=foreign_key)
 
     def copy_many(
-        self, table: Table, rows: Iterable[Mapping[str, Any]], *, foreign_key: Explain | None = None
+        self,
+        table: Table,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        foreign_key: Explain | None = None,
     ) -> None:
-        """Write the rows as :meth:`insert_many` does; on PostgreSQL through psycopg, as one
-        ``COPY ... FROM STDIN`` (see :mod:`.copying`): for many rows no other table refers
-        to by a unique key of their own (search keys, events)."""
-        copy = copier(self.connection)
+        """Write the rows as :meth:`insert_many` does; on PostgreSQL through psycopg, at
+        least :data:`COPY_FROM` of them as one ``COPY ... FROM STDIN`` (see
+        :mod:`.copying`): an import's search keys and events. Its unique violations
+        become ``Conflict``, as :meth:`insert_many`'s do without ``unique``."""
+        copy = copier(self.connection) if len(rows) >= COPY_FROM else None
         if copy is None:
             self.insert_many(table, rows, foreign_key=foreign_key)
             return
