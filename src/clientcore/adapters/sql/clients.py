@@ -78,9 +78,9 @@ class SqlClientRepository:
     def _index_rows(self, clients: Sequence[Client], rows: Sequence[Mapping[str, Any]]) -> None:
         """The index rows of ``clients``, whose ``clients`` rows are ``rows``. The search
         keys are written in key order: the key index (the table itself) and the stem index
-        then take them from left to right, each page read and changed once, not once for
-        each key on it in turn (what keeps a large import's batches from slowing down as
-        those indexes outgrow the engine's cache)."""
+        then take them from left to right, each of their pages read and changed once per
+        batch rather than whenever a key lands on it (the indexes of a large import
+        outgrow the engine's cache)."""
         tenant, tables = self._db.tenant, self._db.tables
         keys = [
             key

@@ -107,22 +107,16 @@ class Db:
         while batch := list(itertools.islice(remaining, BATCH)):
             self.execute(statement, batch, unique=unique, foreign_key=foreign_key)
 
-    def copy_many(
-        self,
-        table: Table,
-        rows: Sequence[Mapping[str, Any]],
-        *,
-        foreign_key: Explain | None = None,
-    ) -> None:
+    def copy_many(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
         """Write the rows as :meth:`insert_many` does; on PostgreSQL through psycopg, at
         least :data:`COPY_FROM` of them as one ``COPY ... FROM STDIN`` (see
         :mod:`.copying`): an import's search keys and events. Its unique violations
-        become ``Conflict``, as :meth:`insert_many`'s do without ``unique``."""
+        and foreign-key violations become ``Conflict``, as :meth:`insert_many`'s do."""
         copy = copier(self.connection) if len(rows) >= COPY_FROM else None
         if copy is None:
-            self.insert_many(table, rows, foreign_key=foreign_key)
+            self.insert_many(table, rows)
             return
-        with translated(foreign_key=foreign_key):
+        with translated():
             copy(table, rows)
 
     def refresh_statistics(self, table: Table, added: int) -> None:
