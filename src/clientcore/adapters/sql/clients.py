@@ -14,7 +14,6 @@ values when run.
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 from uuid import UUID
@@ -60,10 +59,6 @@ _Others = Literal["probe", "window", "intersect"]
 """How a page checks the terms other than the driving one (see :func:`_page`)."""
 
 
-_by_key = operator.itemgetter("key")
-_by_id = operator.attrgetter("id")
-
-
 def _code_in(message: str, codes: Sequence[str]) -> str:
     """The code a driver's duplicate-key message names, if it names one of ``codes``."""
     named = [code for code in codes if code in message]
@@ -76,18 +71,13 @@ class SqlClientRepository:
         self._t = db.tables.clients
 
     def _index_rows(self, clients: Sequence[Client], rows: Sequence[Mapping[str, Any]]) -> None:
-        """The index rows of ``clients``, whose ``clients`` rows are ``rows``. The search
-        keys are written in key order: the key index (the table itself) and the stem index
-        then take them from left to right, each of their pages read and changed once per
-        batch rather than whenever a key lands on it (the indexes of a large import
-        outgrow the engine's cache)."""
+        """The index rows of ``clients``, whose ``clients`` rows are ``rows``."""
         tenant, tables = self._db.tenant, self._db.tables
         keys = [
             key
             for client, row in zip(clients, rows, strict=True)
             for key in convert.search_key_rows(tenant, client, row["sort_key"])
         ]
-        keys.sort(key=_by_key)
         self._db.copy_many(tables.client_search_keys, keys)
         self._db.insert_many(
             tables.client_groups,
@@ -116,7 +106,6 @@ class SqlClientRepository:
                 raise DuplicateCode(code)
             seen.add(code)
         tenant = self._db.tenant
-        clients = sorted(clients, key=_by_id)  # the primary key's pages in order, as above
         rows = [convert.client_row(tenant, client) for client in clients]
         self._db.insert_many(
             self._t, rows, unique=lambda message: DuplicateCode(_code_in(message, codes))
