@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from clientcore.entities.duplicates import (
     DuplicateGroup,
@@ -46,28 +48,52 @@ PageReader = Callable[[object], tuple[Sequence[Profile], object]]
 
 
 def candidate_pairs(profiles: Sequence[Profile]) -> list[tuple[int, int]]:
-    """Pairs of positions in ``profiles`` (smaller first, in order) that share a block.
+    """Pairs of positions in ``profiles`` (smaller first, in order) that share a block."""
+    first, second = _candidates(profiles).T
+    return list(zip(first.tolist(), second.tolist(), strict=True))
 
-    While they are gathered, a pair ``(a, b)`` is the number ``a * len(profiles) + b``:
-    numbers are not tracked by the garbage collector, hundreds of thousands of tuples are
-    (and each full collection walks every object the process holds)."""
+
+def _candidates(profiles: Sequence[Profile]) -> NDArray[np.int64]:
+    """:func:`candidate_pairs` as an array of two columns, found with numpy.
+
+    A block is the profiles whose key has one ``hash``; two keys with one hash (about
+    once in 10^13 pairs of keys) only make a few more pairs to compare. A pair ``(a, b)``
+    is the number ``a * len(profiles) + b`` until the pairs are made unique."""
     count = len(profiles)
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for position, profile in enumerate(profiles):
-        for key in blocking_keys(profile):
-            blocks[key].append(position)
-    pairs: set[int] = set()
-    for members in blocks.values():
-        if len(members) < 2:
-            continue
-        if len(members) <= BLOCK_LIMIT:
-            pairs.update(a * count + b for i, a in enumerate(members) for b in members[i + 1 :])
-            continue
-        members.sort(key=lambda p: (profiles[p].last, profiles[p].first, profiles[p].company))
-        for index, a in enumerate(members):
-            for b in members[index + 1 : index + 1 + WINDOW]:
-                pairs.add(a * count + b if a < b else b * count + a)
-    return [divmod(pair, count) for pair in sorted(pairs)]
+    keys = [blocking_keys(profile) for profile in profiles]
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=count)
+    owners = np.repeat(np.arange(count, dtype=np.int64), lengths)
+    hashes = np.fromiter(
+        map(hash, itertools.chain.from_iterable(keys)), dtype=np.int64, count=len(owners)
+    )
+    order = np.argsort(hashes, kind="stable")
+    hashes, owners = hashes[order], owners[order]
+    starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
+    sizes = np.diff(np.append(starts, len(hashes)))
+    found: list[NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+
+    def add(a: NDArray[np.int64], b: NDArray[np.int64]) -> None:
+        apart = a != b
+        a, b = a[apart], b[apart]
+        found.append(np.minimum(a, b) * count + np.maximum(a, b))
+
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= BLOCK_LIMIT)]).tolist():
+        members = owners[starts[sizes == size][:, None] + np.arange(size)]
+        left, right = np.triu_indices(size, 1)
+        add(members[:, left].ravel(), members[:, right].ravel())
+    large = sizes > BLOCK_LIMIT
+    for start, size in zip(starts[large].tolist(), sizes[large].tolist(), strict=True):
+        members = np.array(
+            sorted(
+                owners[start : start + size].tolist(),
+                key=lambda p: (profiles[p].last, profiles[p].first, profiles[p].company),
+            ),
+            dtype=np.int64,
+        )
+        for step in range(1, WINDOW + 1):
+            add(members[:-step], members[step:])
+    pairs = np.unique(np.concatenate(found))
+    return np.stack(divmod(pairs, count), axis=1) if count else pairs.reshape(0, 2)
 
 
 @contextlib.contextmanager
@@ -142,7 +168,7 @@ class DuplicateScan:
                 return profiles
 
     def _pairs(self, profiles: list[Profile]) -> list[DuplicatePair]:
-        candidates = np.array(candidate_pairs(profiles), dtype=np.int64).reshape(-1, 2)
+        candidates = _candidates(profiles)
         total = len(candidates)
         self._tell(ScanStage.COMPARING, 0, total)
         bound = EvidenceBound(profiles)
