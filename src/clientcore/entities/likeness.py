@@ -76,23 +76,32 @@ def phonetic(word: str) -> str:
     return "".join(key)
 
 
-_ASCII_NOT_ALNUM = str.maketrans(
-    "", "", "".join(ch for ch in map(chr, range(128)) if not ch.isalnum() and not ch.isspace())
+_ASCII_PUNCTUATION = "".join(
+    ch for ch in map(chr, range(128)) if not ch.isalnum() and not ch.isspace()
 )
-"""Deletes what :func:`_folded` drops from a word, for ASCII text (most text, and fast)."""
+_DROP_PUNCTUATION = str.maketrans("", "", _ASCII_PUNCTUATION)
+_DROP_PUNCTUATION_AND_SPACE = str.maketrans(
+    "", "", _ASCII_PUNCTUATION + " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+)
+
+
+def _folded(text: str) -> str:
+    """``text`` folded, its words (letters and digits only) joined by one space. ASCII
+    text (most text) is folded at once; other text is remembered (names, streets and
+    cities repeat across clients, and folding them is slower)."""
+    if text.isascii():
+        return " ".join(text.lower().split()).translate(_DROP_PUNCTUATION)
+    return _folded_unicode(text)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _folded(text: str) -> str:
-    """``text`` folded, its words (letters and digits only) joined by one space (names,
-    streets and cities repeat across clients, so they are remembered)."""
-    words = fold(text).split()
-    if all(word.isascii() for word in words):
-        return " ".join(word.translate(_ASCII_NOT_ALNUM) for word in words)
-    return " ".join("".join(ch for ch in word if ch.isalnum()) for word in words)
+def _folded_unicode(text: str) -> str:
+    return " ".join("".join(ch for ch in word if ch.isalnum()) for word in fold(text).split())
 
 
 def _document_key(number: str) -> str:
+    if number.isascii():
+        return number.lower().translate(_DROP_PUNCTUATION_AND_SPACE)
     return "".join(ch for ch in fold(number) if ch.isalnum())
 
 
