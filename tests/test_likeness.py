@@ -6,7 +6,6 @@ import uuid
 from datetime import UTC, date, datetime
 
 import numpy as np
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
