@@ -332,7 +332,7 @@ class EvidenceBound:
     each way of pairing them), a shared phone, e-mail, document or postal code seen by
     fingerprints, and each street, city, near document or near birthday counted at its
     best weight. A scan scores in full only the pairs whose bound reaches its threshold
-    (at 100,000 synthetic clients, about one candidate pair in eighteen)."""
+    (at 100,000 synthetic clients, about one candidate pair in fifteen)."""
 
     def __init__(self, profiles: Sequence[Profile]) -> None:
         self._firsts = np.array([p.first for p in profiles], dtype=object)

@@ -101,7 +101,7 @@ def _collector_paused() -> Iterator[None]:
     """Python's garbage collector off while a scan runs (on again after, if it was on).
     The scan makes a few objects per client that live until it ends, and frees no
     cycles; each full collection would walk all of them again (at 100,000 clients the
-    collector took a third of the reading and blocking time). Process-wide: another
+    collector took about half of the reading and blocking time). Process-wide: another
     thread's cycles wait for the scan to end."""
     enabled = gc.isenabled()
     gc.disable()
