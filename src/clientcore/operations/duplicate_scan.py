@@ -1,6 +1,8 @@
 """A tenant-wide duplicate scan (M4): profiles read a page at a time, put in blocks by
-:func:`~clientcore.entities.likeness.blocking_keys`, each pair that shares a block scored
-once, and the pairs above the threshold joined into groups, best first.
+:func:`~clientcore.entities.likeness.blocking_keys`, each pair that shares a block
+bounded once (:class:`~clientcore.entities.likeness.EvidenceBound`, many pairs at a time)
+and scored if its bound reaches the threshold, and the pairs above the threshold joined
+into groups, best first.
 
 A block holds the profiles that share a key. A block larger than :data:`BLOCK_LIMIT` (a
 postal code everybody has, a common name) is not compared all against all: its profiles
