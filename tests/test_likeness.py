@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import clientcore
 from clientcore import Client, ClientFields
-from clientcore.entities.likeness import evidence, phonetic, profile_of, score
-from clientcore.operations.duplicate_scan import BLOCK_LIMIT, candidate_pairs
+from clientcore.entities.likeness import (
+    EvidenceBound,
+    Profile,
+    evidence,
+    phonetic,
+    profile,
+    profile_of,
+    score,
+)
+from clientcore.operations.duplicate_scan import BLOCK_LIMIT, DuplicateScan, candidate_pairs
 from clientcore.testing.strategies import registrations
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
@@ -87,6 +96,71 @@ def test_scan_groups_are_disjoint_and_their_pairs_reach_the_threshold(
         assert all(p.score >= 0.5 and str(p.first_id) < str(p.second_id) for p in group.pairs)
     assert scan.clients_read == len(rows)
     assert [g.score for g in groups] == sorted((g.score for g in groups), reverse=True)
+
+
+_NAMES = ["", "Anna", "Ana", "Anną", "Kowalska", "Kowalski", "Kovalska", "Jan", "Nowak"]
+
+
+def _likely_alike() -> st.SearchStrategy[Profile]:
+    """Profiles drawn from small pools, so that pairs agree, nearly agree or differ on
+    every field (random registrations almost never share anything)."""
+    person = st.tuples(st.sampled_from(_NAMES), st.sampled_from(_NAMES), st.just(""))
+    company = st.tuples(st.just(""), st.just(""), st.sampled_from(["Burek", "Burek Sp.", "Acme"]))
+    place = st.tuples(
+        st.sampled_from(["ul. Długa 5", "Dluga 5", "Długa 7", "Krótka 1", ""]),
+        st.sampled_from(["00-950", "00-951", ""]),
+        st.sampled_from(["Warszawa", "Warszawy", "Kraków", ""]),
+    )
+    return st.builds(
+        lambda client_id, names, phones, emails, birthday, documents, addresses: profile(
+            client_id,
+            names,
+            phones=phones,
+            emails=emails,
+            birthday=birthday,
+            documents=documents,
+            addresses=addresses,
+        ),
+        st.uuids(),
+        person | company,
+        st.lists(st.sampled_from(["+48601000001", "+48601000002", "+48601000003"]), max_size=2),
+        st.lists(st.sampled_from(["a@x.pl", "A@X.PL", "b@x.pl"]), max_size=2),
+        st.none() | st.sampled_from([date(1980, 1, 2), date(1980, 2, 1), date(1980, 1, 3)]),
+        st.lists(st.sampled_from(["ABC123456", "abc 123457", "ABC123456 ", "XYZ1"]), max_size=2),
+        st.lists(place, max_size=2),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_likely_alike(), min_size=2, max_size=10))
+def test_the_scan_bound_is_never_below_the_evidence(profiles: list[Profile]) -> None:
+    pairs = [(a, b) for b in range(len(profiles)) for a in range(b)]
+    first, second = np.array(pairs, dtype=np.int64).T
+    bounds = EvidenceBound(profiles).at_most(first, second)
+    for (a, b), bound in zip(pairs, bounds.tolist(), strict=True):
+        assert evidence(profiles[a], profiles[b])[0] <= bound
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(_likely_alike(), max_size=16, unique_by=lambda p: p.id),
+    st.sampled_from([0.3, 0.5, 0.8]),
+)
+def test_the_scan_scores_each_pair_as_evidence_does(
+    profiles: list[Profile], min_score: float
+) -> None:
+    """The scan skips the pairs whose bound falls short, and scores the rest with
+    :func:`evidence`: the same pairs, scores and reasons as scoring every candidate."""
+    scan = DuplicateScan(lambda _: (profiles, None), min_score=min_score, progress=None)
+    found = {
+        frozenset((p.first_id, p.second_id)): (p.score, p.reasons) for g in scan for p in g.pairs
+    }
+    wanted = {}
+    for a, b in candidate_pairs(profiles):
+        weight, reasons = evidence(profiles[a], profiles[b])
+        if score(weight) >= min_score:
+            wanted[frozenset((profiles[a].id, profiles[b].id))] = (score(weight), reasons)
+    assert found == wanted
 
 
 def test_the_phonetic_key_hears_spelling_variants() -> None:

@@ -101,7 +101,7 @@ class Clients:
             raise ValidationError("page_size", f"must be a whole number from 1 to {PAGE_MAX_SIZE}")
 
         def read_page(cursor: object) -> tuple[Sequence[Profile], object]:
-            after = cursor if isinstance(cursor, tuple) else None
+            after = cursor if isinstance(cursor, UUID) else None
             return self._run.read(likely.profiles_page, after, page_size)
 
         return DuplicateScan(read_page, min_score=threshold, progress=progress)

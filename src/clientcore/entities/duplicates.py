@@ -8,7 +8,11 @@ from uuid import UUID
 
 import attrs
 
-from clientcore.entities.client import Client
+from clientcore.entities.client import Client, ClientStatus
+
+UNMATCHED = frozenset({ClientStatus.MERGED, ClientStatus.FORGOTTEN})
+"""Statuses of clients no duplicate search offers: a merged client lives on as its base,
+and a forgotten one is hidden from everything but the "all clients" list."""
 
 
 class DuplicateReason(enum.StrEnum):

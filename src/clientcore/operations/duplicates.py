@@ -19,8 +19,8 @@ from uuid import UUID
 
 import attrs
 
-from clientcore.entities.client import Client, ClientKind, ClientStatus
-from clientcore.entities.duplicates import Candidate, DuplicatePolicy
+from clientcore.entities.client import Client, ClientKind
+from clientcore.entities.duplicates import UNMATCHED, Candidate, DuplicatePolicy
 from clientcore.entities.likeness import Profile, evidence, profile_of, score
 from clientcore.entities.search import (
     ClientQuery,
@@ -77,11 +77,6 @@ def _lookups(client: Client) -> Iterator[tuple[str, ...]]:
             yield stems
 
 
-UNMATCHED = frozenset({ClientStatus.MERGED, ClientStatus.FORGOTTEN})
-"""Statuses of clients no duplicate search offers: a merged client lives on as its base,
-and a forgotten one is hidden from everything but the "all clients" list."""
-
-
 def _candidates(uow: UnitOfWork, client: Client, min_score: float) -> list[Candidate]:
     found: dict[UUID, Client] = {}
     for terms in _lookups(client):
@@ -128,14 +123,12 @@ def register(
 
 
 def profiles_page(
-    uow: UnitOfWork, after: tuple[str, UUID] | None, size: int
-) -> tuple[list[Profile], tuple[str, UUID] | None]:
+    uow: UnitOfWork, after: UUID | None, size: int
+) -> tuple[list[Profile], UUID | None]:
     """The profiles of a page of ``size`` of the tenant's clients (active and inactive, not
-    :data:`UNMATCHED`) after the cursor ``after`` (None: the first page), and the cursor of
+    :data:`UNMATCHED`) after the id ``after`` (None: the first page), and the cursor of
     the next page (None: no more)."""
-    page = uow.clients.search(ClientQuery(status=StatusFilter.ALL, limit=size + 1, after=after))
-    cursor = None
+    page = uow.clients.profiles(after, size + 1)
     if len(page) > size:
-        page = page[:size]
-        cursor = (client_sort_key(page[-1]), page[-1].id)
-    return [profile_of(client) for client in page if client.status not in UNMATCHED], cursor
+        return page[:size], page[size - 1].id
+    return page, None

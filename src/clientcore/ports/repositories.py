@@ -13,6 +13,7 @@ from uuid import UUID
 
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.event import Event
+from clientcore.entities.likeness import Profile
 from clientcore.entities.sales import MonthTotals
 from clientcore.entities.search import ClientQuery
 from clientcore.entities.settings import TenantSettings
@@ -76,6 +77,14 @@ class ClientRepository(Protocol):
     def search(self, query: ClientQuery) -> list[Client]:
         """Clients matching every term (as a prefix of a search key) and every filter,
         ordered by (sort key, id), after the query's cursor, at most ``query.limit``."""
+        ...
+
+    def profiles(self, after: UUID | None, size: int) -> list[Profile]:
+        """The likeness profiles (:func:`~clientcore.entities.likeness.profile`) of at most
+        ``size`` of the tenant's clients whose status is not in
+        :data:`~clientcore.entities.duplicates.UNMATCHED`, in the order of their ids, after
+        the id ``after`` (None: from the first). What a duplicate scan reads: only the
+        identifying fields, no :class:`~clientcore.entities.client.Client` made."""
         ...
 
 

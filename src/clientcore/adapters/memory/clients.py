@@ -9,6 +9,8 @@ from uuid import UUID
 
 from clientcore.adapters.memory.table import Journal, Table
 from clientcore.entities.client import Client, ClientStatus
+from clientcore.entities.duplicates import UNMATCHED
+from clientcore.entities.likeness import Profile, profile_of
 from clientcore.entities.search import ClientQuery, Match, client_search_keys, client_sort_key
 from clientcore.errors import ConcurrencyError, DuplicateCode, NotFound
 
@@ -151,3 +153,15 @@ class MemoryClientRepository:
             if query.admits(client):
                 found.append(client)
         return found
+
+    def profiles(self, after: UUID | None, size: int) -> list[Profile]:
+        rows = (
+            client
+            for client in self._table.rows(self._tenant)
+            if client.status not in UNMATCHED and (after is None or client.id > after)
+        )
+        return [profile_of(client) for client in heapq.nsmallest(size, rows, key=_id)]
+
+
+def _id(client: Client) -> UUID:
+    return client.id

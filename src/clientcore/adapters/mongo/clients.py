@@ -19,12 +19,15 @@ transaction would show them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from clientcore.adapters.mongo.convert import attribute_match_key, stored_uuid
 from clientcore.adapters.mongo.store import Document, Scoped
 from clientcore.entities.client import Client, ClientStatus
+from clientcore.entities.duplicates import UNMATCHED
+from clientcore.entities.likeness import Profile, profile, profile_of
 from clientcore.entities.search import (
     ClientQuery,
     Match,
@@ -240,6 +243,64 @@ class MongoClientRepository:
         found += [c for c in self._mine.values() if c is not None and _matches(query, c)]
         found.sort(key=lambda client: (client_sort_key(client), str(client.id)))
         return found[: query.limit]
+
+    def profiles(self, after: UUID | None, size: int) -> list[Profile]:
+        filters: dict[str, Any] = {"status": {"$nin": sorted(s.value for s in UNMATCHED)}}
+        if after is not None:
+            filters["id"] = {"$gt": after}
+        extra = len(self._mine) if self._reads_mine else 0
+        documents = self._store.find(
+            filters, sort=(("id", 1),), limit=size + extra, projection=_PROFILE_FIELDS
+        )
+        found = [_profile(document) for document in documents]
+        if not extra:
+            return found
+        # As in :meth:`search`: this unit's own clients replace what the store holds.
+        found = [p for p in found if p.id not in self._mine]
+        found += [
+            profile_of(client)
+            for client in self._mine.values()
+            if client is not None
+            and client.status not in UNMATCHED
+            and (after is None or client.id > after)
+        ]
+        found.sort(key=lambda p: p.id)
+        return found[:size]
+
+
+_PROFILE_FIELDS = dict.fromkeys(
+    (
+        "id",
+        "first_name",
+        "last_name",
+        "company_name",
+        "phones.number",
+        "emails.address",
+        "birthday",
+        "identity_documents.number",
+        "addresses.street",
+        "addresses.postal_code",
+        "addresses.city",
+    ),
+    1,
+) | {"_id": 0}
+"""The fields of a client document :func:`_profile` reads."""
+
+
+def _profile(document: Document) -> Profile:
+    """The likeness profile of a client document read with :data:`_PROFILE_FIELDS`."""
+    birthday = document["birthday"]
+    return profile(
+        stored_uuid(document["id"]),
+        (document["first_name"], document["last_name"], document["company_name"]),
+        phones=[phone["number"] for phone in document["phones"]],
+        emails=[email["address"] for email in document["emails"]],
+        birthday=None if birthday is None else date.fromisoformat(birthday),
+        documents=[item["number"] for item in document["identity_documents"]],
+        addresses=[
+            (item["street"], item["postal_code"], item["city"]) for item in document["addresses"]
+        ],
+    )
 
 
 def _matches(query: ClientQuery, client: Client) -> bool:

@@ -48,6 +48,8 @@ from clientcore.adapters.sql.referrers import referring_tables
 from clientcore.adapters.sql.schema import STEM_LENGTH, Tables
 from clientcore.entities.attribute import comparable
 from clientcore.entities.client import Client, ClientStatus
+from clientcore.entities.duplicates import UNMATCHED
+from clientcore.entities.likeness import Profile
 from clientcore.entities.search import ClientQuery, Match, prefix_upper_bound
 from clientcore.errors import ClientInUse, ConcurrencyError, DuplicateCode, NotFound
 
@@ -140,6 +142,11 @@ class SqlClientRepository:
                 client = convert.client_from_row(row)
                 found[client.id] = client
         return found
+
+    def profiles(self, after: UUID | None, size: int) -> list[Profile]:
+        statement = _profiles(self._db.tables, after is not None)
+        values = {"tenant": self._db.tenant, "after": after, "size": size}
+        return [convert.profile_from_row(row) for row in self._db.tuples(statement, values)]
 
     def status(self, client_id: UUID) -> ClientStatus:
         statement = _by_column(self._db.tables, "id", status_only=True)
@@ -336,6 +343,27 @@ def _by_column(tables: Tables, column: str, *, status_only: bool = False) -> Sel
 def _held(tables: Tables, exclusive: bool) -> Select[Any]:
     """The client's status, its row locked (see :meth:`SqlClientRepository.hold`)."""
     return _by_column(tables, "id", status_only=True).with_for_update(read=not exclusive)
+
+
+@functools.lru_cache(maxsize=64)
+def _profiles(tables: Tables, after: bool) -> Select[Any]:
+    """A page of :meth:`SqlClientRepository.profiles`: the columns a profile needs of the
+    tenant's clients not :data:`~clientcore.entities.duplicates.UNMATCHED`, by id (the
+    primary key's order), after the id ``after`` if ``after``."""
+    clients = tables.clients
+    columns: list[ColumnElement[Any]] = [
+        type_coerce(clients.c[name], NullType()) for name in convert.PROFILE_COLUMNS
+    ]
+    statement = (
+        select(*columns)
+        .where(
+            clients.c.tenant == bindparam("tenant"),
+            clients.c.status.not_in([status.value for status in sorted(UNMATCHED)]),
+        )
+        .order_by(clients.c.id)
+        .limit(bindparam("size"))
+    )
+    return statement.where(clients.c.id > bindparam("after")) if after else statement
 
 
 def _client_columns(clients: Table) -> list[ColumnElement[Any]]:

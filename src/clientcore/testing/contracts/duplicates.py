@@ -16,6 +16,7 @@ from clientcore.entities.duplicates import (
     ScanProgress,
     ScanStage,
 )
+from clientcore.entities.likeness import profile_of
 from clientcore.errors import LikelyDuplicate, ValidationError
 from clientcore.facade import Core
 from clientcore.ports.unit_of_work import Backend
@@ -238,6 +239,34 @@ class DuplicatesContract(BackendContract):
             == []
         )
         assert list(core.clients.find_duplicates()) == []
+
+    def test_profiles_are_read_by_id_a_page_at_a_time(
+        self, core: Core, backend: Backend, lukasz: Client, others: list[Client]
+    ) -> None:
+        """The repository reads what a scan compares without making clients: the same
+        profiles as the whole clients give, merged and forgotten clients left out."""
+        ewa = core.clients.register(
+            first_name="Ewa",
+            last_name="Mazur",
+            birthday=date(1966, 4, 12),
+            emails=["Ewa.Mazur@Example.COM"],
+            addresses=[
+                Address(AddressKind.RESIDENCE, "ul. Długa 5", "00-950", "Warszawa"),
+                Address(AddressKind.WORKPLACE, city="Kraków"),
+            ],
+            identity_documents=[IdentityDocument(DocumentKind.ID_CARD, "ABC 123456")],
+        )
+        merged = core.clients.register(first_name="Lukasz", last_name="Zolkiewski")
+        core.merges.merge(lukasz.id, [merged.id])
+        gone = core.clients.register(first_name="Anna", last_name="Kowalska")
+        core.privacy.forget(gone.id)
+        kept = sorted([lukasz.id, ewa.id, *(c.id for c in others)])
+        with backend.unit_of_work(core.tenant, read_only=True) as uow:
+            wanted = [profile_of(uow.clients.get(client_id)) for client_id in kept]
+            assert uow.clients.profiles(None, 100) == wanted
+            assert uow.clients.profiles(kept[1], 3) == wanted[2:5]
+            assert uow.clients.profiles(kept[-1], 3) == []
+        assert wanted[kept.index(ewa.id)].cities == ("warszawa", "krakow")
 
     def test_an_empty_tenant_has_no_groups(self, core: Core) -> None:
         scan = core.clients.find_duplicates()
