@@ -14,7 +14,8 @@ values when run.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 from uuid import UUID
 
@@ -32,20 +33,23 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     not_,
     or_,
     select,
     text,
     true,
     type_coerce,
+    union_all,
     update,
 )
 from sqlalchemy.types import NullType
 
 from clientcore.adapters.sql import convert
+from clientcore.adapters.sql.convert import paired
 from clientcore.adapters.sql.db import BATCH, Db
 from clientcore.adapters.sql.referrers import referring_tables
-from clientcore.adapters.sql.schema import STEM_LENGTH, Tables
+from clientcore.adapters.sql.schema import STEM_LENGTH, STEMS, Tables
 from clientcore.entities.attribute import comparable
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.search import ClientQuery, Match, prefix_upper_bound
@@ -83,6 +87,14 @@ class SqlClientRepository:
             ),
         )
         self._db.insert_many(
+            tables.client_search_pairs,
+            (
+                pair
+                for client, row in zip(clients, rows, strict=True)
+                for pair in convert.search_pair_rows(tenant, client, row["sort_key"])
+            ),
+        )
+        self._db.insert_many(
             tables.client_groups,
             (group for client in clients for group in convert.group_rows(tenant, client)),
         )
@@ -93,7 +105,12 @@ class SqlClientRepository:
 
     def _drop_index_rows(self, client_id: UUID) -> None:
         tables = self._db.tables
-        for table in (tables.client_search_keys, tables.client_groups, tables.client_attributes):
+        for table in (
+            tables.client_search_keys,
+            tables.client_search_pairs,
+            tables.client_groups,
+            tables.client_attributes,
+        ):
             self._db.execute(
                 delete(table).where(
                     table.c.tenant == self._db.tenant, table.c.client_id == client_id
@@ -289,30 +306,39 @@ class SqlClientRepository:
         counts = [int(n) for n in db.tuples(_counts(db.tables, dialect, shape), parameters)[0]]
         driving = min(range(len(counts)), key=counts.__getitem__)
         if counts[driving] < bound:
-            return [_page(db.tables, dialect, shape, driving, stem=False)], parameters
+            return [_page(db.tables, dialect, shape, driving)], parameters
+        longest = max(range(len(query.terms)), key=lambda index: len(query.terms[index]))
+        stem = STEMS[min(len(query.terms[longest]), STEM_LENGTH)]
+        parameters["stem"] = query.terms[longest][:STEM_LENGTH]
+        pair = _pair(query.terms)
         # Only SQLite intersects the terms' ranges (measured there). PostgreSQL estimates a
         # key range compared under COLLATE "C" at one row and then joined two ranges by a
         # nested loop over both (seconds at 100,000 clients); MariaDB was not measured.
         # They keep the stem read in order with per-client probes.
-        intersect = len(query.terms) > 1 and dialect.name == "sqlite"
-        drive = _page(
-            db.tables,
-            dialect,
-            shape,
-            driving,
-            stem=False,
-            how="intersect" if intersect else "probe",
-            whole_range=True,
-        )
-        stemmed = [index for index, term in enumerate(query.terms) if len(term) >= STEM_LENGTH]
-        if stemmed:
-            longest = max(stemmed, key=lambda index: len(query.terms[index]))
-            parameters["stem"] = query.terms[longest][:STEM_LENGTH]
-            if not intersect:
-                return [_page(db.tables, dialect, shape, longest, stem=True)], parameters
-            first = _page(db.tables, dialect, shape, longest, stem=True, how="window")
-            return [first, drive], parameters
-        return [_window(db.tables, dialect, shape), drive], parameters
+        if len(query.terms) == 1 or (pair is None and dialect.name != "sqlite"):
+            return [_page(db.tables, dialect, shape, longest, stem=stem)], parameters
+        first = _page(db.tables, dialect, shape, longest, stem=stem, how="window")
+        if pair is not None:
+            for index in pair:
+                parameters[f"pair_stem{index}"] = query.terms[index][:STEM_LENGTH]
+            return [first, _pairs(db.tables, dialect, shape, pair)], parameters
+        drive = _page(db.tables, dialect, shape, driving, how="intersect", whole_range=True)
+        return [first, drive], parameters
+
+
+def _pair(terms: Sequence[str]) -> tuple[int, int] | None:
+    """Two terms whose clients ``client_search_pairs`` holds (the longest such two), or
+    None: each term is at least a stem long and :func:`.convert.paired`, and neither is a
+    prefix of the other (so no one key matches both: each match is a pair of keys)."""
+    eligible = sorted(
+        (index for index, term in enumerate(terms) if len(term) >= STEM_LENGTH and paired(term)),
+        key=lambda index: -len(terms[index]),
+    )
+    for first, second in itertools.combinations(eligible, 2):
+        one, other = terms[first], terms[second]
+        if not (one.startswith(other) or other.startswith(one)):
+            return first, second
+    return None
 
 
 def _set_bounds(parameters: dict[str, Any], limit: int) -> int:
@@ -553,33 +579,6 @@ def _ranked(
     return [not_(and_(*(_probe(tables, dialect, shape, i, client, whole=True) for i in terms)))]
 
 
-@functools.lru_cache(maxsize=256)
-def _window(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
-    """The matches among the next ``window`` clients in sort order (of any status): a
-    bounded read of ``ix_clients_order``. If they fill the page, the page is exact."""
-    clients = tables.clients
-    c = clients.c
-    window = (
-        select(c.tenant, c.id, c.sort_key)
-        .where(c.tenant == bindparam("tenant"), *_after(shape, c.sort_key, c.id))
-        .order_by(c.sort_key, c.id)
-        .limit(bindparam("window"))
-        .subquery("window")
-    )
-    w = window.c
-    return (
-        select(*_client_columns(clients))
-        .select_from(window.join(clients, and_(c.tenant == w.tenant, c.id == w.id)))
-        .where(
-            *(_probe(tables, dialect, shape, index, w.id) for index in range(len(shape.bounded))),
-            *_ranked(tables, dialect, shape, w.id),
-            *_filters(tables, shape, clients),
-        )
-        .order_by(w.sort_key, w.id)
-        .limit(bindparam("limit"))
-    )
-
-
 def _in_range(
     tables: Tables, dialect: Dialect, shape: _Shape, index: int, client: ColumnElement[UUID]
 ) -> ColumnElement[bool]:
@@ -595,7 +594,7 @@ def _page(
     dialect: Dialect,
     shape: _Shape,
     driving: int,
-    stem: bool,
+    stem: str | None = None,
     how: _Others = "probe",
     whole_range: bool = False,
 ) -> Select[Any]:
@@ -603,73 +602,155 @@ def _page(
     among the key rows alone (they carry the sort key and status); only the page's clients
     are read from ``clients``, by id.
 
-    With ``stem``, the keys of the term's stem are read from ``ix_client_search_keys_stem``
-    in its order, which is the order of the results: the read stops at the page's last
-    client, whatever the number of matches. Without, the term's key range is read from the
-    primary key and its clients sorted (few of them, or a term too short for a stem).
-    A client with several keys in the range is one group.
+    With ``stem`` (a column of :data:`.schema.STEMS`), the keys of the term's stem are read
+    from that column's index in its order, which per status is the order of the results:
+    the read stops at the page's last client, whatever the number of matches; without a
+    status filter, each status's read is limited so and the reads merged (see
+    :func:`_merged`). Without ``stem``, the term's key range is read from the primary key
+    and its clients sorted (few of them). A client with several keys in the range is one
+    group.
 
     The other terms are checked per client (``how``): ``"probe"``, by client id
     (:func:`_probe`); ``"window"``, likewise, but only on the first ``bound`` keys read (of
     a stem, in order: if they fill the page it is exact, otherwise the next step of the
     plan runs); ``"intersect"``, as membership of each term's whole key range
-    (:func:`_in_range`): the terms' key ranges intersected, each read once, for terms with
-    many keys each but few clients in common ("kowalska nowak").
+    (:func:`_in_range`): the terms' key ranges intersected, each read once (SQLite's last
+    step for terms that :func:`_pairs` cannot take).
 
     Read from the stem, the term's range is checked on each index entry (see
     :func:`_opaque`). ``whole_range``: the driving range has many keys (see
     :func:`_ranked`).
     """
-    keys = _keys_by(tables, dialect, ("tenant", "stem" if stem else "key"))
+    keys = _keys_by(tables, dialect, ("tenant", stem or "key"))
     k = keys.c
     clients = tables.clients
     c = clients.c
-    source: Any = keys
-    where = [
-        k.tenant == bindparam("tenant"),
-        _opaque(_bounds(dialect, shape, driving, k.key))
-        if stem
-        else and_(*_bounds(dialect, shape, driving, k.key)),
-        *_after(shape, k.sort_key, k.client_id),
-    ]
-    if stem:
-        where.append(k.stem == bindparam("stem", type_=k.stem.type))
-    if shape.status:
-        where.append(k.status == bindparam("status"))
-    if how == "window":
-        source = (
-            select(k.tenant, k.client_id, k.sort_key)
-            .where(*where)
+    bounds = _bounds(dialect, shape, driving, k.key)
+
+    def driving_keys(status: ColumnElement[str] | None) -> list[ColumnElement[bool]]:
+        """The driving term's keys (of ``status``, if given)."""
+        where = [
+            k.tenant == bindparam("tenant"),
+            _opaque(bounds) if stem else and_(*bounds),
+            *_after(shape, k.sort_key, k.client_id),
+        ]
+        if stem:
+            where.append(k[stem] == bindparam("stem", type_=k[stem].type))
+        if status is not None:
+            where.append(k.status == status)
+        return where
+
+    def page(status: ColumnElement[str] | None) -> Select[Any]:
+        """The first ``limit`` clients among the driving term's keys (of ``status``) that
+        pass the checks (``"window"``: among those up to the window's last sort key)."""
+        check = _in_range if how == "intersect" else _probe
+        where = [
+            *driving_keys(status),
+            *(
+                check(tables, dialect, shape, index, k.client_id)
+                for index in range(len(shape.bounded))
+                if index != driving
+            ),
+            *_ranked(tables, dialect, shape, k.client_id, whole_range=whole_range),
+        ]
+        if how == "window":
+            where.append(k.sort_key <= ceiling)
+        found = select(k.sort_key, k.client_id).select_from(keys)
+        filters = _filters(tables, shape, clients, status=False)
+        if filters:
+            found = found.join(clients, and_(c.tenant == k.tenant, c.id == k.client_id))
+        return (
+            found.where(*where, *filters)
+            .group_by(k.sort_key, k.client_id)
             .order_by(k.sort_key, k.client_id)
-            .limit(bindparam("bound"))
-            .subquery("stem_window")
+            .limit(bindparam("limit"))
         )
-        k = source.c
-        where = []
-    check = _in_range if how == "intersect" else _probe
-    where.extend(
-        check(tables, dialect, shape, index, k.client_id)
-        for index in range(len(shape.bounded))
-        if index != driving
-    )
-    where.extend(_ranked(tables, dialect, shape, k.client_id, whole_range=whole_range))
-    page = select(k.sort_key, k.client_id).select_from(source)
-    filters = _filters(tables, shape, clients, status=False)
-    if filters:
-        page = page.join(clients, and_(c.tenant == k.tenant, c.id == k.client_id))
-    found = (
-        page.where(*where, *filters)
-        .group_by(k.sort_key, k.client_id)
-        .order_by(k.sort_key, k.client_id)
-        .limit(bindparam("limit"))
-        .subquery("page")
-    )
+
+    def in_order(status: ColumnElement[str] | None) -> Select[Any]:
+        """The driving term's keys (of ``status``) in sort order."""
+        return (
+            select(k.sort_key, k.client_id)
+            .where(*driving_keys(status))
+            .order_by(k.sort_key, k.client_id)
+        )
+
+    wanted: ColumnElement[str] | None = bindparam("status") if shape.status else None
+    merge = stem is not None and wanted is None
+    # "window": the sort key of the stem's ``bound``-th key, read from the index alone (and
+    # of every status, merged): the page stops there, its matches still read in order.
+    window = _merged(in_order, "bound") if merge else in_order(wanted).limit(bindparam("bound"))
+    ceiling = select(func.max(window.subquery("stem_window").c.sort_key)).scalar_subquery()
+    found = (_merged(page, "limit") if merge else page(wanted)).subquery("page")
     return (
         select(*_client_columns(clients))
         .select_from(
             found.join(clients, and_(c.tenant == bindparam("tenant"), c.id == found.c.client_id))
         )
         .order_by(found.c.sort_key, found.c.client_id)
+    )
+
+
+def _merged(read: Callable[[ColumnElement[str]], Select[Any]], limit: str) -> Select[Any]:
+    """The first ``limit`` rows in sort order of ``read`` for every status, each read
+    limited so in its index's order (status before the sort key) and the reads merged:
+    a few short ordered reads rather than one of the whole stem sorted."""
+    parts = [
+        read(literal(status.value)).subquery(f"of_{status.name.lower()}") for status in ClientStatus
+    ]
+    merged = union_all(*(select(*part.c) for part in parts)).subquery("merged")
+    return select(*merged.c).order_by(merged.c.sort_key, merged.c.client_id).limit(bindparam(limit))
+
+
+@functools.lru_cache(maxsize=256)
+def _pairs(tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int]) -> Select[Any]:
+    """The first clients in sort order with a pair of keys in the ranges of the two terms of
+    ``pair`` (see :func:`_pair`), from ``client_search_pairs``: per order of the two terms,
+    one range read of the primary key (the first term's stem, the second's range as
+    ``other``, the first's as ``word``), which holds just the clients with both, however
+    many each term has alone. Those are sorted; the other terms are checked per client."""
+    pairs = tables.client_search_pairs
+    p = pairs.c
+    clients = tables.clients
+    c = clients.c
+    reads = []
+    for word, other in (pair, pair[::-1]):
+        where = [
+            p.tenant == bindparam("tenant"),
+            p.stem == bindparam(f"pair_stem{word}", type_=p.stem.type),
+            *_bounds(dialect, shape, other, p.other),
+            *_bounds(dialect, shape, word, p.word),
+            *_after(shape, p.sort_key, p.client_id),
+        ]
+        if shape.status:
+            where.append(p.status == bindparam("status"))
+        reads.append(select(p.tenant, p.sort_key, p.client_id).where(*where))
+    both = union_all(*reads).subquery("pairs")
+    b = both.c
+    found = select(b.sort_key, b.client_id).select_from(both)
+    filters = _filters(tables, shape, clients, status=False)
+    if filters:
+        found = found.join(clients, and_(c.tenant == b.tenant, c.id == b.client_id))
+    page = (
+        found.where(
+            *(
+                _probe(tables, dialect, shape, index, b.client_id)
+                for index in range(len(shape.bounded))
+                if index not in pair
+            ),
+            *_ranked(tables, dialect, shape, b.client_id),
+            *filters,
+        )
+        .group_by(b.sort_key, b.client_id)
+        .order_by(b.sort_key, b.client_id)
+        .limit(bindparam("limit"))
+        .subquery("page")
+    )
+    return (
+        select(*_client_columns(clients))
+        .select_from(
+            page.join(clients, and_(c.tenant == bindparam("tenant"), c.id == page.c.client_id))
+        )
+        .order_by(page.c.sort_key, page.c.client_id)
     )
 
 
