@@ -178,20 +178,51 @@ def test_every_status_is_read_in_sort_order_and_merged(backend: SqlBackend) -> N
     assert not scans_clients(plan), plan
 
 
-def test_two_common_words_read_their_pairs_after_a_window(backend: SqlBackend) -> None:
-    window, paired = plans(backend, "kowalska", "bakker")
-    assert "ix_clientcore_client_search_keys_stem" in window, window
-    assert any(
-        found in paired
+def reads_pairs(plan: str) -> bool:
+    return any(
+        found in plan
         for found in (
             "client_search_pairs USING PRIMARY KEY",
             "pk_clientcore_client_search_pairs",
-            "key=PRIMARY",
+            "table=clientcore_client_search_pairs type=range",
         )
-    ), paired
-    assert not scans_clients(paired), paired
-    assert "SCAN client_search_pairs" not in paired, paired
-    assert "Seq Scan on clientcore_client_search_pairs" not in paired, paired
+    )
+
+
+def test_two_common_words_few_clients_share_read_their_pairs(backend: SqlBackend) -> None:
+    [plan] = plans(backend, "kowalska", "bakker")
+    assert reads_pairs(plan), plan
+    assert not scans_clients(plan), plan
+    assert "SCAN client_search_pairs" not in plan, plan
+    assert "Seq Scan on clientcore_client_search_pairs" not in plan, plan
+
+
+def test_two_common_words_many_clients_share_read_a_window_of_the_stem_first(
+    backend: SqlBackend,
+) -> None:
+    window, paired = plans(backend, "anna", "client")  # every client has a client… e-mail
+    assert "ix_clientcore_client_search_keys_stem" in window, window
+    assert not scans_clients(window), window
+    assert reads_pairs(paired), paired
+
+
+def test_a_group_few_clients_are_in_is_read_from_its_members(backend: SqlBackend) -> None:
+    """A group with fewer clients than the count's bound: its members are read (the
+    group's index) and each checked, instead of the stem until the page fills."""
+    core = clientcore.open(backend, tenant=TENANT, actor=clientcore.Actor("test"))
+    group = core.setup.define_group("plan-few")
+    for client in core.clients.search("anna", limit=3).clients:
+        core.clients.assign_groups(client.id, group.id)
+    with backend.connection() as (connection, transaction):
+        repository = SqlClientRepository(Db(connection, backend.tables, TENANT))
+        query = ClientQuery(terms=("anna",), limit=LIMIT + 1, group_id=group.id)
+        [plan] = ["\n".join(lines) for lines in repository.explain(query)]
+        assert len(repository.search(query)) == 3
+        transaction.rollback()
+    assert "client_groups" in plan, plan
+    stem = "ix_clientcore_client_search_keys_stem"
+    assert not any(f"{used}{stem}" in plan for used in ("INDEX ", "using ", "key=")), plan
+    assert not scans_clients(plan), plan
 
 
 def test_every_term_is_read_by_an_index(backend: SqlBackend) -> None:
@@ -217,6 +248,7 @@ SEARCHES = [
     "kowalska bakker",  # two common last names: no client has both (pairs)
     "bram kowalska",  # a common first and last name, in common late in sort order (pairs)
     "kowalska kowal",  # one term a prefix of the other: one key may match both
+    "anna client",  # two common terms, many clients with both: a window of the stem first
     "zofia nowak client",  # three common terms: two read as pairs, the third probed
     "zzz",  # nothing
 ]

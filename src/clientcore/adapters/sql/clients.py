@@ -23,6 +23,7 @@ import attrs
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    CompoundSelect,
     Dialect,
     Select,
     Table,
@@ -282,13 +283,15 @@ class SqlClientRepository:
 
     def counting(self, query: ClientQuery) -> Select[Any] | None:
         """The SELECT a search with terms runs before :meth:`plan`'s: the bounded count of
-        each term's keys, with its values (None: a search without terms counts nothing)."""
+        each term's keys (and of the pairs of two of them, see :func:`_pair`), with its
+        values (None: a search without terms counts nothing)."""
         if not query.terms:
             return None
         shape = _Shape.of(query)
         parameters = shape.parameters(query, self._db.tenant)
         _set_bounds(parameters, query.limit)
-        return _counts(self._db.tables, self._db.connection.dialect, shape).params(parameters)
+        dialect = self._db.connection.dialect
+        return _counts(self._db.tables, dialect, shape, _pair(query.terms)).params(parameters)
 
     def explain(self, query: ClientQuery) -> list[list[str]]:
         """The engine's plan of each SELECT of :meth:`plan` (see :meth:`.Db.explain`)."""
@@ -300,17 +303,23 @@ class SqlClientRepository:
         shape = _Shape.of(query)
         parameters = shape.parameters(query, db.tenant)
         dialect = db.connection.dialect
+        bound = _set_bounds(parameters, query.limit)
+        if (shape.group or shape.caretaker) and db.tuples(
+            _members(db.tables, shape, counted=True), parameters
+        )[0][0] < bound:
+            return [_by_members(db.tables, dialect, shape)], parameters
         if not query.terms:
             return [_walk(db.tables, dialect, shape)], parameters
-        bound = _set_bounds(parameters, query.limit)
-        counts = [int(n) for n in db.tuples(_counts(db.tables, dialect, shape), parameters)[0]]
+        pair = _pair(query.terms)
+        counted = db.tuples(_counts(db.tables, dialect, shape, pair), parameters)[0]
+        counts = [int(n) for n in counted[: len(query.terms)]]
         driving = min(range(len(counts)), key=counts.__getitem__)
         if counts[driving] < bound:
             return [_page(db.tables, dialect, shape, driving)], parameters
+        if pair is not None and int(counted[-1]) < bound:
+            return [_pairs(db.tables, dialect, shape, pair)], parameters
         longest = max(range(len(query.terms)), key=lambda index: len(query.terms[index]))
         stem = STEMS[min(len(query.terms[longest]), STEM_LENGTH)]
-        parameters["stem"] = query.terms[longest][:STEM_LENGTH]
-        pair = _pair(query.terms)
         # Only SQLite intersects the terms' ranges (measured there). PostgreSQL estimates a
         # key range compared under COLLATE "C" at one row and then joined two ranges by a
         # nested loop over both (seconds at 100,000 clients); MariaDB was not measured.
@@ -319,8 +328,6 @@ class SqlClientRepository:
             return [_page(db.tables, dialect, shape, longest, stem=stem)], parameters
         first = _page(db.tables, dialect, shape, longest, stem=stem, how="window")
         if pair is not None:
-            for index in pair:
-                parameters[f"pair_stem{index}"] = query.terms[index][:STEM_LENGTH]
             return [first, _pairs(db.tables, dialect, shape, pair)], parameters
         drive = _page(db.tables, dialect, shape, driving, how="intersect", whole_range=True)
         return [first, drive], parameters
@@ -408,6 +415,7 @@ class _Shape:
         for index, term in enumerate(query.terms):
             values[f"low{index}"] = term
             values[f"high{index}"] = prefix_upper_bound(term)
+            values[f"stem{index}"] = term[:STEM_LENGTH]
         if self.status:
             values["status"] = query.status.value
         if query.group_id is not None:
@@ -469,16 +477,22 @@ def _key_range(tables: Tables, dialect: Dialect, shape: _Shape, index: int) -> S
 
 
 @functools.lru_cache(maxsize=256)
-def _counts(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
-    """The keys in each term's range, counted up to ``bound``: one row, one count per term."""
+def _counts(
+    tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int] | None
+) -> Select[Any]:
+    """The keys in each term's range, counted up to ``bound``: one row, one count per term;
+    then, for a ``pair`` of terms, the count of their pairs (:func:`_pair_rows`), likewise."""
+    reads: list[Select[Any] | CompoundSelect[Any]] = [
+        _key_range(tables, dialect, shape, index) for index in range(len(shape.bounded))
+    ]
+    if pair is not None:
+        reads.append(_pair_rows(tables, dialect, shape, pair))
     return select(
         *(
             select(func.count())
-            .select_from(
-                _key_range(tables, dialect, shape, index).limit(bindparam("bound")).subquery()
-            )
+            .select_from(read.limit(bindparam("bound")).subquery())
             .scalar_subquery()
-            for index in range(len(shape.bounded))
+            for read in reads
         )
     )
 
@@ -635,7 +649,7 @@ def _page(
             *_after(shape, k.sort_key, k.client_id),
         ]
         if stem:
-            where.append(k[stem] == bindparam("stem", type_=k[stem].type))
+            where.append(k[stem] == bindparam(f"stem{driving}", type_=k[stem].type))
         if status is not None:
             where.append(k.status == status)
         return where
@@ -701,22 +715,19 @@ def _merged(read: Callable[[ColumnElement[str]], Select[Any]], limit: str) -> Se
     return select(*merged.c).order_by(merged.c.sort_key, merged.c.client_id).limit(bindparam(limit))
 
 
-@functools.lru_cache(maxsize=256)
-def _pairs(tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int]) -> Select[Any]:
-    """The first clients in sort order with a pair of keys in the ranges of the two terms of
-    ``pair`` (see :func:`_pair`), from ``client_search_pairs``: per order of the two terms,
-    one range read of the primary key (the first term's stem, the second's range as
-    ``other``, the first's as ``word``), which holds just the clients with both, however
-    many each term has alone. Those are sorted; the other terms are checked per client."""
-    pairs = tables.client_search_pairs
-    p = pairs.c
-    clients = tables.clients
-    c = clients.c
+def _pair_rows(
+    tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int]
+) -> CompoundSelect[Any]:
+    """The rows of ``client_search_pairs`` of the two terms of ``pair`` (see :func:`_pair`):
+    per order of the two terms, one range read of the primary key (the first term's stem,
+    the second's range as ``other``, the first's as ``word``), which holds just the
+    clients with both, however many each term has alone."""
+    p = tables.client_search_pairs.c
     reads = []
     for word, other in (pair, pair[::-1]):
         where = [
             p.tenant == bindparam("tenant"),
-            p.stem == bindparam(f"pair_stem{word}", type_=p.stem.type),
+            p.stem == bindparam(f"stem{word}", type_=p.stem.type),
             *_bounds(dialect, shape, other, p.other),
             *_bounds(dialect, shape, word, p.word),
             *_after(shape, p.sort_key, p.client_id),
@@ -724,7 +735,16 @@ def _pairs(tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int
         if shape.status:
             where.append(p.status == bindparam("status"))
         reads.append(select(p.tenant, p.sort_key, p.client_id).where(*where))
-    both = union_all(*reads).subquery("pairs")
+    return union_all(*reads)
+
+
+@functools.lru_cache(maxsize=256)
+def _pairs(tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int]) -> Select[Any]:
+    """The first clients in sort order with a pair of keys in the ranges of the two terms of
+    ``pair`` (:func:`_pair_rows`, sorted); the other terms are checked per client."""
+    clients = tables.clients
+    c = clients.c
+    both = _pair_rows(tables, dialect, shape, pair).subquery("pairs")
     b = both.c
     found = select(b.sort_key, b.client_id).select_from(both)
     filters = _filters(tables, shape, clients, status=False)
@@ -751,6 +771,48 @@ def _pairs(tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int
             page.join(clients, and_(c.tenant == bindparam("tenant"), c.id == page.c.client_id))
         )
         .order_by(page.c.sort_key, page.c.client_id)
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _members(tables: Tables, shape: _Shape, *, counted: bool = False) -> Select[Any]:
+    """The ids of the group's clients (``client_groups``), or else of the caretaker's
+    (``ix_clients_caretaker``); ``counted``: how many, up to ``bound``."""
+    if shape.group:
+        groups = tables.client_groups
+        members = select(groups.c.client_id).where(
+            groups.c.tenant == bindparam("tenant"), groups.c.group_id == bindparam("group_id")
+        )
+    else:
+        c = tables.clients.c
+        members = select(c.id).where(
+            c.tenant == bindparam("tenant"), c.caretaker_id == bindparam("caretaker_id")
+        )
+    if not counted:
+        return members
+    return select(func.count()).select_from(members.limit(bindparam("bound")).subquery())
+
+
+@functools.lru_cache(maxsize=256)
+def _by_members(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
+    """The first clients in sort order among a group's or caretaker's few (fewer than
+    ``bound``, :func:`_members`): each read by id, its terms checked per client, and
+    those that pass sorted. A filter few clients pass then costs its own few rows, not a
+    read of the sort order or of a common term's stem until the page fills."""
+    clients = tables.clients
+    c = clients.c
+    return (
+        select(*_client_columns(clients))
+        .where(
+            c.tenant == bindparam("tenant"),
+            c.id.in_(_members(tables, shape)),
+            *_filters(tables, shape, clients),
+            *(_probe(tables, dialect, shape, index, c.id) for index in range(len(shape.bounded))),
+            *_ranked(tables, dialect, shape, c.id),
+            *_after(shape, c.sort_key, c.id),
+        )
+        .order_by(c.sort_key, c.id)
+        .limit(bindparam("limit"))
     )
 
 
