@@ -81,9 +81,7 @@ def plans(
         if connection.dialect.name == "postgresql":
             connection.execute(text("SET LOCAL enable_seqscan = off"))
         repository = SqlClientRepository(Db(connection, backend.tables, TENANT))
-        query = ClientQuery(
-            terms=terms, limit=LIMIT + 1, source=source, match=match, status=status
-        )
+        query = ClientQuery(terms=terms, limit=LIMIT + 1, source=source, match=match, status=status)
         found = repository.explain(query)
         transaction.rollback()
     return ["\n".join(lines) for lines in found]
