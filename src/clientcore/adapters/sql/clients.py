@@ -1,7 +1,8 @@
 """SQL client repository: code uniqueness and versions backed by the database, indexed search.
 
 A client is one ``clients`` row plus index rows: its folded search keys
-(``client_search_keys``), its groups and its attribute values (for the filters). Search
+(``client_search_keys``) and the pairs of them (``client_search_pairs``), its groups and
+its attribute values (for the filters). Search
 matches each term as a prefix of a key with a range on the key index
 (``key >= term AND key < successor(term)``, so ``%``, ``_`` and ``\\`` are plain
 characters), or reads a term's stem (its first characters) in the order of the results,
@@ -256,23 +257,25 @@ class SqlClientRepository:
         """The SELECTs a search runs, with their values, in order; the second runs only if
         the first does not fill the page.
 
-        Without terms: the first clients in sort order (``ix_clients_order``). With terms,
-        the keys in each term's range are counted up to a bound first (on the key index),
-        then:
+        A group or caretaker filter is counted first, up to a bound (on its own index): if
+        fewer clients pass it, they drive (read by id, the terms checked per client, the
+        few that pass sorted). Otherwise, without terms: the first clients in sort order
+        (``ix_clients_order``). With terms, the keys in each term's range are counted up to
+        the bound first (on the key index), and, for two terms :func:`_pair` accepts, the
+        rows of their pairs (``client_search_pairs``); then:
 
         * the rarest term has few keys: its key range drives. Its key rows (which carry
           the sort key) are sorted and the page's clients read by id; the other terms
           are checked per client;
-        * every term has many keys: the longest term's stem is read in sort order
-          (``ix_client_search_keys_stem``), keeping its keys in the term's range, until
-          the page is full; the other terms are checked per client. With several terms
-          only the stem's first ``bound`` keys are read so; if they do not fill the page
-          (the terms have few clients in common), the terms' key ranges are intersected,
-          each read once (the rarest drives), and the matches sorted;
-        * every term has many keys and is shorter than a stem: a window of the next
-          clients in sort order is checked first (each one's keys looked up by client id),
-          which fills the page at once when matches are dense enough; if it does not, the
-          rarest term's key range drives (intersected with the others' ranges).
+        * two terms have few pairs (common words few clients have both of: "kowalska
+          nowak"): the pairs are read (one range per order of the two) and sorted;
+        * every term has many keys: the longest term's stem (of 1, 2 or 3 characters,
+          :data:`.schema.STEMS`) is read in sort order, per status (the statuses' reads
+          merged when the filter is "all"), keeping its keys in the term's range, until the
+          page is full; the other terms are checked per client. With several terms the
+          read stops at the sort key of the stem's ``bound``-th key; if that does not fill
+          the page, the pairs are read and sorted (or, for terms without pairs, on SQLite,
+          the terms' key ranges are intersected, each read once, the rarest driving).
 
         Only the last case may sort many matches, and no step reads the clients table
         other than by id or in sort order. PostgreSQL is given the key bounds as literals, so
@@ -284,7 +287,8 @@ class SqlClientRepository:
     def counting(self, query: ClientQuery) -> Select[Any] | None:
         """The SELECT a search with terms runs before :meth:`plan`'s: the bounded count of
         each term's keys (and of the pairs of two of them, see :func:`_pair`), with its
-        values (None: a search without terms counts nothing)."""
+        values (None: a search without terms counts nothing). A group or caretaker
+        filter's own count runs before it (see :meth:`plan`)."""
         if not query.terms:
             return None
         shape = _Shape.of(query)
