@@ -247,6 +247,7 @@ SEARCHES = [
     "bram kowalska",  # a common first and last name, in common late in sort order (pairs)
     "kowalska kowal",  # one term a prefix of the other: one key may match both
     "anna client",  # two common terms, many clients with both: a window of the stem first
+    "client1 anna",  # an e-mail word and a first name, few clients with both (pairs)
     "zofia nowak client",  # three common terms: two read as pairs, the third probed
     "zzz",  # nothing
 ]
