@@ -311,7 +311,7 @@ class SqlClientRepository:
         if (shape.group or shape.caretaker) and db.tuples(
             _members(db.tables, shape, counted=True), parameters
         )[0][0] < bound:
-            return [_by_members(db.tables, dialect, shape)], parameters
+            return [_walk(db.tables, dialect, shape, members=True)], parameters
         if not query.terms:
             return [_walk(db.tables, dialect, shape)], parameters
         pair = _pair(query.terms)
@@ -699,12 +699,19 @@ def _page(
     window = _merged(in_order, "bound") if merge else in_order(wanted).limit(bindparam("bound"))
     ceiling = select(func.max(window.subquery("stem_window").c.sort_key)).scalar_subquery()
     found = (_merged(page, "limit") if merge else page(wanted)).subquery("page")
+    return _clients_of(clients, found)
+
+
+def _clients_of(clients: Table, page: Any) -> Select[Any]:
+    """The clients of ``page`` (a subquery of sort keys and client ids), read by id, in
+    its order."""
+    c = clients.c
     return (
         select(*_client_columns(clients))
         .select_from(
-            found.join(clients, and_(c.tenant == bindparam("tenant"), c.id == found.c.client_id))
+            page.join(clients, and_(c.tenant == bindparam("tenant"), c.id == page.c.client_id))
         )
-        .order_by(found.c.sort_key, found.c.client_id)
+        .order_by(page.c.sort_key, page.c.client_id)
     )
 
 
@@ -769,13 +776,7 @@ def _pairs(tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int
         .limit(bindparam("limit"))
         .subquery("page")
     )
-    return (
-        select(*_client_columns(clients))
-        .select_from(
-            page.join(clients, and_(c.tenant == bindparam("tenant"), c.id == page.c.client_id))
-        )
-        .order_by(page.c.sort_key, page.c.client_id)
-    )
+    return _clients_of(clients, page)
 
 
 @functools.lru_cache(maxsize=64)
@@ -798,38 +799,24 @@ def _members(tables: Tables, shape: _Shape, *, counted: bool = False) -> Select[
 
 
 @functools.lru_cache(maxsize=256)
-def _by_members(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
-    """The first clients in sort order among a group's or caretaker's few (fewer than
-    ``bound``, :func:`_members`): each read by id, its terms checked per client, and
-    those that pass sorted. A filter few clients pass then costs its own few rows, not a
-    read of the sort order or of a common term's stem until the page fills."""
+def _walk(tables: Tables, dialect: Dialect, shape: _Shape, members: bool = False) -> Select[Any]:
+    """Clients in sort order (``ix_clients_order``) that pass the filters and have a key
+    in each term's range (checked per client).
+
+    ``members``: only a group's or caretaker's few clients (fewer than ``bound``,
+    :func:`_members`), each read by id and those that pass sorted: a filter few clients
+    pass then costs its own few rows, not a read of the sort order or of a common term's
+    stem until the page fills."""
     clients = tables.clients
     c = clients.c
     return (
         select(*_client_columns(clients))
         .where(
             c.tenant == bindparam("tenant"),
-            c.id.in_(_members(tables, shape)),
+            *([c.id.in_(_members(tables, shape))] if members else []),
             *_filters(tables, shape, clients),
             *(_probe(tables, dialect, shape, index, c.id) for index in range(len(shape.bounded))),
             *_ranked(tables, dialect, shape, c.id),
-            *_after(shape, c.sort_key, c.id),
-        )
-        .order_by(c.sort_key, c.id)
-        .limit(bindparam("limit"))
-    )
-
-
-@functools.lru_cache(maxsize=256)
-def _walk(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
-    """Clients in sort order (``ix_clients_order``) that pass the filters."""
-    clients = tables.clients
-    c = clients.c
-    return (
-        select(*_client_columns(clients))
-        .where(
-            c.tenant == bindparam("tenant"),
-            *_filters(tables, shape, clients),
             *_after(shape, c.sort_key, c.id),
         )
         .order_by(c.sort_key, c.id)
