@@ -418,6 +418,7 @@ def search_index_rows(url: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, 
                 pairs_.client_id,
                 pairs_.sort_key,
                 pairs_.status,
+                pairs_.other_stem,
             ).order_by(pairs_.stem, pairs_.other, pairs_.word, pairs_.client_id)
         ).all()
     return [tuple(row) for row in stems], [tuple(row) for row in pairs]

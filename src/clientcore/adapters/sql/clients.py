@@ -320,19 +320,18 @@ class SqlClientRepository:
         driving = min(range(len(counts)), key=counts.__getitem__)
         if counts[driving] < bound:
             return [_page(db.tables, dialect, shape, driving)], parameters
-        if pair is not None and int(counted[-1]) < bound:
-            return [_pairs(db.tables, dialect, shape, pair)], parameters
+        if pair is not None:
+            ordered = int(counted[-1]) >= bound
+            return [_pairs(db.tables, dialect, shape, pair, ordered)], parameters
         longest = max(range(len(query.terms)), key=lambda index: len(query.terms[index]))
         stem = STEMS[min(len(query.terms[longest]), STEM_LENGTH)]
         # Only SQLite intersects the terms' ranges (measured there). PostgreSQL estimates a
         # key range compared under COLLATE "C" at one row and then joined two ranges by a
         # nested loop over both (seconds at 100,000 clients); MariaDB was not measured.
         # They keep the stem read in order with per-client probes.
-        if len(query.terms) == 1 or (pair is None and dialect.name != "sqlite"):
+        if len(query.terms) == 1 or dialect.name != "sqlite":
             return [_page(db.tables, dialect, shape, longest, stem=stem)], parameters
         first = _page(db.tables, dialect, shape, longest, stem=stem, how="window")
-        if pair is not None:
-            return [first, _pairs(db.tables, dialect, shape, pair)], parameters
         drive = _page(db.tables, dialect, shape, driving, how="intersect", whole_range=True)
         return [first, drive], parameters
 
@@ -726,57 +725,126 @@ def _merged(read: Callable[[ColumnElement[str]], Select[Any]], limit: str) -> Se
     return select(*merged.c).order_by(merged.c.sort_key, merged.c.client_id).limit(bindparam(limit))
 
 
+def _pair_where(
+    tables: Tables,
+    dialect: Dialect,
+    shape: _Shape,
+    word: int,
+    other: int,
+    *,
+    ordered: bool = False,
+) -> list[ColumnElement[bool]]:
+    """The rows of ``client_search_pairs`` whose lesser key is in term ``word``'s range and
+    the greater in term ``other``'s: a range of the primary key (the first term's stem,
+    the second's range as ``other``, the first's as ``word``); ``ordered``, the rows of the
+    two terms' stems (``ix_client_search_pairs_order``, in sort order per status), each
+    checked against the ranges (see :func:`_opaque`)."""
+    p = tables.client_search_pairs.c
+    bounds = [*_bounds(dialect, shape, other, p.other), *_bounds(dialect, shape, word, p.word)]
+    where = [
+        p.tenant == bindparam("tenant"),
+        p.stem == bindparam(f"stem{word}", type_=p.stem.type),
+        *_after(shape, p.sort_key, p.client_id),
+    ]
+    if ordered:
+        return [
+            *where,
+            p.other_stem == bindparam(f"stem{other}", type_=p.stem.type),
+            _opaque(bounds),
+        ]
+    return [*where, *bounds]
+
+
 def _pair_rows(
     tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int]
 ) -> CompoundSelect[Any]:
     """The rows of ``client_search_pairs`` of the two terms of ``pair`` (see :func:`_pair`):
-    per order of the two terms, one range read of the primary key (the first term's stem,
-    the second's range as ``other``, the first's as ``word``), which holds just the
-    clients with both, however many each term has alone."""
+    per order of the two terms, one range read of the primary key (:func:`_pair_where`),
+    which holds just the clients with both, however many each term has alone."""
     p = tables.client_search_pairs.c
-    reads = []
-    for word, other in (pair, pair[::-1]):
-        where = [
-            p.tenant == bindparam("tenant"),
-            p.stem == bindparam(f"stem{word}", type_=p.stem.type),
-            *_bounds(dialect, shape, other, p.other),
-            *_bounds(dialect, shape, word, p.word),
-            *_after(shape, p.sort_key, p.client_id),
-        ]
-        if shape.status:
-            where.append(p.status == bindparam("status"))
-        reads.append(select(p.tenant, p.sort_key, p.client_id).where(*where))
-    return union_all(*reads)
+    status = [p.status == bindparam("status")] if shape.status else []
+    return union_all(
+        *(
+            select(p.tenant, p.sort_key, p.client_id).where(
+                *_pair_where(tables, dialect, shape, word, other), *status
+            )
+            for word, other in (pair, pair[::-1])
+        )
+    )
 
 
 @functools.lru_cache(maxsize=256)
-def _pairs(tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int]) -> Select[Any]:
+def _pairs(
+    tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int], ordered: bool = False
+) -> Select[Any]:
     """The first clients in sort order with a pair of keys in the ranges of the two terms of
-    ``pair`` (:func:`_pair_rows`, sorted); the other terms are checked per client."""
+    ``pair``; the other terms are checked per client.
+
+    Few pairs (fewer than ``bound``): :func:`_pair_rows`, sorted. Many (``ordered``): per
+    order of the two terms and per status, the pairs of the terms' stems read in sort order
+    until the page is full, and the reads merged: a first and last name many clients have
+    is found wherever its clients sit in sort order."""
     clients = tables.clients
     c = clients.c
-    both = _pair_rows(tables, dialect, shape, pair).subquery("pairs")
-    b = both.c
-    found = select(b.sort_key, b.client_id).select_from(both)
-    filters = _filters(tables, shape, clients, status=False)
-    if filters:
-        found = found.join(clients, and_(c.tenant == b.tenant, c.id == b.client_id))
-    page = (
-        found.where(
-            *(
-                _probe(tables, dialect, shape, index, b.client_id)
-                for index in range(len(shape.bounded))
-                if index not in pair
-            ),
-            *_ranked(tables, dialect, shape, b.client_id),
-            *filters,
+    pairs = tables.client_search_pairs
+
+    def page(source: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        """The first ``limit`` clients of ``source`` (pair rows) that pass the checks."""
+        s = source.c
+        found = select(s.sort_key, s.client_id).select_from(source)
+        filters = _filters(tables, shape, clients, status=False)
+        if filters:
+            found = found.join(clients, and_(c.tenant == s.tenant, c.id == s.client_id))
+        return (
+            found.where(
+                *where,
+                *(
+                    _probe(tables, dialect, shape, index, s.client_id)
+                    for index in range(len(shape.bounded))
+                    if index not in pair
+                ),
+                *_ranked(tables, dialect, shape, s.client_id),
+                *filters,
+            )
+            .group_by(s.sort_key, s.client_id)
+            .order_by(s.sort_key, s.client_id)
+            .limit(bindparam("limit"))
         )
-        .group_by(b.sort_key, b.client_id)
-        .order_by(b.sort_key, b.client_id)
+
+    if not ordered:
+        return _clients_of(
+            clients,
+            page(_pair_rows(tables, dialect, shape, pair).subquery("pairs"), []).subquery("page"),
+        )
+    statuses: list[ColumnElement[str]] = (
+        [bindparam("status")]
+        if shape.status
+        else [literal(status.value) for status in ClientStatus]
+    )
+    reads = [
+        page(
+            pairs,
+            [
+                *_pair_where(tables, dialect, shape, word, other, ordered=True),
+                pairs.c.status == status,
+            ],
+        ).subquery(f"read_{number}")
+        for number, (word, other, status) in enumerate(
+            (word, other, status) for word, other in (pair, pair[::-1]) for status in statuses
+        )
+    ]
+    merged = union_all(*(select(read.c.sort_key, read.c.client_id) for read in reads)).subquery(
+        "merged"
+    )
+    m = merged.c
+    found = (
+        select(m.sort_key, m.client_id)
+        .group_by(m.sort_key, m.client_id)
+        .order_by(m.sort_key, m.client_id)
         .limit(bindparam("limit"))
         .subquery("page")
     )
-    return _clients_of(clients, page)
+    return _clients_of(clients, found)
 
 
 @functools.lru_cache(maxsize=64)

@@ -236,8 +236,8 @@ def paired(key: str) -> bool:
 
 
 def search_pair_rows(tenant: str, client: Client, sort_key: str) -> list[dict[str, Any]]:
-    """A row per two of the client's :func:`paired` keys: the lesser (``word``, with its
-    stem) and the greater (``other``), with the client's sort key and status."""
+    """A row per two of the client's :func:`paired` keys: the lesser (``word``) and the
+    greater (``other``), each with its stem, with the client's sort key and status."""
     status = client.status.value
     return [
         {
@@ -248,6 +248,7 @@ def search_pair_rows(tenant: str, client: Client, sort_key: str) -> list[dict[st
             "client_id": client.id,
             "sort_key": sort_key,
             "status": status,
+            "other_stem": other[:STEM_LENGTH],
         }
         for word, other in combinations(
             sorted(key for key in client_search_keys(client) if paired(key)), 2

@@ -20,9 +20,10 @@ clusters it by that key; PostgreSQL gets them as INCLUDE columns); ``ix_client_s
 
 ``client_search_pairs`` has a row per pair of a client's keys that do not start with a digit
 (:func:`clientcore.adapters.sql.convert.search_pair_rows`): the lesser key (``word``), its
-stem and the greater (``other``). Its primary key (tenant, stem, other, word, client id)
-finds the clients of two terms that are not prefixes of each other with one range read
-per order of the two, however many clients each term has alone.
+stem and the greater (``other``) and its stem. Its primary key (tenant, stem, other, word,
+client id) finds the clients of two terms that are not prefixes of each other with one
+range read per order of the two, however many clients each term has alone;
+``ix_client_search_pairs_order`` lists the pairs of two stems per status in sort order.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ KIND_KEY_LENGTH = 255
 STEM_LENGTH = 3
 """Characters of a search key kept as its stem: the keys of one stem are indexed in the
 order of search results, so a term at least this long is read in that order."""
+PAIR_ORDER = ("tenant", "stem", "other_stem", "status", "sort_key", "client_id", "word", "other")
+"""``ix_client_search_pairs_order``: the pairs of two stems per status in sort order."""
 STEMS = {1: "stem1", 2: "stem2", STEM_LENGTH: "stem"}
 """The stem columns of ``client_search_keys`` by length: a term is read in the order of
 results from the column of its length, or of :data:`STEM_LENGTH` if it is longer."""
@@ -463,6 +466,7 @@ def make_tables(
         Column("client_id", Id(), nullable=False),
         Column("sort_key", Key(KEY_MAX_LENGTH), nullable=False),
         Column("status", Key(16), nullable=False),
+        Column("other_stem", Key(STEM_LENGTH), nullable=False),
         PrimaryKeyConstraint(
             "tenant",
             "stem",
@@ -473,6 +477,7 @@ def make_tables(
         ),
         fk(["tenant", "client_id"], "clients", "tenant", "id"),
         Index(f"ix_{prefix}client_search_pairs_client", "tenant", "client_id"),
+        Index(f"ix_{prefix}client_search_pairs_order", *PAIR_ORDER),
         sqlite_with_rowid=False,
     )
     table(

@@ -6,9 +6,10 @@ Create Date: 2026-12-07
 
 ``client_search_keys`` gets ``stem1`` and ``stem2`` (a key's first 1 and 2 characters),
 each with an index like the stem's, and the three stem indexes list each stem's keys per
-status in sort order (status before the sort key); ``client_search_pairs`` is new. Both
-are filled from the keys already stored, in SQL: the new columns from each key, the pairs
-by joining each client's keys that do not start with an ASCII digit
+status in sort order (status before the sort key); ``client_search_pairs`` is new (its
+primary key, and ``ix_client_search_pairs_order``). Both are filled from the keys already
+stored, in SQL: the new columns from each key, the pairs by joining each client's keys
+that do not start with an ASCII digit
 (``convert.search_pair_rows`` makes the same rows for clients written later). The new
 columns keep an empty server default, which only the backfill's ``ADD COLUMN`` uses.
 """
@@ -30,6 +31,7 @@ depends_on: str | Sequence[str] | None = None
 
 STEMS = {"stem1": 1, "stem2": 2, "stem": 3}
 ORDERED = ["status", "sort_key", "client_id", "key"]
+PAIR_ORDER = ("tenant", "stem", "other_stem", "status", "sort_key", "client_id", "word", "other")
 
 
 def upgrade() -> None:
@@ -76,6 +78,7 @@ def upgrade() -> None:
         sa.Column("client_id", Id(), nullable=False),
         sa.Column("sort_key", Key(length=100), nullable=False),
         sa.Column("status", Key(length=16), nullable=False),
+        sa.Column("other_stem", Key(length=3), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant", "client_id"],
             [f"{clients}.tenant", f"{clients}.id"],
@@ -102,11 +105,27 @@ def upgrade() -> None:
         unique=False,
         schema=s,
     )
+    op.create_index(
+        f"ix_{p}client_search_pairs_order",
+        p + "client_search_pairs",
+        list(PAIR_ORDER),
+        unique=False,
+        schema=s,
+    )
     pairs = sa.table(
         p + "client_search_pairs",
         *(
             sa.column(name)
-            for name in ("tenant", "stem", "other", "word", "client_id", "sort_key", "status")
+            for name in (
+                "tenant",
+                "stem",
+                "other",
+                "word",
+                "client_id",
+                "sort_key",
+                "status",
+                "other_stem",
+            )
         ),
         schema=s,
     )
@@ -122,6 +141,7 @@ def upgrade() -> None:
                 word.c.client_id,
                 word.c.sort_key,
                 word.c.status,
+                other.c.stem,
             )
             .select_from(
                 word.join(
