@@ -267,15 +267,17 @@ class SqlClientRepository:
         * the rarest term has few keys: its key range drives. Its key rows (which carry
           the sort key) are sorted and the page's clients read by id; the other terms
           are checked per client;
-        * two terms have few pairs (common words few clients have both of: "kowalska
-          nowak"): the pairs are read (one range per order of the two) and sorted;
+        * two common terms have pairs: few (fewer than the bound: "kowalska nowak"), the
+          pairs are read (one range per order of the two) and sorted; many ("anna
+          kowalska"), the pairs of the two terms' stems are read in sort order per order
+          of the two and per status (``ix_client_search_pairs_order``), and merged;
         * every term has many keys: the longest term's stem (of 1, 2 or 3 characters,
           :data:`.schema.STEMS`) is read in sort order, per status (the statuses' reads
           merged when the filter is "all"), keeping its keys in the term's range, until the
-          page is full; the other terms are checked per client. With several terms the
-          read stops at the sort key of the stem's ``bound``-th key; if that does not fill
-          the page, the pairs are read and sorted (or, for terms without pairs, on SQLite,
-          the terms' key ranges are intersected, each read once, the rarest driving).
+          page is full; the other terms are checked per client. On SQLite, with several
+          terms the read stops at the sort key of the stem's ``bound``-th key; if that does
+          not fill the page, the terms' key ranges are intersected, each read once, the
+          rarest driving.
 
         Only the last case may sort many matches, and no step reads the clients table
         other than by id or in sort order. PostgreSQL is given the key bounds as literals, so
