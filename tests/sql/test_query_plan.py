@@ -35,7 +35,8 @@ ANALYZE = {
     "postgresql": "ANALYZE",
     "mariadb": "ANALYZE TABLE clientcore_clients, clientcore_client_search_keys",
 }
-"""Page size of the plan queries: a window of 30 clients, driving below 120 keys."""
+"""Page size of the plan queries: a page of 6 asked (one more than shown), driving below
+120 keys."""
 
 
 def rows(count: int) -> list[clientcore.ClientFields]:
@@ -271,7 +272,7 @@ def names(
 
 
 def test_each_plan_finds_what_memory_finds(sql_url: str) -> None:
-    """On SQLite, PostgreSQL and MariaDB (a page of 3: a window of 20, driving below 80)."""
+    """On SQLite, PostgreSQL and MariaDB (a page of 3, 4 asked: driving below 80 keys)."""
     data = rows(600)
     memory = clientcore.open("memory://", tenant=TENANT, actor=clientcore.Actor("test"))
     sql = clientcore.open(sql_url, tenant=TENANT, actor=clientcore.Actor("test"))

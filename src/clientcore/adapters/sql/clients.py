@@ -57,10 +57,9 @@ from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.search import ClientQuery, Match, prefix_upper_bound
 from clientcore.errors import ClientInUse, ConcurrencyError, DuplicateCode, NotFound
 
-_WINDOW_PER_ROW = 5
-"""A window of sort order checked before driving from a key range: rows per result row."""
-_DRIVE_BELOW_PER_ROW = 4
-"""A key range drives at once when it has fewer keys than this many times the window."""
+_BOUND_PER_ROW = 20
+"""Keys of a term (pairs of two terms, clients of a filter) counted per row of the page:
+fewer drive, their rows sorted; more are read in sort order until the page is full."""
 _Others = Literal["probe", "window", "intersect"]
 """How a page checks the terms other than the driving one (see :func:`_page`)."""
 
@@ -354,11 +353,9 @@ def _pair(terms: Sequence[str]) -> tuple[int, int] | None:
 
 
 def _set_bounds(parameters: dict[str, Any], limit: int) -> int:
-    """Add the window and the count's bound of a page of ``limit`` to ``parameters``;
-    the bound."""
-    window = _WINDOW_PER_ROW * limit
-    bound = _DRIVE_BELOW_PER_ROW * window
-    parameters.update(window=window, bound=bound)
+    """Add the count's bound of a page of ``limit`` to ``parameters``; the bound."""
+    bound = _BOUND_PER_ROW * limit
+    parameters["bound"] = bound
     return bound
 
 
