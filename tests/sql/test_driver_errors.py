@@ -13,6 +13,8 @@ import sqlalchemy
 import clientcore
 from clientcore import Actor
 from clientcore.adapters.sql import SqlBackend
+from clientcore.adapters.sql.db import COPY_FROM
+from clientcore.entities.event import Event
 from clientcore.entities.kinds import STAFF
 from clientcore.entities.staff import StaffMember
 from clientcore.entities.visit import Visit, VisitKind
@@ -53,6 +55,31 @@ def test_a_value_the_column_refuses_is_a_storage_error(sql_backend: SqlBackend) 
         uow.records(STAFF).add(member)
         with pytest.raises(StorageError, match="naive datetimes are ambiguous"):
             uow.visits.add(Visit(uuid.uuid4(), member.id, VisitKind.BREAK, naive, naive, NOW, NOW))
+
+
+def _events(count: int, client_id: uuid.UUID, at: datetime = NOW) -> list[Event]:
+    return [
+        Event(uuid.uuid4(), "client_registered", client_id, client_id, "importer", at)
+        for _ in range(count)
+    ]
+
+
+def test_bulk_events_read_back_and_their_errors_are_ours(sql_backend: SqlBackend) -> None:
+    """As many events as an import appends at once (on PostgreSQL a COPY): they read back
+    as written; a repeated id is a ``Conflict``, a naive instant a ``StorageError``."""
+    tenant, client_id = new_tenant("bulk-events"), uuid.uuid4()
+    written = _events(COPY_FROM, client_id)
+    with sql_backend.unit_of_work(tenant) as uow:
+        uow.events.append(written)
+        uow.commit()
+    with sql_backend.unit_of_work(tenant) as uow:
+        assert sorted(uow.events.for_client(client_id), key=str) == sorted(written, key=str)
+        with pytest.raises(Conflict, match="already exists"):
+            uow.events.append([*_events(COPY_FROM - 1, client_id), written[0]])
+    with sql_backend.unit_of_work(tenant) as uow:
+        naive = _events(COPY_FROM, client_id, datetime(2026, 3, 2, 9, 0))
+        with pytest.raises(StorageError, match="naive datetimes are ambiguous"):
+            uow.events.append(naive)
 
 
 def _kill(server_url: str, session: object) -> None:

@@ -121,8 +121,12 @@ class Bulk:
     ) -> BulkResult:
         """Make ``new_caretaker_id`` (an active staff member, or None: none) the caretaker
         of every client whose caretaker is ``old_caretaker_id`` (when an employee leaves)."""
+        change = SetCaretaker(new_caretaker_id)
+        if chunk_size is None:
+            result = self._run.write(bulk.change_caretaker, old_caretaker_id, change)
+            return _reported(result, progress)
         select = partial(bulk.with_caretaker, caretaker_id=old_caretaker_id)
-        return self._apply(SetCaretaker(new_caretaker_id), select, chunk_size, progress)
+        return self._apply(change, select, chunk_size, progress)
 
     def _apply(
         self,
@@ -133,11 +137,7 @@ class Bulk:
     ) -> BulkResult:
         """Apply ``change`` to the clients ``select(uow)`` returns (see the class)."""
         if chunk_size is None:
-            result = self._run.write(bulk.apply_selected, change, select)
-            if progress is not None:
-                done = result.changed_count + len(result.skipped)
-                progress(done, done)
-            return result
+            return _reported(self._run.write(bulk.apply_selected, change, select), progress)
         if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
             raise ValidationError("chunk_size", "must be a whole number of at least 1")
         ids = self._run.read(select)
@@ -159,3 +159,11 @@ def _selection(
         return partial(bulk.selected, selection=search)
     ids = bulk.check_ids(cast(Sequence[UUID], client_ids))
     return lambda _uow: ids
+
+
+def _reported(result: BulkResult, progress: Progress | None) -> BulkResult:
+    """``result`` of a change made all at once, ``progress`` told that all of it is done."""
+    if progress is not None:
+        done = result.changed_count + len(result.skipped)
+        progress(done, done)
+    return result

@@ -4,7 +4,8 @@ or remove a group, for every client of a selection.
 The change is decided here per client state (:func:`outcome`, so each changed client gets
 the event a change of that client alone would record) and the store writes it to all of
 them at once (:class:`~clientcore.ports.bulk.BulkClients`); on SQL the store also writes
-the events, deciding once per distinct stored value.
+the events, deciding once per distinct stored value, and changes a caretaker's clients
+without reading their ids first (:func:`change_caretaker`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from clientcore.errors import ValidationError
 from clientcore.operations import clients
 from clientcore.operations.clients import EVENTS_AT_ONCE
 from clientcore.operations.context import Context, render
+from clientcore.ports.bulk import Outcome
 from clientcore.ports.unit_of_work import UnitOfWork
 
 BULK_MAX_IDS = 1_000_000
@@ -144,28 +146,57 @@ def apply(
     uow: UnitOfWork, ctx: Context, change: BulkChange, client_ids: Sequence[UUID]
 ) -> BulkResult:
     """Apply ``change`` to each of ``client_ids`` that it changes, all at once, each
-    changed client with its event and a new version; the others are skipped, with why.
-
-    The store writes the events itself where it can (SQL: INSERT ... SELECT), unless a
-    host's handler listens to them: it then gets them from the events made here."""
+    changed client with its event and a new version; the others are skipped, with why."""
     ctx.acting()
-    change = checked(uow, change)
-    wanted = check_ids(client_ids)
+    return _applied(uow, ctx, checked(uow, change), check_ids(client_ids))
+
+
+def change_caretaker(
+    uow: UnitOfWork, ctx: Context, old_caretaker_id: UUID, change: SetCaretaker
+) -> BulkResult:
+    """:func:`apply` to every client whose caretaker is ``old_caretaker_id`` (B2). Where
+    the store can, it selects them itself, no ids read first: all of them have the same
+    caretaker, so what the change does depends only on each client's status."""
+    ctx.acting()
+    uow.records(STAFF).get(old_caretaker_id)
+    checked(uow, change)  # the new caretaker; a SetCaretaker comes back as it is
+    logged = _logged(
+        ctx, change, functools.partial(uow.bulk.change_caretaker_logged, old_caretaker_id, change)
+    )
+    if logged is not None:
+        return logged
+    return _applied(uow, ctx, change, uow.bulk.with_caretaker(old_caretaker_id))
+
+
+def _logged(
+    ctx: Context, change: BulkChange, write: Callable[[Event, Outcome], BulkResult | None]
+) -> BulkResult | None:
+    """What the store's own set-based write of ``change`` and its events gives
+    (``write(head, outcome)``), or None: the store does not write events itself, or a
+    host's handler listens to them (it then gets them from the events made here)."""
+    kind = _EVENT_KINDS[type(change)]
+    if ctx.collector is not None and kind in ctx.collector.kinds:
+        return None
+    head = ctx.event(kind, entity_id=_NO_ID, client_id=_NO_ID, at=ctx.now())
+    return write(head, functools.partial(outcome, change))
+
+
+def _applied(
+    uow: UnitOfWork, ctx: Context, change: BulkChange, wanted: Sequence[UUID]
+) -> BulkResult:
+    """:func:`apply` of a checked ``change`` to the distinct ids ``wanted``."""
+    logged = _logged(ctx, change, functools.partial(uow.bulk.apply_logged, change, wanted))
+    if logged is not None:
+        return logged
     kind = _EVENT_KINDS[type(change)]
     now = ctx.now()
-    decide = functools.partial(outcome, change)
-    if ctx.collector is None or kind not in ctx.collector.kinds:
-        head = ctx.event(kind, entity_id=_NO_ID, client_id=_NO_ID, at=now)
-        result = uow.bulk.apply_logged(change, wanted, head, decide)
-        if result is not None:
-            return result
     states = {state.id: state for state in uow.bulk.states(wanted, CHANGED_FIELD[type(change)])}
     changed: list[UUID] = []
     skipped: list[Skipped] = []
     events: list[Event] = []
     for client_id in wanted:
         state = states.get(client_id)
-        made = SkipReason.NOT_FOUND if state is None else decide(state)
+        made = SkipReason.NOT_FOUND if state is None else outcome(change, state)
         if isinstance(made, SkipReason):
             skipped.append(Skipped(client_id, made))
             continue

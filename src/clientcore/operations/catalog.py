@@ -39,7 +39,7 @@ from clientcore.entities.visit import ChargeKind
 from clientcore.errors import ValidationError
 from clientcore.operations import records
 from clientcore.operations.context import Context
-from clientcore.operations.redirects import linkable, live_client
+from clientcore.operations.redirects import creatable, linkable, live_client
 from clientcore.ports.unit_of_work import UnitOfWork
 
 
@@ -183,7 +183,7 @@ def record_interest(
 ) -> Interest:
     """Record the client's interest in a product (once: the one recorded is returned)."""
     ctx.acting()
-    linkable(uow, client_id)
+    creatable(uow, client_id)
     uow.records(PRODUCTS).get(product_id)
     interests = uow.records(INTERESTS)
     for existing in interests.find(client_id=client_id, product_id=product_id):

@@ -35,7 +35,7 @@ from clientcore.entities.sections import (
 )
 from clientcore.errors import ConcurrencyError, ValidationError
 from clientcore.operations.context import Context, diff
-from clientcore.operations.redirects import linkable, live_client
+from clientcore.operations.redirects import creatable, live_client
 from clientcore.ports.unit_of_work import UnitOfWork
 
 S = TypeVar("S", CompanyData, MedicalData)
@@ -88,7 +88,7 @@ def add(
 ) -> LinkedRecord:
     """Link a new record of ``kind`` to the client (and one of its subjects)."""
     ctx.acting()
-    linkable(uow, client_id)
+    creatable(uow, client_id)
     if subject_id is not None and uow.records(SUBJECTS).get(subject_id).client_id != client_id:
         raise ValidationError("subject_id", "is a subject of another client")
     start, end = _dates(starts_on, ends_on)
@@ -180,7 +180,7 @@ def set_section(
 ) -> S:
     """Write the given fields of the client's section ``cls`` (made if it has none)."""
     ctx.acting()
-    linkable(uow, client_id)
+    creatable(uow, client_id)
     kind = _section_kind(cls)
     names = [field.name for field in attrs.fields(cls) if field.type in (str, "str")]
     checked: dict[str, Any] = {}

@@ -32,7 +32,6 @@ from clientcore.entities.sms import to_gsm7
 from clientcore.entities.template import VisitFacts, check_locale, check_template, render
 from clientcore.entities.visit import Visit, VisitKind
 from clientcore.errors import (
-    ClientForgotten,
     ConcurrencyError,
     Conflict,
     MessagingDisabled,
@@ -41,7 +40,7 @@ from clientcore.errors import (
     ValidationError,
 )
 from clientcore.operations.context import Context, diff, tenant_zone
-from clientcore.operations.redirects import linkable, live_client
+from clientcore.operations.redirects import creatable, live_client
 from clientcore.ports.unit_of_work import UnitOfWork
 
 SETTINGS_FIELDS = tuple(
@@ -140,10 +139,8 @@ def queue(
     text = validation.required_text("body", body, max_length=MESSAGE_BODY_MAX_LENGTH)
     if chosen is Channel.SMS and settings.transliterate_sms:
         text = to_gsm7(text)
-    linkable(uow, client_id)
+    creatable(uow, client_id)
     client = uow.clients.get(client_id)
-    if client.status is ClientStatus.FORGOTTEN:
-        raise ClientForgotten(client_id)
     recipient = recipient_of(client, chosen)
     if recipient is None:
         raise NoRecipient(client_id, chosen.value)

@@ -13,12 +13,11 @@ from uuid import UUID
 
 import attrs
 
-from clientcore.entities.client import ClientStatus
 from clientcore.entities.event import EventKind, FieldChange
 from clientcore.entities.kinds import RecordKind
-from clientcore.errors import ClientForgotten, ValidationError
+from clientcore.errors import ValidationError
 from clientcore.operations.context import Context, diff, tenant_zone
-from clientcore.operations.redirects import linkable
+from clientcore.operations.redirects import creatable, linkable
 from clientcore.ports.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -31,9 +30,7 @@ def _checked(uow: UnitOfWork, kind: RecordKind[T], record: object, *, new: bool 
         raise ValidationError(kind.name, f"expected a {kind.entity.__name__}, got {record!r}")
     client_id = kind.client_of(record)
     if client_id is not None:
-        status = linkable(uow, client_id)
-        if new and status is ClientStatus.FORGOTTEN:
-            raise ClientForgotten(client_id)
+        (creatable if new else linkable)(uow, client_id)
     return record
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.kinds import MERGE_LINKS, MERGES
 from clientcore.entities.merge import MergeRecord, MergeTarget
-from clientcore.errors import ClientMerged
+from clientcore.errors import ClientForgotten, ClientMerged
 from clientcore.ports.unit_of_work import UnitOfWork
 
 
@@ -40,6 +40,16 @@ def linkable(uow: UnitOfWork, client_id: UUID) -> ClientStatus:
     status = uow.clients.hold(client_id)
     if status is ClientStatus.MERGED:
         raise ClientMerged(client_id, surviving(uow, client_id))
+    return status
+
+
+def creatable(uow: UnitOfWork, client_id: UUID) -> ClientStatus:
+    """The status of a client that a new record is about to be made for, held as by
+    :func:`linkable`, and refused with :class:`ClientForgotten` if it was forgotten: nothing
+    new is made for a forgotten client (records made before stay, for the undo)."""
+    status = linkable(uow, client_id)
+    if status is ClientStatus.FORGOTTEN:
+        raise ClientForgotten(client_id)
     return status
 
 

@@ -47,7 +47,6 @@ from clientcore.entities.sales import (
 )
 from clientcore.entities.visit import ChargeKind, VisitKind
 from clientcore.errors import (
-    ClientForgotten,
     ConcurrencyError,
     Conflict,
     Overpayment,
@@ -56,7 +55,7 @@ from clientcore.errors import (
 from clientcore.operations import records, visits
 from clientcore.operations.catalog import checked_code, checked_name, interested, positive
 from clientcore.operations.context import Context, run_again_if_beaten, tenant_zone
-from clientcore.operations.redirects import linkable, live_client
+from clientcore.operations.redirects import creatable, linkable, live_client
 from clientcore.ports.unit_of_work import UnitOfWork
 
 SETTLEMENT_METHOD_MAX_LENGTH = 100
@@ -198,10 +197,7 @@ def draft(
     """A new draft of an active client (an inactive client gets no new documents):
     ``visit_lines`` billing ``visit_id``, then ``lines``."""
     ctx.acting()
-    status = linkable(uow, client_id)
-    if status is ClientStatus.FORGOTTEN:
-        raise ClientForgotten(client_id)
-    if status is not ClientStatus.ACTIVE:
+    if creatable(uow, client_id) is not ClientStatus.ACTIVE:
         raise ValidationError("client_id", "the client is inactive; reactivate them first")
     document_type = uow.records(DOCUMENT_TYPES).get(type_id)
     if warehouse_id is not None:

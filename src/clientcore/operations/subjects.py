@@ -9,7 +9,6 @@ from uuid import UUID
 import attrs
 
 from clientcore.entities import validation
-from clientcore.entities.client import ClientStatus
 from clientcore.entities.event import EventKind
 from clientcore.entities.kinds import SUBJECTS
 from clientcore.entities.subject import (
@@ -20,9 +19,9 @@ from clientcore.entities.subject import (
     SUBJECT_NAME_MAX_LENGTH,
     Subject,
 )
-from clientcore.errors import ClientForgotten, ValidationError
+from clientcore.errors import ValidationError
 from clientcore.operations.context import Context, diff, save_change
-from clientcore.operations.redirects import linkable, live_client
+from clientcore.operations.redirects import creatable, live_client
 from clientcore.ports.unit_of_work import UnitOfWork
 
 SUBJECT_FIELDS = ("kind", "name", "details", "active")
@@ -63,8 +62,7 @@ def add_subject(
     details: Mapping[str, str],
 ) -> Subject:
     ctx.acting()
-    if linkable(uow, client_id) is ClientStatus.FORGOTTEN:
-        raise ClientForgotten(client_id)
+    creatable(uow, client_id)
     now = ctx.now()
     values = _validated({"kind": kind, "name": name, "details": details})
     subject = Subject(id=ctx.ids(), client_id=client_id, created_at=now, updated_at=now, **values)

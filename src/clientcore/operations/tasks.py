@@ -21,7 +21,13 @@ from clientcore.entities.task import (
     Task,
     TaskStatus,
 )
-from clientcore.errors import ClientMerged, ConcurrencyError, NotFound, ValidationError
+from clientcore.errors import (
+    ClientForgotten,
+    ClientMerged,
+    ConcurrencyError,
+    NotFound,
+    ValidationError,
+)
 from clientcore.operations import bulk
 from clientcore.operations.clients import EVENTS_AT_ONCE
 from clientcore.operations.context import Context, diff, tenant_zone
@@ -85,6 +91,8 @@ def create_many(
             raise NotFound("client", client_id)
         if found[client_id] is ClientStatus.MERGED:
             raise ClientMerged(client_id, surviving(uow, client_id))
+        if found[client_id] is ClientStatus.FORGOTTEN:
+            raise ClientForgotten(client_id)
     now = ctx.now()
     tasks = [
         Task(

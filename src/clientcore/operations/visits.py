@@ -34,7 +34,6 @@ from clientcore.entities.visit import (
 )
 from clientcore.entities.working_hours import Schedule, within, working_intervals
 from clientcore.errors import (
-    ClientForgotten,
     ConcurrencyError,
     OutsideWorkingHours,
     ValidationError,
@@ -42,7 +41,7 @@ from clientcore.errors import (
 )
 from clientcore.localtime import local_text
 from clientcore.operations.context import Context, diff, save_change, tenant_zone
-from clientcore.operations.redirects import linkable
+from clientcore.operations.redirects import creatable
 from clientcore.operations.visit_documents import release_visit
 from clientcore.ports.unit_of_work import UnitOfWork
 
@@ -147,10 +146,7 @@ def _store(write: Callable[[], T], schedule: Schedule) -> T:
 
 
 def _check_client_and_subject(uow: UnitOfWork, client_id: UUID, subject_id: UUID | None) -> None:
-    status = linkable(uow, client_id)
-    if status is ClientStatus.FORGOTTEN:
-        raise ClientForgotten(client_id)
-    if status is not ClientStatus.ACTIVE:
+    if creatable(uow, client_id) is not ClientStatus.ACTIVE:
         raise ValidationError(
             "client_id", "the client is inactive; reactivate them to book a visit"
         )

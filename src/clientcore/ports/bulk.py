@@ -6,7 +6,9 @@ which of them the change changes and what their history events say, then has the
 write the change to all of them at once (:meth:`apply`): one UPDATE per batch of ids on
 SQL (and one INSERT ... SELECT / DELETE of index rows), one ``update_many`` on MongoDB,
 never a round trip per client. A store that can also write the events set-based does all
-of it in :meth:`apply_logged` (SQL: INSERT ... SELECT of the events from the clients).
+of it in :meth:`apply_logged` (SQL: INSERT ... SELECT of the events from the clients), and
+changes a caretaker's clients without reading their ids first
+(:meth:`change_caretaker_logged`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from clientcore.entities.bulk import BulkChange, BulkResult, ClientState, SkipReason
+from clientcore.entities.bulk import (
+    BulkChange,
+    BulkResult,
+    ClientState,
+    SetCaretaker,
+    SkipReason,
+)
 from clientcore.entities.event import Event, FieldChange
 
 Outcome = Callable[[ClientState], SkipReason | FieldChange]
@@ -53,4 +61,14 @@ class BulkClients(Protocol):
         the events written by INSERT ... SELECT from the clients). The clients skipped
         and changed in the order of ``client_ids``. None: this store does not write
         events itself (the operation then reads states and appends the events)."""
+        ...
+
+    def change_caretaker_logged(
+        self, old_caretaker_id: UUID, change: SetCaretaker, head: Event, outcome: Outcome
+    ) -> BulkResult | None:
+        """:meth:`apply_logged` to every client of the tenant whose caretaker is
+        ``old_caretaker_id``, selected by the store in the statements that write them (no
+        ids read first; ``outcome`` decided once per status, the only thing that differs
+        between them). The clients changed and skipped in no particular order. None: this
+        store does not do it (the operation then reads the ids, :meth:`with_caretaker`)."""
         ...

@@ -17,6 +17,7 @@ from clientcore.entities.bulk import (
     BulkChange,
     BulkResult,
     ClientState,
+    SetCaretaker,
     new_value,
 )
 from clientcore.entities.client import Client
@@ -74,3 +75,8 @@ class MemoryBulkClients:
         self, change: BulkChange, client_ids: Sequence[UUID], head: Event, outcome: Outcome
     ) -> BulkResult | None:
         return None  # the operation reads the states and appends the events
+
+    def change_caretaker_logged(
+        self, old_caretaker_id: UUID, change: SetCaretaker, head: Event, outcome: Outcome
+    ) -> BulkResult | None:
+        return None  # the operation reads the ids (with_caretaker)

@@ -97,6 +97,11 @@ class MongoBulkClients:
     ) -> BulkResult | None:
         return None  # the operation reads the states and appends the events
 
+    def change_caretaker_logged(
+        self, old_caretaker_id: UUID, change: SetCaretaker, head: Event, outcome: Outcome
+    ) -> BulkResult | None:
+        return None  # the operation reads the ids (with_caretaker)
+
 
 def _attributes(structure: Any, stored: dict[str, Any]) -> dict[str, AttributeValue]:
     return {key: structure(value, AttributeValue) for key, value in stored.items()}

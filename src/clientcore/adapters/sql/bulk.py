@@ -1,6 +1,7 @@
 """SQL bulk changes: each batch of ids is one UPDATE of ``clients`` (the JSON columns
-changed in SQL, by each engine's JSON functions) and one DELETE and/or INSERT ... SELECT
-of its index rows, whatever the number of clients."""
+changed in SQL, by each engine's JSON functions) and one DELETE or INSERT ... SELECT (an
+upsert for a set attribute) of its index rows, whatever the number of clients. A change
+of caretaker selects the old caretaker's clients in its statements, no ids read first."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from uuid import UUID
 import attrs
 from sqlalchemy import (
     ColumnElement,
+    Insert,
+    Select,
+    Table,
     Text,
     any_,
     case,
@@ -25,8 +29,9 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from clientcore.adapters.sql import convert
 from clientcore.adapters.sql.db import BATCH, Db
@@ -148,13 +153,64 @@ class SqlBulkClients:
                     changed.append(client_id)
                     texts.setdefault(made, []).append(client_id)
             if texts:
-                batch = selected.subset(
-                    [client_id for of_text in texts.values() for client_id in of_text]
-                )
+                writing = [client_id for of_text in texts.values() for client_id in of_text]
+                batch = selected if len(writing) == len(ids) else selected.subset(writing)
                 self._log(head, batch, texts)
                 self._write(change, batch, values)
                 written.append(batch)
         self._finish(change, written)
+        return BulkResult(tuple(changed), tuple(skipped))
+
+    def change_caretaker_logged(
+        self, old_caretaker_id: UUID, change: SetCaretaker, head: Event, outcome: Outcome
+    ) -> BulkResult:
+        """Every client of the old caretaker has the same stored value: the change is
+        decided once per status, and its statements select the clients by caretaker and
+        status, as hand-written SQL would. PostgreSQL: one UPDATE ... RETURNING whose rows
+        the events' INSERT ... SELECT reads (one statement: a client another transaction
+        gives the old caretaker meanwhile is either in both or in neither), and the
+        skipped clients read after it. Others: the old caretaker's clients read (and
+        locked) first, then the INSERT ... SELECT and the UPDATE by the same condition."""
+        c = self._t.c
+        decided: dict[str, SkipReason | str] = {
+            status: self._changes_text(
+                head, outcome(ClientState(head.entity_id, 0, status, caretaker_id=old_caretaker_id))
+            )
+            for status in ClientStatus
+        }
+        texts = {
+            status: made for status, made in decided.items() if not isinstance(made, SkipReason)
+        }
+        of_old = [c.tenant == self._db.tenant, c.caretaker_id == old_caretaker_id]
+        values = self._values(change, head.at)
+        changed: list[UUID] = []
+        if self._db.dialect == "postgresql":
+            if texts:
+                written = (
+                    update(self._t)
+                    .where(*of_old, c.status.in_(list(texts)))
+                    .values(values)
+                    .returning(c.tenant, c.id, c.status)
+                    .cte("written")
+                )
+                logged = self._events(head, written, _by_status(texts, written.c.status))
+                statement = select(written.c.id).add_cte(logged.cte("logged"))
+                changed = [row[0] for row in self._db.tuples(statement)]
+            rows = self._db.tuples(select(c.id, c.status).where(*of_old, c.status.not_in(texts)))
+        else:
+            rows = self._db.tuples(self._db.for_update(select(c.id, c.status).where(*of_old)))
+            if texts:
+                changing = c.status.in_(list(texts))
+                changes = _by_status(texts, c.status)
+                self._db.execute(self._events(head, self._t, changes, *of_old, changing))
+                self._db.execute(update(self._t).where(*of_old, changing).values(values))
+        skipped: list[Skipped] = []
+        for client_id, status in rows:
+            made = decided[status]
+            if isinstance(made, SkipReason):
+                skipped.append(Skipped(client_id, made))
+            else:
+                changed.append(client_id)
         return BulkResult(tuple(changed), tuple(skipped))
 
     def _changes_text(self, head: Event, made: SkipReason | FieldChange) -> SkipReason | str:
@@ -167,33 +223,42 @@ class SqlBulkClients:
 
     def _log(self, head: Event, ids: _Ids, texts: Mapping[str, Sequence[UUID]]) -> None:
         """One INSERT ... SELECT of the events of the clients ``ids`` (each of them in one
-        list of ``texts``, by the ``changes`` text of its event): ``head`` with a new id
-        made by the engine and the client as entity and client."""
-        events, c = self._db.tables.events, self._t.c
-        row = convert.event_row(self._db.tenant, head)
+        list of ``texts``, by the ``changes`` text of its event)."""
+        c, changes_type = self._t.c, self._db.tables.events.c.changes.type
         if len(texts) == 1:
-            changes: ColumnElement[Any] = literal(next(iter(texts)), events.c.changes.type)
+            changes: ColumnElement[Any] = literal(next(iter(texts)), changes_type)
         else:
             changes = case(
                 *[
-                    (
-                        _Ids(self._db.dialect, of_text).among(c.id),
-                        literal(text, events.c.changes.type),
-                    )
+                    (_Ids(self._db.dialect, of_text).among(c.id), literal(text, changes_type))
                     for text, of_text in texts.items()
                 ]
             )
+        self._db.execute(self._events(head, self._t, changes, *self._mine(ids)))
+
+    def _events(
+        self,
+        head: Event,
+        clients: NamedFromClause,
+        changes: ColumnElement[Any],
+        *where: ColumnElement[bool],
+    ) -> Insert:
+        """INSERT ... SELECT of an event per row of ``clients`` (the table, or rows it
+        returned: a ``tenant`` and an ``id``) that ``where`` selects: ``head`` with a new
+        id made by the engine, the client as entity and client, and ``changes``."""
+        events = self._db.tables.events
+        row = convert.event_row(self._db.tenant, head)
         columns = ["kind", "actor_id", "at", "actor_roles"]
         rows = select(
-            c.tenant,
+            clients.c.tenant,
             _new_id(self._db.dialect),
-            c.id,
-            c.id,
+            clients.c.id,
+            clients.c.id,
             *[literal(row[name], events.c[name].type) for name in columns],
             changes,
-        ).where(*self._mine(ids))
+        ).where(*where)
         names = ["tenant", "id", "entity_id", "client_id", *columns, "changes"]
-        self._db.execute(insert(events).from_select(names, rows))
+        return insert(events).from_select(names, rows)
 
     def _values(self, change: BulkChange, at: datetime) -> dict[str, Any]:
         """The UPDATE's values: the change, ``updated_at`` and the version bumped."""
@@ -228,9 +293,9 @@ class SqlBulkClients:
 
     def _drop_index_rows(self, change: BulkChange, ids: _Ids) -> None:
         """DELETE the batch's ``client_attributes`` / ``client_groups`` rows the change
-        replaces or removes."""
+        removes."""
         tables, tenant = self._db.tables, self._db.tenant
-        if isinstance(change, SetAttribute | ClearAttribute):
+        if isinstance(change, ClearAttribute):
             table = tables.client_attributes
             by = table.c.key == change.key
         elif isinstance(change, RemoveGroup):
@@ -243,9 +308,9 @@ class SqlBulkClients:
         )
 
     def _add_index_rows(self, change: BulkChange, ids: _Ids) -> None:
-        """INSERT ... SELECT the batch's new ``client_attributes`` / ``client_groups`` rows.
-        Made after every batch's DELETE: a DELETE by key then never reads the rows this
-        change added, which PostgreSQL's statistics do not know of yet."""
+        """INSERT ... SELECT the batch's new ``client_attributes`` / ``client_groups`` rows
+        (an attribute's replacing the row of the key a client has: an upsert, one statement
+        where a DELETE and an INSERT would each read the batch)."""
         tables, c = self._db.tables, self._t.c
         if isinstance(change, SetAttribute):
             table = tables.client_attributes
@@ -258,7 +323,25 @@ class SqlBulkClients:
         else:
             return
         rows = select(c.tenant, c.id, *made).where(*self._mine(ids))
-        self._db.execute(insert(table).from_select(columns, rows))
+        if isinstance(change, SetAttribute):
+            self._db.execute(_replacing(self._db.dialect, table, columns, rows))
+        else:
+            self._db.execute(insert(table).from_select(columns, rows))
+
+
+def _replacing(dialect: str, table: Table, columns: list[str], rows: Select[Any]) -> Insert:
+    """INSERT ... SELECT of ``rows`` into ``table``, a row whose primary key is taken
+    replacing the values of the other ``columns`` (each engine's upsert)."""
+    key = [column.name for column in table.primary_key]
+    kept = [name for name in columns if name not in key]
+    if dialect in ("mysql", "mariadb"):
+        mine = mysql.insert(table).from_select(columns, rows)
+        return mine.on_duplicate_key_update({name: mine.inserted[name] for name in kept})
+    made = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    upsert = made.from_select(columns, rows)
+    return upsert.on_conflict_do_update(
+        index_elements=key, set_={name: upsert.excluded[name] for name in kept}
+    )
 
 
 def _attributes(
@@ -302,6 +385,11 @@ def _group_ids(
     return func.json_remove(column, func.json_unquote(func.json_search(column, "one", group)))
 
 
+def _by_status(texts: Mapping[str, str], status: ColumnElement[str]) -> ColumnElement[Any]:
+    """The ``changes`` of a client's event: the text of ``texts`` for its ``status``."""
+    return case({key: literal(text, Text) for key, text in texts.items()}, value=status)
+
+
 def _stored_ids(
     dialect: str, column: ColumnElement[UUID]
 ) -> tuple[ColumnElement[Any], Callable[[UUID], object]]:
@@ -324,10 +412,10 @@ def _new_id(dialect: str) -> ColumnElement[Any]:
 
 class _Ids:
     """A batch of ids bound as one parameter where the engine reads a list from one
-    (SQLite: a JSON array of the stored hex ids; PostgreSQL: a ``uuid[]``; MariaDB: an IN
-    list), made once for every statement of the batch. ``scan``: on SQLite, read every
-    row the rest of the condition selects and keep the members (the column's index not
-    used), rather than look each id up."""
+    (SQLite: a JSON array of the stored hex ids; PostgreSQL: a ``uuid[]`` bound as its
+    text; MariaDB: an IN list), made once for every statement of the batch. ``scan``: on
+    SQLite, read every row the rest of the condition selects and keep the members (the
+    column's index not used), rather than look each id up."""
 
     def __init__(self, dialect: str, ids: Sequence[UUID], *, scan: bool = False) -> None:
         self.ids = ids
@@ -338,7 +426,10 @@ class _Ids:
             each = func.json_each(listed).table_valued("value")
             self._bound: Any = select(cast(each.c.value, Text))
         elif dialect == "postgresql":
-            self._bound = literal(list(ids), ARRAY(postgresql.UUID(as_uuid=True)))
+            # The array's text, hex ids: one string for the driver to send, not a UUID
+            # per id to convert at each statement.
+            listed = literal("{" + ",".join(entry.hex for entry in ids) + "}", Text)
+            self._bound = cast(listed, ARRAY(postgresql.UUID(as_uuid=True)))
         else:
             self._bound = list(ids)
 

@@ -76,17 +76,14 @@ class SqlClientRepository:
         self._t = db.tables.clients
 
     def _index_rows(self, clients: Sequence[Client], rows: Sequence[Mapping[str, Any]]) -> None:
-        """The index rows of ``clients``, whose ``clients`` rows are ``rows``, made a batch
-        at a time as they are written."""
+        """The index rows of ``clients``, whose ``clients`` rows are ``rows``."""
         tenant, tables = self._db.tenant, self._db.tables
-        self._db.insert_many(
-            tables.client_search_keys,
-            (
-                key
-                for client, row in zip(clients, rows, strict=True)
-                for key in convert.search_key_rows(tenant, client, row["sort_key"])
-            ),
-        )
+        keys = [
+            key
+            for client, row in zip(clients, rows, strict=True)
+            for key in convert.search_key_rows(tenant, client, row["sort_key"])
+        ]
+        self._db.copy_many(tables.client_search_keys, keys)
         self._db.insert_many(
             tables.client_search_pairs,
             (

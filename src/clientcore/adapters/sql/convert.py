@@ -7,6 +7,7 @@ bytes and every value reads back equal (``==``) to what was written.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -68,13 +69,21 @@ def load(text: str) -> Any:
     return _decode(text)
 
 
+def _listed(items: list[Any]) -> str:
+    """A list as :func:`dump` writes it; most of a client's lists are empty, written as
+    ``[]`` without the encoder (an import writes several per client)."""
+    return dump(items) if items else "[]"
+
+
 def _contacts(items: list[tuple[str, str, bool]]) -> str:
     """Phones or e-mail addresses as ``[[value, label, primary], ...]``."""
-    return dump([list(item) for item in items])
+    return _listed([list(item) for item in items])
 
 
+@functools.lru_cache(maxsize=64)
 def _roles(roles: frozenset[Role]) -> str:
-    """The roles' values in order (an actor's, on each of its events)."""
+    """The roles' values in order (an actor's, on each of its events: the same few sets
+    again and again, so each is written once)."""
     return dump(sorted(role.value for role in roles))
 
 
@@ -112,7 +121,7 @@ def client_row(tenant: str, client: Client) -> dict[str, Any]:
         "company_name": client.company_name,
         "phones": _contacts([(p.number, p.label, p.primary) for p in client.phones]),
         "emails": _contacts([(e.address, e.label, e.primary) for e in client.emails]),
-        "addresses": dump(
+        "addresses": _listed(
             [[a.kind.value, a.street, a.postal_code, a.city, a.country] for a in client.addresses]
         ),
         "description": client.description,
@@ -121,10 +130,16 @@ def client_row(tenant: str, client: Client) -> dict[str, Any]:
         "name_day_month": None if name_day is None else name_day.month,
         "name_day_day": None if name_day is None else name_day.day,
         "birthday": client.birthday,
-        "identity_documents": dump([[d.kind.value, d.number] for d in client.identity_documents]),
+        "identity_documents": _listed(
+            [[d.kind.value, d.number] for d in client.identity_documents]
+        ),
         "remarks": client.remarks,
-        "group_ids": dump(sorted(str(group_id) for group_id in client.group_ids)),
-        "attributes": dump({k: _stored_attribute(v) for k, v in client.attributes.items()}),
+        "group_ids": _listed(sorted(str(group_id) for group_id in client.group_ids)),
+        "attributes": (
+            dump({k: _stored_attribute(v) for k, v in client.attributes.items()})
+            if client.attributes
+            else "{}"
+        ),
         "status": client.status.value,
         "version": client.version,
         "sort_key": client_sort_key(client),

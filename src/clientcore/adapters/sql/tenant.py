@@ -95,8 +95,8 @@ class SqlEventLog(SqlRepository):
 
     def append(self, events: Sequence[Event]) -> None:
         tenant = self._db.tenant
-        self._db.insert_many(
-            self._db.tables.events, (convert.event_row(tenant, event) for event in events)
+        self._db.copy_many(
+            self._db.tables.events, [convert.event_row(tenant, event) for event in events]
         )
 
     def for_client(self, client_id: UUID) -> Sequence[Event]:

@@ -114,6 +114,48 @@ class BulkContract(BackendContract):
         ]
         assert core.bulk.change_caretaker(leaving, taking).changed == ()
 
+    @pytest.mark.parametrize("listening", [False, True])
+    def test_bulk_change_caretaker_records_each_change_and_skips_merged_clients(
+        self, core: Core, listening: bool
+    ) -> None:
+        heard: list[Event] = []
+        if listening:  # the events then come from the operation, not the store
+            core.events.after_commit(EventKind.CLIENT_UPDATED, heard.append)
+        leaving = core.staff.add("Leaving").id
+        taking = core.staff.add("Taking over").id
+        active = core.clients.register(last_name="Active", caretaker_id=leaving).id
+        inactive = core.clients.deactivate(
+            core.clients.register(last_name="Inactive", caretaker_id=leaving).id
+        ).id
+        survivor = core.clients.register(last_name="Survivor", caretaker_id=leaving).id
+        merged = core.clients.register(last_name="Merged", caretaker_id=leaving).id
+        core.merges.merge(survivor, [merged])
+        twins = {
+            client_id: core.clients.register(last_name="Twin", caretaker_id=leaving).id
+            for client_id in (active, inactive, survivor)
+        }
+        for twin in twins.values():
+            core.clients.update(twin, caretaker_id=taking)
+        before = {client_id: core.clients.get(client_id) for client_id in twins}
+        merged_history = core.clients.history(merged)
+        heard.clear()
+        result = core.bulk.change_caretaker(leaving, taking)
+        assert sorted(result.changed) == sorted(twins)
+        assert [(s.client_id, s.reason) for s in result.skipped] == [(merged, SkipReason.MERGED)]
+        for client_id, twin in twins.items():
+            client = core.clients.get(client_id)
+            assert client.caretaker_id == taking
+            assert client.version == before[client_id].version + 1
+            assert _recorded(core, client_id)[-1:] == _recorded(core, twin)[-1:]
+        assert core.clients.history(merged) == merged_history
+        if listening:
+            assert {event.client_id for event in heard} == set(twins)
+            assert len(heard) == len(twins)
+        again = core.bulk.change_caretaker(taking, taking)
+        assert again.changed == ()
+        assert {s.reason for s in again.skipped} == {SkipReason.UNCHANGED}
+        assert len(again.skipped) == 2 * len(twins)
+
     def test_bulk_caretaker_must_be_an_active_staff_member(self, core: Core) -> None:
         old = core.staff.add("Old").id
         core.clients.register(last_name="K", caretaker_id=old)

@@ -143,6 +143,18 @@ class PrivacyContract(BackendContract):
         invoice = core.sales.define_type("FV", "Invoice")
         with pytest.raises(ClientForgotten):
             core.sales.draft(client.id, invoice.id, currency="PLN")
+        due = clock.now() + timedelta(days=1)
+        with pytest.raises(ClientForgotten):
+            core.tasks.create("Call back", due, vet, client_id=client.id)
+        with pytest.raises(ClientForgotten):
+            core.tasks.create_for_clients([client.id], "Call back", due, vet)
+        with pytest.raises(ClientForgotten):
+            core.linked.add(client.id, TREATMENT, "Dental cleaning")
+        with pytest.raises(ClientForgotten):
+            core.linked.set_medical_data(client.id, allergies="penicillin")
+        food = core.products.define("FOOD", "Dog food")
+        with pytest.raises(ClientForgotten):
+            core.interests.record(client.id, food.id)
         assert core.messages.get(linked["message"].id).state is MessageState.CANCELLED
         core.consents.record(client.id, "notifications", granted=False, source="letter")
         with pytest.raises(Conflict):
