@@ -84,14 +84,12 @@ class SqlClientRepository:
             for key in convert.search_key_rows(tenant, client, row["sort_key"])
         ]
         self._db.copy_many(tables.client_search_keys, keys)
-        self._db.insert_many(
-            tables.client_search_pairs,
-            (
-                pair
-                for client, row in zip(clients, rows, strict=True)
-                for pair in convert.search_pair_rows(tenant, client, row["sort_key"])
-            ),
-        )
+        pairs = [
+            pair
+            for client, row in zip(clients, rows, strict=True)
+            for pair in convert.search_pair_rows(tenant, client, row["sort_key"])
+        ]
+        self._db.copy_many(tables.client_search_pairs, pairs)
         self._db.insert_many(
             tables.client_groups,
             (group for client in clients for group in convert.group_rows(tenant, client)),
