@@ -47,7 +47,14 @@ STEP = 10_000
 ACTOR = clientcore.Actor("bench")
 INSERTS = {
     name: sqlkit.table(name).insert()
-    for name in ("clients", "client_search_keys", "client_groups", "client_attributes", "events")
+    for name in (
+        "clients",
+        "client_search_keys",
+        "client_search_pairs",
+        "client_groups",
+        "client_attributes",
+        "events",
+    )
 }
 TITLE = "Streaming import: core.clients.import_clients vs SQLAlchemy Core executemany"
 

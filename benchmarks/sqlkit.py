@@ -218,12 +218,16 @@ def client_table_rows(
     rows: TableRows = {
         "clients": [convert.client_row(tenant, client) for client in clients],
         "client_search_keys": [],
+        "client_search_pairs": [],
         "client_groups": [],
         "client_attributes": [],
         "events": [convert.event_row(tenant, event) for event in events],
     }
     for client, row in zip(clients, rows["clients"], strict=True):
         rows["client_search_keys"].extend(convert.search_key_rows(tenant, client, row["sort_key"]))
+        rows["client_search_pairs"].extend(
+            convert.search_pair_rows(tenant, client, row["sort_key"])
+        )
         rows["client_groups"].extend(convert.group_rows(tenant, client))
         rows["client_attributes"].extend(convert.attribute_rows(tenant, client))
     return {name: table_rows for name, table_rows in rows.items() if table_rows}

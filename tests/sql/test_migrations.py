@@ -398,3 +398,49 @@ def test_a_hosts_alembic_environment_runs_our_revisions(empty_url: str, tmp_path
                 connection.execute(orders.insert().values(id=2, tenant="vet-1", client_id=uuid4()))
     finally:
         backend.close()
+
+
+def search_index_rows(url: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The stems of every search key, and every pair of keys, in a fixed order."""
+    keys = metadata.tables["clientcore_client_search_keys"].c
+    pairs_ = metadata.tables["clientcore_client_search_pairs"].c
+    with connected(url) as connection:
+        stems = connection.execute(
+            sqlalchemy.select(keys.key, keys.client_id, keys.stem1, keys.stem2, keys.stem).order_by(
+                keys.key, keys.client_id
+            )
+        ).all()
+        pairs = connection.execute(
+            sqlalchemy.select(
+                pairs_.stem,
+                pairs_.other,
+                pairs_.word,
+                pairs_.client_id,
+                pairs_.sort_key,
+                pairs_.status,
+                pairs_.other_stem,
+            ).order_by(pairs_.stem, pairs_.other, pairs_.word, pairs_.client_id)
+        ).all()
+    return [tuple(row) for row in stems], [tuple(row) for row in pairs]
+
+
+def test_the_search_stems_revision_fills_them_from_the_stored_keys(empty_url: str) -> None:
+    """clientcore_0008 backfills the short stems and the pairs of keys of clients stored
+    before it: the same rows as the adapter writes for them (a digit-first key, such as a
+    phone form or the code, has no pair; non-ASCII keys compare by code point)."""
+    upgrade(empty_url)
+    core = clientcore.open(empty_url, tenant=new_tenant(), actor=Actor("rita"))
+    try:
+        core.clients.register(
+            first_name="Łucja", last_name="Żółw-Nowak", phones=["+48 600 100 200"]
+        )
+        core.clients.register(first_name="Anna", last_name="Ösel", emails=["a.b@example.com"])
+        inactive = core.clients.register(kind="company", company_name="Zakład 2 Ósemka")
+        core.clients.deactivate(inactive.id)
+    finally:
+        core.close()
+    written = search_index_rows(empty_url)
+    assert written[1], "no pairs written"
+    downgrade(empty_url, revision="clientcore_0007")
+    upgrade(empty_url)
+    assert search_index_rows(empty_url) == written

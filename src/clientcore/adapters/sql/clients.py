@@ -1,7 +1,8 @@
 """SQL client repository: code uniqueness and versions backed by the database, indexed search.
 
 A client is one ``clients`` row plus index rows: its folded search keys
-(``client_search_keys``), its groups and its attribute values (for the filters). Search
+(``client_search_keys``) and the pairs of them (``client_search_pairs``), its groups and
+its attribute values (for the filters). Search
 matches each term as a prefix of a key with a range on the key index
 (``key >= term AND key < successor(term)``, so ``%``, ``_`` and ``\\`` are plain
 characters), or reads a term's stem (its first characters) in the order of the results,
@@ -14,7 +15,8 @@ values when run.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 from uuid import UUID
 
@@ -22,6 +24,7 @@ import attrs
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    CompoundSelect,
     Dialect,
     Select,
     Table,
@@ -32,20 +35,23 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     not_,
     or_,
     select,
     text,
     true,
     type_coerce,
+    union_all,
     update,
 )
 from sqlalchemy.types import NullType
 
 from clientcore.adapters.sql import convert
+from clientcore.adapters.sql.convert import paired
 from clientcore.adapters.sql.db import BATCH, Db
 from clientcore.adapters.sql.referrers import referring_tables
-from clientcore.adapters.sql.schema import STEM_LENGTH, Tables
+from clientcore.adapters.sql.schema import STEM_LENGTH, STEMS, Tables
 from clientcore.entities.attribute import comparable
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.duplicates import UNMATCHED
@@ -53,10 +59,9 @@ from clientcore.entities.likeness import Profile
 from clientcore.entities.search import ClientQuery, Match, prefix_upper_bound
 from clientcore.errors import ClientInUse, ConcurrencyError, DuplicateCode, NotFound
 
-_WINDOW_PER_ROW = 5
-"""A window of sort order checked before driving from a key range: rows per result row."""
-_DRIVE_BELOW_PER_ROW = 4
-"""A key range drives at once when it has fewer keys than this many times the window."""
+_BOUND_PER_ROW = 20
+"""Keys of a term (pairs of two terms, clients of a filter) counted per row of the page:
+fewer drive, their rows sorted; more are read in sort order until the page is full."""
 _Others = Literal["probe", "window", "intersect"]
 """How a page checks the terms other than the driving one (see :func:`_page`)."""
 
@@ -81,6 +86,12 @@ class SqlClientRepository:
             for key in convert.search_key_rows(tenant, client, row["sort_key"])
         ]
         self._db.copy_many(tables.client_search_keys, keys)
+        pairs = [
+            pair
+            for client, row in zip(clients, rows, strict=True)
+            for pair in convert.search_pair_rows(tenant, client, row["sort_key"])
+        ]
+        self._db.copy_many(tables.client_search_pairs, pairs)
         self._db.insert_many(
             tables.client_groups,
             (group for client in clients for group in convert.group_rows(tenant, client)),
@@ -92,7 +103,12 @@ class SqlClientRepository:
 
     def _drop_index_rows(self, client_id: UUID) -> None:
         tables = self._db.tables
-        for table in (tables.client_search_keys, tables.client_groups, tables.client_attributes):
+        for table in (
+            tables.client_search_keys,
+            tables.client_search_pairs,
+            tables.client_groups,
+            tables.client_attributes,
+        ):
             self._db.execute(
                 delete(table).where(
                     table.c.tenant == self._db.tenant, table.c.client_id == client_id
@@ -242,23 +258,27 @@ class SqlClientRepository:
         """The SELECTs a search runs, with their values, in order; the second runs only if
         the first does not fill the page.
 
-        Without terms: the first clients in sort order (``ix_clients_order``). With terms,
-        the keys in each term's range are counted up to a bound first (on the key index),
-        then:
+        A group or caretaker filter is counted first, up to a bound (on its own index): if
+        fewer clients pass it, they drive (read by id, the terms checked per client, the
+        few that pass sorted). Otherwise, without terms: the first clients in sort order
+        (``ix_clients_order``). With terms, the keys in each term's range are counted up to
+        the bound first (on the key index), and, for two terms :func:`_pair` accepts, the
+        rows of their pairs (``client_search_pairs``); then:
 
         * the rarest term has few keys: its key range drives. Its key rows (which carry
           the sort key) are sorted and the page's clients read by id; the other terms
           are checked per client;
-        * every term has many keys: the longest term's stem is read in sort order
-          (``ix_client_search_keys_stem``), keeping its keys in the term's range, until
-          the page is full; the other terms are checked per client. With several terms
-          only the stem's first ``bound`` keys are read so; if they do not fill the page
-          (the terms have few clients in common), the terms' key ranges are intersected,
-          each read once (the rarest drives), and the matches sorted;
-        * every term has many keys and is shorter than a stem: a window of the next
-          clients in sort order is checked first (each one's keys looked up by client id),
-          which fills the page at once when matches are dense enough; if it does not, the
-          rarest term's key range drives (intersected with the others' ranges).
+        * two common terms have pairs: few (fewer than the bound: "kowalska nowak"), the
+          pairs are read (one range per order of the two) and sorted; many ("anna
+          kowalska"), the pairs of the two terms' stems are read in sort order per order
+          of the two and per status (``ix_client_search_pairs_order``), and merged;
+        * every term has many keys: the longest term's stem (of 1, 2 or 3 characters,
+          :data:`.schema.STEMS`) is read in sort order, per status (the statuses' reads
+          merged when the filter is "all"), keeping its keys in the term's range, until the
+          page is full; the other terms are checked per client. On SQLite, with several
+          terms the read stops at the sort key of the stem's ``bound``-th key; if that does
+          not fill the page, the terms' key ranges are intersected, each read once, the
+          rarest driving.
 
         Only the last case may sort many matches, and no step reads the clients table
         other than by id or in sort order. PostgreSQL is given the key bounds as literals, so
@@ -269,13 +289,16 @@ class SqlClientRepository:
 
     def counting(self, query: ClientQuery) -> Select[Any] | None:
         """The SELECT a search with terms runs before :meth:`plan`'s: the bounded count of
-        each term's keys, with its values (None: a search without terms counts nothing)."""
+        each term's keys (and of the pairs of two of them, see :func:`_pair`), with its
+        values (None: a search without terms counts nothing). A group or caretaker
+        filter's own count runs before it (see :meth:`plan`)."""
         if not query.terms:
             return None
         shape = _Shape.of(query)
         parameters = shape.parameters(query, self._db.tenant)
         _set_bounds(parameters, query.limit)
-        return _counts(self._db.tables, self._db.connection.dialect, shape).params(parameters)
+        dialect = self._db.connection.dialect
+        return _counts(self._db.tables, dialect, shape, _pair(query.terms)).params(parameters)
 
     def explain(self, query: ClientQuery) -> list[list[str]]:
         """The engine's plan of each SELECT of :meth:`plan` (see :meth:`.Db.explain`)."""
@@ -287,44 +310,54 @@ class SqlClientRepository:
         shape = _Shape.of(query)
         parameters = shape.parameters(query, db.tenant)
         dialect = db.connection.dialect
+        bound = _set_bounds(parameters, query.limit)
+        if (shape.group or shape.caretaker) and db.tuples(
+            _members(db.tables, shape, counted=True), parameters
+        )[0][0] < bound:
+            return [_walk(db.tables, dialect, shape, members=True)], parameters
         if not query.terms:
             return [_walk(db.tables, dialect, shape)], parameters
-        bound = _set_bounds(parameters, query.limit)
-        counts = [int(n) for n in db.tuples(_counts(db.tables, dialect, shape), parameters)[0]]
+        pair = _pair(query.terms)
+        counted = db.tuples(_counts(db.tables, dialect, shape, pair), parameters)[0]
+        counts = [int(n) for n in counted[: len(query.terms)]]
         driving = min(range(len(counts)), key=counts.__getitem__)
         if counts[driving] < bound:
-            return [_page(db.tables, dialect, shape, driving, stem=False)], parameters
+            return [_page(db.tables, dialect, shape, driving)], parameters
+        if pair is not None:
+            ordered = int(counted[-1]) >= bound
+            return [_pairs(db.tables, dialect, shape, pair, ordered)], parameters
+        longest = max(range(len(query.terms)), key=lambda index: len(query.terms[index]))
+        stem = STEMS[min(len(query.terms[longest]), STEM_LENGTH)]
         # Only SQLite intersects the terms' ranges (measured there). PostgreSQL estimates a
         # key range compared under COLLATE "C" at one row and then joined two ranges by a
         # nested loop over both (seconds at 100,000 clients); MariaDB was not measured.
         # They keep the stem read in order with per-client probes.
-        intersect = len(query.terms) > 1 and dialect.name == "sqlite"
-        drive = _page(
-            db.tables,
-            dialect,
-            shape,
-            driving,
-            stem=False,
-            how="intersect" if intersect else "probe",
-            whole_range=True,
-        )
-        stemmed = [index for index, term in enumerate(query.terms) if len(term) >= STEM_LENGTH]
-        if stemmed:
-            longest = max(stemmed, key=lambda index: len(query.terms[index]))
-            parameters["stem"] = query.terms[longest][:STEM_LENGTH]
-            if not intersect:
-                return [_page(db.tables, dialect, shape, longest, stem=True)], parameters
-            first = _page(db.tables, dialect, shape, longest, stem=True, how="window")
-            return [first, drive], parameters
-        return [_window(db.tables, dialect, shape), drive], parameters
+        if len(query.terms) == 1 or dialect.name != "sqlite":
+            return [_page(db.tables, dialect, shape, longest, stem=stem)], parameters
+        first = _page(db.tables, dialect, shape, longest, stem=stem, how="window")
+        drive = _page(db.tables, dialect, shape, driving, how="intersect", whole_range=True)
+        return [first, drive], parameters
+
+
+def _pair(terms: Sequence[str]) -> tuple[int, int] | None:
+    """Two terms whose clients ``client_search_pairs`` holds (the longest such two), or
+    None: each term is at least a stem long and :func:`.convert.paired`, and neither is a
+    prefix of the other (so no one key matches both: each match is a pair of keys)."""
+    eligible = sorted(
+        (index for index, term in enumerate(terms) if len(term) >= STEM_LENGTH and paired(term)),
+        key=lambda index: -len(terms[index]),
+    )
+    for first, second in itertools.combinations(eligible, 2):
+        one, other = terms[first], terms[second]
+        if not (one.startswith(other) or other.startswith(one)):
+            return first, second
+    return None
 
 
 def _set_bounds(parameters: dict[str, Any], limit: int) -> int:
-    """Add the window and the count's bound of a page of ``limit`` to ``parameters``;
-    the bound."""
-    window = _WINDOW_PER_ROW * limit
-    bound = _DRIVE_BELOW_PER_ROW * window
-    parameters.update(window=window, bound=bound)
+    """Add the count's bound of a page of ``limit`` to ``parameters``; the bound."""
+    bound = _BOUND_PER_ROW * limit
+    parameters["bound"] = bound
     return bound
 
 
@@ -407,6 +440,7 @@ class _Shape:
         for index, term in enumerate(query.terms):
             values[f"low{index}"] = term
             values[f"high{index}"] = prefix_upper_bound(term)
+            values[f"stem{index}"] = term[:STEM_LENGTH]
         if self.status:
             values["status"] = query.status.value
         if query.group_id is not None:
@@ -468,16 +502,22 @@ def _key_range(tables: Tables, dialect: Dialect, shape: _Shape, index: int) -> S
 
 
 @functools.lru_cache(maxsize=256)
-def _counts(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
-    """The keys in each term's range, counted up to ``bound``: one row, one count per term."""
+def _counts(
+    tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int] | None
+) -> Select[Any]:
+    """The keys in each term's range, counted up to ``bound``: one row, one count per term;
+    then, for a ``pair`` of terms, the count of their pairs (:func:`_pair_rows`), likewise."""
+    reads: list[Select[Any] | CompoundSelect[Any]] = [
+        _key_range(tables, dialect, shape, index) for index in range(len(shape.bounded))
+    ]
+    if pair is not None:
+        reads.append(_pair_rows(tables, dialect, shape, pair))
     return select(
         *(
             select(func.count())
-            .select_from(
-                _key_range(tables, dialect, shape, index).limit(bindparam("bound")).subquery()
-            )
+            .select_from(read.limit(bindparam("bound")).subquery())
             .scalar_subquery()
-            for index in range(len(shape.bounded))
+            for read in reads
         )
     )
 
@@ -578,33 +618,6 @@ def _ranked(
     return [not_(and_(*(_probe(tables, dialect, shape, i, client, whole=True) for i in terms)))]
 
 
-@functools.lru_cache(maxsize=256)
-def _window(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
-    """The matches among the next ``window`` clients in sort order (of any status): a
-    bounded read of ``ix_clients_order``. If they fill the page, the page is exact."""
-    clients = tables.clients
-    c = clients.c
-    window = (
-        select(c.tenant, c.id, c.sort_key)
-        .where(c.tenant == bindparam("tenant"), *_after(shape, c.sort_key, c.id))
-        .order_by(c.sort_key, c.id)
-        .limit(bindparam("window"))
-        .subquery("window")
-    )
-    w = window.c
-    return (
-        select(*_client_columns(clients))
-        .select_from(window.join(clients, and_(c.tenant == w.tenant, c.id == w.id)))
-        .where(
-            *(_probe(tables, dialect, shape, index, w.id) for index in range(len(shape.bounded))),
-            *_ranked(tables, dialect, shape, w.id),
-            *_filters(tables, shape, clients),
-        )
-        .order_by(w.sort_key, w.id)
-        .limit(bindparam("limit"))
-    )
-
-
 def _in_range(
     tables: Tables, dialect: Dialect, shape: _Shape, index: int, client: ColumnElement[UUID]
 ) -> ColumnElement[bool]:
@@ -620,7 +633,7 @@ def _page(
     dialect: Dialect,
     shape: _Shape,
     driving: int,
-    stem: bool,
+    stem: str | None = None,
     how: _Others = "probe",
     whole_range: bool = False,
 ) -> Select[Any]:
@@ -628,86 +641,272 @@ def _page(
     among the key rows alone (they carry the sort key and status); only the page's clients
     are read from ``clients``, by id.
 
-    With ``stem``, the keys of the term's stem are read from ``ix_client_search_keys_stem``
-    in its order, which is the order of the results: the read stops at the page's last
-    client, whatever the number of matches. Without, the term's key range is read from the
-    primary key and its clients sorted (few of them, or a term too short for a stem).
-    A client with several keys in the range is one group.
+    With ``stem`` (a column of :data:`.schema.STEMS`), the keys of the term's stem are read
+    from that column's index in its order, which per status is the order of the results:
+    the read stops at the page's last client, whatever the number of matches; without a
+    status filter, each status's read is limited so and the reads merged (see
+    :func:`_merged`). Without ``stem``, the term's key range is read from the primary key
+    and its clients sorted (few of them). A client with several keys in the range is one
+    group.
 
     The other terms are checked per client (``how``): ``"probe"``, by client id
     (:func:`_probe`); ``"window"``, likewise, but only on the first ``bound`` keys read (of
     a stem, in order: if they fill the page it is exact, otherwise the next step of the
     plan runs); ``"intersect"``, as membership of each term's whole key range
-    (:func:`_in_range`): the terms' key ranges intersected, each read once, for terms with
-    many keys each but few clients in common ("kowalska nowak").
+    (:func:`_in_range`): the terms' key ranges intersected, each read once (SQLite's last
+    step for terms that :func:`_pairs` cannot take).
 
     Read from the stem, the term's range is checked on each index entry (see
     :func:`_opaque`). ``whole_range``: the driving range has many keys (see
     :func:`_ranked`).
     """
-    keys = _keys_by(tables, dialect, ("tenant", "stem" if stem else "key"))
+    keys = _keys_by(tables, dialect, ("tenant", stem or "key"))
     k = keys.c
     clients = tables.clients
     c = clients.c
-    source: Any = keys
-    where = [
-        k.tenant == bindparam("tenant"),
-        _opaque(_bounds(dialect, shape, driving, k.key))
-        if stem
-        else and_(*_bounds(dialect, shape, driving, k.key)),
-        *_after(shape, k.sort_key, k.client_id),
-    ]
-    if stem:
-        where.append(k.stem == bindparam("stem", type_=k.stem.type))
-    if shape.status:
-        where.append(k.status == bindparam("status"))
-    if how == "window":
-        source = (
-            select(k.tenant, k.client_id, k.sort_key)
-            .where(*where)
+    bounds = _bounds(dialect, shape, driving, k.key)
+
+    def driving_keys(status: ColumnElement[str] | None) -> list[ColumnElement[bool]]:
+        """The driving term's keys (of ``status``, if given)."""
+        where = [
+            k.tenant == bindparam("tenant"),
+            _opaque(bounds) if stem else and_(*bounds),
+            *_after(shape, k.sort_key, k.client_id),
+        ]
+        if stem:
+            where.append(k[stem] == bindparam(f"stem{driving}", type_=k[stem].type))
+        if status is not None:
+            where.append(k.status == status)
+        return where
+
+    def page(status: ColumnElement[str] | None) -> Select[Any]:
+        """The first ``limit`` clients among the driving term's keys (of ``status``) that
+        pass the checks (``"window"``: among those up to the window's last sort key)."""
+        check = _in_range if how == "intersect" else _probe
+        where = [
+            *driving_keys(status),
+            *(
+                check(tables, dialect, shape, index, k.client_id)
+                for index in range(len(shape.bounded))
+                if index != driving
+            ),
+            *_ranked(tables, dialect, shape, k.client_id, whole_range=whole_range),
+        ]
+        if how == "window":
+            where.append(k.sort_key <= ceiling)
+        found = select(k.sort_key, k.client_id).select_from(keys)
+        filters = _filters(tables, shape, clients, status=False)
+        if filters:
+            found = found.join(clients, and_(c.tenant == k.tenant, c.id == k.client_id))
+        return (
+            found.where(*where, *filters)
+            .group_by(k.sort_key, k.client_id)
             .order_by(k.sort_key, k.client_id)
-            .limit(bindparam("bound"))
-            .subquery("stem_window")
+            .limit(bindparam("limit"))
         )
-        k = source.c
-        where = []
-    check = _in_range if how == "intersect" else _probe
-    where.extend(
-        check(tables, dialect, shape, index, k.client_id)
-        for index in range(len(shape.bounded))
-        if index != driving
-    )
-    where.extend(_ranked(tables, dialect, shape, k.client_id, whole_range=whole_range))
-    page = select(k.sort_key, k.client_id).select_from(source)
-    filters = _filters(tables, shape, clients, status=False)
-    if filters:
-        page = page.join(clients, and_(c.tenant == k.tenant, c.id == k.client_id))
-    found = (
-        page.where(*where, *filters)
-        .group_by(k.sort_key, k.client_id)
-        .order_by(k.sort_key, k.client_id)
-        .limit(bindparam("limit"))
-        .subquery("page")
-    )
+
+    def in_order(status: ColumnElement[str] | None) -> Select[Any]:
+        """The driving term's keys (of ``status``) in sort order."""
+        return (
+            select(k.sort_key, k.client_id)
+            .where(*driving_keys(status))
+            .order_by(k.sort_key, k.client_id)
+        )
+
+    wanted: ColumnElement[str] | None = bindparam("status") if shape.status else None
+    merge = stem is not None and wanted is None
+    # "window": the sort key of the stem's ``bound``-th key, read from the index alone (and
+    # of every status, merged): the page stops there, its matches still read in order.
+    window = _merged(in_order, "bound") if merge else in_order(wanted).limit(bindparam("bound"))
+    ceiling = select(func.max(window.subquery("stem_window").c.sort_key)).scalar_subquery()
+    found = (_merged(page, "limit") if merge else page(wanted)).subquery("page")
+    return _clients_of(clients, found)
+
+
+def _clients_of(clients: Table, page: Any) -> Select[Any]:
+    """The clients of ``page`` (a subquery of sort keys and client ids), read by id, in
+    its order."""
+    c = clients.c
     return (
         select(*_client_columns(clients))
         .select_from(
-            found.join(clients, and_(c.tenant == bindparam("tenant"), c.id == found.c.client_id))
+            page.join(clients, and_(c.tenant == bindparam("tenant"), c.id == page.c.client_id))
         )
-        .order_by(found.c.sort_key, found.c.client_id)
+        .order_by(page.c.sort_key, page.c.client_id)
+    )
+
+
+def _merged(read: Callable[[ColumnElement[str]], Select[Any]], limit: str) -> Select[Any]:
+    """The first ``limit`` rows in sort order of ``read`` for every status, each read
+    limited so in its index's order (status before the sort key) and the reads merged:
+    a few short ordered reads rather than one of the whole stem sorted."""
+    parts = [
+        read(literal(status.value)).subquery(f"of_{status.name.lower()}") for status in ClientStatus
+    ]
+    merged = union_all(*(select(*part.c) for part in parts)).subquery("merged")
+    return select(*merged.c).order_by(merged.c.sort_key, merged.c.client_id).limit(bindparam(limit))
+
+
+def _pair_where(
+    tables: Tables,
+    dialect: Dialect,
+    shape: _Shape,
+    word: int,
+    other: int,
+    *,
+    ordered: bool = False,
+) -> list[ColumnElement[bool]]:
+    """The rows of ``client_search_pairs`` whose lesser key is in term ``word``'s range and
+    the greater in term ``other``'s: a range of the primary key (the first term's stem,
+    the second's range as ``other``, the first's as ``word``); ``ordered``, the rows of the
+    two terms' stems (``ix_client_search_pairs_order``, in sort order per status), each
+    checked against the ranges (see :func:`_opaque`)."""
+    p = tables.client_search_pairs.c
+    bounds = [*_bounds(dialect, shape, other, p.other), *_bounds(dialect, shape, word, p.word)]
+    where = [
+        p.tenant == bindparam("tenant"),
+        p.stem == bindparam(f"stem{word}", type_=p.stem.type),
+        *_after(shape, p.sort_key, p.client_id),
+    ]
+    if ordered:
+        return [
+            *where,
+            p.other_stem == bindparam(f"stem{other}", type_=p.stem.type),
+            _opaque(bounds),
+        ]
+    return [*where, *bounds]
+
+
+def _pair_rows(
+    tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int]
+) -> CompoundSelect[Any]:
+    """The rows of ``client_search_pairs`` of the two terms of ``pair`` (see :func:`_pair`):
+    per order of the two terms, one range read of the primary key (:func:`_pair_where`),
+    which holds just the clients with both, however many each term has alone."""
+    p = tables.client_search_pairs.c
+    status = [p.status == bindparam("status")] if shape.status else []
+    return union_all(
+        *(
+            select(p.tenant, p.sort_key, p.client_id).where(
+                *_pair_where(tables, dialect, shape, word, other), *status
+            )
+            for word, other in (pair, pair[::-1])
+        )
     )
 
 
 @functools.lru_cache(maxsize=256)
-def _walk(tables: Tables, dialect: Dialect, shape: _Shape) -> Select[Any]:
-    """Clients in sort order (``ix_clients_order``) that pass the filters."""
+def _pairs(
+    tables: Tables, dialect: Dialect, shape: _Shape, pair: tuple[int, int], ordered: bool = False
+) -> Select[Any]:
+    """The first clients in sort order with a pair of keys in the ranges of the two terms of
+    ``pair``; the other terms are checked per client.
+
+    Few pairs (fewer than ``bound``): :func:`_pair_rows`, sorted. Many (``ordered``): per
+    order of the two terms and per status, the pairs of the terms' stems read in sort order
+    until the page is full, and the reads merged: a first and last name many clients have
+    is found wherever its clients sit in sort order."""
+    clients = tables.clients
+    c = clients.c
+    pairs = tables.client_search_pairs
+
+    def page(source: Any, where: list[ColumnElement[bool]]) -> Select[Any]:
+        """The first ``limit`` clients of ``source`` (pair rows) that pass the checks."""
+        s = source.c
+        found = select(s.sort_key, s.client_id).select_from(source)
+        filters = _filters(tables, shape, clients, status=False)
+        if filters:
+            found = found.join(clients, and_(c.tenant == s.tenant, c.id == s.client_id))
+        return (
+            found.where(
+                *where,
+                *(
+                    _probe(tables, dialect, shape, index, s.client_id)
+                    for index in range(len(shape.bounded))
+                    if index not in pair
+                ),
+                *_ranked(tables, dialect, shape, s.client_id),
+                *filters,
+            )
+            .group_by(s.sort_key, s.client_id)
+            .order_by(s.sort_key, s.client_id)
+            .limit(bindparam("limit"))
+        )
+
+    if not ordered:
+        return _clients_of(
+            clients,
+            page(_pair_rows(tables, dialect, shape, pair).subquery("pairs"), []).subquery("page"),
+        )
+    statuses: list[ColumnElement[str]] = (
+        [bindparam("status")]
+        if shape.status
+        else [literal(status.value) for status in ClientStatus]
+    )
+    reads = [
+        page(
+            pairs,
+            [
+                *_pair_where(tables, dialect, shape, word, other, ordered=True),
+                pairs.c.status == status,
+            ],
+        ).subquery(f"read_{number}")
+        for number, (word, other, status) in enumerate(
+            (word, other, status) for word, other in (pair, pair[::-1]) for status in statuses
+        )
+    ]
+    merged = union_all(*(select(read.c.sort_key, read.c.client_id) for read in reads)).subquery(
+        "merged"
+    )
+    m = merged.c
+    found = (
+        select(m.sort_key, m.client_id)
+        .group_by(m.sort_key, m.client_id)
+        .order_by(m.sort_key, m.client_id)
+        .limit(bindparam("limit"))
+        .subquery("page")
+    )
+    return _clients_of(clients, found)
+
+
+@functools.lru_cache(maxsize=64)
+def _members(tables: Tables, shape: _Shape, *, counted: bool = False) -> Select[Any]:
+    """The ids of the group's clients (``client_groups``), or else of the caretaker's
+    (``ix_clients_caretaker``); ``counted``: how many, up to ``bound``."""
+    if shape.group:
+        groups = tables.client_groups
+        members = select(groups.c.client_id).where(
+            groups.c.tenant == bindparam("tenant"), groups.c.group_id == bindparam("group_id")
+        )
+    else:
+        c = tables.clients.c
+        members = select(c.id).where(
+            c.tenant == bindparam("tenant"), c.caretaker_id == bindparam("caretaker_id")
+        )
+    if not counted:
+        return members
+    return select(func.count()).select_from(members.limit(bindparam("bound")).subquery())
+
+
+@functools.lru_cache(maxsize=256)
+def _walk(tables: Tables, dialect: Dialect, shape: _Shape, members: bool = False) -> Select[Any]:
+    """Clients in sort order (``ix_clients_order``) that pass the filters and have a key
+    in each term's range (checked per client).
+
+    ``members``: only a group's or caretaker's few clients (fewer than ``bound``,
+    :func:`_members`), each read by id and those that pass sorted: a filter few clients
+    pass then costs its own few rows, not a read of the sort order or of a common term's
+    stem until the page fills."""
     clients = tables.clients
     c = clients.c
     return (
         select(*_client_columns(clients))
         .where(
             c.tenant == bindparam("tenant"),
+            *([c.id.in_(_members(tables, shape))] if members else []),
             *_filters(tables, shape, clients),
+            *(_probe(tables, dialect, shape, index, c.id) for index in range(len(shape.bounded))),
+            *_ranked(tables, dialect, shape, c.id),
             *_after(shape, c.sort_key, c.id),
         )
         .order_by(c.sort_key, c.id)

@@ -12,13 +12,19 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from itertools import starmap
+from itertools import combinations, starmap
 from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import RowMapping
 
-from clientcore.adapters.sql.schema import STEM_LENGTH, stored_date, stored_id, stored_instant
+from clientcore.adapters.sql.schema import (
+    STEM_LENGTH,
+    STEMS,
+    stored_date,
+    stored_id,
+    stored_instant,
+)
 from clientcore.entities.attribute import (
     comparable,
     value_tag,
@@ -258,11 +264,41 @@ def search_key_rows(tenant: str, client: Client, sort_key: str) -> list[dict[str
             "tenant": tenant,
             "key": key,
             "client_id": client.id,
-            "stem": key[:STEM_LENGTH],
             "sort_key": sort_key,
             "status": status,
+            **{column: key[:length] for length, column in STEMS.items()},
         }
         for key in sorted(client_search_keys(client))
+    ]
+
+
+def paired(key: str) -> bool:
+    """Whether ``key`` is in :func:`search_pair_rows`: it does not start with an ASCII
+    digit (a test revision ``clientcore_0008`` makes in SQL too). A term matches only keys
+    that start with its first character, so whether all of a term's keys are paired is
+    known from the term alone; phone forms and numeric codes, several per client, stay
+    out."""
+    return not "0" <= key[:1] <= "9"
+
+
+def search_pair_rows(tenant: str, client: Client, sort_key: str) -> list[dict[str, Any]]:
+    """A row per two of the client's :func:`paired` keys: the lesser (``word``) and the
+    greater (``other``), each with its stem, with the client's sort key and status."""
+    status = client.status.value
+    return [
+        {
+            "tenant": tenant,
+            "stem": word[:STEM_LENGTH],
+            "other": other,
+            "word": word,
+            "client_id": client.id,
+            "sort_key": sort_key,
+            "status": status,
+            "other_stem": other[:STEM_LENGTH],
+        }
+        for word, other in combinations(
+            sorted(key for key in client_search_keys(client) if paired(key)), 2
+        )
     ]
 
 

@@ -154,8 +154,15 @@ class Db:
         Nothing is run."""
         compiled = statement.compile(dialect=self.connection.dialect)
         state = compiled.construct_expanded_state()  # IN lists and literal values rendered
+        dialect = self.connection.dialect
+        processors = {  # each value as the driver takes it (a UUID as its stored text)
+            name: processor
+            for name, bind in compiled.binds.items()
+            if (processor := bind.type.bind_processor(dialect)) is not None
+        }
+        processors.update(state.processors)
         values = {
-            name: state.processors[name](value) if name in state.processors else value
+            name: processors[name](value) if name in processors else value
             for name, value in state.parameters.items()
         }
         parameters: tuple[Any, ...] | Mapping[str, Any] = (

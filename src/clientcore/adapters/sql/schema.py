@@ -11,11 +11,19 @@ group names...) compare code point by code point on every engine, like Python's 
 
 ``client_search_keys`` has a row per folded search key of a client, with copies of what a
 search filters and orders by (the client's status and sort key, rewritten with the other
-index rows whenever the client changes) and the key's first :data:`STEM_LENGTH` characters.
-Its primary key (tenant, key, client id) reads a prefix as a range and covers the copies
-(SQLite keeps the table WITHOUT ROWID and InnoDB clusters it by that key; PostgreSQL gets
-them as INCLUDE columns); ``ix_client_search_keys_stem`` lists each stem's keys in the
-order of search results; ``ix_client_search_keys_client`` finds a client's keys.
+index rows whenever the client changes) and the key's first 1, 2 and :data:`STEM_LENGTH`
+characters (its stems, :data:`STEMS`). Its primary key (tenant, key, client id) reads a
+prefix as a range and covers the copies (SQLite keeps the table WITHOUT ROWID and InnoDB
+clusters it by that key; PostgreSQL gets them as INCLUDE columns); ``ix_client_search_keys_stem``
+(``_stem1``, ``_stem2``) lists each stem's keys per status in the order of search results;
+``ix_client_search_keys_client`` finds a client's keys.
+
+``client_search_pairs`` has a row per pair of a client's keys that do not start with a digit
+(:func:`clientcore.adapters.sql.convert.search_pair_rows`): the lesser key (``word``), its
+stem and the greater (``other``) and its stem. Its primary key (tenant, stem, other, word,
+client id) finds the clients of two terms that are not prefixes of each other with one
+range read per order of the two, however many clients each term has alone;
+``ix_client_search_pairs_order`` lists the pairs of two stems per status in sort order.
 """
 
 from __future__ import annotations
@@ -83,6 +91,11 @@ KIND_KEY_LENGTH = 255
 STEM_LENGTH = 3
 """Characters of a search key kept as its stem: the keys of one stem are indexed in the
 order of search results, so a term at least this long is read in that order."""
+PAIR_ORDER = ("tenant", "stem", "other_stem", "status", "sort_key", "client_id", "word", "other")
+"""``ix_client_search_pairs_order``: the pairs of two stems per status in sort order."""
+STEMS = {1: "stem1", 2: "stem2", STEM_LENGTH: "stem"}
+"""The stem columns of ``client_search_keys`` by length: a term is read in the order of
+results from the column of its length, or of :data:`STEM_LENGTH` if it is longer."""
 
 
 GENERIC_OWN_KINDS: tuple[RecordKind[Any], ...] = (TASKS, LINKED_RECORDS, COMPANY_DATA, MEDICAL_DATA)
@@ -245,6 +258,7 @@ class Tables:
     metadata: MetaData
     clients: Table
     client_search_keys: Table
+    client_search_pairs: Table
     client_groups: Table
     client_attributes: Table
     staff: Table
@@ -422,20 +436,48 @@ def make_tables(
         Column("stem", Key(STEM_LENGTH), nullable=False),
         Column("sort_key", Key(KEY_MAX_LENGTH), nullable=False),
         Column("status", Key(16), nullable=False),
+        Column("stem1", Key(1), nullable=False),
+        Column("stem2", Key(2), nullable=False),
         PrimaryKeyConstraint(
             "tenant", "key", "client_id", postgresql_include=["sort_key", "status"]
         ),
         fk(["tenant", "client_id"], "clients", "tenant", "id"),
         Index(f"ix_{prefix}client_search_keys_client", "tenant", "client_id", "key"),
-        Index(
-            f"ix_{prefix}client_search_keys_stem",
+        *(
+            Index(
+                f"ix_{prefix}client_search_keys_{stem}",
+                "tenant",
+                stem,
+                "status",
+                "sort_key",
+                "client_id",
+                "key",
+            )
+            for stem in STEMS.values()
+        ),
+        sqlite_with_rowid=False,
+    )
+    table(
+        "client_search_pairs",
+        _tenant(),
+        Column("stem", Key(STEM_LENGTH), nullable=False),
+        Column("other", Key(KEY_MAX_LENGTH), nullable=False),
+        Column("word", Key(KEY_MAX_LENGTH), nullable=False),
+        Column("client_id", Id(), nullable=False),
+        Column("sort_key", Key(KEY_MAX_LENGTH), nullable=False),
+        Column("status", Key(16), nullable=False),
+        Column("other_stem", Key(STEM_LENGTH), nullable=False),
+        PrimaryKeyConstraint(
             "tenant",
             "stem",
-            "sort_key",
+            "other",
+            "word",
             "client_id",
-            "key",
-            "status",
+            postgresql_include=["sort_key", "status"],
         ),
+        fk(["tenant", "client_id"], "clients", "tenant", "id"),
+        Index(f"ix_{prefix}client_search_pairs_client", "tenant", "client_id"),
+        Index(f"ix_{prefix}client_search_pairs_order", *PAIR_ORDER),
         sqlite_with_rowid=False,
     )
     table(
