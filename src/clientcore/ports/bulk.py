@@ -72,3 +72,19 @@ class BulkClients(Protocol):
         between them). The clients changed and skipped in no particular order. None: this
         store does not do it (the operation then reads the ids, :meth:`with_caretaker`)."""
         ...
+
+
+class WritesNoEvents:
+    """The two set-based writes of :class:`BulkClients` for a store that writes no history
+    events itself (memory, MongoDB): both answer None, and the operation reads the states
+    (or the old caretaker's ids) and appends the events."""
+
+    def apply_logged(
+        self, change: BulkChange, client_ids: Sequence[UUID], head: Event, outcome: Outcome
+    ) -> BulkResult | None:
+        return None
+
+    def change_caretaker_logged(
+        self, old_caretaker_id: UUID, change: SetCaretaker, head: Event, outcome: Outcome
+    ) -> BulkResult | None:
+        return None

@@ -15,15 +15,12 @@ from clientcore.entities.bulk import (
     CHANGED_FIELD,
     UNCHANGED,
     BulkChange,
-    BulkResult,
     ClientState,
-    SetCaretaker,
     new_value,
 )
 from clientcore.entities.client import Client
-from clientcore.entities.event import Event
 from clientcore.errors import NotFound
-from clientcore.ports.bulk import Outcome
+from clientcore.ports.bulk import WritesNoEvents
 
 
 def state_of(client: Client) -> ClientState:
@@ -38,7 +35,7 @@ def state_of(client: Client) -> ClientState:
     )
 
 
-class MemoryBulkClients:
+class MemoryBulkClients(WritesNoEvents):
     def __init__(self, tenant: str, table: Table[UUID, Client], journal: Journal) -> None:
         self._tenant = tenant
         self._table = table
@@ -70,13 +67,3 @@ class MemoryBulkClients:
             changed = attrs.evolve(client, version=client.version + 1, **changes)
             self._table.put(self._tenant, client_id, changed, self._journal)
         return len(client_ids)
-
-    def apply_logged(
-        self, change: BulkChange, client_ids: Sequence[UUID], head: Event, outcome: Outcome
-    ) -> BulkResult | None:
-        return None  # the operation reads the states and appends the events
-
-    def change_caretaker_logged(
-        self, old_caretaker_id: UUID, change: SetCaretaker, head: Event, outcome: Outcome
-    ) -> BulkResult | None:
-        return None  # the operation reads the ids (with_caretaker)

@@ -22,20 +22,18 @@ from clientcore.adapters.mongo.store import Document, Scoped
 from clientcore.entities.bulk import (
     AddGroup,
     BulkChange,
-    BulkResult,
     ClientState,
     RemoveGroup,
     SetAttribute,
     SetCaretaker,
 )
 from clientcore.entities.client import AttributeValue, ClientStatus
-from clientcore.entities.event import Event
-from clientcore.ports.bulk import Outcome
+from clientcore.ports.bulk import WritesNoEvents
 
 _READ = {"_id": 0, "id": 1, "version": 1, "status": 1, "caretaker_id": 1, "group_ids": 1}
 
 
-class MongoBulkClients:
+class MongoBulkClients(WritesNoEvents):
     def __init__(self, store: Scoped) -> None:
         self._store = store
 
@@ -91,16 +89,6 @@ class MongoBulkClients:
             {"id": {"$in": list(client_ids)}}, updates, [*fields, "updated_at", "version"]
         )
         return len(client_ids)
-
-    def apply_logged(
-        self, change: BulkChange, client_ids: Sequence[UUID], head: Event, outcome: Outcome
-    ) -> BulkResult | None:
-        return None  # the operation reads the states and appends the events
-
-    def change_caretaker_logged(
-        self, old_caretaker_id: UUID, change: SetCaretaker, head: Event, outcome: Outcome
-    ) -> BulkResult | None:
-        return None  # the operation reads the ids (with_caretaker)
 
 
 def _attributes(structure: Any, stored: dict[str, Any]) -> dict[str, AttributeValue]:
