@@ -17,10 +17,9 @@ from uuid import UUID
 from clientcore.localtime import span_text
 
 if TYPE_CHECKING:
-    from clientcore.entities.imports import ImportReport
-
-if TYPE_CHECKING:
     from clientcore.entities.duplicates import Candidate
+    from clientcore.entities.imports import ImportReport
+    from clientcore.entities.privacy import AnonymisationReceipt
 
 __all__ = [
     "ActorRequired",
@@ -45,6 +44,7 @@ __all__ = [
     "NotFound",
     "OutsideWorkingHours",
     "PermissionDenied",
+    "PurgeIncomplete",
     "StorageBusy",
     "StorageError",
     "TransactionClosed",
@@ -262,6 +262,21 @@ class StorageBusy(StorageError):
     run again as a whole). Inside ``core.transaction()`` nothing is run again: the block
     gets this, and the host runs the whole block again.
     """
+
+
+class PurgeIncomplete(StorageError):
+    """An erasure is committed, but the store could not yet clear every old copy of the
+    erased values: on SQLite a connection still reads a snapshot older than the erasure,
+    and the write-ahead log must keep that snapshot's pages (with the values) until it ends.
+
+    Nothing is rolled back. ``receipt`` is the anonymisation's receipt when
+    ``core.privacy.anonymise`` raised this (it is stored, as always); run
+    ``core.privacy.purge()`` once the long reader has finished.
+    """
+
+    def __init__(self, message: str, *, receipt: AnonymisationReceipt | None = None) -> None:
+        super().__init__(message)
+        self.receipt = receipt
 
 
 class HandlerDepthExceeded(ClientCoreError):

@@ -16,6 +16,7 @@ from clientcore.entities.privacy import (
     PrivacyRoles,
     UndoResult,
 )
+from clientcore.errors import PurgeIncomplete
 from clientcore.operations import export, privacy
 
 if TYPE_CHECKING:
@@ -57,9 +58,14 @@ class Privacy:
     def anonymise(self, client_id: UUID, code: str) -> AnonymisationReceipt:
         """Step two (P3), irreversible: every personal value of the client blanked, its
         record kept; the receipt returned and stored. Raises InvalidConfirmation (wrong,
-        expired, used or missing code: nothing changed), NotFound, PermissionDenied."""
+        expired, used or missing code: nothing changed), NotFound, PermissionDenied; and
+        PurgeIncomplete (with the receipt) when the store could not yet clear old copies of
+        the values: the anonymisation stands, run :meth:`purge` later."""
         receipt = self._run.write(privacy.anonymise, client_id, code, self.roles.anonymise)
-        self._run.purge()
+        try:
+            self._run.purge()
+        except PurgeIncomplete as error:
+            raise PurgeIncomplete(str(error), receipt=receipt) from error
         return receipt
 
     def purge(self) -> None:

@@ -23,7 +23,11 @@ from sqlalchemy import Connection, Table
 
 from clientcore.adapters.sql.engine import is_memory_sqlite
 from clientcore.adapters.sql.errors import translated
-from clientcore.errors import StorageBusy
+from clientcore.errors import PurgeIncomplete, StorageBusy
+
+PURGE_WAIT_S = 30.0
+"""How long SQLite's purge waits for a writer to commit and for readers of older snapshots
+to finish, as long as every connection waits for a lock."""
 
 
 def purge(connection: Connection, tables: list[Table], *, thorough: bool) -> None:
@@ -52,14 +56,26 @@ def purge(connection: Connection, tables: list[Table], *, thorough: bool) -> Non
 def _purge_sqlite_file(path: str, *, thorough: bool) -> None:
     """VACUUM (thorough) and a truncating checkpoint of the WAL, on a connection of the
     driver's own: one that runs no statement of a unit (an async driver's connection may
-    still hold its statements open, which a checkpoint would wait for)."""
+    still hold its statements open, which a checkpoint would wait for).
+
+    The checkpoint truncates the WAL only once no reader uses it; a reader of a snapshot
+    from before the erasure still needs the old pages, so after :data:`PURGE_WAIT_S` the
+    purge raises :class:`PurgeIncomplete` instead of leaving them there unsaid."""
     try:
-        connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+        connection = sqlite3.connect(path, isolation_level=None, timeout=PURGE_WAIT_S)
         try:
             if thorough:
                 connection.execute("VACUUM")
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            busy, _log, _checkpointed = connection.execute(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).fetchone()
         finally:
             connection.close()
     except sqlite3.OperationalError as error:
         raise StorageBusy(f"SQLite could not be purged: {error}") from error
+    if busy:
+        raise PurgeIncomplete(
+            "the change is committed, but SQLite's write-ahead log still holds the old "
+            f"pages: a connection kept reading an older snapshot for over {PURGE_WAIT_S:g} s;"
+            " run core.privacy.purge() once it has finished"
+        )
