@@ -35,6 +35,7 @@ from clientcore.errors import (
     DuplicateName,
     NotFound,
     Overpayment,
+    StorageBusy,
     ValidationError,
     VisitInvoiced,
 )
@@ -218,7 +219,9 @@ class SalesContract(BackendContract):
             with lock:
                 document_id = queue.pop()
             if rolls_back and undo == 0:
-                with contextlib.suppress(_Undo):
+                # A block the store found busy is rolled back too (core.transaction() runs
+                # nothing again; the host would): all the undo needs to be.
+                with contextlib.suppress(_Undo, StorageBusy):
                     _issue_and_undo(core, document_id)
             core.sales.issue(document_id)
             return True
