@@ -122,8 +122,8 @@ class SqlBulkClients:
     def _selection(self, client_ids: Sequence[UUID]) -> list[_Ids]:
         """The batches of ids each statement of a bulk change reads. On SQLite all of them
         at once (bound as one JSON array, so no parameter limit applies): each statement is
-        one pass, over the tenant's clients filtered by membership when the selection is at
-        least half of them (cheaper than looking each id up), else over the ids."""
+        one pass, over the tenant's clients when the selection is at least half of them
+        (``scan``: cheaper than looking each id up), else over the ids."""
         dialect = self._db.dialect
         if dialect != "sqlite" or not client_ids:
             return [_Ids(dialect, ids) for ids in _batches(client_ids)]
@@ -165,7 +165,7 @@ class SqlBulkClients:
                 )
             )
             found: dict[object, SkipReason | str] = {}
-            rows: dict[object, int] = {}
+            rowids: dict[object, int] = {}
             for client_id, status, stored, *at in self._db.tuples(statement):
                 made = decided.get((status, stored))
                 if made is None:
@@ -175,20 +175,24 @@ class SqlBulkClients:
                     made = decided[(status, stored)] = self._changes_text(head, outcome(state))
                 found[client_id] = made
                 if at:
-                    rows[client_id] = at[0]
+                    rowids[client_id] = at[0]
             texts: dict[str, list[UUID]] = {}
+            rows: list[int] = []
             for client_id in ids:
-                made = found.get(key(client_id), SkipReason.NOT_FOUND)
+                stored_key = key(client_id)
+                made = found.get(stored_key, SkipReason.NOT_FOUND)
                 if isinstance(made, SkipReason):
                     skipped.append(Skipped(client_id, made))
                 else:
                     changed.append(client_id)
                     texts.setdefault(made, []).append(client_id)
+                    if rowids:
+                        rows.append(rowids[stored_key])
             if texts:
                 writing = [client_id for of_text in texts.values() for client_id in of_text]
                 batch = selected if len(writing) == len(ids) else selected.subset(writing)
                 if rows:
-                    batch = batch.at_rows([rows[key(client_id)] for client_id in writing])
+                    batch = batch.at_rows(rows)
                 self._log(head, batch, texts)
                 self._write(change, batch, values)
                 written.append(batch)
