@@ -1,12 +1,14 @@
 """Bulk changes: set an attribute on N clients, change the caretaker of N clients.
 
 Ours is ``core.bulk.set_attribute(key, value, client_ids=ids)``: per batch of ids
-(PostgreSQL: 5,000, bound as one ``uuid[]``; SQLite: all of them, the tenant's clients
-filtered by membership) it reads the clients' status and changed field (SELECT ... FOR
-UPDATE), decides in Python once per distinct stored value whether the client changes and
-what its event says (the old and new value as a change of that client alone records it),
-and writes one INSERT ... SELECT of the events (ids made by the engine), one UPDATE and
-one upsert of the attribute index rows (INSERT ... SELECT ... ON CONFLICT). And
+(PostgreSQL: 5,000, bound as one ``uuid[]``; SQLite: all of them, every client of the
+tenant read in rowid order and the members kept, with their rowids) it reads the clients'
+status and changed field (SELECT ... FOR UPDATE), decides in Python once per distinct
+stored value whether the client changes and what its event says (the old and new value as
+a change of that client alone records it), and writes one INSERT ... SELECT of the events
+(ids made by the engine), one UPDATE and one upsert of the attribute index rows (INSERT
+... SELECT ... ON CONFLICT); on SQLite these find the clients by the rowids read, the
+UPDATE in rowid order. And
 ``core.bulk.change_caretaker(old, new)``, which reads no ids first: every client of the
 old caretaker has the same stored value, so the change is decided once per client status
 and the statements select the clients by caretaker and status (PostgreSQL: one UPDATE ...

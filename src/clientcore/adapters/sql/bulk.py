@@ -1,10 +1,12 @@
 """SQL bulk changes: each batch of ids is one UPDATE of ``clients`` (the JSON columns
 changed in SQL, by each engine's JSON functions) and one DELETE or INSERT ... SELECT (an
-upsert for a set attribute) of its index rows, whatever the number of clients. A change
-of caretaker selects the old caretaker's clients in its statements, no ids read first."""
+upsert for a set attribute) of its index rows, whatever the number of clients. On SQLite
+the UPDATE goes by the rowids the clients' read gave, in rowid order. A change of
+caretaker selects the old caretaker's clients in its statements, no ids read first."""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -15,6 +17,7 @@ import attrs
 from sqlalchemy import (
     ColumnElement,
     Insert,
+    Integer,
     Select,
     Table,
     Text,
@@ -25,6 +28,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     select,
     type_coerce,
     update,
@@ -80,6 +84,24 @@ class SqlBulkClients:
         c = self._t.c
         return [c.tenant == self._db.tenant, ids.among(c.id)]
 
+    def _written(self, ids: _Ids, *, updating: bool = False) -> list[ColumnElement[bool]]:
+        """Which clients a statement writing ``ids`` (or reading them to write another
+        table) takes. On SQLite, once their rowids are read (:meth:`_Ids.at_rows`), by
+        rowid: the UPDATE looks each up, in rowid order (each page of the table read and
+        written once, where the ids' random order would come back to the same pages
+        after SQLite's small page cache has spilled them); an INSERT ... SELECT of a
+        selection scanned reads the tenant's primary-key index (in id order, so the rows
+        it inserts land in order in the target's index, and no page of the table is
+        read) keeping the listed rowids: integers, cheaper to look up than the ids' text."""
+        tenant = self._t.c.tenant == self._db.tenant
+        if ids.rows and updating:
+            # The tenant's condition is true of every listed row (likely()): SQLite then
+            # looks the rowids up rather than walking an index of the tenant.
+            return [func.likely(tenant), ids.rowid_among()]
+        if ids.rows and ids.scan:
+            return [tenant, ids.rowid_among()]
+        return self._mine(ids)
+
     def states(self, client_ids: Sequence[UUID], field: str | None = None) -> list[ClientState]:
         c = self._t.c
         read = None if field is None else _READERS.get(field)
@@ -100,8 +122,8 @@ class SqlBulkClients:
     def _selection(self, client_ids: Sequence[UUID]) -> list[_Ids]:
         """The batches of ids each statement of a bulk change reads. On SQLite all of them
         at once (bound as one JSON array, so no parameter limit applies): each statement is
-        one pass, over the tenant's clients filtered by membership when the selection is at
-        least half of them (cheaper than looking each id up), else over the ids."""
+        one pass, over the tenant's clients when the selection is at least half of them
+        (``scan``: cheaper than looking each id up), else over the ids."""
         dialect = self._db.dialect
         if dialect != "sqlite" or not client_ids:
             return [_Ids(dialect, ids) for ids in _batches(client_ids)]
@@ -130,13 +152,21 @@ class SqlBulkClients:
         skipped: list[Skipped] = []
         written: list[_Ids] = []
         stored_id, key = _stored_ids(self._db.dialect, c.id)
+        # SQLite: each client's rowid, by which the writes find it (see _written).
+        rowid = [_ROWID] if self._db.dialect == "sqlite" else []
         for selected in self._selection(client_ids):
             ids = selected.ids
+            # A selection scanned (SQLite): every client of the tenant read in rowid order,
+            # the members kept below, rather than each row's id looked up in the selection.
+            of_tenant = [func.likely(c.tenant == self._db.tenant)]
             statement = self._db.for_update(
-                select(stored_id, c.status, c[field]).where(*self._mine(selected))
+                select(stored_id, c.status, c[field], *rowid).where(
+                    *(of_tenant if selected.scan else self._mine(selected))
+                )
             )
             found: dict[object, SkipReason | str] = {}
-            for client_id, status, stored in self._db.tuples(statement):
+            rowids: dict[object, int] = {}
+            for client_id, status, stored, *at in self._db.tuples(statement):
                 made = decided.get((status, stored))
                 if made is None:
                     state = ClientState(
@@ -144,17 +174,25 @@ class SqlBulkClients:
                     )
                     made = decided[(status, stored)] = self._changes_text(head, outcome(state))
                 found[client_id] = made
+                if at:
+                    rowids[client_id] = at[0]
             texts: dict[str, list[UUID]] = {}
+            rows: list[int] = []
             for client_id in ids:
-                made = found.get(key(client_id), SkipReason.NOT_FOUND)
+                stored_key = key(client_id)
+                made = found.get(stored_key, SkipReason.NOT_FOUND)
                 if isinstance(made, SkipReason):
                     skipped.append(Skipped(client_id, made))
                 else:
                     changed.append(client_id)
                     texts.setdefault(made, []).append(client_id)
+                    if rowids:
+                        rows.append(rowids[stored_key])
             if texts:
                 writing = [client_id for of_text in texts.values() for client_id in of_text]
                 batch = selected if len(writing) == len(ids) else selected.subset(writing)
+                if rows:
+                    batch = batch.at_rows(rows)
                 self._log(head, batch, texts)
                 self._write(change, batch, values)
                 written.append(batch)
@@ -234,7 +272,7 @@ class SqlBulkClients:
                     for text, of_text in texts.items()
                 ]
             )
-        self._db.execute(self._events(head, self._t, changes, *self._mine(ids)))
+        self._db.execute(self._events(head, self._t, changes, *self._written(ids)))
 
     def _events(
         self,
@@ -274,7 +312,8 @@ class SqlBulkClients:
 
     def _write(self, change: BulkChange, ids: _Ids, values: dict[str, Any]) -> int:
         """The UPDATE of one batch of clients and its index rows; how many were written."""
-        written = self._db.changed(update(self._t).where(*self._mine(ids)).values(values), {})
+        mine = self._written(ids, updating=True)
+        written = self._db.changed(update(self._t).where(*mine).values(values), {})
         self._drop_index_rows(change, ids)
         return written
 
@@ -322,7 +361,7 @@ class SqlBulkClients:
             made = [literal(change.group_id, Id())]
         else:
             return
-        rows = select(c.tenant, c.id, *made).where(*self._mine(ids))
+        rows = select(c.tenant, c.id, *made).where(*self._written(ids))
         if isinstance(change, SetAttribute):
             self._db.execute(_replacing(self._db.dialect, table, columns, rows))
         else:
@@ -410,17 +449,23 @@ def _new_id(dialect: str) -> ColumnElement[Any]:
     return func.replace(func.uuid(), "-", "")
 
 
+_ROWID = literal_column("rowid", Integer)
+"""SQLite's rowid of the one table a statement reads or writes."""
+
+
 class _Ids:
     """A batch of ids bound as one parameter where the engine reads a list from one
     (SQLite: a JSON array of the stored hex ids; PostgreSQL: a ``uuid[]`` bound as its
     text; MariaDB: an IN list), made once for every statement of the batch. ``scan``: on
-    SQLite, read every row the rest of the condition selects and keep the members (the
-    column's index not used), rather than look each id up."""
+    SQLite, read every row of the tenant and keep the members (the column's index not
+    used), rather than look each id up. ``rows``: on SQLite, the clients' rowids, sorted
+    (:meth:`at_rows`)."""
 
     def __init__(self, dialect: str, ids: Sequence[UUID], *, scan: bool = False) -> None:
         self.ids = ids
+        self.scan = scan
+        self.rows: Sequence[int] = ()
         self._dialect = dialect
-        self._scan = scan
         if dialect == "sqlite":
             listed = literal(json.dumps([entry.hex for entry in ids]), Text)
             each = func.json_each(listed).table_valued("value")
@@ -437,8 +482,20 @@ class _Ids:
         """``column IN ids``."""
         if self._dialect == "postgresql":
             return column == any_(self._bound)
-        return (cast(column, Text) if self._scan else column).in_(self._bound)
+        return (cast(column, Text) if self.scan else column).in_(self._bound)
 
     def subset(self, ids: Sequence[UUID]) -> _Ids:
         """Some of these ids, read the same way."""
-        return _Ids(self._dialect, ids, scan=self._scan)
+        return _Ids(self._dialect, ids, scan=self.scan)
+
+    def at_rows(self, rows: Sequence[int]) -> _Ids:
+        """These ids with their clients' SQLite rowids, sorted (see
+        ``SqlBulkClients._written``)."""
+        made = copy.copy(self)  # the ids' bound list made once, as for every statement
+        made.rows = sorted(rows)
+        return made
+
+    def rowid_among(self) -> ColumnElement[bool]:
+        """``rowid IN rows``, bound as one JSON array."""
+        each = func.json_each(literal(json.dumps(self.rows), Text)).table_valued("value")
+        return _ROWID.in_(select(each.c.value))
