@@ -32,7 +32,6 @@ import resource
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -104,8 +103,11 @@ def alone_in_child(url: str, count: int) -> dict[str, object]:
 def prepared_rows(
     rows: Sequence[clientcore.ClientFields], first_code: int, context: Context
 ) -> list[sqlkit.TableRows]:
-    """The baseline's rows for ``rows``: per batch of 1,000 clients, every table's rows."""
-    clients = sqlkit.direct_clients(rows, first_code=first_code, now=sqlkit.now_utc())
+    """The baseline's rows for ``rows``: per batch of 1,000 clients, every table's rows, with
+    ids made as ours makes them (``context.ids``)."""
+    clients = sqlkit.direct_clients(
+        rows, first_code=first_code, now=sqlkit.now_utc(), ids=context.ids
+    )
     return [
         sqlkit.client_table_rows(batch, sqlkit.registration_events(batch, context))
         for batch in batches(clients, IMPORT_BATCH_SIZE)
@@ -183,7 +185,7 @@ def _process_ticks(pid: int) -> int:
 
 def paired(engine: str, count: int) -> tuple[Spent, Spent]:
     """What ours and SQLAlchemy Core spend per step of :data:`STEP` clients."""
-    context = Context(actor=ACTOR, clock=SystemClock(), ids=uuid.uuid4)
+    context = Context(actor=ACTOR, clock=SystemClock(), ids=clientcore.time_ordered_id)
     ours, baseline = Spent(), Spent()
     with (
         sqlkit.fresh_database(engine, "ours") as ours_url,
