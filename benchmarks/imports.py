@@ -14,20 +14,26 @@ Two runs per engine:
   ours) into two fresh databases, 10,000 clients at a time: both are prepared outside the
   timer (ours' input rows, the baseline's table rows), then each is timed, who goes first
   alternating from step to step, on a collected, frozen heap. The ratio is of the sums.
+  Each one's rate and CPU time per client (this process's, and on PostgreSQL on this
+  machine its server processes') in the first and last 100,000 show whether the
+  database slows as it grows for the baseline as for ours.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import functools
 import itertools
 import json
+import os
 import resource
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 import sqlalchemy
 
@@ -97,8 +103,11 @@ def alone_in_child(url: str, count: int) -> dict[str, object]:
 def prepared_rows(
     rows: Sequence[clientcore.ClientFields], first_code: int, context: Context
 ) -> list[sqlkit.TableRows]:
-    """The baseline's rows for ``rows``: per batch of 1,000 clients, every table's rows."""
-    clients = sqlkit.direct_clients(rows, first_code=first_code, now=sqlkit.now_utc())
+    """The baseline's rows for ``rows``: per batch of 1,000 clients, every table's rows, with
+    ids made as ours makes them (``context.ids``)."""
+    clients = sqlkit.direct_clients(
+        rows, first_code=first_code, now=sqlkit.now_utc(), ids=context.ids
+    )
     return [
         sqlkit.client_table_rows(batch, sqlkit.registration_events(batch, context))
         for batch in batches(clients, IMPORT_BATCH_SIZE)
@@ -126,15 +135,64 @@ def write_core(plain: sqlalchemy.Engine, prepared: Sequence[sqlkit.TableRows]) -
                     db.refresh_statistics(sqlkit.TABLES.clients, len(table_rows))
 
 
-def paired(engine: str, count: int) -> tuple[list[float], list[float]]:
-    """Seconds of ours and of SQLAlchemy Core per step of :data:`STEP` clients."""
-    context = Context(actor=ACTOR, clock=SystemClock(), ids=uuid.uuid4)
-    ours_seconds: list[float] = []
-    core_seconds: list[float] = []
+@dataclasses.dataclass
+class Spent:
+    """One contender's cost per step of :data:`STEP` clients: wall seconds, and CPU seconds
+    of this process and of the database's server processes (see :func:`server_clock`)."""
+
+    wall: list[float] = dataclasses.field(default_factory=list)
+    cpu: list[float] = dataclasses.field(default_factory=list)
+
+    def measure(self, action: Callable[[], object], server: Callable[[], float]) -> None:
+        server_before, cpu_before = server(), time.process_time()
+        self.wall.append(elapsed(action))
+        self.cpu.append(time.process_time() - cpu_before + server() - server_before)
+
+
+@contextlib.contextmanager
+def server_clock(url: str) -> Iterator[Callable[[], float]]:
+    """CPU seconds used so far by the server processes of ``url``'s database: PostgreSQL's
+    backends, read from ``/proc`` when the server runs on this machine (0 when it does not,
+    and on SQLite, which runs in this process and is counted in its CPU time). A machine
+    shared with other work stretches wall times; CPU times move less with the load."""
+    if not url.startswith("postgresql"):
+        yield lambda: 0.0
+        return
+    probe = sqlalchemy.create_engine(url)
+
+    def used() -> float:
+        with probe.connect() as connection:
+            pids = connection.exec_driver_sql(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            ).scalars()
+            ticks = sum(_process_ticks(pid) for pid in pids)
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    try:
+        yield used
+    finally:
+        probe.dispose()
+
+
+def _process_ticks(pid: int) -> int:
+    """User and system CPU ticks of process ``pid`` (0 if /proc does not show it)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def paired(engine: str, count: int) -> tuple[Spent, Spent]:
+    """What ours and SQLAlchemy Core spend per step of :data:`STEP` clients."""
+    context = Context(actor=ACTOR, clock=SystemClock(), ids=clientcore.time_ordered_id)
+    ours, baseline = Spent(), Spent()
     with (
         sqlkit.fresh_database(engine, "ours") as ours_url,
         sqlkit.fresh_database(engine, "core") as core_url,
         clientcore.open(ours_url, tenant=sqlkit.TENANT, actor=ACTOR) as core,
+        server_clock(ours_url) as ours_server,
+        server_clock(core_url) as core_server,
     ):
         core.setup.configure(default_region="PL")
         plain = sqlalchemy.create_engine(core_url)
@@ -147,16 +205,16 @@ def paired(engine: str, count: int) -> tuple[list[float], list[float]]:
                 prepared = prepared_rows(rows, step * STEP + 1, context)
 
                 contenders = (
-                    (ours_seconds, functools.partial(import_ours, core, rows)),
-                    (core_seconds, functools.partial(write_core, plain, prepared)),
+                    (ours, functools.partial(import_ours, core, rows), ours_server),
+                    (baseline, functools.partial(write_core, plain, prepared), core_server),
                 )
                 for who in turn_order(2, step):
-                    spent, action = contenders[who]
+                    spent, action, server = contenders[who]
                     with clean_heap():
-                        spent.append(elapsed(action))
+                        spent.measure(action, server)
         finally:
             plain.dispose()
-    return ours_seconds, core_seconds
+    return ours, baseline
 
 
 def run(
@@ -204,24 +262,41 @@ def _alone_rows(
 
 
 def _paired_rows(engine: str, paired_count: int, rows: list[Row], notes: list[str]) -> None:
-    """The row and note of ours against SQLAlchemy Core (see :func:`paired`)."""
+    """The row and notes of ours against SQLAlchemy Core (see :func:`paired`): the ratio,
+    and whether each one's cost per client stays flat from the first to the last 100,000
+    (wall time, and CPU time, which moves less with the machine's load)."""
     per_chunk = min(CHUNK, paired_count) // STEP
     ours, baseline = paired(engine, paired_count)
     rows.append(
         Row(
             f"{engine}: {paired_count:,} clients, ours vs SQLAlchemy Core executemany",
-            sum(ours),
-            sum(baseline),
+            sum(ours.wall),
+            sum(baseline.wall),
             "s",
             1.3,
         )
     )
-    first_ratio = sum(ours[:per_chunk]) / sum(baseline[:per_chunk])
-    last_ratio = sum(ours[-per_chunk:]) / sum(baseline[-per_chunk:])
+    size = per_chunk * STEP
+    first_ratio = sum(ours.wall[:per_chunk]) / sum(baseline.wall[:per_chunk])
+    last_ratio = sum(ours.wall[-per_chunk:]) / sum(baseline.wall[-per_chunk:])
     notes.append(
-        f"{engine}, paired: ours / Core on the first {per_chunk * STEP:,} clients "
-        f"{first_ratio:.2f}x, on the last {per_chunk * STEP:,} {last_ratio:.2f}x; "
-        f"ours {sum(ours):.1f} s, Core {sum(baseline):.1f} s."
+        f"{engine}, paired: ours / Core on the first {size:,} clients "
+        f"{first_ratio:.2f}x, on the last {size:,} {last_ratio:.2f}x; "
+        f"ours {sum(ours.wall):.1f} s, Core {sum(baseline.wall):.1f} s."
+    )
+
+    def flat(spent: Spent) -> str:
+        first, last = spent.wall[:per_chunk], spent.wall[-per_chunk:]
+        cpu_first, cpu_last = spent.cpu[:per_chunk], spent.cpu[-per_chunk:]
+        return (
+            f"{size / sum(first):.0f} and {size / sum(last):.0f} clients/s, "
+            f"{sum(cpu_first) * 1000 / size:.3f} and {sum(cpu_last) * 1000 / size:.3f} ms of "
+            "CPU per client"
+        )
+
+    notes.append(
+        f"{engine}, paired, first and last {size:,} clients: ours {flat(ours)}; "
+        f"Core {flat(baseline)} (CPU: this process and the database's server processes)."
     )
 
 

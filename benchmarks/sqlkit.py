@@ -149,10 +149,17 @@ def fetch(connection: Any, sql: str, parameters: Sequence[Any] | Mapping[str, An
 # -- clients and their rows ------------------------------------------------------------
 
 
-def direct_clients(rows: Sequence[ClientFields], *, first_code: int, now: datetime) -> list[Client]:
+def direct_clients(
+    rows: Sequence[ClientFields],
+    *,
+    first_code: int,
+    now: datetime,
+    ids: Callable[[], uuid.UUID] = uuid.uuid4,
+) -> list[Client]:
     """The clients ``core.clients.import_many(rows)`` stores for ``benchmarks.data.client_rows``,
     built without validation (names are NFC already, phones and e-mails become their
-    normalised forms by hand). :func:`check_direct_clients` proves the equivalence."""
+    normalised forms by hand), with ids from ``ids``. :func:`check_direct_clients` proves
+    the equivalence."""
     clients = []
     for offset, row in enumerate(rows):
         phones = tuple(
@@ -164,7 +171,7 @@ def direct_clients(rows: Sequence[ClientFields], *, first_code: int, now: dateti
         )
         clients.append(
             Client(
-                id=uuid.uuid4(),
+                id=ids(),
                 code=str(first_code + offset),
                 kind=ClientKind.PERSON,
                 created_at=now,

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import sqlalchemy
 from benchmarks import imports, search_kinds, sqlkit
@@ -19,7 +17,7 @@ from tests.test_benchmarks import COUNT, _contents, _database, imported  # noqa:
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_the_streaming_import_baseline_writes_what_ours_writes(engine: str) -> None:
     rows = client_rows(40)
-    context = Context(actor=imports.ACTOR, clock=SystemClock(), ids=uuid.uuid4)
+    context = Context(actor=imports.ACTOR, clock=SystemClock(), ids=clientcore.time_ordered_id)
     with _database(engine, "ours") as url:
         with clientcore.open(url, tenant=sqlkit.TENANT, actor=imports.ACTOR) as core:
             core.setup.configure(default_region="PL")

@@ -45,6 +45,7 @@ from clientcore.api.events import (
     HandlerErrorReport,
     InUnitHandler,
 )
+from clientcore.api.ids import time_ordered_id
 from clientcore.api.linked import Linked
 from clientcore.api.merges import Merges
 from clientcore.api.messages import DispatchPolicy, DispatchReport, Messages
@@ -385,6 +386,7 @@ __all__ = [
     "export_schema",
     "open",
     "open_async",
+    "time_ordered_id",
 ]
 
 
@@ -403,7 +405,8 @@ def open(
     """Open the core on a URL (``memory://``) or a backend, scoped to ``tenant``.
 
     ``actor`` is who makes the changes (required for any change; see ``Core.acting_as``).
-    ``clock`` and ``ids`` replace the real time and ``uuid4`` (tests fix them).
+    ``clock`` and ``ids`` replace the real time and :func:`time_ordered_id` (UUID version 7;
+    tests fix them, a host may pass ``uuid.uuid4``).
     ``kinds`` declares the host's own record kinds (see :class:`RecordKind`): they are
     stored beside clientcore's and reached by the same walk, in the same unit of work.
     ``retry`` says how an operation runs again when the storage was busy (see :class:`Retry`).

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from typing import Protocol, Self
 
+from clientcore.api.ids import time_ordered_id
 from clientcore.api.runner import SystemClock
 from clientcore.entities.common import Actor, Role, check_actor, role_set
 from clientcore.operations.context import Context
@@ -49,10 +49,10 @@ def new_context(
     actor: Actor | None, clock: Clock | None, ids: IdFactory | None, merge_roles: Iterable[Role]
 ) -> Context:
     """The context a new core (``Core`` or ``AsyncCore``) runs its operations in: the real
-    time and ``uuid4`` unless the host gives its own."""
+    time and time-ordered ids (:func:`time_ordered_id`) unless the host gives its own."""
     return Context(
         actor=actor,
         clock=clock or SystemClock(),
-        ids=ids or uuid.uuid4,
+        ids=ids or time_ordered_id,
         merge_roles=role_set(merge_roles),
     )
