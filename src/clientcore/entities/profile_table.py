@@ -74,6 +74,7 @@ class ProfileTable:
 
     def __init__(self, pages: Iterable[Sequence[str]]) -> None:
         self._rows: list[list[Any]] = []
+        self._made: dict[int, Profile] = {}
         for texts in pages:
             if texts:
                 self._rows += json.loads(f"[{','.join(texts)}]")
@@ -101,8 +102,15 @@ class ProfileTable:
         return len(self._rows)
 
     def profile(self, index: int) -> Profile:
-        """The profile at position ``index``."""
-        row = self._rows[index]
+        """The profile at position ``index`` (made once: a client is often in several
+        pairs)."""
+        made = self._made.get(index)
+        if made is None:
+            made = self._made[index] = self._profile(self._rows[index])
+        return made
+
+    @staticmethod
+    def _profile(row: list[Any]) -> Profile:
         return Profile(
             UUID(hex=row[0]),
             row[1],
