@@ -375,20 +375,22 @@ class EvidenceBound:
         found = process.cpdist(x.tolist(), y.tolist(), scorer=JaroWinkler.normalized_similarity)
         return np.asarray(found, dtype=np.float64)
 
-    def at_most(
-        self, a: NDArray[np.int64], b: NDArray[np.int64], enough: float = math.inf
-    ) -> NDArray[np.float64]:
-        """The bound for each pair ``(a[i], b[i])`` of positions; a pair whose bound is at
-        least ``enough`` may be given any value at least ``enough`` (its names are then
-        not compared swapped: at 100,000 synthetic clients, most pairs)."""
+    def at_most(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.float64]:
+        """The bound for each pair ``(a[i], b[i])`` of positions."""
         firsts = (self._first[a] & self._first[b]).astype(bool)
         lasts = (self._last[a] & self._last[b]).astype(bool)
-        straight = np.where(
-            firsts, _name_weights(self._similarities(self._firsts[a], self._firsts[b])), 0.0
-        ) + np.where(lasts, _name_weights(self._similarities(self._lasts[a], self._lasts[b])), 0.0)
+        both = firsts & lasts
+        first, last = (self._firsts[a], self._firsts[b]), (self._lasts[a], self._lasts[b])
+        straight = np.where(firsts, _name_weights(self._similarities(*first)), 0.0) + np.where(
+            lasts, _name_weights(self._similarities(*last)), 0.0
+        )
+        swapped = _name_weights(self._similarities(first[0], last[1])) + _name_weights(
+            self._similarities(last[0], first[1])
+        )
+        names = np.maximum(straight, np.where(both, swapped, -math.inf))
         company = (self._company[a] > 0) | (self._company[b] > 0)
         same_company = (self._company[a] == self._company[b]) & (self._company[a] > 0)
-        names = np.where(company, np.where(same_company, _COMPANY_SAME, 0.0), straight)
+        weight = np.where(company, np.where(same_company, _COMPANY_SAME, 0.0), names)
 
         def present(column: NDArray[np.int64]) -> NDArray[np.bool_]:
             found: NDArray[np.bool_] = (column[a] != 0) & (column[b] != 0)
@@ -398,24 +400,17 @@ class EvidenceBound:
             found: NDArray[np.bool_] = (column[a] & column[b]) != 0
             return found
 
-        rest = np.where(shared(self._phones), _CONTACT_SAME, 0.0)
-        rest += np.where(shared(self._emails), _CONTACT_SAME, 0.0)
+        weight += np.where(shared(self._phones), _CONTACT_SAME, 0.0)
+        weight += np.where(shared(self._emails), _CONTACT_SAME, 0.0)
         documents = np.where(shared(self._documents), _DOCUMENT_SAME, _DOCUMENT_NEAR)
-        rest += np.where(present(self._documents), documents, 0.0)
+        weight += np.where(present(self._documents), documents, 0.0)
         postcodes = np.where(shared(self._postcodes), _POSTCODE_SAME, _POSTCODE_DIFFERENT)
-        rest += np.where(present(self._postcodes), postcodes, 0.0)
-        rest += np.where(present(self._streets), _STREET_WEIGHTS[0][1], 0.0)
-        rest += np.where(present(self._cities), _CITY_SAME, 0.0)
+        weight += np.where(present(self._postcodes), postcodes, 0.0)
+        weight += np.where(present(self._streets), _STREET_WEIGHTS[0][1], 0.0)
+        weight += np.where(present(self._cities), _CITY_SAME, 0.0)
         born = (self._birthday[a] >= 0) & (self._birthday[b] >= 0)
         birthdays = np.where(self._birthday[a] == self._birthday[b], _BIRTHDAY_SAME, _BIRTHDAY_NEAR)
-        rest += np.where(born, birthdays, 0.0)
-        weight = names + rest
-        # Names read swapped (the better reading counts) only where they might matter.
-        swap = np.flatnonzero(firsts & lasts & ~company & (weight < enough))
-        x, y = a[swap], b[swap]
-        swapped = _name_weights(self._similarities(self._firsts[x], self._lasts[y]))
-        swapped += _name_weights(self._similarities(self._lasts[x], self._firsts[y]))
-        weight[swap] = np.maximum(weight[swap], swapped + rest[swap])
+        weight += np.where(born, birthdays, 0.0)
         return weight
 
     def reaching(
@@ -423,17 +418,6 @@ class EvidenceBound:
     ) -> NDArray[np.bool_]:
         """Whether each pair's bound has a :func:`score` of at least ``min_score``: the
         pairs whose evidence might."""
-        values, inverse = np.unique(self.at_most(a, b, _enough(min_score)), return_inverse=True)
+        values, inverse = np.unique(self.at_most(a, b), return_inverse=True)
         reach = np.array([score(value) >= min_score for value in values.tolist()], dtype=bool)
         return reach[inverse.reshape(-1)]
-
-
-def _enough(min_score: float) -> float:
-    """Evidence whose :func:`score` is surely at least ``min_score``: the logistic curve's
-    inverse, plus a margin of 0.01 (the curve rises at most 0.125 per unit, so the margin
-    outweighs the score's rounding to four places)."""
-    if min_score >= 1.0:
-        return math.inf
-    if min_score <= 0.0:
-        return -math.inf
-    return EVIDENCE_AT_HALF + _EVIDENCE_SCALE * math.log(min_score / (1.0 - min_score)) + 0.01
