@@ -20,6 +20,7 @@ from clientcore.entities.likeness import (
     profile_of,
     score,
 )
+from clientcore.entities.profile_table import ProfileTable, profile_text
 from clientcore.operations.duplicate_scan import BLOCK_LIMIT, DuplicateScan, candidate_pairs
 from clientcore.testing.strategies import registrations
 
@@ -136,7 +137,7 @@ def _likely_alike() -> st.SearchStrategy[Profile]:
 def test_the_scan_bound_is_never_below_the_evidence(profiles: list[Profile]) -> None:
     pairs = [(a, b) for b in range(len(profiles)) for a in range(b)]
     first, second = np.array(pairs, dtype=np.int64).T
-    bounds = EvidenceBound(profiles).at_most(first, second)
+    bounds = EvidenceBound(ProfileTable.of(profiles)).at_most(first, second)
     for (a, b), bound in zip(pairs, bounds.tolist(), strict=True):
         assert evidence(profiles[a], profiles[b])[0] <= bound
 
@@ -151,7 +152,8 @@ def test_the_scan_scores_each_pair_as_evidence_does(
 ) -> None:
     """The scan skips the pairs whose bound falls short, and scores the rest with
     :func:`evidence`: the same pairs, scores and reasons as scoring every candidate."""
-    scan = DuplicateScan(lambda _: (profiles, None), min_score=min_score, progress=None)
+    texts = [profile_text(p) for p in profiles]
+    scan = DuplicateScan(lambda _: (texts, None), min_score=min_score, progress=None)
     found = {
         frozenset((p.first_id, p.second_id)): (p.score, p.reasons) for g in scan for p in g.pairs
     }

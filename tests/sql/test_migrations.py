@@ -12,6 +12,7 @@ import contextlib
 import os
 import textwrap
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -25,7 +26,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Column, ForeignKeyConstraint, Integer, MetaData, String, Table, text
 
 import clientcore
-from clientcore import Actor
+from clientcore import Actor, Address, AddressKind, DocumentKind, IdentityDocument
 from clientcore.adapters.sql import (
     VERSIONS,
     SqlBackend,
@@ -444,3 +445,44 @@ def test_the_search_stems_revision_fills_them_from_the_stored_keys(empty_url: st
     downgrade(empty_url, revision="clientcore_0007")
     upgrade(empty_url)
     assert search_index_rows(empty_url) == written
+
+
+def stored_profiles(url: str) -> list[tuple[Any, ...]]:
+    """Every client's id and stored profile, by id."""
+    clients = metadata.tables["clientcore_clients"].c
+    with connected(url) as connection:
+        rows = connection.execute(
+            sqlalchemy.select(clients.id, clients.profile).order_by(clients.id)
+        ).all()
+    return [tuple(row) for row in rows]
+
+
+def test_the_stored_profiles_revision_fills_them_from_the_stored_clients(empty_url: str) -> None:
+    """clientcore_0009 backfills the profile of each client stored before it (in more
+    than one of its batches of 1,000): the text the adapter writes for it, diacritics,
+    addresses, documents and a company included."""
+    upgrade(empty_url)
+    core = clientcore.open(empty_url, tenant=new_tenant(), actor=Actor("rita"))
+    try:
+        core.setup.configure(default_region="PL")
+        core.clients.register(
+            first_name="Łucja",
+            last_name="Żółw-Nowak",
+            phones=["600 100 200"],
+            emails=["Lucja@Example.COM"],
+            birthday=date(1980, 2, 1),
+            addresses=[Address(AddressKind.RESIDENCE, "ul. Długa 5", "00-950", "Warszawa")],
+            identity_documents=[IdentityDocument(DocumentKind.ID_CARD, "ABC 123456")],
+        )
+        core.clients.register(kind="company", company_name="Zakład 2 Ósemka")
+        core.clients.import_many(
+            [{"first_name": "Anna", "last_name": f"Nowak {n}"} for n in range(1000)]
+        )
+    finally:
+        core.close()
+    written = stored_profiles(empty_url)
+    assert len(written) == 1002
+    assert all(profile for _, profile in written)
+    downgrade(empty_url, revision="clientcore_0008")
+    upgrade(empty_url)
+    assert stored_profiles(empty_url) == written

@@ -22,7 +22,6 @@ from clientcore.entities.imports import (
     ImportProgress,
     ImportReport,
 )
-from clientcore.entities.likeness import Profile
 from clientcore.entities.search import PAGE_MAX_SIZE, ClientPage, StatusFilter
 from clientcore.entities.validation import choice
 from clientcore.errors import ValidationError
@@ -100,7 +99,7 @@ class Clients:
         if not 1 <= page_size <= PAGE_MAX_SIZE:
             raise ValidationError("page_size", f"must be a whole number from 1 to {PAGE_MAX_SIZE}")
 
-        def read_page(cursor: object) -> tuple[Sequence[Profile], object]:
+        def read_page(cursor: object) -> tuple[Sequence[str], object]:
             after = cursor if isinstance(cursor, UUID) else None
             return self._run.read(likely.profiles_page, after, page_size)
 

@@ -27,13 +27,8 @@ from clientcore.entities.duplicates import (
     ScanProgress,
     ScanStage,
 )
-from clientcore.entities.likeness import (
-    EvidenceBound,
-    Profile,
-    blocking_keys,
-    evidence,
-    score,
-)
+from clientcore.entities.likeness import EvidenceBound, Profile, evidence, score
+from clientcore.entities.profile_table import ProfileTable
 
 BLOCK_LIMIT = 12
 """Blocks up to this size are compared all against all."""
@@ -44,25 +39,26 @@ _PROGRESS_EVERY = 10_000
 between two calls of the progress callback."""
 
 Progress = Callable[[ScanProgress], object]
-PageReader = Callable[[object], tuple[Sequence[Profile], object]]
-"""Reads the page after a cursor (None: the first): its profiles and the next cursor
-(None: it was the last)."""
+PageReader = Callable[[object], tuple[Sequence[str], object]]
+"""Reads the page after a cursor (None: the first): its stored profiles
+(:func:`~clientcore.entities.profile_table.profile_text`) and the next cursor (None: it
+was the last)."""
 
 
 def candidate_pairs(profiles: Sequence[Profile]) -> list[tuple[int, int]]:
     """Pairs of positions in ``profiles`` (smaller first, in order) that share a block."""
-    first, second = _candidates(profiles).T
+    first, second = _candidates(ProfileTable.of(profiles)).T
     return list(zip(first.tolist(), second.tolist(), strict=True))
 
 
-def _candidates(profiles: Sequence[Profile]) -> NDArray[np.int64]:
+def _candidates(profiles: ProfileTable) -> NDArray[np.int64]:
     """:func:`candidate_pairs` as an array of two columns, found with numpy.
 
     A block is the profiles whose key has one ``hash``; two keys with one hash (about
     once in 10^13 pairs of keys) only make a few more pairs to compare. A pair ``(a, b)``
     is the number ``a * len(profiles) + b`` until the pairs are made unique."""
     count = len(profiles)
-    keys = [blocking_keys(profile) for profile in profiles]
+    keys = profiles.keys
     lengths = np.fromiter(map(len, keys), dtype=np.int64, count=count)
     owners = np.repeat(np.arange(count, dtype=np.int64), lengths)
     hashes = np.fromiter(
@@ -88,7 +84,7 @@ def _candidates(profiles: Sequence[Profile]) -> NDArray[np.int64]:
         members = np.array(
             sorted(
                 owners[start : start + size].tolist(),
-                key=lambda p: (profiles[p].last, profiles[p].first, profiles[p].company),
+                key=lambda p: (profiles.last[p], profiles.first[p], profiles.company[p]),
             ),
             dtype=np.int64,
         )
@@ -158,18 +154,17 @@ class DuplicateScan:
         if self._progress is not None:
             self._progress(ScanProgress(stage, done, total))
 
-    def _profiles(self) -> list[Profile]:
-        profiles: list[Profile] = []
+    def _pages(self) -> Iterator[Sequence[str]]:
         cursor: object = None
         while True:
             page, cursor = self._read_page(cursor)
-            profiles.extend(page)
-            self.clients_read = len(profiles)
-            self._tell(ScanStage.READING, len(profiles), None)
+            yield page
+            self.clients_read += len(page)
+            self._tell(ScanStage.READING, self.clients_read, None)
             if cursor is None:
-                return profiles
+                return
 
-    def _pairs(self, profiles: list[Profile]) -> list[DuplicatePair]:
+    def _pairs(self, profiles: ProfileTable) -> list[DuplicatePair]:
         candidates = _candidates(profiles)
         total = len(candidates)
         self._tell(ScanStage.COMPARING, 0, total)
@@ -179,7 +174,7 @@ class DuplicateScan:
             a, b = candidates[start : start + _PROGRESS_EVERY].T
             reach = bound.reaching(a, b, self._min_score)
             for x, y in zip(a[reach].tolist(), b[reach].tolist(), strict=True):
-                first, second = profiles[x], profiles[y]
+                first, second = profiles.profile(x), profiles.profile(y)
                 weight, reasons = evidence(first, second)
                 likeness = score(weight)
                 if likeness >= self._min_score:
@@ -195,5 +190,5 @@ class DuplicateScan:
     def __iter__(self) -> Iterator[DuplicateGroup]:
         if self._found is None:
             with _collector_paused():
-                self._found = _groups(self._pairs(self._profiles()))
+                self._found = _groups(self._pairs(ProfileTable(self._pages())))
         yield from self._found

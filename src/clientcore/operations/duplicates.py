@@ -21,7 +21,8 @@ import attrs
 
 from clientcore.entities.client import Client, ClientKind
 from clientcore.entities.duplicates import UNMATCHED, Candidate, DuplicatePolicy
-from clientcore.entities.likeness import Profile, evidence, profile_of, score
+from clientcore.entities.likeness import evidence, profile_of, score
+from clientcore.entities.profile_table import profile_id
 from clientcore.entities.search import (
     ClientQuery,
     StatusFilter,
@@ -122,13 +123,11 @@ def register(
     return clients.register(uow, ctx, fields)
 
 
-def profiles_page(
-    uow: UnitOfWork, after: UUID | None, size: int
-) -> tuple[list[Profile], UUID | None]:
-    """The profiles of a page of ``size`` of the tenant's clients (active and inactive, not
+def profiles_page(uow: UnitOfWork, after: UUID | None, size: int) -> tuple[list[str], UUID | None]:
+    """The stored profiles of a page of ``size`` of the tenant's clients (active and inactive, not
     :data:`UNMATCHED`) after the id ``after`` (None: the first page), and the cursor of
     the next page (None: no more)."""
-    page = uow.clients.profiles(after, size + 1)
+    page = uow.clients.profile_texts(after, size + 1)
     if len(page) > size:
-        return page[:size], page[size - 1].id
+        return page[:size], profile_id(page[size - 1])
     return page, None

@@ -13,7 +13,6 @@ from uuid import UUID
 
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.event import Event
-from clientcore.entities.likeness import Profile
 from clientcore.entities.sales import MonthTotals
 from clientcore.entities.search import ClientQuery
 from clientcore.entities.settings import TenantSettings
@@ -79,12 +78,14 @@ class ClientRepository(Protocol):
         ordered by (sort key, id), after the query's cursor, at most ``query.limit``."""
         ...
 
-    def profiles(self, after: UUID | None, size: int) -> list[Profile]:
-        """The likeness profiles (:func:`~clientcore.entities.likeness.profile`) of at most
-        ``size`` of the tenant's clients whose status is not in
+    def profile_texts(self, after: UUID | None, size: int) -> list[str]:
+        """The stored likeness profiles
+        (:func:`~clientcore.entities.profile_table.profile_text` of
+        :func:`~clientcore.entities.likeness.profile_of` each client, as written with the
+        client) of at most ``size`` of the tenant's clients whose status is not in
         :data:`~clientcore.entities.duplicates.UNMATCHED`, in the order of their ids, after
-        the id ``after`` (None: from the first). What a duplicate scan reads: only the
-        identifying fields, no :class:`~clientcore.entities.client.Client` made."""
+        the id ``after`` (None: from the first). What a duplicate scan reads: one value per
+        client, no :class:`~clientcore.entities.client.Client` made."""
         ...
 
 

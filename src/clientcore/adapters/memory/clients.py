@@ -10,7 +10,8 @@ from uuid import UUID
 from clientcore.adapters.memory.table import Journal, Table
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.duplicates import UNMATCHED
-from clientcore.entities.likeness import Profile, profile_of
+from clientcore.entities.likeness import profile_of
+from clientcore.entities.profile_table import profile_text
 from clientcore.entities.search import ClientQuery, Match, client_search_keys, client_sort_key
 from clientcore.errors import ConcurrencyError, DuplicateCode, NotFound
 
@@ -154,13 +155,15 @@ class MemoryClientRepository:
                 found.append(client)
         return found
 
-    def profiles(self, after: UUID | None, size: int) -> list[Profile]:
+    def profile_texts(self, after: UUID | None, size: int) -> list[str]:
+        """Made from the stored clients when read: the memory store keeps no more than
+        its clients."""
         rows = (
             client
             for client in self._table.rows(self._tenant)
             if client.status not in UNMATCHED and (after is None or client.id > after)
         )
-        return [profile_of(client) for client in heapq.nsmallest(size, rows, key=_id)]
+        return [profile_text(profile_of(client)) for client in heapq.nsmallest(size, rows, key=_id)]
 
 
 def _id(client: Client) -> UUID:

@@ -28,6 +28,7 @@ from clientcore.adapters.mongo.store import Document, Scoped
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.duplicates import UNMATCHED
 from clientcore.entities.likeness import Profile, profile, profile_of
+from clientcore.entities.profile_table import profile_text
 from clientcore.entities.search import (
     ClientQuery,
     Match,
@@ -244,7 +245,9 @@ class MongoClientRepository:
         found.sort(key=lambda client: (client_sort_key(client), str(client.id)))
         return found[: query.limit]
 
-    def profiles(self, after: UUID | None, size: int) -> list[Profile]:
+    def profile_texts(self, after: UUID | None, size: int) -> list[str]:
+        """Made from the identifying fields of each document when read (a document holds
+        no stored profile: documents written by older versions would lack it)."""
         filters: dict[str, Any] = {"status": {"$nin": sorted(s.value for s in UNMATCHED)}}
         if after is not None:
             filters["id"] = {"$gt": after}
@@ -253,19 +256,18 @@ class MongoClientRepository:
             filters, sort=(("id", 1),), limit=size + extra, projection=_PROFILE_FIELDS
         )
         found = [_profile(document) for document in documents]
-        if not extra:
-            return found
-        # As in :meth:`search`: this unit's own clients replace what the store holds.
-        found = [p for p in found if p.id not in self._mine]
-        found += [
-            profile_of(client)
-            for client in self._mine.values()
-            if client is not None
-            and client.status not in UNMATCHED
-            and (after is None or client.id > after)
-        ]
-        found.sort(key=lambda p: p.id)
-        return found[:size]
+        if extra:
+            # As in :meth:`search`: this unit's own clients replace what the store holds.
+            found = [p for p in found if p.id not in self._mine]
+            found += [
+                profile_of(client)
+                for client in self._mine.values()
+                if client is not None
+                and client.status not in UNMATCHED
+                and (after is None or client.id > after)
+            ]
+            found.sort(key=lambda p: p.id)
+        return [profile_text(p) for p in found[:size]]
 
 
 _PROFILE_FIELDS = dict.fromkeys(

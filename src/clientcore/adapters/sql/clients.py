@@ -55,7 +55,6 @@ from clientcore.adapters.sql.schema import STEM_LENGTH, STEMS, Tables
 from clientcore.entities.attribute import comparable
 from clientcore.entities.client import Client, ClientStatus
 from clientcore.entities.duplicates import UNMATCHED
-from clientcore.entities.likeness import Profile
 from clientcore.entities.search import ClientQuery, Match, prefix_upper_bound
 from clientcore.errors import ClientInUse, ConcurrencyError, DuplicateCode, NotFound
 
@@ -159,10 +158,11 @@ class SqlClientRepository:
                 found[client.id] = client
         return found
 
-    def profiles(self, after: UUID | None, size: int) -> list[Profile]:
+    def profile_texts(self, after: UUID | None, size: int) -> list[str]:
+        """The ``profile`` column, written with the rest of the client's row."""
         statement = _profiles(self._db.tables, after is not None)
         values = {"tenant": self._db.tenant, "after": after, "size": size}
-        return [convert.profile_from_row(row) for row in self._db.tuples(statement, values)]
+        return [row[0] for row in self._db.tuples(statement, values)]
 
     def status(self, client_id: UUID) -> ClientStatus:
         statement = _by_column(self._db.tables, "id", status_only=True)
@@ -380,15 +380,12 @@ def _held(tables: Tables, exclusive: bool) -> Select[Any]:
 
 @functools.lru_cache(maxsize=64)
 def _profiles(tables: Tables, after: bool) -> Select[Any]:
-    """A page of :meth:`SqlClientRepository.profiles`: the columns a profile needs of the
+    """A page of :meth:`SqlClientRepository.profile_texts`: the stored profiles of the
     tenant's clients not :data:`~clientcore.entities.duplicates.UNMATCHED`, by id (the
     primary key's order), after the id ``after`` if ``after``."""
     clients = tables.clients
-    columns: list[ColumnElement[Any]] = [
-        type_coerce(clients.c[name], NullType()) for name in convert.PROFILE_COLUMNS
-    ]
     statement = (
-        select(*columns)
+        select(type_coerce(clients.c.profile, NullType()))
         .where(
             clients.c.tenant == bindparam("tenant"),
             clients.c.status.not_in([status.value for status in sorted(UNMATCHED)]),

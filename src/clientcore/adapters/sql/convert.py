@@ -41,7 +41,8 @@ from clientcore.entities.client import (
 from clientcore.entities.common import Role
 from clientcore.entities.contacts import Address, AddressKind, Email, Phone
 from clientcore.entities.event import Event, FieldChange
-from clientcore.entities.likeness import Profile, profile
+from clientcore.entities.likeness import profile_of
+from clientcore.entities.profile_table import profile_text
 from clientcore.entities.search import client_search_keys, client_sort_key
 from clientcore.entities.settings import TenantSettings
 from clientcore.entities.visit import Charge, ChargeKind, Visit, VisitKind, VisitStatus
@@ -144,6 +145,7 @@ def client_row(tenant: str, client: Client) -> dict[str, Any]:
         "status": client.status.value,
         "version": client.version,
         "sort_key": client_sort_key(client),
+        "profile": profile_text(profile_of(client)),
     }
 
 
@@ -208,36 +210,6 @@ def client_from_row(row: Sequence[Any]) -> Client:
         attributes=attributes_from_text(stored["attributes"]),
         status=_CLIENT_STATUSES[stored["status"]],
         version=stored["version"],
-    )
-
-
-PROFILE_COLUMNS = (
-    "id",
-    "first_name",
-    "last_name",
-    "company_name",
-    "phones",
-    "emails",
-    "birthday",
-    "identity_documents",
-    "addresses",
-)
-"""The ``clients`` columns :func:`profile_from_row` reads, in the order it reads them."""
-
-
-def profile_from_row(row: Sequence[Any]) -> Profile:
-    """The likeness profile of a row of :data:`PROFILE_COLUMNS` (the driver's values, as
-    :func:`client_from_row` reads them). The four JSON lists are decoded as one."""
-    client_id, first, last, company, phones, emails, birthday, documents, addresses = row
-    phones, emails, documents, addresses = load(f"[{phones},{emails},{documents},{addresses}]")
-    return profile(
-        stored_id(client_id),
-        (first, last, company),
-        phones=[item[0] for item in phones],
-        emails=[item[0] for item in emails],
-        birthday=None if birthday is None else stored_date(birthday),
-        documents=[item[1] for item in documents],
-        addresses=[(item[1], item[2], item[3]) for item in addresses],
     )
 
 

@@ -418,6 +418,7 @@ def make_tables(
         Column("status", Key(16), nullable=False),
         Column("version", Integer(), nullable=False),
         Column("sort_key", Key(KEY_MAX_LENGTH), nullable=False),
+        Column("profile", LongText(), nullable=False),
         PrimaryKeyConstraint("tenant", "id"),
         UniqueConstraint("tenant", "code"),
         fk(["tenant", "caretaker_id"], "staff", "tenant", "id"),

@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import date
+from uuid import UUID
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clientcore.entities.client import Client, DocumentKind, IdentityDocument
 from clientcore.entities.common import Actor
 from clientcore.entities.contacts import Address, AddressKind
 from clientcore.entities.duplicates import (
+    UNMATCHED,
     DuplicateGroup,
     DuplicateReason,
     ScanProgress,
     ScanStage,
 )
 from clientcore.entities.likeness import profile_of
-from clientcore.errors import LikelyDuplicate, ValidationError
+from clientcore.entities.profile_table import ProfileTable, profile_text
+from clientcore.errors import ClientCoreError, LikelyDuplicate, PurgeIncomplete, ValidationError
 from clientcore.facade import Core
+from clientcore.operations.clients import ClientFields
 from clientcore.ports.unit_of_work import Backend
 from clientcore.testing.clock import TickingClock, new_tenant
 from clientcore.testing.contracts.base import BackendContract
+from clientcore.testing.strategies import registrations
 
 R = DuplicateReason
 
@@ -33,6 +41,47 @@ def _reasons_for(core: Core, client: Client, **fields: object) -> tuple[Duplicat
     assert matching, f"{client.display_name} not among {[c.client.code for c in found]}"
     assert 0.3 <= matching[0].score <= 1.0
     return matching[0].reasons
+
+
+_WRITES = (
+    "register",
+    "import",
+    "update",
+    "deactivate",
+    "merge",
+    "forget",
+    "undo_forget",
+    "anonymise",
+    "bulk",
+)
+"""The kinds of write :func:`_write` makes."""
+
+
+def _write(
+    core: Core, write: str, one: UUID, other: UUID, rows: Iterator[ClientFields]
+) -> list[UUID]:
+    """Make a ``write`` of one of :data:`_WRITES` on the client ``one`` (and ``other``,
+    merged into it), taking fields from ``rows``; the ids of the clients it made."""
+    if write == "register":
+        return [core.clients.register(**next(rows)).id]
+    if write == "import":
+        return [client.id for client in core.clients.import_many([next(rows), next(rows)])]
+    if write == "update":
+        core.clients.update(one, **next(rows))
+    elif write == "deactivate":
+        core.clients.deactivate(one)
+    elif write == "merge":
+        core.merges.merge(one, [other])
+    elif write == "forget":
+        core.privacy.forget(one)
+    elif write == "undo_forget":
+        core.privacy.undo_forget(one)
+    elif write == "anonymise":
+        with contextlib.suppress(PurgeIncomplete):
+            core.privacy.anonymise(one, core.privacy.request_anonymisation(one).code)
+    else:
+        core.bulk.set_attribute("vip", True, client_ids=[one, other])
+    return []
 
 
 def _pairs(groups: list[DuplicateGroup]) -> dict[frozenset[object], tuple[DuplicateReason, ...]]:
@@ -263,10 +312,49 @@ class DuplicatesContract(BackendContract):
         kept = sorted([lukasz.id, ewa.id, *(c.id for c in others)])
         with backend.unit_of_work(core.tenant, read_only=True) as uow:
             wanted = [profile_of(uow.clients.get(client_id)) for client_id in kept]
-            assert uow.clients.profiles(None, 100) == wanted
-            assert uow.clients.profiles(kept[1], 3) == wanted[2:5]
-            assert uow.clients.profiles(kept[-1], 3) == []
+            texts = [profile_text(p) for p in wanted]
+            assert uow.clients.profile_texts(None, 100) == texts
+            assert uow.clients.profile_texts(kept[1], 3) == texts[2:5]
+            assert uow.clients.profile_texts(kept[-1], 3) == []
         assert wanted[kept.index(ewa.id)].cities == ("warszawa", "krakow")
+        assert ProfileTable([texts]).profile(kept.index(ewa.id)) == wanted[kept.index(ewa.id)]
+
+    def test_stored_profiles_follow_every_kind_of_write(self, core: Core, backend: Backend) -> None:
+        """After any sequence of writes (registration, import, update, deactivation,
+        merge, forgetting and its undoing, anonymisation, a bulk change), the stored
+        profile of every client a scan reads is the profile made from the client."""
+
+        @settings(
+            max_examples=12,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )
+        @given(
+            st.lists(registrations(), min_size=1, max_size=3),
+            st.lists(
+                st.tuples(st.sampled_from(_WRITES), st.integers(0, 9), st.integers(0, 9)),
+                max_size=8,
+            ),
+            st.lists(registrations(), max_size=8),
+        )
+        def run(
+            first: list[ClientFields], writes: list[tuple[str, int, int]], rows: list[ClientFields]
+        ) -> None:
+            tenant = core.for_tenant(new_tenant("profiles"))
+            tenant.setup.configure(default_region="PL")
+            tenant.setup.define_attribute("vip", label="VIP", type="flag")
+            ids = [client.id for client in tenant.clients.import_many(first)]
+            fields = iter(rows)
+            for write, a, b in writes:
+                with contextlib.suppress(ClientCoreError, StopIteration):
+                    made = _write(tenant, write, ids[a % len(ids)], ids[b % len(ids)], fields)
+                    ids += made
+            with backend.unit_of_work(tenant.tenant, read_only=True) as uow:
+                stored = [uow.clients.get(client_id) for client_id in sorted(set(ids))]
+                wanted = [profile_text(profile_of(c)) for c in stored if c.status not in UNMATCHED]
+                assert uow.clients.profile_texts(None, len(ids) + 1) == wanted
+
+        run()
 
     def test_an_empty_tenant_has_no_groups(self, core: Core) -> None:
         scan = core.clients.find_duplicates()
