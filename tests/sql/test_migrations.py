@@ -407,9 +407,9 @@ def search_index_rows(url: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, 
     pairs_ = metadata.tables["clientcore_client_search_pairs"].c
     with connected(url) as connection:
         stems = connection.execute(
-            sqlalchemy.select(keys.key, keys.client_id, keys.stem1, keys.stem2, keys.stem).order_by(
-                keys.key, keys.client_id
-            )
+            sqlalchemy.select(
+                keys.key, keys.client_id, keys.stem1, keys.stem2, keys.stem, keys.stem4
+            ).order_by(keys.key, keys.client_id)
         ).all()
         pairs = connection.execute(
             sqlalchemy.select(
@@ -425,10 +425,14 @@ def search_index_rows(url: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, 
     return [tuple(row) for row in stems], [tuple(row) for row in pairs]
 
 
-def test_the_search_stems_revision_fills_them_from_the_stored_keys(empty_url: str) -> None:
+@pytest.mark.parametrize("before", ["clientcore_0007", "clientcore_0008"])
+def test_the_search_stems_revisions_fill_them_from_the_stored_keys(
+    empty_url: str, before: str
+) -> None:
     """clientcore_0008 backfills the short stems and the pairs of keys of clients stored
-    before it: the same rows as the adapter writes for them (a digit-first key, such as a
-    phone form or the code, has no pair; non-ASCII keys compare by code point)."""
+    before it, and clientcore_0010 the 4-character stem: the same rows as the adapter
+    writes for them (a digit-first key, such as a phone form or the code, has no pair;
+    non-ASCII keys compare by code point; a key shorter than a stem is its own stem)."""
     upgrade(empty_url)
     core = clientcore.open(empty_url, tenant=new_tenant(), actor=Actor("rita"))
     try:
@@ -442,7 +446,7 @@ def test_the_search_stems_revision_fills_them_from_the_stored_keys(empty_url: st
         core.close()
     written = search_index_rows(empty_url)
     assert written[1], "no pairs written"
-    downgrade(empty_url, revision="clientcore_0007")
+    downgrade(empty_url, revision=before)
     upgrade(empty_url)
     assert search_index_rows(empty_url) == written
 

@@ -272,7 +272,7 @@ class SqlClientRepository:
           pairs are read (one range per order of the two) and sorted; many ("anna
           kowalska"), the pairs of the two terms' stems are read in sort order per order
           of the two and per status (``ix_client_search_pairs_order``), and merged;
-        * every term has many keys: the longest term's stem (of 1, 2 or 3 characters,
+        * every term has many keys: the longest term's stem (of 1, 2, 3 or 4 characters,
           :data:`.schema.STEMS`) is read in sort order, per status (the statuses' reads
           merged when the filter is "all"), keeping its keys in the term's range, until the
           page is full; the other terms are checked per client. On SQLite, with several
@@ -327,7 +327,7 @@ class SqlClientRepository:
             ordered = int(counted[-1]) >= bound
             return [_pairs(db.tables, dialect, shape, pair, ordered)], parameters
         longest = max(range(len(query.terms)), key=lambda index: len(query.terms[index]))
-        stem = STEMS[min(len(query.terms[longest]), STEM_LENGTH)]
+        stem = STEMS[min(len(query.terms[longest]), max(STEMS))]
         # Only SQLite intersects the terms' ranges (measured there). PostgreSQL estimates a
         # key range compared under COLLATE "C" at one row and then joined two ranges by a
         # nested loop over both (seconds at 100,000 clients); MariaDB was not measured.
@@ -437,7 +437,10 @@ class _Shape:
         for index, term in enumerate(query.terms):
             values[f"low{index}"] = term
             values[f"high{index}"] = prefix_upper_bound(term)
+            # The stem of the term's pairs, and the value of the stem column its keys are
+            # read from (its first 4 characters, or all of a shorter term).
             values[f"stem{index}"] = term[:STEM_LENGTH]
+            values[f"read_stem{index}"] = term[: max(STEMS)]
         if self.status:
             values["status"] = query.status.value
         if query.group_id is not None:
@@ -671,7 +674,7 @@ def _page(
             *_after(shape, k.sort_key, k.client_id),
         ]
         if stem:
-            where.append(k[stem] == bindparam(f"stem{driving}", type_=k[stem].type))
+            where.append(k[stem] == bindparam(f"read_stem{driving}", type_=k[stem].type))
         if status is not None:
             where.append(k.status == status)
         return where

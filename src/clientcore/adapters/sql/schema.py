@@ -11,12 +11,13 @@ group names...) compare code point by code point on every engine, like Python's 
 
 ``client_search_keys`` has a row per folded search key of a client, with copies of what a
 search filters and orders by (the client's status and sort key, rewritten with the other
-index rows whenever the client changes) and the key's first 1, 2 and :data:`STEM_LENGTH`
-characters (its stems, :data:`STEMS`). Its primary key (tenant, key, client id) reads a
-prefix as a range and covers the copies (SQLite keeps the table WITHOUT ROWID and InnoDB
-clusters it by that key; PostgreSQL gets them as INCLUDE columns); ``ix_client_search_keys_stem``
-(``_stem1``, ``_stem2``) lists each stem's keys per status in the order of search results;
-``ix_client_search_keys_client`` finds a client's keys.
+index rows whenever the client changes) and the key's first 1, 2, :data:`STEM_LENGTH`
+and 4 characters (its stems, :data:`STEMS`). Its primary key (tenant, key, client id) reads
+a prefix as a range and covers the copies (SQLite keeps the table WITHOUT ROWID and InnoDB
+clusters it by that key; PostgreSQL gets them as INCLUDE columns);
+``ix_client_search_keys_stem`` (``_stem1``, ``_stem2``, ``_stem4``) lists each stem's keys
+per status in the order of search results; ``ix_client_search_keys_client`` finds a
+client's keys.
 
 ``client_search_pairs`` has a row per pair of a client's keys that do not start with a digit
 (:func:`clientcore.adapters.sql.convert.search_pair_rows`): the lesser key (``word``), its
@@ -93,9 +94,11 @@ STEM_LENGTH = 3
 order of search results, so a term at least this long is read in that order."""
 PAIR_ORDER = ("tenant", "stem", "other_stem", "status", "sort_key", "client_id", "word", "other")
 """``ix_client_search_pairs_order``: the pairs of two stems per status in sort order."""
-STEMS = {1: "stem1", 2: "stem2", STEM_LENGTH: "stem"}
+STEMS = {1: "stem1", 2: "stem2", STEM_LENGTH: "stem", 4: "stem4"}
 """The stem columns of ``client_search_keys`` by length: a term is read in the order of
-results from the column of its length, or of :data:`STEM_LENGTH` if it is longer."""
+results from the column of its length, or of the longest (4) if it is longer. A long term
+read from a short stem also reads the keys of other words with that stem that sort before
+its matches (``jansen`` and the first name Jan share ``jan``)."""
 
 
 GENERIC_OWN_KINDS: tuple[RecordKind[Any], ...] = (TASKS, LINKED_RECORDS, COMPANY_DATA, MEDICAL_DATA)
@@ -439,6 +442,7 @@ def make_tables(
         Column("status", Key(16), nullable=False),
         Column("stem1", Key(1), nullable=False),
         Column("stem2", Key(2), nullable=False),
+        Column("stem4", Key(4), nullable=False),
         PrimaryKeyConstraint(
             "tenant", "key", "client_id", postgresql_include=["sort_key", "status"]
         ),
