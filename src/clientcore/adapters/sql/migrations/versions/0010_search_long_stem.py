@@ -1,7 +1,7 @@
 """Search: a stem of 4 characters, so that a long term reads only its own keys in order.
 
 Revision ID: clientcore_0010
-Revises: clientcore_0008
+Revises: clientcore_0009
 Create Date: 2026-12-07
 
 ``client_search_keys`` gets ``stem4`` (a key's first 4 characters) and
@@ -24,7 +24,7 @@ from clientcore.adapters.sql.migrations import names
 from clientcore.adapters.sql.schema import Key
 
 revision: str = "clientcore_0010"
-down_revision: str | None = "clientcore_0008"
+down_revision: str | None = "clientcore_0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
