@@ -61,8 +61,12 @@ def memory_contents(backend: MemoryBackend) -> bytes:
     return "\n".join(_texts(backend, set())).encode("utf-8", "surrogatepass")
 
 
-def sql_contents(backend: SqlBackend) -> bytes:
-    """Every row of every table; on SQLite also the raw bytes of the file and its WAL."""
+def sql_contents(backend: SqlBackend, *, whole_file: bool = True) -> bytes:
+    """Every row of every table; on SQLite also the raw bytes of its WAL and, with
+    ``whole_file``, of the database file. Without it, what an anonymisation's light purge
+    answers for (docs/privacy.md): SQLite may keep stale copies of cells in a page's unused
+    space after rebalancing its B-tree, which ``secure_delete`` does not clear and only a
+    thorough purge (VACUUM) removes."""
     engine = backend.bind
     assert isinstance(engine, Engine)
     parts: list[bytes] = []
@@ -72,7 +76,8 @@ def sql_contents(backend: SqlBackend) -> bytes:
             parts.append(repr(rows).encode("utf-8", "surrogatepass"))
     database = engine.url.database
     if engine.dialect.name == "sqlite" and database:
-        for path in (Path(database), Path(database + "-wal")):
+        paths = [Path(database)] if whole_file else []
+        for path in (*paths, Path(database + "-wal")):
             if path.exists():
                 parts.append(path.read_bytes())
     return b"\n".join(parts)

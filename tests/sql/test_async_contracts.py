@@ -117,7 +117,7 @@ class TestAsyncSqlite(AsyncSqlContracts, AllContracts):
 
     @pytest.fixture
     def store_contents(self, sqlite_backend: SqlBackend) -> Iterator[StoreContents]:
-        yield lambda: sql_contents(sqlite_backend)
+        yield lambda: sql_contents(sqlite_backend, whole_file=False)
 
     @pytest.fixture
     def async_engine(self, sqlite_async_engine: AsyncEngine) -> AsyncEngine:

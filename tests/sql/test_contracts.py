@@ -18,4 +18,4 @@ class TestSql(AllContracts):
 
     @pytest.fixture
     def store_contents(self, sql_backend: SqlBackend) -> Iterator[StoreContents]:
-        yield lambda: sql_contents(sql_backend)
+        yield lambda: sql_contents(sql_backend, whole_file=False)

@@ -4,7 +4,9 @@ that clean it (docs/privacy.md).
 * SQLite: every connection clientcore configures runs with ``secure_delete``, so freed
   space is overwritten with zeros; the old pages also sit in the write-ahead log until a
   checkpoint, which a light purge runs (``wal_checkpoint(TRUNCATE)``, after every
-  anonymisation). A thorough purge also runs ``VACUUM``, which rewrites the file.
+  anonymisation). A page rebuilt when SQLite rebalances its B-tree keeps stale copies of
+  the cells moved off it in its unused space, which ``secure_delete`` does not clear: a
+  thorough purge also runs ``VACUUM``, which rewrites the file.
 * PostgreSQL: an UPDATE leaves the old row version (a dead tuple) in the table until
   VACUUM, and plain VACUUM only marks its space reusable. A thorough purge runs
   ``VACUUM FULL`` on clientcore's tables, which rewrites them (it locks each table while
