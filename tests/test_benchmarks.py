@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import time, timedelta
 from typing import Any
 from uuid import UUID
@@ -86,7 +86,7 @@ def test_the_core_search_baseline_reads_in_autocommit_where_ours_does(imported: 
     assert (ours == "AUTOCOMMIT") == (hand.dialect == "postgresql")
 
 
-def _made_anew_left_out(row: Mapping[str, Any]) -> dict[str, Any]:
+def _made_anew_left_out(row: sqlalchemy.RowMapping) -> dict[str, Any]:
     """A client's row without its id and times; its stored profile without the id it
     begins with (checked to be the row's)."""
     kept = {k: v for k, v in row.items() if k not in ("id", "created_at", "updated_at")}
