@@ -11,7 +11,8 @@ transaction per search.
 PyMySQL) on one autocommit connection and returns its tuples: the floor, informational.
 
 Both run what ours runs for a page: the bounded count of the term's key range, then the
-query the count chooses (the key range sorted, the stem read in order, or a window of the
+query the count chooses (the key range sorted, the stem read in order: the 4-character
+stem for a term of 4 characters or more, else the 3-character one; or a window of the
 sort order and, if it does not fill the page, the key range), with the same values.
 """
 
@@ -26,27 +27,36 @@ import sqlalchemy
 from sqlalchemy import TextClause, text
 
 from benchmarks import sqlkit
-from clientcore.adapters.sql.schema import STEM_LENGTH
+from clientcore.adapters.sql.schema import STEM_LENGTH, STEMS
 from clientcore.entities.search import prefix_upper_bound
 
 Run = Callable[[str, Mapping[str, Any]], Sequence[Any]]
-"""Rows of the named statement (``count``, ``drive``, ``stem``, ``window``) with values."""
+"""Rows of the named statement (``count``, ``drive``, ``stem``, ``stem4``, ``window``) with
+values."""
+
+LONG_STEM = max(STEMS)
+"""The length of the longest stem, which a term at least as long is read from."""
 
 
 def search_sql(dialect: str, limit: int, mark: Callable[[str], str]) -> dict[str, str]:
     """The SQL text of each statement a search may run, its parameters written by ``mark``
     (``:name`` or ``%(name)s``): ``tenant``, ``low`` and ``high`` (the term's key range),
-    ``bound`` (the count's), ``limit`` (the page's, plus one) and ``stem``."""
+    ``bound`` (the count's), ``limit`` (the page's, plus one), ``stem`` and ``stem4``."""
     window = 5 * limit
     keys, clients = sqlkit.name_of("client_search_keys"), sqlkit.name_of("clients")
-    keys_by_key, keys_by_client, keys_by_stem = (
+    keys_by_key, keys_by_client, keys_by_stem, keys_by_stem4 = (
         (
-            f"(SELECT tenant, key, client_id, stem, sort_key, status FROM {keys} "
+            f"(SELECT tenant, key, client_id, stem, stem4, sort_key, status FROM {keys} "
             f"INDEXED BY {index})"
             if dialect == "sqlite"
             else keys
         )
-        for index in (f"sqlite_autoindex_{keys}_1", f"ix_{keys}_client", f"ix_{keys}_stem")
+        for index in (
+            f"sqlite_autoindex_{keys}_1",
+            f"ix_{keys}_client",
+            f"ix_{keys}_stem",
+            f"ix_{keys}_stem4",
+        )
     )
     tenant, limited = mark("tenant"), mark("limit")
     ends = f"AND k.key >= {mark('low')} AND k.key < {mark('high')}"
@@ -67,6 +77,9 @@ def search_sql(dialect: str, limit: int, mark: Callable[[str], str]) -> dict[str
         ),
         "drive": page.format(keys=keys_by_key, stem=ends),
         "stem": page.format(keys=keys_by_stem, stem=f"AND k.stem = {mark('stem')} AND {inside}"),
+        "stem4": page.format(
+            keys=keys_by_stem4, stem=f"AND k.stem4 = {mark('stem4')} AND {inside}"
+        ),
         "window": (
             f"SELECT c.* FROM (SELECT tenant, id, sort_key FROM {clients} WHERE tenant = "
             f"{tenant} ORDER BY sort_key, id LIMIT {window}) w JOIN {clients} c "
@@ -99,10 +112,13 @@ class HandSearch(abc.ABC):
             "bound": self.bound,
             "limit": self.limit,
             "stem": term[:STEM_LENGTH],
+            "stem4": term[:LONG_STEM],
         }
         with self.session() as run:
             if run("count", values)[0][0] < self.bound:
                 return run("drive", values)
+            if len(term) >= LONG_STEM:
+                return run("stem4", values)
             if len(term) >= STEM_LENGTH:
                 return run("stem", values)
             rows = run("window", values)

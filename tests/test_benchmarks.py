@@ -58,15 +58,32 @@ def imported(request: pytest.FixtureRequest) -> Iterator[str]:
         yield url
 
 
-def test_the_search_baselines_find_what_ours_finds(imported: str) -> None:
-    hands = [CoreSearch(imported, sql_bench.PAGE + 1), DriverSearch(imported, sql_bench.PAGE + 1)]
-    texts = sorted({*prefixes(40), *rare_prefixes(40, COUNT)})
+def _baselines_find_what_ours_finds(url: str, texts: list[str], bound: int | None) -> None:
+    """Both search baselines (with the count's ``bound``, if given) against ours."""
+    hands = [CoreSearch(url, sql_bench.PAGE + 1), DriverSearch(url, sql_bench.PAGE + 1)]
+    for hand in hands:
+        hand.bound = bound or hand.bound
     try:
-        with clientcore.open(imported, tenant=sqlkit.TENANT, actor=sql_bench.ACTOR) as core:
+        with clientcore.open(url, tenant=sqlkit.TENANT, actor=sql_bench.ACTOR) as core:
             sql_bench.same_results(core, hands, texts)
     finally:
         for hand in hands:
             hand.close()
+
+
+def test_the_search_baselines_find_what_ours_finds(imported: str) -> None:
+    _baselines_find_what_ours_finds(
+        imported, sorted({*prefixes(40), *rare_prefixes(40, COUNT)}), bound=None
+    )
+
+
+def test_the_search_baselines_stem_reads_find_what_ours_finds(imported: str) -> None:
+    """With a count bound of one, every term of 3 characters or more is read from its stem
+    (4 characters or more: the 4-character stem), as at a million clients."""
+    texts = sorted(text for text in {*prefixes(40), *rare_prefixes(40, COUNT)} if len(text) >= 3)
+    assert any(len(text) >= 4 for text in texts)
+    assert any(len(text) == 3 for text in texts)
+    _baselines_find_what_ours_finds(imported, texts, bound=1)
 
 
 def test_the_core_search_baseline_reads_in_autocommit_where_ours_does(imported: str) -> None:
