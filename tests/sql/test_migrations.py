@@ -461,10 +461,14 @@ def stored_profiles(url: str) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in rows]
 
 
-def test_the_stored_profiles_revision_fills_them_from_the_stored_clients(empty_url: str) -> None:
-    """clientcore_0009 backfills the profile of each client stored before it (in more
-    than one of its batches of 1,000): the text the adapter writes for it, diacritics,
-    addresses, documents and a company included."""
+@pytest.mark.parametrize("before", ["clientcore_0008", "clientcore_0010"])
+def test_the_stored_profiles_revisions_fill_them_from_the_stored_clients(
+    empty_url: str, before: str
+) -> None:
+    """clientcore_0009 backfills the profile of each client stored before it, and
+    clientcore_0011 writes it anew in the form of this version (both in more than one
+    batch of 1,000): the text the adapter writes for it, diacritics, addresses, documents
+    and a company included."""
     upgrade(empty_url)
     core = clientcore.open(empty_url, tenant=new_tenant(), actor=Actor("rita"))
     try:
@@ -487,6 +491,11 @@ def test_the_stored_profiles_revision_fills_them_from_the_stored_clients(empty_u
     written = stored_profiles(empty_url)
     assert len(written) == 1002
     assert all(profile for _, profile in written)
-    downgrade(empty_url, revision="clientcore_0008")
+    downgrade(empty_url, revision=before)
+    if before == "clientcore_0010":
+        with connected(empty_url) as connection:
+            clients = metadata.tables["clientcore_clients"]
+            connection.execute(clients.update().values(profile="[an earlier form]"))
+            connection.commit()
     upgrade(empty_url)
     assert stored_profiles(empty_url) == written

@@ -17,7 +17,6 @@ order-insensitive ratio for streets).
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 from collections.abc import Iterable, Sequence, Sized
 from datetime import date
@@ -309,23 +308,6 @@ def blocking_keys(profile: Profile) -> list[str]:
     return keys
 
 
-_FINGERPRINT_BITS = 63
-
-
-def _fingerprints(sets: Sequence[Sequence[str]]) -> NDArray[np.int64]:
-    """Each set as 63 bits: two sets with an item in common have fingerprints with a bit
-    in common (not always the other way round); an empty set's is 0. Made with numpy
-    for all the sets at once."""
-    lengths = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
-    hashes = np.fromiter(
-        map(hash, itertools.chain.from_iterable(sets)), dtype=np.int64, count=int(lengths.sum())
-    )
-    found = np.zeros(len(sets), dtype=np.int64)
-    owners = np.repeat(np.arange(len(sets), dtype=np.int64), lengths)
-    np.bitwise_or.at(found, owners, np.left_shift(1, hashes % _FINGERPRINT_BITS))
-    return found
-
-
 def _present(column: Sequence[Sized]) -> NDArray[np.int64]:
     """1 for each non-empty value of ``column``, else 0."""
     return np.fromiter(map(bool, column), dtype=np.int64, count=len(column))
@@ -360,16 +342,10 @@ class EvidenceBound:
             dtype=np.int64,
             count=len(table),
         )
-        self._phones = _fingerprints(table.phones)
-        self._emails = _fingerprints(table.emails)
-        self._documents = _fingerprints(table.documents)
-        self._postcodes = _fingerprints(table.postcodes)
-        self._streets, self._cities = _present(table.streets), _present(table.cities)
-        self._birthday = np.fromiter(
-            (-1 if day is None else day for day in table.birthdays),
-            dtype=np.int64,
-            count=len(table),
-        )
+        self._phones, self._emails = table.phones, table.emails
+        self._documents, self._postcodes = table.documents, table.postcodes
+        self._streets, self._cities = table.streets, table.cities
+        self._birthday = table.birthdays
 
     def _similarities(self, x: NDArray[np.object_], y: NDArray[np.object_]) -> NDArray[np.float64]:
         found = process.cpdist(x.tolist(), y.tolist(), scorer=JaroWinkler.normalized_similarity)
@@ -408,7 +384,7 @@ class EvidenceBound:
         weight += np.where(present(self._postcodes), postcodes, 0.0)
         weight += np.where(present(self._streets), _STREET_WEIGHTS[0][1], 0.0)
         weight += np.where(present(self._cities), _CITY_SAME, 0.0)
-        born = (self._birthday[a] >= 0) & (self._birthday[b] >= 0)
+        born = (self._birthday[a] > 0) & (self._birthday[b] > 0)
         birthdays = np.where(self._birthday[a] == self._birthday[b], _BIRTHDAY_SAME, _BIRTHDAY_NEAR)
         weight += np.where(born, birthdays, 0.0)
         return weight

@@ -1,97 +1,140 @@
 """A client's likeness profile as stored for duplicate scans, and a scan's profiles as
 columns.
 
-A store keeps each client's :func:`profile_text` (its folded profile and its blocking
-keys) when the client is written, so that a scan reads one ready-made value per client
-and does little Python work per client: a page of texts is decoded by one
-``json.loads``, the scan's blocks and bounds are made from columns
-(:class:`ProfileTable`), and a :class:`~clientcore.entities.likeness.Profile` is made
-only for the clients of the pairs that are scored in full.
+A store keeps each client's :func:`profile_text` when the client is written, so that a
+scan reads one ready-made value per client and does little Python work per client: what
+the scan's blocks and bounds need of a client is in a few strings and 64-bit words,
+decoded for a whole page at once (:class:`ProfileTable`), and the rest of a profile is
+decoded, and a :class:`~clientcore.entities.likeness.Profile` made, only for the clients
+of the pairs scored in full.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
 
+import numpy as np
+from numpy.typing import NDArray
+
 from clientcore.entities.likeness import Profile, blocking_keys
 
-_FIELDS = 12
-"""Values in a :func:`profile_text`: the profile's eleven fields and the keys."""
+SEPARATOR = "\x1f"
+"""Between the five parts of a :func:`profile_text` (no part holds it: names are folded
+to letters, digits and spaces, and JSON escapes control characters)."""
+_PARTS = 5
+HEADER_WORDS = 8
+"""Words (64 bits each, 16 hexadecimal digits) before the keys in a profile's hexadecimal
+part: the id (two), the birthday, the flags and the four fingerprints."""
+STREETS, CITIES = 1, 2
+"""Flags: the profile has a street, a city."""
+_FINGERPRINT_BITS = 63
+
+
+def stable_hash(text: str) -> int:
+    """A 64-bit hash of ``text``, the same in every process (unlike ``hash``): stored
+    texts are compared across processes and versions."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+def fingerprint(items: Iterable[str]) -> int:
+    """A set as 63 bits: two sets with an item in common have fingerprints with a bit in
+    common (not always the other way round); an empty set's is 0."""
+    found = 0
+    for item in items:
+        found |= 1 << (stable_hash(item) % _FINGERPRINT_BITS)
+    return found
 
 
 def profile_text(profile: Profile) -> str:
     """``profile`` and its :func:`~clientcore.entities.likeness.blocking_keys` as one
-    JSON array, in the order of the profile's fields (the id as 32 hexadecimal digits,
-    the birthday as its ordinal, each set sorted) with the keys (sorted) last: the same
-    text for the same profile, whichever process makes it."""
+    text of five parts joined by :data:`SEPARATOR`:
+
+    1. hexadecimal 64-bit words: the id (its 32 digits), the birthday (its ordinal; 0:
+       none), the flags (:data:`STREETS`, :data:`CITIES`), the fingerprints of the
+       phones, e-mail addresses, documents and postal codes, and the keys'
+       :func:`stable_hash` values, sorted;
+    2.-4. the first, last and company names;
+    5. a JSON array of the phones, e-mail addresses, documents and postal codes (each
+       sorted), streets and cities.
+
+    The same text for the same profile, whichever process makes it."""
     birthday = profile.birthday
-    return json.dumps(
+    flags = (STREETS if profile.streets else 0) | (CITIES if profile.cities else 0)
+    words = [
+        0 if birthday is None else birthday.toordinal(),
+        flags,
+        fingerprint(profile.phones),
+        fingerprint(profile.emails),
+        fingerprint(profile.documents),
+        fingerprint(profile.postcodes),
+        *sorted(map(stable_hash, blocking_keys(profile))),
+    ]
+    rest = json.dumps(
         [
-            profile.id.hex,
-            profile.first,
-            profile.last,
-            profile.company,
             sorted(profile.phones),
             sorted(profile.emails),
-            None if birthday is None else birthday.toordinal(),
             sorted(profile.documents),
             sorted(profile.postcodes),
             profile.streets,
             profile.cities,
-            sorted(blocking_keys(profile)),
         ],
         ensure_ascii=False,
         separators=(",", ":"),
     )
+    head = profile.id.hex + "".join(f"{word:016x}" for word in words)
+    return SEPARATOR.join((head, profile.first, profile.last, profile.company, rest))
 
 
 def profile_id(text: str) -> UUID:
     """The client id of a :func:`profile_text`."""
-    return UUID(hex=json.loads(text)[0])
+    return UUID(hex=text[:32])
+
+
+def _words(heads: Sequence[str]) -> NDArray[np.int64]:
+    """The 64-bit words of the hexadecimal parts, one after the other."""
+    return np.frombuffer(bytes.fromhex("".join(heads)), dtype=">i8").astype(np.int64)
 
 
 class ProfileTable:
-    """The profiles of :func:`profile_text` values as columns (tuples, one value per
-    profile): ``first``, ``last``, ``company``, ``phones``, ``emails``, ``birthdays``
-    (ordinals), ``documents``, ``postcodes``, ``streets``, ``cities`` and ``keys`` (the
-    sets as lists). Made from pages of texts, each page decoded by one ``json.loads``."""
-
-    first: Sequence[str]
-    last: Sequence[str]
-    company: Sequence[str]
-    phones: Sequence[Sequence[str]]
-    emails: Sequence[Sequence[str]]
-    birthdays: Sequence[int | None]
-    documents: Sequence[Sequence[str]]
-    postcodes: Sequence[Sequence[str]]
-    streets: Sequence[Sequence[str]]
-    cities: Sequence[Sequence[str]]
-    keys: Sequence[Sequence[str]]
+    """The profiles of :func:`profile_text` values as columns, one value per profile:
+    ``first``, ``last`` and ``company`` (lists of names), ``birthdays`` (ordinals, 0:
+    none), ``streets`` and ``cities`` (non-zero: the profile has one), the fingerprints
+    ``phones``, ``emails``, ``documents`` and ``postcodes``, and the blocking keys' hashes
+    as ``key_hashes`` with their profiles' positions in ``key_owners``. Made from pages
+    of texts, each page split at once."""
 
     def __init__(self, pages: Iterable[Sequence[str]]) -> None:
-        self._rows: list[list[Any]] = []
-        self._made: dict[int, Profile] = {}
+        parts: list[list[str]] = [[] for _ in range(_PARTS)]
         for texts in pages:
             if texts:
-                self._rows += json.loads(f"[{','.join(texts)}]")
+                items = SEPARATOR.join(texts).split(SEPARATOR)
+                for index, column in enumerate(parts):
+                    column += items[index::_PARTS]
+        self._heads, self.first, self.last, self.company, self._rest = parts
+        self._made: dict[int, Profile] = {}
+        count = len(self._heads)
+        sizes = np.fromiter(map(len, self._heads), dtype=np.int64, count=count) // 16
+        starts = np.cumsum(sizes) - sizes
+        words = _words(self._heads)
+        header = starts[:, None] + np.arange(HEADER_WORDS)
         (
-            _,
-            self.first,
-            self.last,
-            self.company,
+            self.birthdays,
+            flags,
             self.phones,
             self.emails,
-            self.birthdays,
             self.documents,
             self.postcodes,
-            self.streets,
-            self.cities,
-            self.keys,
-        ) = zip(*self._rows, strict=True) if self._rows else ((),) * _FIELDS
+        ) = (words[header[:, column]] for column in range(2, HEADER_WORDS))
+        self.streets, self.cities = flags & STREETS, flags & CITIES
+        keys = np.ones(len(words), dtype=bool)
+        keys[header.ravel()] = False
+        self.key_hashes = words[keys]
+        self.key_owners = np.repeat(np.arange(count, dtype=np.int64), sizes - HEADER_WORDS)
 
     @classmethod
     def of(cls, profiles: Iterable[Profile]) -> ProfileTable:
@@ -99,28 +142,45 @@ class ProfileTable:
         return cls([[profile_text(profile) for profile in profiles]])
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._heads)
+
+    def id_text(self, index: int) -> str:
+        """The id of the profile at ``index`` as 32 hexadecimal digits (ids in this form
+        sort as their canonical text does)."""
+        return self._heads[index][:32]
 
     def profile(self, index: int) -> Profile:
         """The profile at position ``index`` (made once: a client is often in several
         pairs)."""
         made = self._made.get(index)
         if made is None:
-            made = self._made[index] = self._profile(self._rows[index])
+            self.make([index])
+            made = self._made[index]
         return made
 
-    @staticmethod
-    def _profile(row: list[Any]) -> Profile:
+    def make(self, indices: Collection[int]) -> None:
+        """Make the profiles at ``indices`` that are not made yet, their last parts
+        decoded by one ``json.loads``."""
+        wanted = [index for index in indices if index not in self._made]
+        if not wanted:
+            return
+        rests = json.loads(f"[{','.join(self._rest[index] for index in wanted)}]")
+        for index, rest in zip(wanted, rests, strict=True):
+            self._made[index] = self._profile(index, rest)
+
+    def _profile(self, index: int, rest: list[Any]) -> Profile:
+        phones, emails, documents, postcodes, streets, cities = rest
+        birthday = int(self.birthdays[index])
         return Profile(
-            UUID(hex=row[0]),
-            row[1],
-            row[2],
-            row[3],
-            frozenset(row[4]),
-            frozenset(row[5]),
-            None if row[6] is None else date.fromordinal(row[6]),
-            frozenset(row[7]),
-            frozenset(row[8]),
-            tuple(row[9]),
-            tuple(row[10]),
+            UUID(hex=self._heads[index][:32]),
+            self.first[index],
+            self.last[index],
+            self.company[index],
+            frozenset(phones),
+            frozenset(emails),
+            date.fromordinal(birthday) if birthday else None,
+            frozenset(documents),
+            frozenset(postcodes),
+            tuple(streets),
+            tuple(cities),
         )

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 
@@ -24,6 +23,7 @@ from numpy.typing import NDArray
 from clientcore.entities.duplicates import (
     DuplicateGroup,
     DuplicatePair,
+    DuplicateReason,
     ScanProgress,
     ScanStage,
 )
@@ -54,16 +54,12 @@ def candidate_pairs(profiles: Sequence[Profile]) -> list[tuple[int, int]]:
 def _candidates(profiles: ProfileTable) -> NDArray[np.int64]:
     """:func:`candidate_pairs` as an array of two columns, found with numpy.
 
-    A block is the profiles whose key has one ``hash``; two keys with one hash (about
+    A block is the profiles whose key has one stored hash
+    (:func:`~clientcore.entities.profile_table.stable_hash`); two keys with one hash (about
     once in 10^13 pairs of keys) only make a few more pairs to compare. A pair ``(a, b)``
     is the number ``a * len(profiles) + b`` until the pairs are made unique."""
     count = len(profiles)
-    keys = profiles.keys
-    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=count)
-    owners = np.repeat(np.arange(count, dtype=np.int64), lengths)
-    hashes = np.fromiter(
-        map(hash, itertools.chain.from_iterable(keys)), dtype=np.int64, count=len(owners)
-    )
+    hashes, owners = profiles.key_hashes, profiles.key_owners
     order = np.argsort(hashes, kind="stable")
     hashes, owners = hashes[order], owners[order]
     starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
@@ -110,27 +106,44 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _groups(pairs: list[DuplicatePair]) -> list[DuplicateGroup]:
-    """Connected pairs as groups, best group first; pairs in a group best first."""
-    parent: dict[object, object] = {}
+Found = tuple[int, int, float, tuple[DuplicateReason, ...]]
+"""A pair found by a scan: the positions of its profiles (the one whose id sorts first
+first), its score and its reasons."""
 
-    def root(item: object) -> object:
+
+def _groups(pairs: list[Found], profiles: ProfileTable) -> list[DuplicateGroup]:
+    """Connected pairs as groups, best group first; pairs in a group best first (ties by
+    the ids as text)."""
+    parent: dict[int, int] = {}
+
+    def root(item: int) -> int:
         while parent.setdefault(item, item) != item:
             parent[item] = parent[parent[item]]
             item = parent[item]
         return item
 
+    for first, second, _, _ in pairs:
+        parent[root(first)] = root(second)
+    members: dict[int, list[Found]] = defaultdict(list)
     for pair in pairs:
-        parent[root(pair.first_id)] = root(pair.second_id)
-    members: dict[object, list[DuplicatePair]] = defaultdict(list)
-    for pair in pairs:
-        members[root(pair.first_id)].append(pair)
-    groups = []
+        members[root(pair[0])].append(pair)
+
+    def order(pair: Found) -> tuple[float, str, str]:
+        return -pair[2], profiles.id_text(pair[0]), profiles.id_text(pair[1])
+
+    ranked = []
     for group_pairs in members.values():
-        group_pairs.sort(key=lambda p: (-p.score, str(p.first_id), str(p.second_id)))
-        ids = dict.fromkeys(i for p in group_pairs for i in (p.first_id, p.second_id))
-        groups.append(DuplicateGroup(client_ids=tuple(ids), pairs=tuple(group_pairs)))
-    groups.sort(key=lambda g: (-g.score, str(g.pairs[0].first_id), str(g.pairs[0].second_id)))
+        group_pairs.sort(key=order)
+        ranked.append((order(group_pairs[0]), group_pairs))
+    ranked.sort(key=lambda item: item[0])
+    groups = []
+    for _, group_pairs in ranked:
+        made = tuple(
+            DuplicatePair(profiles.profile(a).id, profiles.profile(b).id, likeness, reasons)
+            for a, b, likeness, reasons in group_pairs
+        )
+        client_ids = dict.fromkeys(i for p in made for i in (p.first_id, p.second_id))
+        groups.append(DuplicateGroup(client_ids=tuple(client_ids), pairs=made))
     return groups
 
 
@@ -164,23 +177,24 @@ class DuplicateScan:
             if cursor is None:
                 return
 
-    def _pairs(self, profiles: ProfileTable) -> list[DuplicatePair]:
+    def _pairs(self, profiles: ProfileTable) -> list[Found]:
         candidates = _candidates(profiles)
         total = len(candidates)
         self._tell(ScanStage.COMPARING, 0, total)
         bound = EvidenceBound(profiles)
-        found = []
+        found: list[Found] = []
         for start in range(0, total, _PROGRESS_EVERY):
             a, b = candidates[start : start + _PROGRESS_EVERY].T
             reach = bound.reaching(a, b, self._min_score)
-            for x, y in zip(a[reach].tolist(), b[reach].tolist(), strict=True):
-                first, second = profiles.profile(x), profiles.profile(y)
-                weight, reasons = evidence(first, second)
+            xs, ys = a[reach].tolist(), b[reach].tolist()
+            profiles.make({*xs, *ys})
+            for x, y in zip(xs, ys, strict=True):
+                weight, reasons = evidence(profiles.profile(x), profiles.profile(y))
                 likeness = score(weight)
                 if likeness >= self._min_score:
-                    if str(second.id) < str(first.id):
-                        first, second = second, first
-                    found.append(DuplicatePair(first.id, second.id, likeness, reasons))
+                    if profiles.id_text(y) < profiles.id_text(x):
+                        x, y = y, x
+                    found.append((x, y, likeness, reasons))
             if start + len(a) < total:
                 self._tell(ScanStage.COMPARING, start + len(a), total)
         self.pairs_compared = total
@@ -190,5 +204,6 @@ class DuplicateScan:
     def __iter__(self) -> Iterator[DuplicateGroup]:
         if self._found is None:
             with _collector_paused():
-                self._found = _groups(self._pairs(ProfileTable(self._pages())))
+                profiles = ProfileTable(self._pages())
+                self._found = _groups(self._pairs(profiles), profiles)
         yield from self._found
