@@ -14,7 +14,9 @@ and above. Who goes first alternates from run to run. Reported: seconds, pairs c
 per client, precision and recall against the injected duplicates.
 
 Setting up (not timed): the rows are checked and normalised by an in-memory core's
-``import_many`` and their table rows written by the driver (``benchmarks.sqlkit.seed``).
+``import_many`` and their table rows written by the driver (``benchmarks.sqlkit.seed``),
+into a new database removed after the run, or with ``--data`` into one kept between runs
+(so that a million clients are written once).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -61,6 +64,28 @@ def _stored(url: str, data: Synthetic) -> list[UUID]:
     core.setup.configure(default_region="PL")
     sqlkit.settle(url)
     return ids
+
+
+def _kept(engine: str, data: Synthetic, folder: Path) -> tuple[str, list[UUID]]:
+    """The database ``bench_dups_<count>`` kept between runs (a SQLite file in ``folder``),
+    written now if it is empty; the ids of the rows, in their order (read by code)."""
+    count = len(data.rows)
+    url = sqlkit.kept_database(engine, f"bench_dups_{count}", folder)
+    clients = sqlkit.table("clients")
+    engine_ = sqlalchemy.create_engine(url)
+    try:
+        with engine_.connect() as connection:
+            read = sqlalchemy.select(clients.c.code, clients.c.id).where(
+                clients.c.tenant == sqlkit.TENANT
+            )
+            ids = {int(code): UUID(str(client_id)) for code, client_id in connection.execute(read)}
+    finally:
+        engine_.dispose()
+    if not ids:
+        return url, _stored(url, data)
+    if sorted(ids) != list(range(count)):
+        raise SystemExit(f"{url} holds other clients than {count:,} synthetic ones: remove it")
+    return url, [ids[n] for n in range(count)]
 
 
 def _probes(data: Synthetic) -> list[ClientFields]:
@@ -186,16 +211,24 @@ def scan_rows(url: str, ids: Sequence[UUID], data: Synthetic, label: str) -> tup
     return row, notes
 
 
-def run(engine: str, count: int, *, scan: bool) -> tuple[list[Row], str]:
+def _measured(
+    url: str, ids: list[UUID], data: Synthetic, label: str, scan: bool
+) -> tuple[list[Row], str]:
+    rows = similar_rows(url, data, label)
+    if not scan:
+        return rows, ""
+    row, notes = scan_rows(url, ids, data, label)
+    return [*rows, row], notes
+
+
+def run(engine: str, count: int, *, scan: bool, kept: Path | None) -> tuple[list[Row], str]:
     label = f"{engine}, {count:,} clients"
     data = synthetic(count)
+    if kept is not None:
+        url, ids = _kept(engine, data, kept)
+        return _measured(url, ids, data, label, scan)
     with sqlkit.fresh_database(engine, "dups") as url:
-        ids = _stored(url, data)
-        rows = similar_rows(url, data, label)
-        if not scan:
-            return rows, ""
-        row, notes = scan_rows(url, ids, data, label)
-        return [*rows, row], notes
+        return _measured(url, _stored(url, data), data, label, scan)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -209,6 +242,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-scan", action="store_true", help="time similar() only")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument(
+        "--data",
+        type=Path,
+        help="keep the clients between runs: SQLite files in this folder, databases "
+        "bench_dups_<count> on the servers (default: fresh ones, removed after)",
+    )
+    parser.add_argument(
         "--section", default=KEY, help=f"the section of docs/benchmarks.md (default: {KEY})"
     )
     args = parser.parse_args(argv)
@@ -216,7 +255,7 @@ def main(argv: list[str] | None = None) -> None:
     notes: list[str] = []
     for spec in args.runs:
         engine, count = spec.split(":")
-        found, note = run(engine, int(count), scan=not args.no_scan)
+        found, note = run(engine, int(count), scan=not args.no_scan, kept=args.data)
         rows.extend(found)
         notes.append(note)
     publish(

@@ -32,7 +32,7 @@ import clientcore
 from benchmarks import sqlkit
 from benchmarks.data import stream_client_rows
 from benchmarks.harness import Row, percentile, publish, render, take_turns
-from clientcore.adapters.sql import SqlBackend, convert, upgrade
+from clientcore.adapters.sql import SqlBackend, convert
 from clientcore.adapters.sql.clients import SqlClientRepository
 from clientcore.adapters.sql.db import Db
 from clientcore.entities.client import Client
@@ -81,25 +81,7 @@ def kinds(size: int, count: int, seed: int = 5) -> dict[str, list[Search]]:
 
 def fixture_url(engine: str, size: int, data: Path) -> str:
     """The URL of the kept database of ``size`` clients, written now if it is not there."""
-    if engine == "sqlite":
-        data.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{data / f'kinds-{size}.db'}"
-    else:
-        name = f"bench_kinds_{size}"
-        admin = sqlalchemy.create_engine(sqlkit.SERVER_URLS[engine], isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            exists = connection.exec_driver_sql(
-                "SELECT 1 FROM pg_database WHERE datname = %(name)s"
-                if engine == "postgresql"
-                else "SELECT 1 FROM information_schema.schemata WHERE schema_name = %(name)s",
-                {"name": name},
-            ).first()
-            if exists is None:
-                connection.exec_driver_sql(f"CREATE DATABASE {name}")
-        admin.dispose()
-        server = sqlalchemy.make_url(sqlkit.SERVER_URLS[engine]).set(database=name)
-        url = server.render_as_string(hide_password=False)
-        upgrade(url)  # nothing to do once it is at the newest revision
+    url = sqlkit.kept_database(engine, f"bench_kinds_{size}", data)
     with clientcore.open(url, tenant=sqlkit.TENANT, actor=ACTOR) as core:
         core.setup.configure(default_region="PL")
         stored = bool(core.clients.search(str(size)).clients)

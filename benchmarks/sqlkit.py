@@ -79,6 +79,30 @@ def fresh_database(engine: str, label: str, *, migrate: bool = True) -> Iterator
         admin.dispose()
 
 
+def kept_database(engine: str, name: str, data: Path) -> str:
+    """The URL of a database kept between runs, made now if it is not there, at the newest
+    revision: the SQLite file ``data/<name>.db``, or the database ``name`` on the engine's
+    server. What it holds is the caller's to check."""
+    if engine == "sqlite":
+        data.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{data / f'{name}.db'}"
+    else:
+        admin = sqlalchemy.create_engine(SERVER_URLS[engine], isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            exists = connection.exec_driver_sql(
+                "SELECT 1 FROM pg_database WHERE datname = %(name)s"
+                if engine == "postgresql"
+                else "SELECT 1 FROM information_schema.schemata WHERE schema_name = %(name)s",
+                {"name": name},
+            ).first()
+            if exists is None:
+                connection.exec_driver_sql(f"CREATE DATABASE {name}")
+        admin.dispose()
+        url = _admin_url(engine).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)  # nothing to do once it is at the newest revision
+    return url
+
+
 def server_available(engine: str) -> str | None:
     """None if the engine can be used, else why not (SQLite always can)."""
     if engine == "sqlite":
