@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from clientcore.entities.client import Client
+from clientcore.entities.distinct import distinct_with_inverse
 from clientcore.entities.duplicates import DuplicateReason
 from clientcore.entities.text import fold
 
@@ -333,8 +334,16 @@ class EvidenceBound:
     profile made."""
 
     def __init__(self, table: ProfileTable) -> None:
-        self._firsts = np.array(table.first, dtype=object)
-        self._lasts = np.array(table.last, dtype=object)
+        names: dict[str, int] = {}
+        self._firsts, self._lasts = (
+            np.fromiter(
+                (names.setdefault(name, len(names)) for name in column),
+                dtype=np.int64,
+                count=len(table),
+            )
+            for column in (table.first, table.last)
+        )
+        self._names = list(names)
         self._first, self._last = _present(table.first), _present(table.last)
         companies: dict[str, int] = {"": 0}
         self._company = np.fromiter(
@@ -347,9 +356,19 @@ class EvidenceBound:
         self._streets, self._cities = table.streets, table.cities
         self._birthday = table.birthdays
 
-    def _similarities(self, x: NDArray[np.object_], y: NDArray[np.object_]) -> NDArray[np.float64]:
-        found = process.cpdist(x.tolist(), y.tolist(), scorer=JaroWinkler.normalized_similarity)
-        return np.asarray(found, dtype=np.float64)
+    def _similarities(self, x: NDArray[np.int64], y: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Jaro-Winkler similarity of the names coded ``x[i]`` and ``y[i]``, computed once
+        for each distinct (x, y): names repeat (at 100,000 synthetic clients, 202,540
+        candidate pairs have 11,396 distinct pairs of first names)."""
+        names = self._names
+        pairs, inverse = distinct_with_inverse(x * len(names) + y)
+        found = process.cpdist(
+            [names[code] for code in (pairs // len(names)).tolist()],
+            [names[code] for code in (pairs % len(names)).tolist()],
+            scorer=JaroWinkler.normalized_similarity,
+        )
+        similarities: NDArray[np.float64] = np.asarray(found, dtype=np.float64)[inverse]
+        return similarities
 
     def at_most(self, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.float64]:
         """The bound for each pair ``(a[i], b[i])`` of positions."""
@@ -394,6 +413,6 @@ class EvidenceBound:
     ) -> NDArray[np.bool_]:
         """Whether each pair's bound has a :func:`score` of at least ``min_score``: the
         pairs whose evidence might."""
-        values, inverse = np.unique(self.at_most(a, b), return_inverse=True)
+        values, inverse = distinct_with_inverse(self.at_most(a, b))
         reach = np.array([score(value) >= min_score for value in values.tolist()], dtype=bool)
-        return reach[inverse.reshape(-1)]
+        return reach[inverse]

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from clientcore.entities.distinct import distinct
 from clientcore.entities.duplicates import (
     DuplicateGroup,
     DuplicatePair,
@@ -34,7 +35,7 @@ BLOCK_LIMIT = 12
 """Blocks up to this size are compared all against all."""
 WINDOW = 4
 """In a larger block, each profile is compared with this many that follow it by name."""
-_PROGRESS_EVERY = 10_000
+_PROGRESS_EVERY = 100_000
 """Candidate pairs bounded at once (:class:`~clientcore.entities.likeness.EvidenceBound`)
 between two calls of the progress callback."""
 
@@ -71,7 +72,7 @@ def _candidates(profiles: ProfileTable) -> NDArray[np.int64]:
         a, b = a[apart], b[apart]
         found.append(np.minimum(a, b) * count + np.maximum(a, b))
 
-    for size in np.unique(sizes[(sizes >= 2) & (sizes <= BLOCK_LIMIT)]).tolist():
+    for size in distinct(sizes[(sizes >= 2) & (sizes <= BLOCK_LIMIT)]).tolist():
         members = owners[starts[sizes == size][:, None] + np.arange(size)]
         left, right = np.triu_indices(size, 1)
         add(members[:, left].ravel(), members[:, right].ravel())
@@ -86,7 +87,7 @@ def _candidates(profiles: ProfileTable) -> NDArray[np.int64]:
         )
         for step in range(1, WINDOW + 1):
             add(members[:-step], members[step:])
-    pairs = np.unique(np.concatenate(found))
+    pairs = distinct(np.concatenate(found))
     return np.stack(divmod(pairs, count), axis=1) if count else pairs.reshape(0, 2)
 
 
