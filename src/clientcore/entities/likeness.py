@@ -17,6 +17,7 @@ order-insensitive ratio for streets).
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Iterable, Sequence, Sized
 from datetime import date
@@ -314,6 +315,12 @@ def _present(column: Sequence[Sized]) -> NDArray[np.int64]:
     return np.fromiter(map(bool, column), dtype=np.int64, count=len(column))
 
 
+def _coded(column: Sequence[str], values: list[str]) -> NDArray[np.int64]:
+    """Each value of ``column`` as its position in ``values``."""
+    code = {value: index for index, value in enumerate(values)}
+    return np.fromiter(map(code.__getitem__, column), dtype=np.int64, count=len(column))
+
+
 def _name_weights(similarity: NDArray[np.float64]) -> NDArray[np.float64]:
     """:func:`_name_weight` of an array of similarities."""
     return np.select(
@@ -334,23 +341,13 @@ class EvidenceBound:
     profile made."""
 
     def __init__(self, table: ProfileTable) -> None:
-        names: dict[str, int] = {}
+        self._names = list(dict.fromkeys(itertools.chain(table.first, table.last)))
         self._firsts, self._lasts = (
-            np.fromiter(
-                (names.setdefault(name, len(names)) for name in column),
-                dtype=np.int64,
-                count=len(table),
-            )
-            for column in (table.first, table.last)
+            _coded(table.first, self._names),
+            _coded(table.last, self._names),
         )
-        self._names = list(names)
         self._first, self._last = _present(table.first), _present(table.last)
-        companies: dict[str, int] = {"": 0}
-        self._company = np.fromiter(
-            (companies.setdefault(name, len(companies)) for name in table.company),
-            dtype=np.int64,
-            count=len(table),
-        )
+        self._company = _coded(table.company, list(dict.fromkeys(["", *table.company])))
         self._phones, self._emails = table.phones, table.emails
         self._documents, self._postcodes = table.documents, table.postcodes
         self._streets, self._cities = table.streets, table.cities
