@@ -13,6 +13,8 @@ import clientcore
 from clientcore import Client, ClientFields
 from clientcore.entities.likeness import (
     EvidenceBound,
+    _birthday_weights,
+    _birthdays,
     Profile,
     evidence,
     phonetic,
@@ -163,6 +165,22 @@ def test_the_scan_scores_each_pair_as_evidence_does(
         if score(weight) >= min_score:
             wanted[frozenset((profiles[a].id, profiles[b].id))] = (score(weight), reasons)
     assert found == wanted
+
+
+_NEARBY_DAYS = st.dates(min_value=date(1979, 12, 1), max_value=date(1980, 3, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.dates() | _NEARBY_DAYS, st.dates() | _NEARBY_DAYS), min_size=1))
+def test_the_bound_weighs_birthdays_as_evidence_does(days: list[tuple[date, date]]) -> None:
+    """The scan's bound takes its birthday weights from numpy, exactly as
+    :func:`evidence` weighs the two birthdays (same, near by one digit, two digits or day
+    and month swapped, different)."""
+    numbers = np.array(
+        [[d.year * 10_000 + d.month * 100 + d.day for d in pair] for pair in days], dtype=np.int64
+    )
+    found = _birthday_weights(numbers[:, 0], numbers[:, 1]).tolist()
+    assert found == [_birthdays(a, b)[0] for a, b in days]
 
 
 def test_the_phonetic_key_hears_spelling_variants() -> None:

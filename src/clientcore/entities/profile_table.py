@@ -54,8 +54,8 @@ def profile_text(profile: Profile) -> str:
     """``profile`` and its :func:`~clientcore.entities.likeness.blocking_keys` as one
     text of five parts joined by :data:`SEPARATOR`:
 
-    1. hexadecimal 64-bit words: the id (its 32 digits), the birthday (its ordinal; 0:
-       none), the flags (:data:`STREETS`, :data:`CITIES`), the fingerprints of the
+    1. hexadecimal 64-bit words: the id (its 32 digits), the birthday (the number
+       YYYYMMDD; 0: none), the flags (:data:`STREETS`, :data:`CITIES`), the fingerprints of the
        phones, e-mail addresses, documents and postal codes, and the keys'
        :func:`stable_hash` values, sorted;
     2.-4. the first, last and company names;
@@ -66,7 +66,7 @@ def profile_text(profile: Profile) -> str:
     birthday = profile.birthday
     flags = (STREETS if profile.streets else 0) | (CITIES if profile.cities else 0)
     words = [
-        0 if birthday is None else birthday.toordinal(),
+        0 if birthday is None else birthday.year * 10_000 + birthday.month * 100 + birthday.day,
         flags,
         fingerprint(profile.phones),
         fingerprint(profile.emails),
@@ -102,7 +102,7 @@ def _words(heads: Sequence[str]) -> NDArray[np.int64]:
 
 class ProfileTable:
     """The profiles of :func:`profile_text` values as columns, one value per profile:
-    ``first``, ``last`` and ``company`` (lists of names), ``birthdays`` (ordinals, 0:
+    ``first``, ``last`` and ``company`` (lists of names), ``birthdays`` (YYYYMMDD, 0:
     none), ``streets`` and ``cities`` (non-zero: the profile has one), the fingerprints
     ``phones``, ``emails``, ``documents`` and ``postcodes``, and the blocking keys' hashes
     as ``key_hashes`` with their profiles' positions in ``key_owners``. Made from pages
@@ -170,7 +170,7 @@ class ProfileTable:
 
     def _profile(self, index: int, rest: list[Any]) -> Profile:
         phones, emails, documents, postcodes, streets, cities = rest
-        birthday = int(self.birthdays[index])
+        day = int(self.birthdays[index])
         return Profile(
             UUID(hex=self._heads[index][:32]),
             self.first[index],
@@ -178,7 +178,7 @@ class ProfileTable:
             self.company[index],
             frozenset(phones),
             frozenset(emails),
-            date.fromordinal(birthday) if birthday else None,
+            date(day // 10_000, day // 100 % 100, day % 100) if day else None,
             frozenset(documents),
             frozenset(postcodes),
             tuple(streets),
