@@ -106,22 +106,31 @@ class ProfileTable:
     none), ``streets`` and ``cities`` (non-zero: the profile has one), the fingerprints
     ``phones``, ``emails``, ``documents`` and ``postcodes``, and the blocking keys' hashes
     as ``key_hashes`` with their profiles' positions in ``key_owners``. Made from pages
-    of texts, each page split at once."""
+    of texts, each page split and its words read at once; of the hexadecimal part only
+    the id is kept as text."""
 
     def __init__(self, pages: Iterable[Sequence[str]]) -> None:
-        parts: list[list[str]] = [[] for _ in range(_PARTS)]
+        self._ids: list[str] = []
+        self.first: list[str] = []
+        self.last: list[str] = []
+        self.company: list[str] = []
+        self._rest: list[str] = []
+        words_read: list[NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+        sizes_read: list[NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
         for texts in pages:
             if texts:
                 items = SEPARATOR.join(texts).split(SEPARATOR)
-                for index, column in enumerate(parts):
-                    column += items[index::_PARTS]
-        self._heads, self.first, self.last, self.company, self._rest = parts
+                heads = items[0::_PARTS]
+                self._ids += [head[:32] for head in heads]
+                self.first += items[1::_PARTS]
+                self.last += items[2::_PARTS]
+                self.company += items[3::_PARTS]
+                self._rest += items[4::_PARTS]
+                words_read.append(_words(heads))
+                sizes_read.append(np.fromiter(map(len, heads), np.int64, len(heads)) // 16)
         self._made: dict[int, Profile] = {}
-        count = len(self._heads)
-        sizes = np.fromiter(map(len, self._heads), dtype=np.int64, count=count) // 16
-        starts = np.cumsum(sizes) - sizes
-        words = _words(self._heads)
-        header = starts[:, None] + np.arange(HEADER_WORDS)
+        words, sizes = np.concatenate(words_read), np.concatenate(sizes_read)
+        header = (np.cumsum(sizes) - sizes)[:, None] + np.arange(HEADER_WORDS)
         (
             self.birthdays,
             flags,
@@ -134,7 +143,7 @@ class ProfileTable:
         keys = np.ones(len(words), dtype=bool)
         keys[header.ravel()] = False
         self.key_hashes = words[keys]
-        self.key_owners = np.repeat(np.arange(count, dtype=np.int64), sizes - HEADER_WORDS)
+        self.key_owners = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes - HEADER_WORDS)
 
     @classmethod
     def of(cls, profiles: Iterable[Profile]) -> ProfileTable:
@@ -142,12 +151,12 @@ class ProfileTable:
         return cls([[profile_text(profile) for profile in profiles]])
 
     def __len__(self) -> int:
-        return len(self._heads)
+        return len(self._ids)
 
     def id_text(self, index: int) -> str:
         """The id of the profile at ``index`` as 32 hexadecimal digits (ids in this form
         sort as their canonical text does)."""
-        return self._heads[index][:32]
+        return self._ids[index]
 
     def profile(self, index: int) -> Profile:
         """The profile at position ``index`` (made once: a client is often in several
@@ -172,7 +181,7 @@ class ProfileTable:
         phones, emails, documents, postcodes, streets, cities = rest
         day = int(self.birthdays[index])
         return Profile(
-            UUID(hex=self._heads[index][:32]),
+            UUID(hex=self._ids[index]),
             self.first[index],
             self.last[index],
             self.company[index],
