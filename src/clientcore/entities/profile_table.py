@@ -100,12 +100,22 @@ def _words(heads: Sequence[str]) -> NDArray[np.int64]:
     return np.frombuffer(bytes.fromhex("".join(heads)), dtype=">i8").astype(np.int64)
 
 
+def _coded(column: Sequence[str], values: Sequence[str]) -> NDArray[np.int64]:
+    """Each value of ``column`` as its position in ``values``."""
+    code = {value: index for index, value in enumerate(values)}
+    return np.fromiter(map(code.__getitem__, column), dtype=np.int64, count=len(column))
+
+
 class ProfileTable:
     """The profiles of :func:`profile_text` values as columns, one value per profile:
     ``first``, ``last`` and ``company`` (lists of names), ``birthdays`` (YYYYMMDD, 0:
     none), ``streets`` and ``cities`` (non-zero: the profile has one), the fingerprints
     ``phones``, ``emails``, ``documents`` and ``postcodes``, and the blocking keys' hashes
-    as ``key_hashes`` with their profiles' positions in ``key_owners``. Made from pages
+    as ``key_hashes`` with their profiles' positions in ``key_owners``. Names are also
+    coded by their order: ``names`` holds the first and last names sorted,
+    ``first_codes`` and ``last_codes`` each profile's positions in it, and
+    ``company_codes`` the position of its company name among the sorted company names
+    (0: none). Made from pages
     of texts, each page split and its words read at once; of the hexadecimal part only
     the id is kept as text."""
 
@@ -144,6 +154,10 @@ class ProfileTable:
         keys[header.ravel()] = False
         self.key_hashes = words[keys]
         self.key_owners = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes - HEADER_WORDS)
+        self.names = sorted({*self.first, *self.last})
+        self.first_codes = _coded(self.first, self.names)
+        self.last_codes = _coded(self.last, self.names)
+        self.company_codes = _coded(self.company, sorted({"", *self.company}))
 
     @classmethod
     def of(cls, profiles: Iterable[Profile]) -> ProfileTable:

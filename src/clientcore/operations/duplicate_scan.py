@@ -76,17 +76,21 @@ def _candidates(profiles: ProfileTable) -> NDArray[np.int64]:
         members = owners[starts[sizes == size][:, None] + np.arange(size)]
         left, right = np.triu_indices(size, 1)
         add(members[:, left].ravel(), members[:, right].ravel())
-    large = sizes > BLOCK_LIMIT
-    for start, size in zip(starts[large].tolist(), sizes[large].tolist(), strict=True):
-        members = np.array(
-            sorted(
-                owners[start : start + size].tolist(),
-                key=lambda p: (profiles.last[p], profiles.first[p], profiles.company[p]),
-            ),
-            dtype=np.int64,
+    blocks = np.repeat(np.arange(len(sizes)), sizes)
+    large = (sizes > BLOCK_LIMIT)[blocks]
+    members, blocks = owners[large], blocks[large]
+    by_name = np.lexsort(
+        (
+            profiles.company_codes[members],
+            profiles.first_codes[members],
+            profiles.last_codes[members],
+            blocks,
         )
-        for step in range(1, WINDOW + 1):
-            add(members[:-step], members[step:])
+    )
+    members, blocks = members[by_name], blocks[by_name]
+    for step in range(1, WINDOW + 1):
+        same = blocks[:-step] == blocks[step:]
+        add(members[:-step][same], members[step:][same])
     pairs = distinct(np.concatenate(found))
     return np.stack(divmod(pairs, count), axis=1) if count else pairs.reshape(0, 2)
 
