@@ -6,11 +6,13 @@ measured in the same run, and the ratio is what we track. Nothing here asserts a
 
 from __future__ import annotations
 
+import gc
 import platform
 import re
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,3 +128,17 @@ def write_section(key: str, body: str, *, write: bool = True) -> str:
         )
         RESULTS.write_text(text, encoding="utf-8")
     return body
+
+
+@contextmanager
+def clean_heap() -> Iterator[None]:
+    """The block runs on a collected heap whose objects the garbage collector then leaves
+    alone (``gc.freeze``): each import pays for collecting what it makes, not for going
+    through the harness's own rows (ours' input, the baselines' prepared rows) as the
+    others' leftovers make it collect."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

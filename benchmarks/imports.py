@@ -40,8 +40,8 @@ import sqlalchemy
 import clientcore
 from benchmarks import sqlkit
 from benchmarks.data import stream_client_rows
-from benchmarks.harness import Row, elapsed, publish, turn_order
-from benchmarks.sql import batches, clean_heap
+from benchmarks.harness import Row, clean_heap, elapsed, publish, turn_order
+from benchmarks.sql import batches
 from clientcore.adapters.sql.db import Db
 from clientcore.adapters.sql.engine import configure_sqlite
 from clientcore.entities.imports import IMPORT_BATCH_SIZE, ImportMode, ImportProgress

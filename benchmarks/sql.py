@@ -8,7 +8,7 @@ DB-API driver alone (sqlite3, psycopg or PyMySQL ``executemany``, the values pas
 the dialect's bind processors so every run writes the same bytes). Each run writes into a
 new database with the migrated schema; every batch is one transaction. Each of the three
 runs three times, who goes first moving round, on a collected and frozen heap
-(:func:`clean_heap`); the medians are published.
+(:func:`benchmarks.harness.clean_heap`); the medians are published.
 
 Search: ``core.clients.search(text)`` (a page of 50) against the same SQL statements written
 by hand (:mod:`benchmarks.hand_search`: the bounded count of the key range, then the query
@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
-import gc
 import io
 import pstats
 import statistics
@@ -50,6 +49,7 @@ from benchmarks.data import client_rows, prefixes, rare_prefixes
 from benchmarks.hand_search import CoreSearch, DriverSearch, HandSearch
 from benchmarks.harness import (
     Row,
+    clean_heap,
     elapsed,
     percentile,
     publish,
@@ -127,20 +127,6 @@ def storage_clock() -> Iterator[list[float]]:
     finally:
         for (owner, name), method in originals.items():
             setattr(owner, name, method)
-
-
-@contextmanager
-def clean_heap() -> Iterator[None]:
-    """The block runs on a collected heap whose objects the garbage collector then leaves
-    alone (``gc.freeze``): each import pays for collecting what it makes, not for going
-    through the harness's own rows (ours' input, the baselines' prepared rows) as the
-    others' leftovers make it collect."""
-    gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def import_ours(url: str, rows: Sequence[clientcore.ClientFields]) -> tuple[float, float]:
