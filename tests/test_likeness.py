@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,9 +14,9 @@ import clientcore
 from clientcore import Client, ClientFields
 from clientcore.entities.likeness import (
     EvidenceBound,
+    Profile,
     _birthday_weights,
     _birthdays,
-    Profile,
     evidence,
     phonetic,
     profile,
@@ -23,6 +24,7 @@ from clientcore.entities.likeness import (
     score,
 )
 from clientcore.entities.profile_table import ProfileTable, profile_text
+from clientcore.errors import StorageError
 from clientcore.operations.duplicate_scan import BLOCK_LIMIT, DuplicateScan, candidate_pairs
 from clientcore.testing.strategies import registrations
 
@@ -181,6 +183,14 @@ def test_the_bound_weighs_birthdays_as_evidence_does(days: list[tuple[date, date
     )
     found = _birthday_weights(numbers[:, 0], numbers[:, 1]).tolist()
     assert found == [_birthdays(a, b)[0] for a, b in days]
+
+
+def test_profiles_stored_in_an_earlier_form_are_refused_with_a_clear_error() -> None:
+    """A database not upgraded to revision clientcore_0011 holds the JSON form of
+    clientcore_0009: a scan says so instead of misreading it."""
+    earlier = '["0190c1f2a3b4c5d6e7f8091a2b3c4d5e","anna","nowak","",[],[],null,[],[],[],[],[]]'
+    with pytest.raises(StorageError, match="clientcore migrate"):
+        ProfileTable([[earlier, earlier]])
 
 
 def test_the_phonetic_key_hears_spelling_variants() -> None:

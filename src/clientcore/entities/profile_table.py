@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from clientcore.entities.likeness import Profile, blocking_keys
+from clientcore.errors import StorageError
 
 SEPARATOR = "\x1f"
 """Between the five parts of a :func:`profile_text` (no part holds it: names are folded
@@ -130,6 +131,12 @@ class ProfileTable:
         for texts in pages:
             if texts:
                 items = SEPARATOR.join(texts).split(SEPARATOR)
+                if len(items) != _PARTS * len(texts):
+                    raise StorageError(
+                        "the stored duplicate-scan profiles are not in the form this "
+                        "version of clientcore writes: upgrade the database to the newest "
+                        "revision (clientcore migrate URL)"
+                    )
                 heads = items[0::_PARTS]
                 self._ids += [head[:32] for head in heads]
                 self.first += items[1::_PARTS]
