@@ -211,4 +211,5 @@ class DuplicateScan:
             with _collector_paused():
                 profiles = ProfileTable(self._pages())
                 self._found = _groups(self._pairs(profiles), profiles)
+                del profiles  # not kept while the caller goes through the groups
         yield from self._found
