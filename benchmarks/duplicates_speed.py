@@ -74,15 +74,15 @@ def _kept(engine: str, data: Synthetic, folder: Path) -> tuple[str, list[UUID]]:
     count = len(data.rows)
     url = sqlkit.kept_database(engine, f"bench_dups_{count}", folder)
     clients = sqlkit.table("clients")
-    engine_ = sqlalchemy.create_engine(url)
+    reader = sqlalchemy.create_engine(url)
     try:
-        with engine_.connect() as connection:
+        with reader.connect() as connection:
             read = sqlalchemy.select(clients.c.code, clients.c.id).where(
                 clients.c.tenant == sqlkit.TENANT
             )
             ids = {int(code): UUID(str(client_id)) for code, client_id in connection.execute(read)}
     finally:
-        engine_.dispose()
+        reader.dispose()
     if not ids:
         return url, _stored(url, data)
     if sorted(ids) != list(range(count)):
